@@ -1,0 +1,126 @@
+package io.epiphany.api.remote;
+
+import io.epiphany.api.Secret;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * A command to run on a host: a shell line built from quoted words, optional stdin, a timeout, whether it needs root,
+ * and the secrets it carries (redacted wherever the command or its output is shown).
+ *
+ * <pre>{@code Command.of("kubeadm", "join", "--config", path).asRoot().timeout(Duration.ofMinutes(5))}</pre>
+ */
+public final class Command {
+    private final String line;
+    private final byte[] stdin;
+    private final Duration timeout;
+    private final boolean root;
+    private final List<String> secrets;
+    private final boolean changesState;
+
+    private Command(String line, byte[] stdin, Duration timeout, boolean root, List<String> secrets,
+            boolean changesState) {
+        this.line = line;
+        this.stdin = stdin;
+        this.timeout = timeout;
+        this.root = root;
+        this.secrets = secrets;
+        this.changesState = changesState;
+    }
+
+    /** A command from words; each word is shell-quoted. */
+    public static Command of(String program, String... args) {
+        List<String> words = new ArrayList<>();
+        words.add(program);
+        words.addAll(Arrays.asList(args));
+        return of(words);
+    }
+
+    /** A command from words; each word is shell-quoted. */
+    public static Command of(List<String> words) {
+        if (words.isEmpty()) {
+            throw new IllegalArgumentException("a command needs at least a program");
+        }
+        return new Command(words.stream().map(Shell::quote).collect(Collectors.joining(" ")), null, null, false,
+                List.of(), true);
+    }
+
+    /**
+     * A raw shell line, for pipelines and redirections. Every value in it must have gone through {@link Shell#quote}.
+     */
+    public static Command shell(String line) {
+        return new Command(Objects.requireNonNull(line, "line"), null, null, false, List.of(), true);
+    }
+
+    /** Runs as root: directly when the login user is root, otherwise through {@code sudo}. */
+    public Command asRoot() {
+        return new Command(line, stdin, timeout, true, secrets, changesState);
+    }
+
+    public Command timeout(Duration timeout) {
+        return new Command(line, stdin, timeout, root, secrets, changesState);
+    }
+
+    /** Bytes fed on stdin, then stdin is closed. */
+    public Command stdin(byte[] input) {
+        return new Command(line, input.clone(), timeout, root, secrets, changesState);
+    }
+
+    /** Marks values carried by this command (in its line, stdin or output) that must never be shown. */
+    public Command secret(Secret... values) {
+        List<String> all = new ArrayList<>(secrets);
+        for (Secret s : values) {
+            all.add(s.reveal());
+        }
+        return new Command(line, stdin, timeout, root, Collections.unmodifiableList(all), changesState);
+    }
+
+    /** Marks the command as read-only (a fact query): counted apart from state-changing commands. */
+    public Command readOnly() {
+        return new Command(line, stdin, timeout, root, secrets, false);
+    }
+
+    /** The shell line as it is sent. Contains secrets: never log it, use {@link #toString()}. */
+    public String line() {
+        return line;
+    }
+
+    public Optional<byte[]> stdin() {
+        return Optional.ofNullable(stdin).map(byte[]::clone);
+    }
+
+    public Optional<Duration> timeout() {
+        return Optional.ofNullable(timeout);
+    }
+
+    public boolean root() {
+        return root;
+    }
+
+    public boolean changesState() {
+        return changesState;
+    }
+
+    /** Replaces every secret of this command in {@code text} by {@code ****}. */
+    public String redact(String text) {
+        String out = text;
+        for (String s : secrets) {
+            if (!s.isEmpty()) {
+                out = out.replace(s, "****");
+            }
+        }
+        return out;
+    }
+
+    /** The line with its secrets redacted: safe for logs, events and exception messages. */
+    @Override
+    public String toString() {
+        return redact(line);
+    }
+}

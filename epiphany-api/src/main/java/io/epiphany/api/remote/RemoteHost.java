@@ -1,0 +1,31 @@
+package io.epiphany.api.remote;
+
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One machine the SDK works on. Implementations reuse one connection for the whole operation and are thread-safe:
+ * several commands may run at once on different channels.
+ *
+ * <p>A command that exits non-zero is returned, not thrown; transport failures (unreachable, host key refused,
+ * authentication failed, timeout, connection dropped) throw {@link RemoteException} naming the host.
+ */
+public interface RemoteHost {
+    /** The machine's hostname, as in the cluster model. */
+    String hostname();
+
+    /** Runs a command and waits for its exit status. A missing exit status is a failure, never 0. */
+    CommandResult run(Command command);
+
+    /** Runs a command without blocking a thread while it runs. */
+    CompletableFuture<CommandResult> runAsync(Command command);
+
+    /**
+     * Puts a file atomically (temporary name in the same directory, then rename), creating parent directories,
+     * unless the host already has the same content, mode and owner.
+     */
+    UploadResult upload(RemoteFile file);
+
+    /** Reads a file; empty when it does not exist. Requires root when the file needs it. */
+    Optional<byte[]> read(String path);
+}

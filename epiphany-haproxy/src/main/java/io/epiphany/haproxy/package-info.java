@@ -1,0 +1,2 @@
+/** Epiphany haproxy module. */
+package io.epiphany.haproxy;

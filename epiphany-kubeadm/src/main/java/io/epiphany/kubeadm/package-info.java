@@ -1,0 +1,2 @@
+/** Epiphany kubeadm module. */
+package io.epiphany.kubeadm;

@@ -1,0 +1,2 @@
+/** Epiphany ssh module. */
+package io.epiphany.ssh;

@@ -1,0 +1,2 @@
+/** Epiphany testkit module. */
+package io.epiphany.testkit;

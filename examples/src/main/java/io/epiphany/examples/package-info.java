@@ -1,0 +1,2 @@
+/** Epiphany examples module. */
+package io.epiphany.examples;
