@@ -373,7 +373,10 @@ class InvalidInputTest {
                 .masters(Machine.of("a", "10.1.0.1"), Machine.of("b", "10.1.0.2")).allowEvenMasters(true).build())
                 .doesNotThrowAnyException();
         assertThatCode(() -> Cluster.fromYaml(seedWith("count: 3", "count: 2")
-                .replace("        - default-k8s-master3\n", "") + "\n---\nkind: configuration/kubernetes-ha\n"
+                .replace("        - default-k8s-master3\n", "")
+                .replace("kind: infrastructure/machine\nprovider: any\nname: default-k8s-master3\nspecification:\n"
+                        + "  hostname: k1m3\n  ip: 10.10.3.16\n---\n", "")
+                + "\n---\nkind: configuration/kubernetes-ha\n"
                 + "specification:\n  allow_even_masters: true\n")).doesNotThrowAnyException();
     }
 

@@ -15,13 +15,14 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.ShrinkingMode;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * Mutates the seed's YAML (and a description using every optional key) thousands of times: whatever the input,
  * {@link Cluster#fromYaml(String)} returns a cluster or throws {@link ConfigException}, never anything else; and a
  * cluster it returns survives a write/read round trip.
  */
-class YamlFuzzProperties {
+class YamlFuzzTest {
     private static final List<String> BASES = List.of(resource("/seed-cluster.yml"),
             resource("/full-options-cluster.yml"));
     /** Characters with a meaning in YAML, and some that trouble parsers. */
@@ -44,19 +45,68 @@ class YamlFuzzProperties {
         try {
             cluster = Cluster.fromYaml(yaml);
         } catch (ConfigException e) {
-            assertThat(e.problems()).isNotEmpty();
-            assertThat(e.problems()).allSatisfy(p -> {
-                assertThat(p.field()).isNotBlank();
-                assertThat(p.message()).isNotBlank();
-            });
+            assertWellFormed(e);
+            Statistics.collect("ConfigException");
             return;
         }
+        Statistics.collect("Cluster");
         assertThat(Cluster.fromYaml(cluster.toYaml())).isEqualTo(cluster);
     }
 
-    @Property(tries = 3000, shrinking = ShrinkingMode.BOUNDED)
+    private static void assertWellFormed(ConfigException e) {
+        assertThat(e.problems()).isNotEmpty();
+        assertThat(e.problems()).allSatisfy(p -> {
+            assertThat(p.field()).isNotBlank();
+            assertThat(p.message()).isNotBlank();
+        });
+    }
+
+    @Property(tries = 2000, shrinking = ShrinkingMode.BOUNDED)
     void mutatedYamlGivesAClusterOrAConfigException(@ForAll("mutatedYaml") String yaml) {
         readsOrReportsProblems(yaml);
+        // both outcomes must occur, or the mutations are too weak (or too strong) to test anything
+        Statistics.coverage(c -> {
+            c.check("Cluster").count(n -> n > 0);
+            c.check("ConfigException").count(n -> n > 0);
+        });
+    }
+
+    /** Any strings and numbers in the DSL's fields: a cluster, or a ConfigException, never another exception. */
+    @Property(tries = 1000, shrinking = ShrinkingMode.BOUNDED)
+    void anyDslValuesGiveAClusterOrAConfigException(@ForAll("texts") String hostname, @ForAll("texts") String ip,
+            @ForAll("texts") String version, @ForAll("texts") String podSubnet, @ForAll("texts") String endpoint,
+            @ForAll("texts") String labelKey, @ForAll("texts") String labelValue, @ForAll("texts") String flag,
+            @ForAll("texts") String user, @ForAll int port, @ForAll int sshPort, @ForAll boolean external) {
+        Cluster seed = SeedYamlTest.seedAsDsl();
+        Machine m = Machine.builder().hostname(hostname).ip(ip).sshPort(sshPort).sshUser(user).sshAddress(ip)
+                .zone(labelValue).hostKeyFingerprint(labelValue).putLabel(labelKey, labelValue)
+                .addTaint(Taint.of(labelKey, labelValue, Taint.Effect.NoExecute)).build();
+        try {
+            seed.toBuilder()
+                    .masters(m, seed.masters().get(1), seed.masters().get(2))
+                    .kubernetesVersion(version)
+                    .networking(Networking.builder().podSubnet(podSubnet).serviceSubnet(ip + "/" + port).dnsDomain(hostname).build())
+                    .loadBalancer(external ? LoadBalancer.external(endpoint) : LoadBalancer.internal(port))
+                    .apiServer(ApiServer.builder().addAdmissionPlugins("NodeRestriction", flag).putExtraArg(flag, user).build())
+                    .ssh(SshSettings.builder().port(port).user(user).addJumpHost(endpoint).build())
+                    .encryption(Encryption.builder().key(Secret.of(labelValue)).build())
+                    .certificatesDir(endpoint)
+                    .build();
+            Statistics.collect("Cluster");
+        } catch (ConfigException e) {
+            assertWellFormed(e);
+            Statistics.collect("ConfigException");
+        }
+    }
+
+    @Provide
+    Arbitrary<String> texts() {
+        return Arbitraries.oneOf(List.of(
+                Arbitraries.strings().ofMaxLength(300),
+                Arbitraries.strings().withChars("abcdefABCDEF0123456789.:/-_[]@%").ofMaxLength(50),
+                Arbitraries.of("", "k1m1", "10.10.9.9", "fd00::9", "::ffff:10.10.1.148", "1.34.2", "10.244.0.0/16",
+                        "::/0", "0.0.0.0/0", "api.example.com:6443", "[::1]:6443", "1.2.3.4:0", ":", "[", "]:", "a".repeat(300),
+                        "99999999999.1.1", "1.99999999999.1", "1.2.3.4/99999999999", "a..b", ".", "-", "NodeRestriction")));
     }
 
     @Property(tries = 300)
