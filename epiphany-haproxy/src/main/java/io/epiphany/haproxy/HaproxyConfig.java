@@ -4,6 +4,7 @@ import io.epiphany.api.Cluster;
 import io.epiphany.api.LoadBalancer;
 import io.epiphany.api.Machine;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Renders {@code /etc/haproxy/haproxy.cfg}: the per-host API load balancer of the design. Every master and node runs
@@ -45,10 +46,24 @@ public final class HaproxyConfig {
      * @throws IllegalArgumentException when the cluster uses an external load balancer: then no host gets HAProxy
      */
     public static String render(Cluster cluster) {
+        return render(cluster, cluster.masters());
+    }
+
+    /**
+     * The configuration with {@code backends} as the API servers: during a membership change a master leaves every
+     * HAProxy before it is removed (else requests through it fail until checks mark it down), and joins it after.
+     *
+     * @throws IllegalArgumentException when the cluster uses an external load balancer, or {@code backends} is empty
+     */
+    public static String render(Cluster cluster, List<Machine> backends) {
         LoadBalancer lb = cluster.loadBalancer();
         if (lb.isExternal()) {
             throw new IllegalArgumentException("cluster '" + cluster.name() + "' uses the external load balancer "
                     + lb.endpoint() + ": no HAProxy is rendered; check loadBalancer().isExternal() first");
+        }
+        if (backends.isEmpty()) {
+            throw new IllegalArgumentException("cluster '" + cluster.name() + "': HAProxy needs at least one master "
+                    + "to balance to; pass the masters that serve the API");
         }
         StringBuilder cfg = new StringBuilder();
         cfg.append("# Rendered by Epiphany for cluster '").append(cluster.name()).append("'. The SDK rewrites this file.\n")
@@ -97,7 +112,7 @@ public final class HaproxyConfig {
                 .append(" downinter ").append(seconds(lb.checkInterval()))
                 .append(" fall ").append(lb.fall())
                 .append(" rise ").append(lb.rise()).append('\n');
-        for (Machine master : cluster.masters()) {
+        for (Machine master : backends) {
             cfg.append("    server ").append(master.hostname()).append(' ')
                     .append(address(master.ip(), API_SERVER_PORT)).append('\n');
         }

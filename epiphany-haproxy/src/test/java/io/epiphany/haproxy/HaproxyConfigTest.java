@@ -67,6 +67,16 @@ class HaproxyConfigTest {
     }
 
     @Test
+    void explicitBackendsForMembershipChanges() {
+        Cluster seed = seed();
+        String cfg = HaproxyConfig.render(seed, List.of(seed.masters().get(0), seed.masters().get(2)));
+        assertThat(lines(cfg).stream().filter(l -> l.startsWith("server ")))
+                .containsExactly("server k1m1 10.10.1.148:6443", "server k1m3 10.10.3.16:6443");
+        assertThatThrownBy(() -> HaproxyConfig.render(seed, List.of())).hasMessageContaining("k8s1")
+                .hasMessageContaining("at least one master");
+    }
+
+    @Test
     void ipv6MasterIsBracketed() {
         Cluster v6 = seed().toBuilder().masters(Machine.of("m6", "fd00:10::5")).nodes(List.of()).build();
         assertThat(lines(HaproxyConfig.render(v6))).contains("server m6 [fd00:10::5]:6443");
