@@ -136,6 +136,59 @@ public abstract class Cluster {
         return Engines.load().render(this);
     }
 
+    /**
+     * Connects to every machine, gathers facts in parallel (read-only) and returns what {@link #apply()} would change.
+     */
+    public Plan plan() {
+        return plan(ApplyOptions.defaults());
+    }
+
+    public Plan plan(ApplyOptions options) {
+        return Engines.load().plan(this, options);
+    }
+
+    /** Brings the machines to this description: plan, then carry it out, then verify. Idempotent. */
+    public ApplyResult apply() {
+        return apply(ApplyOptions.defaults());
+    }
+
+    public ApplyResult apply(ApplyOptions options) {
+        return Engines.load().apply(plan(options), options);
+    }
+
+    /** Carries out a plan already shown to a person; refuses when the hosts changed since it was made. */
+    public ApplyResult apply(Plan plan) {
+        return apply(plan, ApplyOptions.defaults());
+    }
+
+    public ApplyResult apply(Plan plan, ApplyOptions options) {
+        if (!plan.cluster().equals(this)) {
+            throw new IllegalArgumentException("the plan was made for a different cluster description");
+        }
+        return Engines.load().apply(plan, options);
+    }
+
+    /** The admin kubeconfig, read from a master (its server is {@code https://localhost:3446}; see withServerOf). */
+    public Kubeconfig kubeconfig() {
+        return Engines.load().kubeconfig(this, ApplyOptions.defaults());
+    }
+
+    /**
+     * Tears the cluster down (nodes, then masters, then load balancers) and leaves the machines ready for a fresh
+     * {@link #apply()}. Destroys every workload and all etcd data: pass the cluster's {@link #name()} to confirm.
+     */
+    public void reset(String confirmClusterName) {
+        reset(confirmClusterName, ApplyOptions.defaults());
+    }
+
+    public void reset(String confirmClusterName, ApplyOptions options) {
+        if (!name().equals(confirmClusterName)) {
+            throw new IllegalArgumentException("reset destroys cluster '" + name() + "' and all its data: confirm by "
+                    + "passing its name, reset(\"" + name() + "\")");
+        }
+        Engines.load().reset(this, options);
+    }
+
     /** Reads the Epiphany YAML format (the design's section 5 plus {@code kind: configuration/kubernetes-ha}). */
     public static Cluster fromYaml(String yaml) {
         return EpiphanyYaml.read(yaml, "<string>");

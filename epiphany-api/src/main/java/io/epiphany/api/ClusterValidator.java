@@ -243,7 +243,7 @@ final class ClusterValidator {
                         + " on the masters; keep the default 3446 or pick a free port");
             }
             if (lb.checkInterval().compareTo(Duration.ofSeconds(1)) < 0) {
-                add("loadBalancer.checkInterval", lb.checkInterval(), "must be at least 1s: every host checks every "
+                add("loadBalancer.checkInterval", YamlValues.formatDuration(lb.checkInterval()), "must be at least 1s: every host checks every "
                         + "master, so short intervals multiply TLS handshakes on the masters");
             }
             positive("loadBalancer.fall", lb.fall());
@@ -262,11 +262,13 @@ final class ClusterValidator {
                 add("ssh.jumpHosts", jump, "not [user@]host[:port]");
             }
         }
-        for (Duration d : List.of(s.connectTimeout(), s.authTimeout(), s.commandTimeout())) {
-            if (d.isNegative() || d.isZero()) {
-                add("ssh", d, "timeouts must be positive");
-            }
-        }
+        Map.of("ssh.connectTimeout", s.connectTimeout(), "ssh.authTimeout", s.authTimeout(),
+                "ssh.commandTimeout", s.commandTimeout(), "ssh.keepAliveInterval", s.keepAliveInterval())
+                .forEach((field, d) -> {
+                    if (d.isNegative() || d.isZero()) {
+                        add(field, d.isNegative() ? d.toString() : YamlValues.formatDuration(d), "must be positive");
+                    }
+                });
     }
 
     private void encryption() {

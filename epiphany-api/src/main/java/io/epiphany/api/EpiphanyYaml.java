@@ -1,13 +1,16 @@
 package io.epiphany.api;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,12 +30,19 @@ final class EpiphanyYaml {
     static final String CONFIG_KIND = "configuration/kubernetes-ha";
     static final String MASTER_COMPONENT = "kubernetes_master";
     static final String NODE_COMPONENT = "kubernetes_node";
+    /**
+     * Largest description read, in characters. A cluster of thousands of machines fits many times over; the limit
+     * keeps a wrong file (a log, a disk image) from exhausting memory. SnakeYAML's own default limit is the same.
+     */
+    static final int MAX_CHARS = 3 * 1024 * 1024;
 
     private static final YAMLMapper MAPPER = YAMLMapper.builder(YAMLFactory.builder()
                     .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
                     .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
                     .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
                     .build())
+            // a repeated key would otherwise silently keep the last value
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
             .build();
 
     private EpiphanyYaml() {}
@@ -40,32 +50,70 @@ final class EpiphanyYaml {
     static Cluster read(Path file) {
         String text;
         try {
+            long size = Files.size(file);
+            if (size > MAX_CHARS * 4L) { // checked before reading: UTF-8 takes at most 4 bytes a character
+                throw tooLarge(file.toString(), size + " bytes");
+            }
             text = Files.readString(file);
         } catch (IOException | RuntimeException e) {
+            if (e instanceof ConfigException) {
+                throw (ConfigException) e;
+            }
             throw new ConfigException(List.of(new Problem(String.valueOf(file), null,
                     "cannot read the file: " + e.getMessage())));
         }
         return read(text, file.toString());
     }
 
+    private static ConfigException tooLarge(String source, String size) {
+        return new ConfigException(List.of(new Problem(source, size,
+                "too large for a cluster description (at most " + MAX_CHARS + " characters)")));
+    }
+
     static Cluster read(String yaml, String source) {
         if (yaml == null) {
             throw new ConfigException(List.of(new Problem(source, null, "no YAML given")));
         }
+        if (yaml.length() > MAX_CHARS) {
+            throw tooLarge(source, yaml.length() + " characters");
+        }
         List<JsonNode> documents = new ArrayList<>();
-        try (MappingIterator<JsonNode> it = MAPPER.readerFor(JsonNode.class).readValues(yaml)) {
-            while (it.hasNextValue()) {
-                documents.add(it.nextValue());
+        try {
+            rejectAliases(yaml, source);
+            try (MappingIterator<JsonNode> it = MAPPER.readerFor(JsonNode.class).readValues(yaml)) {
+                while (it.hasNextValue()) {
+                    documents.add(it.nextValue());
+                }
             }
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
-            String where = at == null ? source : source + " line " + at.getLineNr() + ", column " + at.getColumnNr();
+            String where = at == null || at.getLineNr() < 1 ? source
+                    : source + " line " + at.getLineNr() + ", column " + at.getColumnNr();
             throw new ConfigException(List.of(new Problem(where, null,
-                    "malformed YAML: " + e.getOriginalMessage().replaceAll("\\s+", " "))));
+                    "malformed YAML: " + String.valueOf(e.getOriginalMessage()).replaceAll("\\s+", " "))));
+        } catch (ConfigException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             throw new ConfigException(List.of(new Problem(source, null, "malformed YAML: " + e.getMessage())));
         }
         return new YamlClusterReader(documents).read();
+    }
+
+    /**
+     * Jackson does not expand YAML aliases: {@code *name} would silently read as the text "name". The format has no
+     * use for them, so they are refused (which also rules out alias-expansion bombs).
+     */
+    private static void rejectAliases(String yaml, String source) throws IOException {
+        try (JsonParser p = MAPPER.createParser(yaml)) {
+            while (p.nextToken() != null) {
+                if (p instanceof YAMLParser && ((YAMLParser) p).isCurrentAlias()) {
+                    JsonLocation at = p.currentTokenLocation();
+                    throw new ConfigException(List.of(new Problem(source + " line " + at.getLineNr() + ", column "
+                            + at.getColumnNr(), "*" + p.getText(), "YAML aliases are not supported; write the value "
+                            + "out in full")));
+                }
+            }
+        }
     }
 
     static String write(Cluster c) {

@@ -52,7 +52,8 @@ final class YamlClusterReader {
             JsonNode kindNode = doc.get("kind");
             String kind = kindNode != null && kindNode.isTextual() ? kindNode.asText() : null;
             if (kind == null) {
-                problems.add(new Problem(where + ".kind", null, "missing; use one of " + KINDS));
+                problems.add(new Problem(where + ".kind", kindNode == null || kindNode.isNull() ? null : brief(kindNode),
+                        (kindNode == null || kindNode.isNull() ? "missing" : "must be text") + "; use one of " + KINDS));
             } else if (kind.equals(CLUSTER)) {
                 if (clusterDoc != null) {
                     problems.add(new Problem(where, CLUSTER, "a second epiphany-cluster document; keep exactly one"));
@@ -122,7 +123,7 @@ final class YamlClusterReader {
         doc.keys("kind", "title", "provider", "name", "specification");
         Node spec = doc.object("specification");
         if (spec == null) {
-            problems.add(new Problem(CLUSTER + " > specification", null, "missing"));
+            doc.reportMissing("specification", "give name, admin_user and components");
             return;
         }
         spec.keys("name", "admin_user", "components", "prefix", "cloud");
@@ -143,8 +144,8 @@ final class YamlClusterReader {
         sshSettings = ssh;
         Node components = spec.object("components");
         if (components == null) {
-            problems.add(new Problem(spec.path("components"), null, "missing: list the kubernetes_master and "
-                    + "kubernetes_node machines"));
+            spec.reportMissing("components", "list the kubernetes_master and kubernetes_node machines");
+            b.ssh(ssh.build());
             return;
         }
         Set<String> used = new HashSet<>();
@@ -204,7 +205,7 @@ final class YamlClusterReader {
     private Optional<Machine> readMachine(Node doc) {
         Node spec = doc.object("specification");
         if (spec == null) {
-            problems.add(new Problem(doc.path("specification"), null, "missing: give hostname and ip"));
+            doc.reportMissing("specification", "give hostname and ip");
             return Optional.empty();
         }
         spec.keys("hostname", "ip", "ssh_address", "ssh_port", "ssh_user", "host_key_fingerprint", "zone", "labels",
@@ -213,10 +214,10 @@ final class YamlClusterReader {
         String hostname = spec.string("hostname");
         String ip = spec.string("ip");
         if (hostname == null) {
-            problems.add(new Problem(spec.path("hostname"), null, "missing"));
+            spec.reportMissing("hostname", "give the machine's RFC 1123 hostname");
         }
         if (ip == null) {
-            problems.add(new Problem(spec.path("ip"), null, "missing"));
+            spec.reportMissing("ip", "give the IP the other machines reach it on");
         }
         if (hostname == null || ip == null) {
             return Optional.empty();
@@ -315,7 +316,12 @@ final class YamlClusterReader {
                         "unknown provider; use secretbox (recommended) or aescbc")));
             });
             encNode.ifString("config_file", enc::configFile);
-            encNode.ifString("key", k -> enc.key(Secret.of(k)));
+            if (encNode.has("key") && !encNode.node.get("key").isValueNode()) {
+                // never echo what may be key material
+                problems.add(new Problem(encNode.path("key"), "****", "must be a single base64 value"));
+            } else {
+                encNode.ifString("key", k -> enc.key(Secret.of(k)));
+            }
             b.encryption(enc.build());
         }
         Node sshNode = spec.object("ssh");
@@ -353,29 +359,42 @@ final class YamlClusterReader {
     private String yamlPath(String field) {
         for (Map.Entry<String, String> e : machinePaths.entrySet()) {
             if (field.startsWith(e.getKey() + ".")) {
-                return e.getValue() + "." + YamlValues.snake(field.substring(e.getKey().length() + 1));
+                return e.getValue() + "." + snakePath(field.substring(e.getKey().length() + 1));
             }
             if (field.equals(e.getKey())) {
                 return e.getValue();
             }
         }
         String spec = " > specification.";
-        switch (field) {
-            case "name":
-                return CLUSTER + spec + "name";
-            case "masters":
-                return CLUSTER + spec + "components.kubernetes_master";
-            case "nodes":
-                return CLUSTER + spec + "components.kubernetes_node";
-            case "ssh.user":
-                return CLUSTER + spec + "admin_user.name";
-            case "controllerManagerExtraArgs":
-                return CONFIG + spec + "controller_manager.extra_args";
-            case "schedulerExtraArgs":
-                return CONFIG + spec + "scheduler.extra_args";
-            default:
-                return CONFIG + spec + YamlValues.snake(field);
+        if (field.equals("name")) {
+            return CLUSTER + spec + "name";
+        } else if (field.equals("masters")) {
+            return CLUSTER + spec + "components.kubernetes_master";
+        } else if (field.equals("nodes")) {
+            return CLUSTER + spec + "components.kubernetes_node";
+        } else if (field.equals("ssh.user")) {
+            return CLUSTER + spec + "admin_user.name";
+        } else if (field.startsWith("controllerManagerExtraArgs")) {
+            return CONFIG + spec + "controller_manager.extra_args" + field.substring("controllerManagerExtraArgs".length());
+        } else if (field.startsWith("schedulerExtraArgs")) {
+            return CONFIG + spec + "scheduler.extra_args" + field.substring("schedulerExtraArgs".length());
         }
+        return CONFIG + spec + snakePath(field);
+    }
+
+    /**
+     * {@code apiServer.extraArgs.someFlag} → {@code api_server.extra_args.someFlag}: property names become snake
+     * case, the user's own map keys (after labels or extraArgs) stay as written.
+     */
+    private static String snakePath(String field) {
+        for (String map : List.of("labels.", "extraArgs.")) {
+            int at = ("." + field).indexOf("." + map); // where the map property starts in field
+            if (at >= 0) {
+                int keyStart = at + map.length();
+                return YamlValues.snake(field.substring(0, keyStart)) + field.substring(keyStart);
+            }
+        }
+        return YamlValues.snake(field);
     }
 
     private static String brief(JsonNode n) {
@@ -395,6 +414,13 @@ final class YamlClusterReader {
 
         String path(String key) {
             return path + (path.contains(" > ") || path.startsWith("document") ? "." : " > ") + key;
+        }
+
+        /** Reports a required key as missing, unless it is present with a wrong type (already reported). */
+        void reportMissing(String key, String what) {
+            if (!has(key)) {
+                problems.add(new Problem(path(key), null, "missing: " + what));
+            }
         }
 
         boolean has(String key) {

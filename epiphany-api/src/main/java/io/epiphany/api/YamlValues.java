@@ -26,11 +26,15 @@ final class YamlValues {
                 return Optional.empty();
             }
             long n = Long.parseLong(m.group(1));
-            switch (m.group(2)) {
-                case "ms" -> total = total.plusMillis(n);
-                case "s" -> total = total.plusSeconds(n);
-                case "m" -> total = total.plusMinutes(n);
-                default -> total = total.plusHours(n);
+            try {
+                switch (m.group(2)) {
+                    case "ms" -> total = total.plusMillis(n);
+                    case "s" -> total = total.plusSeconds(n);
+                    case "m" -> total = total.plusMinutes(n);
+                    default -> total = total.plusHours(n);
+                }
+            } catch (ArithmeticException e) {
+                return Optional.empty(); // beyond Duration's range: not a duration anyone means
             }
             end = m.end();
         }

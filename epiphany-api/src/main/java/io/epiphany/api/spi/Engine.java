@@ -1,6 +1,10 @@
 package io.epiphany.api.spi;
 
+import io.epiphany.api.ApplyOptions;
+import io.epiphany.api.ApplyResult;
 import io.epiphany.api.Cluster;
+import io.epiphany.api.Kubeconfig;
+import io.epiphany.api.Plan;
 import io.epiphany.api.Rendering;
 
 /**
@@ -10,4 +14,16 @@ import io.epiphany.api.Rendering;
 public interface Engine {
     /** Every file the SDK would put on every host, computed from the model alone. */
     Rendering render(Cluster cluster);
+
+    /** Gathers facts (read-only) and computes the changes. */
+    Plan plan(Cluster cluster, ApplyOptions options);
+
+    /** Carries out a plan, refusing when the facts changed since it was made; then verifies the cluster. */
+    ApplyResult apply(Plan plan, ApplyOptions options);
+
+    /** The admin kubeconfig from a master. */
+    Kubeconfig kubeconfig(Cluster cluster, ApplyOptions options);
+
+    /** Tears the cluster down: nodes, then masters, then load balancers. */
+    void reset(Cluster cluster, ApplyOptions options);
 }
