@@ -26,6 +26,8 @@ final class ClusterValidator {
     private static final Pattern LABEL_VALUE = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
     private static final Pattern FLAG_NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
     private static final Pattern SSH_USER = Pattern.compile("[a-z_][a-z0-9_.-]{0,31}");
+    private static final Duration MAX_CHECK_INTERVAL = Duration.ofMinutes(5);
+    private static final Duration MAX_TIMEOUT = Duration.ofHours(24);
     private static final Pattern FINGERPRINT = Pattern.compile("SHA256:[A-Za-z0-9+/]{43}=?");
 
     private final Cluster c;
@@ -245,6 +247,9 @@ final class ClusterValidator {
             if (lb.checkInterval().compareTo(Duration.ofSeconds(1)) < 0) {
                 add("loadBalancer.checkInterval", YamlValues.formatDuration(lb.checkInterval()), "must be at least 1s: every host checks every "
                         + "master, so short intervals multiply TLS handshakes on the masters");
+            } else if (lb.checkInterval().compareTo(MAX_CHECK_INTERVAL) > 0) {
+                add("loadBalancer.checkInterval", YamlValues.formatDuration(lb.checkInterval()), "must be at most "
+                        + YamlValues.formatDuration(MAX_CHECK_INTERVAL) + ": a dead master would stay in rotation that long");
             }
             positive("loadBalancer.fall", lb.fall());
             positive("loadBalancer.rise", lb.rise());
@@ -267,6 +272,9 @@ final class ClusterValidator {
                 .forEach((field, d) -> {
                     if (d.isNegative() || d.isZero()) {
                         add(field, d.isNegative() ? d.toString() : YamlValues.formatDuration(d), "must be positive");
+                    } else if (d.compareTo(MAX_TIMEOUT) > 0) {
+                        add(field, YamlValues.formatDuration(d), "must be at most "
+                                + YamlValues.formatDuration(MAX_TIMEOUT) + ", or a hung host would stall the SDK");
                     }
                 });
     }

@@ -18,6 +18,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * The Epiphany YAML format: the design's {@code kind: epiphany-cluster} document with its component machine lists,
@@ -35,6 +39,7 @@ final class EpiphanyYaml {
      * keeps a wrong file (a log, a disk image) from exhausting memory. SnakeYAML's own default limit is the same.
      */
     static final int MAX_CHARS = 3 * 1024 * 1024;
+    private static final Pattern DUPLICATE_KEY = Pattern.compile("^Duplicate field '(.*)' for `ObjectNode`");
 
     private static final YAMLMapper MAPPER = YAMLMapper.builder(YAMLFactory.builder()
                     .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
@@ -86,17 +91,39 @@ final class EpiphanyYaml {
                 }
             }
         } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            String where = at == null || at.getLineNr() < 1 ? source
-                    : source + " line " + at.getLineNr() + ", column " + at.getColumnNr();
-            throw new ConfigException(List.of(new Problem(where, null,
-                    "malformed YAML: " + String.valueOf(e.getOriginalMessage()).replaceAll("\\s+", " "))));
+            throw malformed(e, source);
         } catch (ConfigException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
             throw new ConfigException(List.of(new Problem(source, null, "malformed YAML: " + e.getMessage())));
         }
         return new YamlClusterReader(documents).read();
+    }
+
+    /** The parser's complaint, at the line and column where SnakeYAML saw the problem (Jackson's own is less exact). */
+    private static ConfigException malformed(JsonProcessingException e, String source) {
+        int line = 0;
+        int column = 0;
+        String message = String.valueOf(e.getOriginalMessage());
+        if (e.getCause() instanceof MarkedYAMLException) {
+            MarkedYAMLException y = (MarkedYAMLException) e.getCause();
+            Mark mark = y.getProblemMark() != null ? y.getProblemMark() : y.getContextMark();
+            if (mark != null) {
+                line = mark.getLine() + 1;
+                column = mark.getColumn() + 1;
+            }
+            message = (y.getContext() == null ? "" : y.getContext() + ": ") + y.getProblem();
+        } else if (e.getLocation() != null) {
+            line = e.getLocation().getLineNr();
+            column = e.getLocation().getColumnNr();
+        }
+        Matcher duplicate = DUPLICATE_KEY.matcher(message);
+        if (duplicate.find()) {
+            message = "the key '" + duplicate.group(1) + "' appears twice in one mapping; keep one";
+        }
+        String where = line < 1 ? source : source + " line " + line + ", column " + column;
+        return new ConfigException(List.of(new Problem(where, null,
+                "malformed YAML: " + message.replaceAll("\\s+", " ").trim())));
     }
 
     /**

@@ -195,6 +195,9 @@ final class YamlClusterReader {
                 b.nodes(machines);
             }
         }
+        machineDocs.keySet().stream().filter(unused -> !used.contains(unused)).forEach(unused -> problems.add(
+                new Problem(EpiphanyYaml.MACHINE_KIND + " '" + unused + "'", unused, "defined but not listed by any "
+                        + "component; add it to kubernetes_master or kubernetes_node machines, or remove it")));
         b.ssh(ssh.build());
     }
 
