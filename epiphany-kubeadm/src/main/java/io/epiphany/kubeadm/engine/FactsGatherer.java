@@ -150,7 +150,7 @@ final class FactsGatherer {
             return out;
         } catch (java.io.IOException e) {
             throw new ApplyException(PHASE, from.hostname(), "`kubectl get nodes -o json` printed something that is not "
-                    + "JSON: " + e.getOriginalMessage(), List.of(), List.of("everything"), e);
+                    + "JSON: " + e.getMessage(), List.of(), List.of("everything"), e);
         }
     }
 
@@ -166,7 +166,7 @@ final class FactsGatherer {
             return out;
         } catch (java.io.IOException e) {
             throw new ApplyException(PHASE, from.hostname(), "`etcdctl member list` printed something that is not JSON: "
-                    + e.getOriginalMessage(), List.of(), List.of("everything"), e);
+                    + e.getMessage(), List.of(), List.of("everything"), e);
         }
     }
 

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.ServiceLoader;
 import java.util.function.Function;
 
 /**
@@ -110,9 +109,7 @@ public final class Provisioner {
         if (options.remoteAccess().isPresent()) {
             return body.apply(options.remoteAccess().get());
         }
-        try (RemoteAccess access = ServiceLoader.load(RemoteAccess.class, Provisioner.class.getClassLoader()).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no SSH implementation on the class path: add "
-                        + "io.epiphany:epiphany-ssh"))) {
+        try (RemoteAccess access = RemoteAccess.load()) {
             return body.apply(access);
         }
     }
