@@ -334,25 +334,41 @@ fleet_memory_kb() {
   echo "$total"
 }
 
+# Start N hosts, log in to each over SSH, start HAProxy (checking 3 "masters") on each, measure, tear down.
 cmd_bench() {
   require_root
   local n=${1:-100}
   local avail_before; avail_before=$(awk '/MemAvailable/ {print $2}' /proc/meminfo)
-  local t0; t0=$(date +%s.%N)
+  local t0 t1 t2 t3
+  t0=$(date +%s%N)
   cmd_up "$n" >/dev/null
-  local t1; t1=$(date +%s.%N)
-  # Every host answers SSH (a real login through the fleet's key and known_hosts).
+  t1=$(date +%s%N)
   local ok=0 ip
   for ip in $(cut -f3 "$STATE/hosts.tsv"); do
     ssh -q -i "$STATE/id_ecdsa" -o UserKnownHostsFile="$STATE/known_hosts" -o StrictHostKeyChecking=yes \
-      -o BatchMode=yes -o ConnectTimeout=5 "root@$ip" true && ok=$((ok + 1))
+      -o GlobalKnownHostsFile=/dev/null -o BatchMode=yes -o ConnectTimeout=5 "root@$ip" true && ok=$((ok + 1))
   done
-  local t2; t2=$(date +%s.%N)
-  local pss; pss=$(fleet_memory_kb)
+  t2=$(date +%s%N)
+  local pss_ssh; pss_ssh=$(fleet_memory_kb)
+  local masters; masters=$(head -3 "$STATE/hosts.tsv" | awk '{printf "  server %s %s:6443\n", $2, $3}')
+  local cfg="defaults\n  mode tcp\n  timeout connect 2s\n  timeout client 30s\n  timeout server 30s\n  retries 3\n  option redispatch\nfrontend apiserver\n  bind 127.0.0.1:3446\n  default_backend masters\nbackend masters\n  option httpchk GET /readyz\n  default-server check check-ssl verify none inter 2s fall 3 rise 2\n$masters\n"
+  local host haproxy_ok=0
+  for host in $(cut -f2 "$STATE/hosts.tsv"); do
+    in_host "$host" bash -c 'printf "$1" > /etc/haproxy/haproxy.cfg && systemctl enable --now haproxy' _ "$cfg" && haproxy_ok=$((haproxy_ok + 1))
+  done
+  t3=$(date +%s%N)
+  sleep 2
+  local pss_all; pss_all=$(fleet_memory_kb)
   local avail_after; avail_after=$(awk '/MemAvailable/ {print $2}' /proc/meminfo)
+  local t4; t4=$(date +%s%N)
   cmd_down
-  printf 'hosts=%d up_seconds=%.1f ssh_ok=%d ssh_all_seconds=%.1f pss_per_host_kb=%d memavailable_drop_per_host_kb=%d\n' \
-    "$n" "$(echo "$t1 - $t0" | bc)" "$ok" "$(echo "$t2 - $t1" | bc)" $((pss / n)) $(((avail_before - avail_after) / n))
+  local t5; t5=$(date +%s%N)
+  awk -v n="$n" -v up=$(( (t1 - t0) / 1000000 )) -v ssh=$(( (t2 - t1) / 1000000 )) -v ok="$ok" \
+      -v hap=$(( (t3 - t2) / 1000000 )) -v hok="$haproxy_ok" -v down=$(( (t5 - t4) / 1000000 )) \
+      -v pss1="$pss_ssh" -v pss2="$pss_all" -v drop=$(( avail_before - avail_after )) 'BEGIN {
+    printf "hosts=%d up=%.1fs (%.0f ms/host) ssh_logins_ok=%d in %.1fs haproxy_started=%d in %.1fs down=%.1fs\n", n, up/1000, up/n, ok, ssh/1000, hok, hap/1000, down/1000
+    printf "memory per host: PSS sshd+init %.1f MiB, with haproxy %.1f MiB; MemAvailable drop %.1f MiB/host (incl. kernel, page cache)\n", pss1/n/1024, pss2/n/1024, drop/n/1024
+  }'
 }
 
 cmd_status() {

@@ -43,7 +43,9 @@ start() {
       if ! haproxy -c -q -f "$HAPROXY_CFG"; then
         err "Job for haproxy.service failed: configuration $HAPROXY_CFG is invalid (haproxy -c above)"; return 1
       fi
-      haproxy -W -D -p "$HAPROXY_PID" -f "$HAPROXY_CFG" || { err "Job for haproxy.service failed"; return 1; }
+      # Like the journal: haproxy's own messages go to a log file, not to the caller.
+      haproxy -W -D -p "$HAPROXY_PID" -f "$HAPROXY_CFG" >>/var/log/haproxy-shim.log 2>&1 \
+        || { err "Job for haproxy.service failed (see /var/log/haproxy-shim.log)"; return 1; }
       ;;
     kubelet) touch "$STATE_DIR/kubelet.active" ;;
   esac
