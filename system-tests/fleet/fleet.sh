@@ -5,7 +5,9 @@
 # the hosts get no default route, so they cannot reach anything beyond the bridge.
 #
 # Usage (as root):
-#   fleet.sh up N [--hostnames a,b,c] [--java-classpath CP]   start N hosts (tears down a stale fleet of the same name first)
+#   fleet.sh up N [--hostnames a,b,c] [--java-classpath CP] [--sim-main CLASS] [--owner-pid PID]
+#                                                             start N hosts (tears down a stale fleet of the same name
+#                                                             first; refuses one whose owner process still lives)
 #   fleet.sh down                                             tear everything down (idempotent, also without state)
 #   fleet.sh exec HOST -- CMD...                              run CMD inside HOST (all its namespaces)
 #   fleet.sh ip HOST | list | status
@@ -53,7 +55,7 @@ init_pid_of() { cat "$STATE/hosts/$1/init.pid" 2>/dev/null || die "host '$1' has
 in_host() {
   local host=$1; shift
   local pid; pid=$(init_pid_of "$host")
-  nsenter -t "$pid" -m -u -n -p --wd=/ -- env -i PATH="$HOST_PATH" HOME=/root LANG=C.UTF-8 "$@"
+  nsenter -t "$pid" -m -u -n -p --wd=/ -- env -i PATH="$HOST_PATH" HOME=/root LANG=C.UTF-8 "$@" 9>&-  # never pass the up lock on
 }
 
 cmd_down() {
@@ -113,6 +115,23 @@ install_java_classpath() {
     inside+=("/opt/epiphany-fleet/java/$target")
   done
   (IFS=:; echo "${inside[*]}") > "$STATE/java-classpath"
+  cp "$STATE/java-classpath" "$STATE/java/classpath"
+}
+
+# SIMULATED kubeadm, kubelet, kubectl, etcdctl: thin wrappers around the testkit's simulation (one implementation, the
+# same as the in-process fleet's), first in PATH in every host. State the simulated cluster shares between hosts lives
+# in /opt/epiphany-fleet/shared (the same directory in every host).
+install_simulation() {
+  local main=$1 tool
+  for tool in kubeadm kubelet kubectl etcdctl; do
+    cat > "$STATE/sbin/$tool" <<WRAPPER
+#!/bin/sh
+# SIMULATED $tool (Kubernetes binaries cannot be installed here): the epiphany-testkit simulation, see fleet.sh.
+exec java -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Depiphany.sim.shared=/opt/epiphany-fleet/shared \\
+  -cp "\$(cat /opt/epiphany-fleet/java/classpath)" $main $tool "\$@"
+WRAPPER
+    chmod 0755 "$STATE/sbin/$tool"
+  done
 }
 
 setup_host() {
@@ -132,7 +151,7 @@ setup_host() {
 
   # The holder: PID 1 of the host's PID namespace; owns its UTS and mount namespaces. Killing it ends the host.
   setsid ip netns exec "$ns" unshare --mount --uts --pid --fork --kill-child --mount-proc --propagation private \
-    /bin/bash "$FLEET_DIR/host-init.sh" "$host" "$d" "$STATE" </dev/null >"$d/init.log" 2>&1 &
+    /bin/bash "$FLEET_DIR/host-init.sh" "$host" "$d" "$STATE" </dev/null >"$d/init.log" 2>&1 9>&- &
   echo $! > "$d/holder.pid"
   local holder=$!
   local tries=0
@@ -177,11 +196,13 @@ cmd_up() {
   require_root
   local n=${1:-}; shift || true
   [[ "$n" =~ ^[0-9]+$ && "$n" -ge 1 && "$n" -le 5000 ]] || die "usage: fleet.sh up N (1..5000) [--hostnames a,b,c]"
-  local hostnames="" classpath=""
+  local hostnames="" classpath="" sim_main="${EPIPHANY_FLEET_SIM_MAIN:-}" owner_pid=""
   while [[ $# -gt 0 ]]; do
     case "$1" in
       --hostnames) hostnames=$2; shift 2 ;;
       --java-classpath) classpath=$2; shift 2 ;;
+      --sim-main) sim_main=$2; shift 2 ;;
+      --owner-pid) owner_pid=$2; shift 2 ;;
       *) die "unknown option '$1'" ;;
     esac
   done
@@ -199,6 +220,16 @@ cmd_up() {
     [[ "${names[$((i-1))]}" =~ ^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$ ]] || die "hostname '${names[$((i-1))]}' is not a valid RFC 1123 label"
   done
 
+  # One 'up' at a time on this machine; a fleet whose owner (a test JVM) still lives is never taken over.
+  mkdir -p /run/epiphany-fleet
+  exec 9>/run/epiphany-fleet/.lock
+  flock -w 120 9 || die "another fleet.sh up holds /run/epiphany-fleet/.lock for more than 120 s"
+  if [[ -f "$STATE/owner.pid" ]]; then
+    local owner; owner=$(cat "$STATE/owner.pid")
+    if [[ -n "$owner" && "$owner" != "$owner_pid" ]] && kill -0 "$owner" 2>/dev/null; then
+      die "fleet '$NAME' is in use by live process $owner (another test run); choose another EPIPHANY_FLEET_NAME and EPIPHANY_FLEET_OCTET"
+    fi
+  fi
   cmd_down  # a stale fleet of this name (crashed JVM, killed test) goes first
   # Refuse to share the range with anything else on this machine.
   if ip -o addr show | grep -q " 10\.$OCTET\."; then
@@ -207,6 +238,7 @@ cmd_up() {
 
   mkdir -p "$STATE/hosts" "$STATE/sbin"
   chmod 0700 "$STATE"
+  [[ -z "$owner_pid" ]] || echo "$owner_pid" > "$STATE/owner.pid"
   ip link add "$BRIDGE" type bridge
   ip addr add "$BRIDGE_IP/16" dev "$BRIDGE"
   ip link set "$BRIDGE" up
@@ -215,6 +247,11 @@ cmd_up() {
   cp "$FLEET_DIR/sshd_config" "$STATE/sshd_config"
   install -m 0755 "$FLEET_DIR/systemctl-shim.sh" "$STATE/sbin/systemctl"
   [[ -z "$classpath" ]] || install_java_classpath "$classpath"
+  mkdir -p "$STATE/shared"
+  if [[ -n "$sim_main" ]]; then
+    [[ -n "$classpath" ]] || die "--sim-main needs --java-classpath (the testkit and its dependencies)"
+    install_simulation "$sim_main"
+  fi
   : > "$STATE/hosts.tsv"; : > "$STATE/etc-hosts"
   for ((i = 1; i <= n; i++)); do
     printf '%s\t%s\t%s\n' "$i" "${names[$((i-1))]}" "$(host_ip "$i")" >> "$STATE/hosts.tsv"

@@ -19,6 +19,8 @@ if [[ -d "$fleet/java" ]]; then
   mount --bind "$fleet/java" /opt/epiphany-fleet/java
   mount -o remount,bind,ro /opt/epiphany-fleet/java
 fi
+mkdir -p /opt/epiphany-fleet/shared
+mount --bind "$fleet/shared" /opt/epiphany-fleet/shared
 mount --bind "$fleet/sbin" /usr/local/sbin
 mount -o remount,bind,ro /usr/local/sbin
 # /run last: the fleet's state lives under the machine's /run and is hidden from the host from here on.

@@ -41,7 +41,7 @@ class HaproxyFailoverTest {
     void stopFleet() {
         if (fleet != null) {
             fleet.close();
-            FleetTeardownTest.assertNothingLeft();
+            FleetTeardownTest.assertNothingLeft(fleet.slot());
         }
     }
 

@@ -31,7 +31,7 @@ class RealOsFleetTest {
     void stopFleet() {
         if (fleet != null) {
             fleet.close();
-            FleetTeardownTest.assertNothingLeft();
+            FleetTeardownTest.assertNothingLeft(fleet.slot());
         }
     }
 
@@ -72,9 +72,9 @@ class RealOsFleetTest {
 
     @Test
     void hostsReachOnlyTheFleetRange() {
-        // No default route: nothing outside 10.201.0.0/16 (and loopback) is reachable from a host.
+        // No default route: nothing outside the fleet's 10.X.0.0/16 (and loopback) is reachable from a host.
         ProcessRun.Result routes = fleet.exec(fleet.hosts().get(0).hostname(), "ip", "route").orThrow();
-        assertThat(routes.stdout()).doesNotContain("default").contains("10.201.0.0/16");
+        assertThat(routes.stdout()).doesNotContain("default").contains("10." + fleet.slot().octet() + ".0.0/16");
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -38,8 +39,15 @@ public final class ProcessRun {
     }
 
     public static Result run(Duration timeout, List<String> command) {
+        return run(timeout, Map.of(), command);
+    }
+
+    /** Runs with extra environment variables. */
+    public static Result run(Duration timeout, Map<String, String> environment, List<String> command) {
         try {
-            Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE);
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             process.getOutputStream().close();
             CompletableFuture<String> out = drain(process.getInputStream());
             CompletableFuture<String> err = drain(process.getErrorStream());

@@ -21,15 +21,53 @@ public final class RealOsFleet implements AutoCloseable {
     private static final Duration UP_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(2);
 
+    private static final int SLOTS = 9;
+
     private final Path script;
+    private final Slot slot;
     private final Path stateDir;
     private final Map<String, FleetHost> hosts;
     private final Thread shutdownHook;
     private boolean closed;
 
-    private RealOsFleet(Path script, Path stateDir, Map<String, FleetHost> hosts) {
+    /** A fleet name and its own /16 (10.OCTET.0.0/16), so that test runs on one machine do not collide. */
+    public record Slot(String name, int octet) {
+        Map<String, String> environment() {
+            return Map.of("EPIPHANY_FLEET_NAME", name, "EPIPHANY_FLEET_OCTET", Integer.toString(octet));
+        }
+
+        /** The first free slot: {@code epf}/10.201 unless a live test run owns it, then {@code ep2}/10.202, ... */
+        public static Slot free() {
+            String fixed = System.getenv("EPIPHANY_FLEET_NAME");
+            if (fixed != null && !fixed.isBlank()) {
+                String octet = System.getenv("EPIPHANY_FLEET_OCTET");
+                return new Slot(fixed, octet == null || octet.isBlank() ? 201 : Integer.parseInt(octet));
+            }
+            for (int i = 0; i < SLOTS; i++) {
+                Slot slot = new Slot(i == 0 ? "epf" : "ep" + (i + 1), 201 + i);
+                if (!slot.ownedByALiveProcess()) {
+                    return slot;
+                }
+            }
+            throw new IllegalStateException("all " + SLOTS + " fleet slots (epf, ep2..ep9) are owned by live test "
+                    + "runs; wait for them or run 'fleet.sh down' with EPIPHANY_FLEET_NAME set");
+        }
+
+        private boolean ownedByALiveProcess() {
+            try {
+                long owner = Long.parseLong(Files.readString(Path.of("/run/epiphany-fleet", name, "owner.pid")).strip());
+                return owner != ProcessHandle.current().pid() && ProcessHandle.of(owner).map(ProcessHandle::isAlive)
+                        .orElse(false);
+            } catch (java.io.IOException | NumberFormatException noOwner) {
+                return false;
+            }
+        }
+    }
+
+    private RealOsFleet(Path script, Slot slot, Map<String, FleetHost> hosts) {
         this.script = script;
-        this.stateDir = stateDir;
+        this.slot = slot;
+        this.stateDir = Path.of("/run/epiphany-fleet", slot.name());
         this.hosts = hosts;
         this.shutdownHook = new Thread(this::down, "real-os-fleet-teardown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -44,21 +82,23 @@ public final class RealOsFleet implements AutoCloseable {
         return start(names);
     }
 
-    /** Starts one host per hostname, in order (addresses 10.201.0.2, .3, …). */
+    /** Starts one host per hostname, in order (addresses 10.OCTET.0.2, .3, … in a free {@link Slot}). */
     public static RealOsFleet start(List<String> hostnames) {
         Path script = script();
+        Slot slot = Slot.free();
         List<String> command = new ArrayList<>(List.of(script.toString(), "up", Integer.toString(hostnames.size()),
                 "--hostnames", String.join(",", hostnames),
-                "--java-classpath", testClasspath()));
+                "--java-classpath", testClasspath(),
+                "--owner-pid", Long.toString(ProcessHandle.current().pid())));
         ProcessRun.Result result;
         try {
-            result = ProcessRun.run(UP_TIMEOUT, command);
+            result = ProcessRun.run(UP_TIMEOUT, slot.environment(), command);
         } catch (RuntimeException e) {
-            ProcessRun.run(COMMAND_TIMEOUT, List.of(script.toString(), "down"));
+            ProcessRun.run(COMMAND_TIMEOUT, slot.environment(), List.of(script.toString(), "down"));
             throw e;
         }
         if (!result.ok()) {
-            ProcessRun.run(COMMAND_TIMEOUT, List.of(script.toString(), "down"));
+            ProcessRun.run(COMMAND_TIMEOUT, slot.environment(), List.of(script.toString(), "down"));
             result.orThrow();
         }
         Map<String, FleetHost> hosts = new LinkedHashMap<>();
@@ -69,11 +109,11 @@ public final class RealOsFleet implements AutoCloseable {
             }
         }
         if (hosts.size() != hostnames.size()) {
-            ProcessRun.run(COMMAND_TIMEOUT, List.of(script.toString(), "down"));
+            ProcessRun.run(COMMAND_TIMEOUT, slot.environment(), List.of(script.toString(), "down"));
             throw new IllegalStateException("fleet.sh up reported " + hosts.size() + " hosts, expected "
                     + hostnames.size() + ": " + result.stdout() + result.stderr());
         }
-        return new RealOsFleet(script, Path.of("/run/epiphany-fleet/" + fleetName()), hosts);
+        return new RealOsFleet(script, slot, hosts);
     }
 
     /** The fleet script: {@code -Depiphany.fleet.script=...}, else {@code fleet/fleet.sh} of the system-tests module. */
@@ -96,9 +136,9 @@ public final class RealOsFleet implements AutoCloseable {
         return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
     }
 
-    private static String fleetName() {
-        String name = System.getenv("EPIPHANY_FLEET_NAME");
-        return name == null || name.isBlank() ? "epf" : name;
+    /** The fleet's name and address range: its namespaces are {@code NAME-hN}, its bridge {@code NAMEbr0}. */
+    public Slot slot() {
+        return slot;
     }
 
     public List<FleetHost> hosts() {
@@ -137,7 +177,7 @@ public final class RealOsFleet implements AutoCloseable {
         host(hostname);
         List<String> line = new ArrayList<>(List.of(script.toString(), "exec", hostname, "--"));
         line.addAll(List.of(command));
-        return ProcessRun.run(timeout, line);
+        return ProcessRun.run(timeout, slot.environment(), line);
     }
 
     /** Starts a process inside a host without waiting for it (its output is for the caller to read). */
@@ -145,7 +185,9 @@ public final class RealOsFleet implements AutoCloseable {
         host(hostname);
         List<String> line = new ArrayList<>(List.of(script.toString(), "exec", hostname, "--"));
         line.addAll(List.of(command));
-        return new ProcessBuilder(line).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        ProcessBuilder builder = new ProcessBuilder(line).redirectError(ProcessBuilder.Redirect.INHERIT);
+        builder.environment().putAll(slot.environment());
+        return builder.start();
     }
 
     /** Starts the apiserver stand-in (TLS, {@code /readyz}) on the host's :6443 and waits until it answers. */
@@ -171,7 +213,7 @@ public final class RealOsFleet implements AutoCloseable {
     private void fleet(String... args) {
         List<String> line = new ArrayList<>(List.of(script.toString()));
         line.addAll(List.of(args));
-        ProcessRun.run(COMMAND_TIMEOUT, line).orThrow();
+        ProcessRun.run(COMMAND_TIMEOUT, slot.environment(), line).orThrow();
     }
 
     /** Tears the fleet down: every process, namespace, veth and the bridge. Safe to call more than once. */
@@ -190,6 +232,6 @@ public final class RealOsFleet implements AutoCloseable {
     }
 
     private void down() {
-        ProcessRun.run(COMMAND_TIMEOUT, List.of(script.toString(), "down")).orThrow();
+        ProcessRun.run(COMMAND_TIMEOUT, slot.environment(), List.of(script.toString(), "down")).orThrow();
     }
 }
