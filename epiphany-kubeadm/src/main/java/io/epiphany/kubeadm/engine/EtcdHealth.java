@@ -42,8 +42,14 @@ final class EtcdHealth {
 
     /** Refuses to go on unless every etcd member is started and healthy. */
     static void requireAllHealthy(Context ctx, String phase, String about) {
+        requireAllHealthy(ctx, phase, about, null);
+    }
+
+    /** Refuses to go on unless every etcd member but the one of {@code leaving} (if given) is started and healthy. */
+    static void requireAllHealthy(Context ctx, String phase, String about, Machine leaving) {
         List<EtcdMember> members = members(ctx);
-        List<String> unhealthy = members.stream().filter(m -> !m.healthy() || m.name().isEmpty())
+        List<String> unhealthy = members.stream().filter(m -> leaving == null || !m.isPeer(leaving.ip()))
+                .filter(m -> !m.healthy() || m.name().isEmpty())
                 .map(m -> m.name().isEmpty() ? m.idHex() + " (never started)" : m.name()).toList();
         if (!unhealthy.isEmpty()) {
             throw new ApplyException(phase, about, "etcd is not fully healthy (" + (members.size() - unhealthy.size())

@@ -15,9 +15,11 @@ import java.util.stream.Collectors;
  * step: there is no local state file that could drift from the machines.
  *
  * @param apiMaster the master the cluster facts were read from (reachable, with admin.conf), if any
+ * @param retired machines the cluster reports (Nodes, etcd members) that the description no longer has; their
+ *        address comes from the Node's InternalIP or the member's peer URL
  */
 record Facts(Map<String, HostFacts> hosts, Optional<String> apiMaster, List<NodeInfo> nodes,
-        List<EtcdMember> members) {
+        List<EtcdMember> members, List<Machine> retired) {
 
     HostFacts host(Machine m) {
         return hosts.get(m.hostname());
@@ -25,6 +27,11 @@ record Facts(Map<String, HostFacts> hosts, Optional<String> apiMaster, List<Node
 
     boolean clusterExists() {
         return apiMaster.isPresent() || hosts.values().stream().anyMatch(HostFacts::adminConf);
+    }
+
+    /** A retired machine that ran the control plane (a control-plane Node or an etcd member). */
+    boolean retiredMaster(Machine m) {
+        return member(m).isPresent() || node(m.hostname()).map(NodeInfo::controlPlane).orElse(false);
     }
 
     Optional<NodeInfo> node(String name) {
@@ -48,6 +55,7 @@ record Facts(Map<String, HostFacts> hosts, Optional<String> apiMaster, List<Node
         String text = hosts.values().stream().map(HostFacts::digestText).sorted().collect(Collectors.joining("\n"))
                 + "\napi=" + apiMaster.orElse("-")
                 + "\nnodes=" + nodes.stream().map(n -> n.name() + n.labels() + n.taints()).sorted().toList()
+                + "\nretired=" + retired.stream().map(Machine::hostname).sorted().toList()
                 + "\nmembers=" + members.stream().map(e -> e.idHex() + e.name() + e.peerUrls() + e.learner())
                         .sorted().toList();
         try {

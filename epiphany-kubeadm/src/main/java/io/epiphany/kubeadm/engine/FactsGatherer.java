@@ -51,7 +51,7 @@ final class FactsGatherer {
                 .filter(m -> byHost.get(m.hostname()).reachable() && byHost.get(m.hostname()).adminConf())
                 .findFirst();
         if (api.isEmpty()) {
-            return new Facts(byHost, Optional.empty(), List.of(), List.of());
+            return new Facts(byHost, Optional.empty(), List.of(), List.of(), List.of());
         }
         RemoteHost h = hosts.get(api.get());
         List<NodeInfo> nodes = parseNodes(api.get(), run(api.get(), h, HostCommands.kubectl("get", "nodes", "-o", "json")));
@@ -63,11 +63,41 @@ final class FactsGatherer {
             boolean ok = m.peerUrls().stream().anyMatch(u -> healthy.contains(hostOf(u)));
             withHealth.add(m.withHealth(ok));
         }
-        return new Facts(byHost, Optional.of(api.get().hostname()), nodes, withHealth);
+        List<Machine> retired = retired(nodes, withHealth);
+        for (var outcome : Parallel.map(retired, cluster.ssh().concurrency(), this::hostFacts)) {
+            byHost.put(outcome.item().hostname(), outcome.ok() ? outcome.value()
+                    : HostFacts.unreachable(outcome.item().hostname(), outcome.error().getMessage()));
+        }
+        return new Facts(byHost, Optional.of(api.get().hostname()), nodes, withHealth, retired);
+    }
+
+    /** Nodes and etcd members the description does not have any more, as machines the engine can reach. */
+    private List<Machine> retired(List<NodeInfo> nodes, List<EtcdMember> members) {
+        List<Machine> out = new ArrayList<>();
+        Set<String> described = new HashSet<>();
+        Set<String> describedIps = new HashSet<>();
+        for (Machine m : cluster.machines()) {
+            described.add(m.hostname());
+            describedIps.add(m.ip());
+        }
+        for (NodeInfo n : nodes) {
+            if (!described.contains(n.name()) && !n.internalIp().isEmpty()) {
+                out.add(Machine.of(n.name(), n.internalIp()));
+            }
+        }
+        for (EtcdMember e : members) {
+            String ip = e.peerUrls().isEmpty() ? "" : hostOf(e.peerUrls().get(0));
+            boolean known = describedIps.contains(ip) || out.stream().anyMatch(m -> m.ip().equals(ip));
+            if (!known && !ip.isEmpty()) {
+                out.add(Machine.of(e.name().isEmpty() ? "etcd-member-" + e.idHex() : e.name(), ip));
+            }
+        }
+        return out;
     }
 
     private HostFacts hostFacts(Machine m) {
         RemoteHost h = hosts.get(m);
+        boolean master = cluster.isMaster(m) || !cluster.machine(m.hostname()).isPresent();
         try {
             Map<String, CompletableFuture<CommandResult>> present = new LinkedHashMap<>();
             for (String b : BINARIES) {
@@ -76,7 +106,7 @@ final class FactsGatherer {
             CompletableFuture<CommandResult> date = h.runAsync(HostCommands.epochSeconds());
             CompletableFuture<CommandResult> haproxyActive = h.runAsync(HostCommands.isActive("haproxy"));
             CompletableFuture<CommandResult> kubelet = h.runAsync(HostCommands.fileExists(KubePaths.KUBELET_CONF));
-            CompletableFuture<CommandResult> admin = cluster.isMaster(m)
+            CompletableFuture<CommandResult> admin = master
                     ? h.runAsync(HostCommands.fileExists(KubePaths.ADMIN_CONF)) : null;
             CompletableFuture<CommandResult> forward = h.runAsync(HostCommands.ipForward());
             Optional<String> cfgSha = h.read(HaproxyService.CONFIG_PATH).map(FactsGatherer::sha256);
@@ -145,7 +175,13 @@ final class FactsGatherer {
                         ready = c.path("status").asText().equals("True");
                     }
                 }
-                out.add(new NodeInfo(item.path("metadata").path("name").asText(), ready, labels, taints));
+                String internalIp = "";
+                for (JsonNode a : item.path("status").path("addresses")) {
+                    if (a.path("type").asText().equals("InternalIP")) {
+                        internalIp = a.path("address").asText();
+                    }
+                }
+                out.add(new NodeInfo(item.path("metadata").path("name").asText(), ready, labels, taints, internalIp));
             }
             return out;
         } catch (java.io.IOException e) {
