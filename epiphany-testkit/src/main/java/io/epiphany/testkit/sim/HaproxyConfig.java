@@ -38,7 +38,7 @@ public final class HaproxyConfig {
             "http-request", "http-response", "tcp-request", "tcp-response", "acl", "errorfile", "stats",
             "http-check", "tcp-check", "monitor-uri", "fullconn", "hash-type", "stick-table", "stick", "cookie",
             "compression", "redirect", "description", "disabled", "enabled", "backlog", "capture", "http-reuse",
-            "option", "monitor", "unique-id-format", "log-format", "email-alert");
+            "monitor", "unique-id-format", "log-format", "email-alert");
     private static final Set<String> TIMEOUTS = Set.of("connect", "client", "server", "check", "queue",
             "http-request", "http-keep-alive", "tunnel", "client-fin", "server-fin", "tarpit");
     private static final Set<String> SERVER_FLAGS = Set.of("check", "backup", "ssl", "disabled", "enabled",

@@ -66,11 +66,13 @@ public final class Etcdctl implements Program {
             }
             return execute(s, via, w, json, hex, cluster);
         });
+        if (result[0] != null) {
+            inv.out().println(result[0]);
+        }
         if (result[1] != null) {
             inv.err().println(result[1]);
             return 1;
         }
-        inv.out().println(result[0]);
         return 0;
     }
 

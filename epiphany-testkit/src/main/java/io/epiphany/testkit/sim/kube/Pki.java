@@ -98,10 +98,15 @@ public final class Pki {
         }
     }
 
+    /** PEM of a certificate, a public key, or a private key (PKCS#8, so that EC keys keep their curve). */
     public static String pem(Object object) {
         StringWriter sw = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(sw)) {
-            w.writeObject(object);
+            if (object instanceof PrivateKey key) {
+                w.writeObject(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, null));
+            } else {
+                w.writeObject(object);
+            }
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -125,7 +130,8 @@ public final class Pki {
             Object o = p.readObject();
             JcaPEMKeyConverter c = new JcaPEMKeyConverter();
             if (o instanceof PEMKeyPair kp) {
-                return c.getKeyPair(kp);
+                // an "EC PRIVATE KEY" may carry no public key: the certificate has it
+                return new KeyPair(certificate.getPublicKey(), c.getPrivateKey(kp.getPrivateKeyInfo()));
             }
             if (o instanceof PrivateKeyInfo info) {
                 PrivateKey key = c.getPrivateKey(info);
