@@ -26,6 +26,7 @@ final class ExecCall {
         }
     }
 
+    private static final Duration ABORT_GRACE = Duration.ofSeconds(5);
     private final String line;
     private final byte[] stdin;
     private final Duration timeout;
@@ -61,7 +62,7 @@ final class ExecCall {
         }
         ScheduledFuture<?> deadline = timer.schedule(() -> {
             timedOut = true;
-            ch.close(true);
+            abort(ch);
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
         ch.addCloseFutureListener(f -> {
             deadline.cancel(false);
@@ -94,8 +95,17 @@ final class ExecCall {
     void cancel() {
         ChannelExec ch = channel;
         if (ch != null) {
-            ch.close(true);
+            abort(ch);
         }
+    }
+
+    // A graceful close sends SSH_MSG_CHANNEL_CLOSE so the server ends its side (an immediate close only forgets the
+    // channel locally); if the server does not answer, the channel is dropped locally after a grace period.
+    private void abort(ChannelExec ch) {
+        ch.close(false);
+        timer.schedule(() -> {
+            ch.close(true);
+        }, ABORT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     // A fresh channel's send window (2 MiB on OpenSSH and MINA) is far larger than what we send inline (passwords,
