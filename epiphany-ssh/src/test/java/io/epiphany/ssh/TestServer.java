@@ -32,11 +32,11 @@ final class TestServer implements AutoCloseable {
     final List<String> commands = Collections.synchronizedList(new ArrayList<>());
     private final List<ServerSession> open = Collections.synchronizedList(new ArrayList<>());
 
-    private TestServer(KeyPair hostKey, List<PublicKey> authorized, boolean sftp) throws IOException {
+    private TestServer(KeyPair hostKey, List<PublicKey> authorized, boolean sftp, int port) throws IOException {
         this.hostKey = hostKey;
         server = SshServer.setUpDefaultServer();
         server.setHost("127.0.0.1");
-        server.setPort(0);
+        server.setPort(port);
         server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
         server.setPublickeyAuthenticator(new KeySetPublickeyAuthenticator("test", authorized));
         server.setCommandFactory((channel, line) -> {
@@ -63,11 +63,15 @@ final class TestServer implements AutoCloseable {
     }
 
     static TestServer start(KeyPair hostKey, List<PublicKey> authorized) throws IOException {
-        return new TestServer(hostKey, authorized, true);
+        return new TestServer(hostKey, authorized, true, 0);
+    }
+
+    static TestServer start(KeyPair hostKey, List<PublicKey> authorized, int port) throws IOException {
+        return new TestServer(hostKey, authorized, true, port);
     }
 
     static TestServer startWithoutSftp(KeyPair hostKey, List<PublicKey> authorized) throws IOException {
-        return new TestServer(hostKey, authorized, false);
+        return new TestServer(hostKey, authorized, false, 0);
     }
 
     int port() {
