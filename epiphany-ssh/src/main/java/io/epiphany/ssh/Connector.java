@@ -198,7 +198,12 @@ final class Connector {
     }
 
     /** Network trouble is worth another attempt; a refused host key or refused credentials never are. */
-    private static ConnectFailure classify(HostTarget target, Throwable error, ClientSession session) {
+    private static ConnectFailure classify(HostTarget target, Throwable raw, ClientSession session) {
+        Throwable error = raw;
+        while ((error instanceof java.util.concurrent.ExecutionException || error instanceof CompletionException)
+                && error.getCause() != null) {
+            error = error.getCause();
+        }
         HostKeyRejection rejection = session == null ? null : session.getAttribute(HostKeyRejection.KEY);
         if (rejection != null) {
             return new ConnectFailure(rejection.message(), false, null);

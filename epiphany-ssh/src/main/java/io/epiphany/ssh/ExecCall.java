@@ -26,18 +26,21 @@ final class ExecCall {
         }
     }
 
+    private static final Duration ABORT_GRACE = Duration.ofSeconds(5);
     private final String line;
     private final byte[] stdin;
     private final Duration timeout;
     private final int stdoutCap;
     private final int stderrCap;
     private final ScheduledExecutorService timer;
+    private final java.util.concurrent.Executor stdinWriter;
     private final CompletableFuture<ExecOutcome> result = new CompletableFuture<>();
     private volatile ChannelExec channel;
     private volatile boolean timedOut;
 
     ExecCall(String line, byte[] stdin, Duration timeout, int stdoutCap, int stderrCap,
-            ScheduledExecutorService timer) {
+            ScheduledExecutorService timer, java.util.concurrent.Executor stdinWriter) {
+        this.stdinWriter = stdinWriter;
         this.line = line;
         this.stdin = stdin;
         this.timeout = timeout;
@@ -61,7 +64,7 @@ final class ExecCall {
         }
         ScheduledFuture<?> deadline = timer.schedule(() -> {
             timedOut = true;
-            ch.close(true);
+            abort(ch);
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
         ch.addCloseFutureListener(f -> {
             deadline.cancel(false);
@@ -94,13 +97,32 @@ final class ExecCall {
     void cancel() {
         ChannelExec ch = channel;
         if (ch != null) {
-            ch.close(true);
+            abort(ch);
         }
     }
 
-    // A fresh channel's send window (2 MiB on OpenSSH and MINA) is far larger than what we send inline (passwords,
-    // config files), so this write does not wait for window adjustments on the I/O thread.
+    // A graceful close sends SSH_MSG_CHANNEL_CLOSE so the server ends its side (an immediate close only forgets the
+    // channel locally); if the server does not answer, the channel is dropped locally after a grace period.
+    private void abort(ChannelExec ch) {
+        ch.close(false);
+        timer.schedule(() -> {
+            ch.close(true);
+        }, ABORT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    // OpenSSH opens session channels with a zero send window and only widens it once the exec request is processed,
+    // so writing stdin may wait for a window adjustment. That wait must not happen on a MINA I/O thread (the one that
+    // would read the adjustment): real stdin is written from a small shared pool, bounded regardless of host count.
+    // Commands without stdin only send EOF, which needs no window.
     private void sendStdin(ChannelExec ch) {
+        if (stdin.length == 0) {
+            writeStdin(ch);
+        } else {
+            stdinWriter.execute(() -> writeStdin(ch));
+        }
+    }
+
+    private void writeStdin(ChannelExec ch) {
         try (OutputStream in = ch.getInvertedIn()) {
             if (stdin.length > 0) {
                 in.write(stdin);

@@ -33,9 +33,12 @@ public final class SshRemoteAccess implements RemoteAccess {
     /** Default stdout kept per command. */
     public static final int DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
     static final int STDERR_TAIL_BYTES = 64 * 1024;
+    /** Threads that write command stdin (see ExecCall): a fixed few, whatever the number of hosts. */
+    private static final int STDIN_WRITERS = 4;
 
     private final SshClient client;
     private final ScheduledExecutorService timer;
+    private final java.util.concurrent.ThreadPoolExecutor stdinWriter;
     private final Connector connector;
     private final int maxChannelsPerHost;
     private final int maxOutputBytes;
@@ -56,6 +59,14 @@ public final class SshRemoteAccess implements RemoteAccess {
         });
         t.setRemoveOnCancelPolicy(true); // command timeouts are mostly cancelled: do not keep them queued
         this.timer = t;
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        this.stdinWriter = new java.util.concurrent.ThreadPoolExecutor(STDIN_WRITERS, STDIN_WRITERS, 10,
+                TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread thread = new Thread(r, "epiphany-ssh-stdin-" + n.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        stdinWriter.allowCoreThreadTimeOut(true);
         this.client = newClient(new HostKeyCheck());
         this.connector = new Connector(client, timer, new KeyPairs());
     }
@@ -99,6 +110,7 @@ public final class SshRemoteAccess implements RemoteAccess {
         hosts.clear();
         client.stop();
         timer.shutdownNow();
+        stdinWriter.shutdownNow();
         try {
             timer.awaitTermination(1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -112,6 +124,10 @@ public final class SshRemoteAccess implements RemoteAccess {
 
     ScheduledExecutorService timer() {
         return timer;
+    }
+
+    java.util.concurrent.Executor stdinWriter() {
+        return stdinWriter;
     }
 
     int maxChannelsPerHost() {

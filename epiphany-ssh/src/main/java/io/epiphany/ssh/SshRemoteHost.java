@@ -103,7 +103,7 @@ final class SshRemoteHost implements RemoteHost {
         Command command = wire.command();
         Duration timeout = command.timeout().orElse(settings.commandTimeout());
         ExecCall call = new ExecCall(wire.line(), wire.stdin(), timeout, access.maxOutputBytes(),
-                SshRemoteAccess.STDERR_TAIL_BYTES, access.timer());
+                SshRemoteAccess.STDERR_TAIL_BYTES, access.timer(), access.stdinWriter());
         CompletableFuture<ExecOutcome> result = new CompletableFuture<>();
         long started = System.nanoTime();
         slots.acquire().thenCompose(v -> start(call, result, true)).whenComplete((outcome, error) -> {

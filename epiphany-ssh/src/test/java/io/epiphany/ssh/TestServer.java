@@ -1,0 +1,108 @@
+package io.epiphany.ssh;
+
+import java.io.IOException;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.auth.pubkey.KeySetPublickeyAuthenticator;
+import org.apache.sshd.server.forward.AcceptAllForwardingFilter;
+import org.apache.sshd.server.session.ServerSession;
+import org.apache.sshd.sftp.server.SftpSubsystemFactory;
+
+/**
+ * An embedded MINA SSH server on 127.0.0.1 for the fast tests: one host key, public-key auth for the given client
+ * keys, exec through {@link ProcessCommand}, optional SFTP (files go to the real local file system, so tests use
+ * paths under their temp dir), direct-tcpip forwarding for jump-host tests. Counts sessions and commands.
+ */
+final class TestServer implements AutoCloseable {
+    final SshServer server;
+    final KeyPair hostKey;
+    final AtomicInteger sessions = new AtomicInteger();
+    final AtomicInteger running = new AtomicInteger();
+    final AtomicInteger maxRunning = new AtomicInteger();
+    final List<String> commands = Collections.synchronizedList(new ArrayList<>());
+    private final List<ServerSession> open = Collections.synchronizedList(new ArrayList<>());
+
+    private TestServer(KeyPair hostKey, List<PublicKey> authorized, boolean sftp, int port) throws IOException {
+        this.hostKey = hostKey;
+        server = SshServer.setUpDefaultServer();
+        server.setHost("127.0.0.1");
+        server.setPort(port);
+        server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
+        server.setPublickeyAuthenticator(new KeySetPublickeyAuthenticator("test", authorized));
+        server.setCommandFactory((channel, line) -> {
+            commands.add(line);
+            return new ProcessCommand(line, running, maxRunning);
+        });
+        if (sftp) {
+            server.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
+        }
+        server.setForwardingFilter(AcceptAllForwardingFilter.INSTANCE);
+        server.addSessionListener(new SessionListener() {
+            @Override
+            public void sessionCreated(Session session) {
+                sessions.incrementAndGet();
+                open.add((ServerSession) session);
+            }
+
+            @Override
+            public void sessionClosed(Session session) {
+                open.remove(session);
+            }
+        });
+        server.start();
+    }
+
+    static TestServer start(KeyPair hostKey, List<PublicKey> authorized) throws IOException {
+        return new TestServer(hostKey, authorized, true, 0);
+    }
+
+    static TestServer start(KeyPair hostKey, List<PublicKey> authorized, int port) throws IOException {
+        return new TestServer(hostKey, authorized, true, port);
+    }
+
+    static TestServer startWithoutSftp(KeyPair hostKey, List<PublicKey> authorized) throws IOException {
+        return new TestServer(hostKey, authorized, false, 0);
+    }
+
+    int port() {
+        return server.getPort();
+    }
+
+    /** This server's line for a known_hosts file. */
+    String knownHostsLine() {
+        return "[127.0.0.1]:" + port() + " " + PublicKeyEntry.toString(hostKey.getPublic());
+    }
+
+    String fingerprint() {
+        return HostKeyCheck.fingerprint(hostKey.getPublic());
+    }
+
+    /** Drops every connection, as a crashing or rebooting host would. */
+    void dropConnections() {
+        List<ServerSession> copy;
+        synchronized (open) {
+            copy = new ArrayList<>(open);
+        }
+        copy.forEach(s -> s.close(true));
+    }
+
+    SshdSocketAddress address() {
+        return new SshdSocketAddress("127.0.0.1", port());
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.stop(true);
+    }
+
+}
