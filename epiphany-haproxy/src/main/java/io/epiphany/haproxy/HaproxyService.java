@@ -33,6 +33,12 @@ public final class HaproxyService {
         host.run(install.asRoot().timeout(INSTALL_TIMEOUT)).orThrow();
     }
 
+    /** Whether the service runs now (Debian's package starts it on install, with its default configuration). */
+    public boolean isActive() {
+        var r = host.run(Command.of("systemctl", "is-active", "haproxy").readOnly());
+        return r.ok() && r.stdout().trim().equals("active");
+    }
+
     /**
      * Puts {@code config} in place: written beside the live file, checked with {@code haproxy -c}, then renamed over it,
      * and HAProxy reloaded (or enabled and started when it was not running). A config that fails the check never

@@ -121,7 +121,7 @@ public final class SimulatedFleet implements AutoCloseable {
                 host.start();
                 knownHosts.append("[127.0.0.1]:").append(host.sshPort()).append(' ')
                         .append(PublicKeyEntry.toString(host.hostKey())).append('\n');
-                connectable.add(m.withSshPort(host.sshPort()).withSshUser(options.sshUser()));
+                connectable.add(m.withSshAddress("127.0.0.1").withSshPort(host.sshPort()).withSshUser(options.sshUser()));
             }
             Path knownHostsFile = dir.resolve("known_hosts");
             Files.writeString(knownHostsFile, knownHosts, StandardCharsets.UTF_8);

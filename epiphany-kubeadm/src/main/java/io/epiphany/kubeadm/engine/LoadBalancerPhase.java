@@ -67,11 +67,13 @@ final class LoadBalancerPhase implements Phase {
             HostFacts f = ctx.facts.host(m);
             ctx.step(s, () -> {
                 HaproxyService haproxy = new HaproxyService(ctx.host(m));
+                boolean running = f.haproxyActive();
                 if (!f.has("haproxy")) {
                     haproxy.install(f.packageManager().orElseThrow());
+                    running = haproxy.isActive(); // apt-get starts it with the package's own config: reload, not start
                 }
                 if (!f.haproxyConfigSha256().map(sha::equals).orElse(false)) {
-                    haproxy.configure(config, f.haproxyActive());
+                    haproxy.configure(config, running);
                 } else {
                     haproxy.start(false);
                 }

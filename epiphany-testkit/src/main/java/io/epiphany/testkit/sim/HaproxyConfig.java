@@ -82,7 +82,7 @@ public final class HaproxyConfig {
                     if ("listen".equals(p.kind())) {
                         return Optional.of(p.servers());
                     }
-                    Proxy backend = p.backend().map(proxies::get).orElse(null);
+                    Proxy backend = p.backend().map(b -> proxies.get("be:" + b)).orElse(null);
                     return Optional.of(backend == null ? List.of() : backend.servers());
                 }
             }
@@ -112,7 +112,7 @@ public final class HaproxyConfig {
             String keyword = w[0];
             if (SECTIONS.contains(keyword)) {
                 if (section != null && PROXY_SECTIONS.contains(section)) {
-                    proxies.put(name, new Proxy(section, name, binds, servers, Optional.ofNullable(backend[0])));
+                    register(proxies, new Proxy(section, name, binds, servers, Optional.ofNullable(backend[0])));
                 }
                 section = keyword;
                 name = w.length > 1 ? w[1] : null;
@@ -123,7 +123,10 @@ public final class HaproxyConfig {
                     problems.add(at + "'" + keyword + "' expects <name> as an argument.");
                     name = "<unnamed-" + n + ">";
                 }
-                if (name != null && proxies.containsKey(name) && PROXY_SECTIONS.contains(keyword)) {
+                // a frontend and a backend may share a name (their capabilities do not overlap); a listen has both
+                boolean clash = ("backend".equals(keyword) ? false : proxies.containsKey("fe:" + name))
+                        || ("frontend".equals(keyword) ? false : proxies.containsKey("be:" + name));
+                if (name != null && clash && PROXY_SECTIONS.contains(keyword)) {
                     problems.add(at + keyword + " '" + name + "' has the same name as another proxy.");
                 }
                 continue;
@@ -189,20 +192,30 @@ public final class HaproxyConfig {
             }
         }
         if (section != null && PROXY_SECTIONS.contains(section)) {
-            proxies.put(name, new Proxy(section, name, binds, servers, Optional.ofNullable(backend[0])));
+            register(proxies, new Proxy(section, name, binds, servers, Optional.ofNullable(backend[0])));
         }
         for (String[] ref : backendRefs) {
-            Proxy target = proxies.get(ref[1]);
+            Proxy target = proxies.get("be:" + ref[1]);
             if (target == null || target.kind().equals("frontend")) {
                 problems.add("Proxy '" + ref[0] + "': unable to find required default_backend: '" + ref[1] + "'.");
             }
         }
-        for (Proxy p : proxies.values()) {
+        for (Proxy p : new java.util.LinkedHashSet<>(proxies.values())) {
             if (!p.kind().equals("backend") && p.binds().isEmpty()) {
                 problems.add("Proxy '" + p.name() + "' has no 'bind' directive.");
             }
         }
         return new HaproxyConfig(proxies, List.copyOf(problems));
+    }
+
+    /** Keyed by capability: "fe:" for frontends, "be:" for backends; a listen section is both. */
+    private static void register(Map<String, Proxy> proxies, Proxy p) {
+        if (!p.kind().equals("backend")) {
+            proxies.put("fe:" + p.name(), p);
+        }
+        if (!p.kind().equals("frontend")) {
+            proxies.put("be:" + p.name(), p);
+        }
     }
 
     private static void checkServerParams(String at, String[] w, List<String> problems) {

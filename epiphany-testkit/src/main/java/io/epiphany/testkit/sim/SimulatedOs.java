@@ -31,6 +31,8 @@ public final class SimulatedOs {
                 Map.entry("rm", files.rm()),
                 Map.entry("sha256sum", files.sha256sum()),
                 Map.entry("date", files.date()),
+                Map.entry("test", new TestCommand()),
+                Map.entry("sysctl", new Sysctl()),
                 Map.entry("systemctl", new Systemctl()),
                 Map.entry("apt-get", new PackageInstaller("apt-get")),
                 Map.entry("dnf", new PackageInstaller("dnf")),
@@ -43,7 +45,7 @@ public final class SimulatedOs {
 
     /** The binaries every simulated host has before the SDK installs anything. */
     public static List<String> baseBinaries() {
-        return List.of("sh", "env", "sudo", "cat", "mkdir", "mv", "rm", "sha256sum", "date", "systemctl", "curl",
+        return List.of("sh", "env", "sudo", "cat", "mkdir", "mv", "rm", "sha256sum", "date", "test", "sysctl", "systemctl", "curl",
                 "kubeadm", "kubelet", "kubectl", "etcdctl", "containerd");
     }
 
