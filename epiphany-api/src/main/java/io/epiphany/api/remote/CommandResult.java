@@ -13,13 +13,24 @@ public final class CommandResult {
     private final int exitCode;
     private final String stdout;
     private final String stderr;
+    private final boolean outputTruncated;
 
     public CommandResult(String host, String command, int exitCode, String stdout, String stderr) {
+        this(host, command, exitCode, stdout, stderr, false);
+    }
+
+    /**
+     * @param outputTruncated the command printed more than the transport keeps in memory: {@link #stdout()} holds the
+     *                        beginning of the output and {@link #stderr()} its end
+     */
+    public CommandResult(String host, String command, int exitCode, String stdout, String stderr,
+            boolean outputTruncated) {
         this.host = host;
         this.command = command;
         this.exitCode = exitCode;
         this.stdout = stdout;
         this.stderr = stderr;
+        this.outputTruncated = outputTruncated;
     }
 
     public String host() {
@@ -45,6 +56,11 @@ public final class CommandResult {
 
     public String stderr() {
         return stderr;
+    }
+
+    /** True when the output was larger than the transport's cap and only part of it is kept (see the constructor). */
+    public boolean outputTruncated() {
+        return outputTruncated;
     }
 
     /** The last {@code n} non-blank lines of stderr, for error messages. */

@@ -1,0 +1,224 @@
+package io.epiphany.ssh;
+
+import io.epiphany.api.SshSettings;
+import io.epiphany.api.remote.RemoteException;
+import java.io.IOException;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.future.AuthFuture;
+import org.apache.sshd.client.future.ConnectFuture;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.client.session.forward.ExplicitPortForwardingTracker;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
+import org.apache.sshd.core.CoreModuleProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Opens authenticated sessions without blocking a thread: TCP connect, key exchange (host key judged by
+ * {@link HostKeyCheck}), public-key authentication, each bounded by the settings' timeouts; jump hosts chained through
+ * direct-tcpip forwarding; retries with exponential backoff for transient network errors only — never after a refused
+ * host key or failed authentication.
+ */
+final class Connector {
+    private static final Logger LOG = LoggerFactory.getLogger(Connector.class);
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
+
+    private final SshClient client;
+    private final ScheduledExecutorService timer;
+    private final KeyPairs keyPairs;
+
+    Connector(SshClient client, ScheduledExecutorService timer, KeyPairs keyPairs) {
+        this.client = client;
+        this.timer = timer;
+        this.keyPairs = keyPairs;
+    }
+
+    /** An authenticated session to {@code target}; fails with a {@link RemoteException} naming the host. */
+    CompletableFuture<ClientSession> connect(HostTarget target, SshSettings settings) {
+        List<KeyPair> identities;
+        List<HostTarget> hops = new ArrayList<>();
+        try {
+            identities = keyPairs.load(settings);
+            for (String jump : settings.jumpHosts()) {
+                hops.add(HostTarget.jump(jump, settings));
+            }
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(new RemoteException(target.name(), e.getMessage(), e));
+        }
+        hops.add(target);
+        return attempt(target, hops, identities, settings, 1);
+    }
+
+    private CompletableFuture<ClientSession> attempt(HostTarget target, List<HostTarget> hops,
+            List<KeyPair> identities, SshSettings settings, int attempt) {
+        return chain(hops, identities, settings).handle((session, error) -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(session);
+            }
+            Throwable cause = unwrap(error);
+            boolean retryable = cause instanceof ConnectFailure && ((ConnectFailure) cause).retryable();
+            if (retryable && attempt < settings.connectAttempts()) {
+                long delay = FIRST_BACKOFF.toMillis() << (attempt - 1);
+                delay += ThreadLocalRandom.current().nextLong(delay / 2 + 1);
+                try (MDC.MDCCloseable c = MDC.putCloseable("host", target.name())) {
+                    LOG.info("{}: attempt {}/{} failed ({}); retrying in {} ms", target.display(), attempt,
+                            settings.connectAttempts(), cause.getMessage(), delay);
+                }
+                CompletableFuture<ClientSession> next = new CompletableFuture<>();
+                timer.schedule(() -> attempt(target, hops, identities, settings, attempt + 1).whenComplete((s, e) -> {
+                    if (e == null) {
+                        next.complete(s);
+                    } else {
+                        next.completeExceptionally(unwrap(e));
+                    }
+                }), delay, TimeUnit.MILLISECONDS);
+                return next;
+            }
+            String tries = retryable ? " after " + attempt + " attempts" : "";
+            return CompletableFuture.<ClientSession>failedFuture(new RemoteException(target.name(),
+                    "cannot connect to " + target.display() + tries + ": " + cause.getMessage(), cause));
+        }).thenCompose(f -> f);
+    }
+
+    private CompletableFuture<ClientSession> chain(List<HostTarget> hops, List<KeyPair> identities,
+            SshSettings settings) {
+        HostTarget first = hops.get(0);
+        CompletableFuture<ClientSession> session = hop(first, first.address(), first.port(), identities, settings);
+        for (HostTarget next : hops.subList(1, hops.size())) {
+            session = session.thenCompose(jump -> through(jump, next, identities, settings));
+        }
+        return session;
+    }
+
+    /** The next hop, reached through a local forwarding on the jump session; closing the hop closes the jump. */
+    private CompletableFuture<ClientSession> through(ClientSession jump, HostTarget next, List<KeyPair> identities,
+            SshSettings settings) {
+        ExplicitPortForwardingTracker tracker;
+        try {
+            tracker = jump.createLocalPortForwardingTracker(new SshdSocketAddress("127.0.0.1", 0),
+                    new SshdSocketAddress(next.address(), next.port()));
+        } catch (IOException e) {
+            jump.close(true);
+            return CompletableFuture.failedFuture(new ConnectFailure("cannot forward through jump host "
+                    + jump.getConnectAddress() + " to " + next.display() + ": " + e.getMessage(), true, e));
+        }
+        SshdSocketAddress bound = tracker.getBoundAddress();
+        return hop(next, bound.getHostName(), bound.getPort(), identities, settings).whenComplete((s, e) -> {
+            Runnable closeJump = () -> {
+                try {
+                    tracker.close();
+                } catch (IOException ignored) {
+                    // the jump session is closed next anyway
+                }
+                jump.close(true);
+            };
+            if (e != null) {
+                closeJump.run();
+            } else {
+                s.addCloseFutureListener(f -> closeJump.run());
+            }
+        });
+    }
+
+    private CompletableFuture<ClientSession> hop(HostTarget target, String tcpHost, int tcpPort,
+            List<KeyPair> identities, SshSettings settings) {
+        CompletableFuture<ClientSession> result = new CompletableFuture<>();
+        ConnectFuture connecting;
+        try {
+            connecting = client.connect(target.user(), tcpHost, tcpPort, HostKeyCheck.context(target), null);
+        } catch (IOException e) {
+            result.completeExceptionally(classify(target, e, null));
+            return result;
+        }
+        var connectTimer = timer.schedule(() -> {
+            if (result.completeExceptionally(new ConnectFailure("TCP connect timed out after "
+                    + settings.connectTimeout().toMillis() + " ms", true, null))) {
+                connecting.cancel();
+            }
+        }, settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        connecting.addListener(f -> {
+            connectTimer.cancel(false);
+            if (!f.isConnected()) {
+                result.completeExceptionally(classify(target, f.getException(), null));
+                return;
+            }
+            ClientSession session = f.getSession();
+            if (result.isDone()) {
+                session.close(true);
+                return;
+            }
+            authenticate(target, session, identities, settings, result);
+        });
+        return result;
+    }
+
+    private void authenticate(HostTarget target, ClientSession session, List<KeyPair> identities,
+            SshSettings settings, CompletableFuture<ClientSession> result) {
+        identities.forEach(session::addPublicKeyIdentity);
+        if (!settings.keepAliveInterval().isZero()) {
+            CoreModuleProperties.HEARTBEAT_INTERVAL.set(session, settings.keepAliveInterval());
+            CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(session, 3);
+        }
+        AuthFuture auth;
+        try {
+            auth = session.auth();
+        } catch (IOException e) {
+            session.close(true);
+            result.completeExceptionally(classify(target, e, session));
+            return;
+        }
+        var authTimer = timer.schedule(() -> {
+            if (result.completeExceptionally(new ConnectFailure("key exchange and authentication timed out after "
+                    + settings.authTimeout().toMillis() + " ms", true, null))) {
+                session.close(true);
+            }
+        }, settings.authTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        auth.addListener(a -> {
+            authTimer.cancel(false);
+            if (a.isSuccess()) {
+                if (!result.complete(session)) {
+                    session.close(true);
+                }
+                return;
+            }
+            ConnectFailure failure = classify(target, a.getException(), session);
+            session.close(true);
+            result.completeExceptionally(failure);
+        });
+    }
+
+    /** Network trouble is worth another attempt; a refused host key or refused credentials never are. */
+    private static ConnectFailure classify(HostTarget target, Throwable error, ClientSession session) {
+        HostKeyRejection rejection = session == null ? null : session.getAttribute(HostKeyRejection.KEY);
+        if (rejection != null) {
+            return new ConnectFailure(rejection.message(), false, null);
+        }
+        String message = error == null ? "cancelled" : String.valueOf(error.getMessage());
+        if (session != null && message.contains("authentication methods")) {
+            return new ConnectFailure("authentication as '" + target.user() + "' refused (public key not accepted: "
+                    + "check SshSettings.privateKey and the host's authorized_keys)", false, error);
+        }
+        // Refused/unreachable/reset/timed out, and a session closed during key exchange (sshd's MaxStartups).
+        boolean network = error instanceof IOException;
+        return new ConnectFailure(error == null ? "connection cancelled"
+                : error.getClass().getSimpleName() + ": " + message, network, error);
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable t = error;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+}

@@ -1,0 +1,272 @@
+package io.epiphany.ssh;
+
+import io.epiphany.api.remote.Command;
+import io.epiphany.api.remote.CommandResult;
+import io.epiphany.api.remote.RemoteCommandException;
+import io.epiphany.api.remote.RemoteException;
+import io.epiphany.api.remote.RemoteFile;
+import io.epiphany.api.remote.Shell;
+import io.epiphany.api.remote.UploadResult;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.AttributeRepository.AttributeKey;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClientFactory;
+import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHPosixRenameExtension;
+import org.apache.sshd.sftp.common.SftpConstants;
+import org.apache.sshd.sftp.common.SftpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Files on one host. Root logins use SFTP (one client per session, reused): stat + SHA-256 of the current content to
+ * skip unchanged files, {@code mkdir -p} of the parents, write to a hidden temporary name in the same directory with
+ * the final mode and owner set before any content is written, then an atomic rename. Non-root logins (which need
+ * {@code sudo}) and hosts without the SFTP subsystem use exec: {@code stat}/{@code sha256sum} to compare,
+ * {@code cat > tmp} with the content on stdin, {@code chmod}, {@code chown}, {@code mv -f}. File content is never
+ * logged.
+ */
+final class FileTransfer {
+    private static final Logger LOG = LoggerFactory.getLogger(FileTransfer.class);
+    private static final AttributeKey<SftpClient> SFTP = new AttributeKey<>();
+    private static final int CHUNK = 32 * 1024;
+    /** Content sent on a channel's stdin must fit its first send window (see {@link ExecCall}). */
+    static final int MAX_EXEC_UPLOAD = 1024 * 1024;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final SshRemoteHost host;
+    private final Map<String, int[]> ownerIds = new ConcurrentHashMap<>();
+    private volatile boolean sftpUnavailable;
+
+    FileTransfer(SshRemoteHost host) {
+        this.host = host;
+    }
+
+    UploadResult upload(RemoteFile file) {
+        SftpClient sftp = sftp();
+        try {
+            UploadResult result = sftp != null ? sftpUpload(sftp, file) : execUpload(file);
+            LOG.debug("upload {}: {}", file, result);
+            return result;
+        } catch (IOException e) {
+            throw new RemoteException(host.hostname(), "upload of " + file + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    Optional<byte[]> read(String path) {
+        SftpClient sftp = sftp();
+        if (sftp == null) {
+            return execRead(path);
+        }
+        try (InputStream in = sftp.read(path)) {
+            return Optional.of(in.readAllBytes());
+        } catch (SftpException e) {
+            if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
+                return Optional.empty();
+            }
+            throw new RemoteException(host.hostname(), "reading " + path + " failed: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new RemoteException(host.hostname(), "reading " + path + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The session's SFTP client, or null when files go over exec (non-root login, or no SFTP subsystem). */
+    private SftpClient sftp() {
+        if (sftpUnavailable || !"root".equals(host.target().user())) {
+            return null;
+        }
+        ClientSession session = host.sessionNow();
+        synchronized (session) {
+            SftpClient client = session.getAttribute(SFTP);
+            if (client != null && client.isOpen()) {
+                return client;
+            }
+            try {
+                client = SftpClientFactory.instance().createSftpClient(session);
+                session.setAttribute(SFTP, client);
+                return client;
+            } catch (IOException e) {
+                if (!session.isOpen()) {
+                    throw new RemoteException(host.hostname(), "connection lost while starting SFTP", e);
+                }
+                sftpUnavailable = true;
+                LOG.warn("{}: no SFTP subsystem ({}); files go over exec (cat) from now on", host.hostname(),
+                        e.getMessage());
+                return null;
+            }
+        }
+    }
+
+    private UploadResult sftpUpload(SftpClient sftp, RemoteFile file) throws IOException {
+        String path = file.path();
+        byte[] content = file.content();
+        int[] owner = ids(file.owner());
+        SftpClient.Attributes current = statOrNull(sftp, path);
+        if (current != null && current.isRegularFile() && (current.getPermissions() & 07777) == file.mode()
+                && current.getUserId() == owner[0] && current.getGroupId() == owner[1]
+                && current.getSize() == content.length) {
+            try (InputStream in = sftp.read(path)) {
+                if (MessageDigest.isEqual(sha256(in.readAllBytes()), sha256(content))) {
+                    return UploadResult.UNCHANGED;
+                }
+            }
+        }
+        String dir = parent(path);
+        mkdirs(sftp, dir);
+        String tmp = temporaryName(path);
+        try {
+            try (SftpClient.CloseableHandle handle = sftp.open(tmp, SftpClient.OpenMode.Create,
+                    SftpClient.OpenMode.Exclusive, SftpClient.OpenMode.Write)) {
+                // Mode and owner first: secret content never exists on the host with wider permissions.
+                sftp.setStat(handle, new SftpClient.Attributes().perms(file.mode()));
+                SftpClient.Attributes created = sftp.stat(handle);
+                if (created.getUserId() != owner[0] || created.getGroupId() != owner[1]) {
+                    sftp.setStat(handle, new SftpClient.Attributes().owner(owner[0], owner[1]));
+                }
+                for (int off = 0; off < content.length; off += CHUNK) {
+                    sftp.write(handle, off, content, off, Math.min(CHUNK, content.length - off));
+                }
+            }
+            rename(sftp, tmp, path);
+            return UploadResult.WRITTEN;
+        } catch (IOException | RuntimeException e) {
+            try {
+                sftp.remove(tmp);
+            } catch (IOException ignored) {
+                // best effort: the temporary name is hidden and random
+            }
+            throw e;
+        }
+    }
+
+    private void rename(SftpClient sftp, String from, String to) throws IOException {
+        OpenSSHPosixRenameExtension posix = sftp.getExtension(OpenSSHPosixRenameExtension.class);
+        if (posix != null && posix.isSupported()) {
+            posix.posixRename(from, to);
+            return;
+        }
+        // Plain SFTP v3 rename refuses to replace an existing file; mv -f is rename(2), atomic in one directory.
+        check(host.exec(Command.of("mv", "-f", from, to)), Command.of("mv", "-f", from, to));
+    }
+
+    private static SftpClient.Attributes statOrNull(SftpClient sftp, String path) throws IOException {
+        try {
+            return sftp.stat(path);
+        } catch (SftpException e) {
+            if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private static void mkdirs(SftpClient sftp, String dir) throws IOException {
+        if (dir.equals("/") || statOrNull(sftp, dir) != null) {
+            return;
+        }
+        mkdirs(sftp, parent(dir));
+        try {
+            sftp.mkdir(dir);
+        } catch (SftpException e) {
+            if (statOrNull(sftp, dir) == null) { // lost a race with a concurrent upload: fine
+                throw e;
+            }
+        }
+    }
+
+    /** uid and gid of a user on the host, looked up once. */
+    private int[] ids(String owner) {
+        if ("root".equals(owner)) {
+            return new int[] {0, 0};
+        }
+        return ownerIds.computeIfAbsent(owner, o -> {
+            Command id = Command.shell("id -u " + Shell.quote(o) + " && id -g " + Shell.quote(o)).readOnly();
+            String[] lines = new String(check(host.exec(id), id).stdout(), StandardCharsets.UTF_8).strip()
+                    .split("\\R");
+            try {
+                return new int[] {Integer.parseInt(lines[0].strip()), Integer.parseInt(lines[1].strip())};
+            } catch (RuntimeException e) {
+                throw new RemoteException(host.hostname(), "cannot resolve owner '" + o + "' (id printed "
+                        + String.join(" ", lines) + ")", e);
+            }
+        });
+    }
+
+    private UploadResult execUpload(RemoteFile file) {
+        byte[] content = file.content();
+        if (content.length > MAX_EXEC_UPLOAD) {
+            throw new RemoteException(host.hostname(), "upload of " + file + " over exec is limited to "
+                    + MAX_EXEC_UPLOAD + " bytes (the host has no SFTP or the login is not root)");
+        }
+        String p = Shell.quote(file.path());
+        Command probe = Command.shell("stat -c %a:%U " + p + " && sha256sum " + p).asRoot().readOnly();
+        ExecOutcome seen = host.exec(probe);
+        if (seen.exitStatus() != null && seen.exitStatus() == 0) {
+            String[] lines = new String(seen.stdout(), StandardCharsets.UTF_8).strip().split("\\R");
+            String expected = Integer.toOctalString(file.mode()) + ":" + file.owner();
+            if (lines.length == 2 && lines[0].strip().equals(expected)
+                    && lines[1].startsWith(HexFormat.of().formatHex(sha256(content)))) {
+                return UploadResult.UNCHANGED;
+            }
+        }
+        String t = Shell.quote(temporaryName(file.path()));
+        Command write = Command.shell("mkdir -p " + Shell.quote(parent(file.path())) + " && umask 077 && cat > " + t
+                + " && chmod " + Integer.toOctalString(file.mode()) + " " + t + " && chown " + Shell.quote(file.owner())
+                + " " + t + " && mv -f " + t + " " + p + " || { rm -f " + t + "; exit 1; }").asRoot().stdin(content);
+        check(host.exec(write), write);
+        return UploadResult.WRITTEN;
+    }
+
+    private Optional<byte[]> execRead(String path) {
+        Command cat = Command.of("cat", path).asRoot().readOnly();
+        ExecOutcome outcome = host.exec(cat);
+        if (outcome.exitStatus() != null && outcome.exitStatus() != 0
+                && new String(outcome.stderr(), StandardCharsets.UTF_8).contains("No such file")) {
+            return Optional.empty();
+        }
+        check(outcome, cat);
+        if (outcome.truncated()) {
+            throw new RemoteException(host.hostname(), path + " is larger than the output cap; read it in parts");
+        }
+        return Optional.of(outcome.stdout());
+    }
+
+    private ExecOutcome check(ExecOutcome outcome, Command command) {
+        if (outcome.exitStatus() == null || outcome.exitStatus() != 0) {
+            throw new RemoteCommandException(new CommandResult(host.hostname(), command.toString(),
+                    outcome.exitStatus() == null ? -1 : outcome.exitStatus(), "",
+                    command.redact(new String(outcome.stderr(), StandardCharsets.UTF_8))));
+        }
+        return outcome;
+    }
+
+    private static String parent(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash <= 0 ? "/" : path.substring(0, slash);
+    }
+
+    private static String temporaryName(String path) {
+        byte[] random = new byte[6];
+        RANDOM.nextBytes(random);
+        int slash = path.lastIndexOf('/');
+        return path.substring(0, slash + 1) + "." + path.substring(slash + 1) + ".epiphany-"
+                + HexFormat.of().formatHex(random);
+    }
+
+    private static byte[] sha256(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is mandatory in every JDK", e);
+        }
+    }
+}
