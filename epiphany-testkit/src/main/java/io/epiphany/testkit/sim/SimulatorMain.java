@@ -22,7 +22,11 @@ import java.util.stream.Collectors;
  *     ( -c '&lt;shell line&gt;' | --exec &lt;program&gt; [args...] )
  * </pre>
  *
- * {@code --exec kubeadm init --config f} runs one program with its argv as given (to install the simulation as a
+ * A wrapper may also call it tool-first, {@code SimulatorMain kubeadm init --config f}, with the host from system
+ * properties: {@code epiphany.sim.shared} (state directory), {@code epiphany.sim.root} (default {@code /}),
+ * {@code epiphany.sim.hostname} (default: the kernel's hostname), {@code epiphany.sim.ip}, {@code epiphany.sim.os}.
+ *
+ * <p>{@code --exec kubeadm init --config f} runs one program with its argv as given (to install the simulation as a
  * {@code kubeadm} executable); {@code -c} runs a line of the simulated shell. {@code --ip} is needed the first time a
  * host is seen. stdin, stdout, stderr and the exit code are the command's own. Exit 64 on a usage error.
  */
@@ -44,6 +48,17 @@ public final class SimulatorMain {
         String os = "debian";
         String line = null;
         int i = 0;
+        if (args.length > 0 && !args[0].startsWith("-")) {
+            // tool-first form, as installed wrappers call it: `kubeadm init ...` with the host from properties
+            state = System.getProperty("epiphany.sim.shared");
+            root = System.getProperty("epiphany.sim.root", "/");
+            hostname = System.getProperty("epiphany.sim.hostname", kernelHostname());
+            ip = System.getProperty("epiphany.sim.ip");
+            user = System.getProperty("user.name", "root");
+            os = System.getProperty("epiphany.sim.os", "debian");
+            line = Arrays.stream(args).map(Shell::quote).collect(Collectors.joining(" "));
+            i = args.length;
+        }
         while (i < args.length) {
             String a = args[i];
             if (a.equals("--exec")) {
@@ -108,6 +123,14 @@ public final class SimulatorMain {
         } catch (RuntimeException | java.io.IOException e) {
             err.println("SIMULATED host " + hostname + ": " + e.getMessage());
             return 70;
+        }
+    }
+
+    private static String kernelHostname() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (java.io.IOException e) {
+            return null;
         }
     }
 
