@@ -1,5 +1,6 @@
 package io.epiphany.testkit;
 
+import io.epiphany.api.Cluster;
 import io.epiphany.api.HostKeyPolicy;
 import io.epiphany.api.Machine;
 import io.epiphany.api.SshSettings;
@@ -48,9 +49,11 @@ public final class SimulatedFleet implements AutoCloseable {
     private final Map<String, SimulatedHost> hosts;
     private final List<Machine> machines;
     private final SshSettings sshSettings;
+    private final Cluster cluster;
 
     private SimulatedFleet(Path directory, FleetIo io, StateStore store, Map<String, SimulatedHost> hosts,
-            List<Machine> machines, SshSettings sshSettings) {
+            List<Machine> machines, SshSettings sshSettings, Cluster cluster) {
+        this.cluster = cluster == null ? null : pointAt(cluster, machines, sshSettings);
         this.directory = directory;
         this.io = io;
         this.store = store;
@@ -95,6 +98,23 @@ public final class SimulatedFleet implements AutoCloseable {
      * @throws UncheckedIOException when a server cannot start
      */
     public static SimulatedFleet start(List<Machine> machines, Options options) {
+        return start(machines, options, SshSettings.defaults(), null);
+    }
+
+    /**
+     * Starts one simulated host per machine of the cluster (masters and nodes), logging in as the cluster's SSH user.
+     * {@link #cluster()} is then that cluster pointed at the simulated hosts.
+     */
+    public static SimulatedFleet start(Cluster cluster) {
+        return start(cluster, Options.defaults().withSshUser(cluster.ssh().user()));
+    }
+
+    /** As {@link #start(Cluster)}, with options for the simulated machines. */
+    public static SimulatedFleet start(Cluster cluster, Options options) {
+        return start(cluster.machines(), options, cluster.ssh(), cluster);
+    }
+
+    private static SimulatedFleet start(List<Machine> machines, Options options, SshSettings base, Cluster cluster) {
         checkUnique(machines);
         Path dir = null;
         FleetIo io = new FleetIo();
@@ -102,11 +122,11 @@ public final class SimulatedFleet implements AutoCloseable {
         try {
             dir = Files.createTempDirectory("epiphany-sim-fleet-");
             KeyPair client = ecKey();
-            Path key = dir.resolve("id_ecdsa");
-            try (OutputStream out = Files.newOutputStream(key)) {
+            Path privateKey = dir.resolve("id_ecdsa");
+            try (OutputStream out = Files.newOutputStream(privateKey)) {
                 OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(client, "epiphany-simulated-fleet", null, out);
             }
-            Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(privateKey, PosixFilePermissions.fromString("rw-------"));
             StateStore store = new MemoryStateStore();
             SimulatedOs os = new SimulatedOs();
             StringBuilder knownHosts = new StringBuilder();
@@ -119,15 +139,21 @@ public final class SimulatedFleet implements AutoCloseable {
                 Files.createDirectories(host.root().resolve("tmp"));
                 hosts.put(m.hostname(), host);
                 host.start();
-                knownHosts.append("[127.0.0.1]:").append(host.sshPort()).append(' ')
-                        .append(PublicKeyEntry.toString(host.hostKey())).append('\n');
-                connectable.add(m.withSshAddress("127.0.0.1").withSshPort(host.sshPort()).withSshUser(options.sshUser()));
+                String key = PublicKeyEntry.toString(host.hostKey());
+                // the connect address, and the modelled IP for a client that matches known_hosts by the machine's ip
+                knownHosts.append("[127.0.0.1]:").append(host.sshPort()).append(' ').append(key).append('\n');
+                knownHosts.append('[').append(m.ip()).append("]:").append(host.sshPort()).append(' ').append(key)
+                        .append('\n');
+                connectable.add(m.toBuilder().sshAddress("127.0.0.1").sshPort(host.sshPort())
+                        .hostKeyFingerprint(java.util.Optional.empty()).build());
             }
             Path knownHostsFile = dir.resolve("known_hosts");
             Files.writeString(knownHostsFile, knownHosts, StandardCharsets.UTF_8);
-            SshSettings ssh = SshSettings.builder().user(options.sshUser()).privateKey(key)
-                    .knownHosts(knownHostsFile).hostKeyPolicy(HostKeyPolicy.STRICT).build();
-            return new SimulatedFleet(dir, io, store, hosts, List.copyOf(connectable), ssh);
+            SshSettings ssh = base.toBuilder().user(options.sshUser()).privateKey(privateKey)
+                    .privateKeyPassphrase(java.util.Optional.empty()).knownHosts(knownHostsFile)
+                    .hostKeyPolicy(HostKeyPolicy.STRICT).jumpHosts(List.of()).useSshConfig(false).useAgent(false)
+                    .build();
+            return new SimulatedFleet(dir, io, store, hosts, List.copyOf(connectable), ssh, cluster);
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             for (SimulatedHost h : hosts.values()) {
                 closeQuietly(h);
@@ -161,6 +187,31 @@ public final class SimulatedFleet implements AutoCloseable {
      */
     public List<Machine> machines() {
         return machines;
+    }
+
+    /**
+     * The cluster the fleet was started from, with each machine's SSH connection ({@code sshAddress} 127.0.0.1,
+     * {@code sshPort}) pointing at its simulated host and the SSH settings of {@link #sshSettings()}. The machines'
+     * {@code ip} stay the modelled ones, which the rendered configs use.
+     *
+     * @throws IllegalStateException when the fleet was started from a list of machines
+     */
+    public Cluster cluster() {
+        if (cluster == null) {
+            throw new IllegalStateException("this fleet was started from machines, not a Cluster: use "
+                    + "SimulatedFleet.start(cluster) to get cluster()");
+        }
+        return cluster;
+    }
+
+    private static Cluster pointAt(Cluster cluster, List<Machine> connectable, SshSettings ssh) {
+        Map<String, Machine> byName = new LinkedHashMap<>();
+        connectable.forEach(m -> byName.put(m.hostname(), m));
+        return cluster.toBuilder()
+                .masters(cluster.masters().stream().map(m -> byName.get(m.hostname())).toList())
+                .nodes(cluster.nodes().stream().map(m -> byName.get(m.hostname())).toList())
+                .ssh(ssh)
+                .build();
     }
 
     /** SSH settings for the fleet: its client key, a known_hosts file with every host's key, strict checking. */

@@ -75,6 +75,16 @@ public final class SimulatedHost {
         SftpSubsystemFactory sftp = new SftpSubsystemFactory();
         sftp.setFileSystemAccessor(new RootOwnedFiles());
         sftp.addSftpEventListener(new WriteCounter());
+        sftp.setErrorStatusDataHandler(new org.apache.sshd.sftp.server.SftpErrorStatusDataHandler() {
+            @Override
+            public String resolveErrorMessage(org.apache.sshd.sftp.server.SftpSubsystemEnvironment env, int id,
+                    Throwable e, int subStatus, int cmd, Object... args) {
+                // say why a write failed ("No space left on device"), as the client shows it to the user
+                return e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                        : org.apache.sshd.sftp.server.SftpErrorStatusDataHandler.super.resolveErrorMessage(env, id, e,
+                                subStatus, cmd, args);
+            }
+        });
         server.setSubsystemFactories(List.of(sftp));
         server.setFileSystemFactory(new org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory(files.root()));
         server.addSessionListener(new SessionListener() {
