@@ -19,6 +19,12 @@ public abstract class Machine {
     /** IPv4 or IPv6 address the other machines and the SDK reach this machine on. */
     public abstract String ip();
 
+    /**
+     * Where the SDK connects over SSH when it differs from {@link #ip()} (a NAT address, a bastion-side name, or
+     * 127.0.0.1 for a simulated host). The cluster itself always uses {@link #ip()}.
+     */
+    public abstract Optional<String> sshAddress();
+
     /** SSH port for this machine; the cluster's SSH port when empty. */
     public abstract Optional<Integer> sshPort();
 
@@ -49,6 +55,10 @@ public abstract class Machine {
 
     public Machine withZone(String zone) {
         return toBuilder().zone(zone).build();
+    }
+
+    public Machine withSshAddress(String address) {
+        return toBuilder().sshAddress(address).build();
     }
 
     public Machine withSshPort(int port) {

@@ -1,0 +1,57 @@
+package io.epiphany.api;
+
+import io.epiphany.api.remote.RemoteAccess;
+import java.time.Duration;
+import java.util.Optional;
+import org.immutables.value.Value;
+
+/** How an apply or reset runs: progress listener, shared remote access, timeouts, and explicit opt-ins. */
+@Value.Immutable
+@SdkStyle
+public abstract class ApplyOptions {
+    @Value.Default
+    public ProgressListener listener() {
+        return ProgressListener.NONE;
+    }
+
+    /**
+     * The runtime that reaches hosts; when empty, one is created for the operation and closed after. Share one
+     * across operations to reuse SSH sessions.
+     */
+    public abstract Optional<RemoteAccess> remoteAccess();
+
+    /**
+     * Remove masters (and nodes) that are no longer described and cannot be reached, from etcd, the API and every
+     * load balancer, without cleaning the machine itself. Off by default: an unreachable machine may only be
+     * partitioned.
+     */
+    @Value.Default
+    public boolean forceRemoveUnreachable() {
+        return false;
+    }
+
+    /** How long to wait for a node to drain before it is removed. */
+    @Value.Default
+    public Duration drainTimeout() {
+        return Duration.ofMinutes(5);
+    }
+
+    /** How long to wait for etcd members and Nodes to become healthy after a change. */
+    @Value.Default
+    public Duration healthTimeout() {
+        return Duration.ofMinutes(5);
+    }
+
+    public static ApplyOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public abstract Builder toBuilder();
+
+    /** Builds {@link ApplyOptions}. */
+    public static class Builder extends ImmutableApplyOptions.Builder {}
+}

@@ -1,0 +1,233 @@
+package io.epiphany.api;
+
+import io.epiphany.api.spi.Engines;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.immutables.value.Value;
+
+/**
+ * A highly-available Kubernetes cluster: masters (kubeadm control plane with stacked etcd), nodes, and the settings
+ * that shape them. An immutable value: build it, validate it (every problem at once, before any host is touched),
+ * render the files it puts on each host, and apply it.
+ *
+ * <pre>{@code
+ * Cluster cluster = Cluster.builder()
+ *         .masters(Machine.of("k1m1", "10.10.1.148"), Machine.of("k1m2", "10.10.2.129"), Machine.of("k1m3", "10.10.3.16"))
+ *         .nodes(Machine.of("k1c1", "10.10.1.208"))
+ *         .build();
+ * cluster.render().files("k1c1");
+ * }</pre>
+ */
+@Value.Immutable
+@SdkStyle
+public abstract class Cluster {
+    /** Cluster name (kubeadm's {@code clusterName}). */
+    @Value.Default
+    public String name() {
+        return "kubernetes";
+    }
+
+    /** Control-plane machines, each running an API server and an etcd member. The first runs {@code kubeadm init}. */
+    public abstract List<Machine> masters();
+
+    /** Worker machines. */
+    public abstract List<Machine> nodes();
+
+    /** Kubernetes release, e.g. {@code 1.34.2}. */
+    @Value.Default
+    public String kubernetesVersion() {
+        return KubernetesVersion.DEFAULT;
+    }
+
+    @Value.Default
+    public SshSettings ssh() {
+        return SshSettings.defaults();
+    }
+
+    @Value.Default
+    public LoadBalancer loadBalancer() {
+        return LoadBalancer.internal();
+    }
+
+    @Value.Default
+    public Networking networking() {
+        return Networking.defaults();
+    }
+
+    @Value.Default
+    public ApiServer apiServer() {
+        return ApiServer.defaults();
+    }
+
+    /**
+     * kube-controller-manager flags on top of the SDK's ({@code profiling=false}, {@code terminated-pod-gc-threshold=200});
+     * a flag given here wins.
+     */
+    public abstract Map<String, String> controllerManagerExtraArgs();
+
+    /** kube-scheduler flags on top of the SDK's ({@code profiling=false}); a flag given here wins. */
+    public abstract Map<String, String> schedulerExtraArgs();
+
+    @Value.Default
+    public Encryption encryption() {
+        return Encryption.defaults();
+    }
+
+    @Value.Default
+    public String certificatesDir() {
+        return "/etc/kubernetes/pki";
+    }
+
+    /** CRI socket of the container runtime on every machine. */
+    @Value.Default
+    public String criSocket() {
+        return "unix:///run/containerd/containerd.sock";
+    }
+
+    /**
+     * Allow an even number of masters. Off by default: with stacked etcd, 2 masters tolerate no failure (like 1) and 4
+     * tolerate one (like 3), so an even count adds risk without adding tolerance.
+     */
+    @Value.Default
+    public boolean allowEvenMasters() {
+        return false;
+    }
+
+    /** Secret material generated once for this value; never part of {@code equals} or {@code toString}. */
+    @Value.Lazy
+    public ClusterSecrets secrets() {
+        return ClusterSecrets.generate(encryption());
+    }
+
+    /** {@link #kubernetesVersion()} parsed. */
+    @Value.Lazy
+    public KubernetesVersion version() {
+        return KubernetesVersion.of(kubernetesVersion());
+    }
+
+    /** Masters then nodes. */
+    public List<Machine> machines() {
+        List<Machine> all = new ArrayList<>(masters());
+        all.addAll(nodes());
+        return all;
+    }
+
+    /** The machine with this hostname. */
+    public Optional<Machine> machine(String hostname) {
+        return machines().stream().filter(m -> m.hostname().equals(hostname)).findFirst();
+    }
+
+    /** True when the machine is a master of this cluster. */
+    public boolean isMaster(Machine machine) {
+        return masters().stream().anyMatch(m -> m.hostname().equals(machine.hostname()));
+    }
+
+    /** Warnings that do not stop the SDK (e.g. a weak encryption provider). */
+    public List<String> warnings() {
+        return ClusterValidator.warnings(this);
+    }
+
+    /** Every file the SDK puts on every host, computed without touching any host. */
+    public Rendering render() {
+        return Engines.load().render(this);
+    }
+
+    /**
+     * Connects to every machine, gathers facts in parallel (read-only) and returns what {@link #apply()} would change.
+     */
+    public Plan plan() {
+        return plan(ApplyOptions.defaults());
+    }
+
+    public Plan plan(ApplyOptions options) {
+        return Engines.load().plan(this, options);
+    }
+
+    /** Brings the machines to this description: plan, then carry it out, then verify. Idempotent. */
+    public ApplyResult apply() {
+        return apply(ApplyOptions.defaults());
+    }
+
+    public ApplyResult apply(ApplyOptions options) {
+        return Engines.load().apply(plan(options), options);
+    }
+
+    /** Carries out a plan already shown to a person; refuses when the hosts changed since it was made. */
+    public ApplyResult apply(Plan plan) {
+        return apply(plan, ApplyOptions.defaults());
+    }
+
+    public ApplyResult apply(Plan plan, ApplyOptions options) {
+        if (!plan.cluster().equals(this)) {
+            throw new IllegalArgumentException("the plan was made for a different cluster description");
+        }
+        return Engines.load().apply(plan, options);
+    }
+
+    /** The admin kubeconfig, read from a master (its server is {@code https://localhost:3446}; see withServerOf). */
+    public Kubeconfig kubeconfig() {
+        return Engines.load().kubeconfig(this, ApplyOptions.defaults());
+    }
+
+    /**
+     * Tears the cluster down (nodes, then masters, then load balancers) and leaves the machines ready for a fresh
+     * {@link #apply()}. Destroys every workload and all etcd data: pass the cluster's {@link #name()} to confirm.
+     */
+    public void reset(String confirmClusterName) {
+        reset(confirmClusterName, ApplyOptions.defaults());
+    }
+
+    public void reset(String confirmClusterName, ApplyOptions options) {
+        if (!name().equals(confirmClusterName)) {
+            throw new IllegalArgumentException("reset destroys cluster '" + name() + "' and all its data: confirm by "
+                    + "passing its name, reset(\"" + name() + "\")");
+        }
+        Engines.load().reset(this, options);
+    }
+
+    /** Reads the Epiphany YAML format (the design's section 5 plus {@code kind: configuration/kubernetes-ha}). */
+    public static Cluster fromYaml(String yaml) {
+        return EpiphanyYaml.read(yaml, "<string>");
+    }
+
+    /** Reads an Epiphany YAML file. */
+    public static Cluster fromYaml(Path file) {
+        return EpiphanyYaml.read(file);
+    }
+
+    /** This cluster in the Epiphany YAML format; {@code fromYaml(toYaml())} equals this value. */
+    public String toYaml() {
+        return EpiphanyYaml.write(this);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public abstract Builder toBuilder();
+
+    @Value.Check
+    protected void check() {
+        List<Problem> problems = ClusterValidator.problems(this);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+    }
+
+    /** Builds a {@link Cluster}; {@link #build()} validates and throws {@link ConfigException} listing every problem. */
+    public static class Builder extends ImmutableCluster.Builder {
+        /** Replaces the masters. */
+        public final Builder masters(Machine... machines) {
+            return masters(Arrays.asList(machines));
+        }
+
+        /** Replaces the nodes. */
+        public final Builder nodes(Machine... machines) {
+            return nodes(Arrays.asList(machines));
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.epiphany.api.spi;
+
+import io.epiphany.api.ApplyOptions;
+import io.epiphany.api.ApplyResult;
+import io.epiphany.api.Cluster;
+import io.epiphany.api.Kubeconfig;
+import io.epiphany.api.Plan;
+import io.epiphany.api.Rendering;
+
+/**
+ * What {@link Cluster}'s operations delegate to. Found with {@link java.util.ServiceLoader}; {@code epiphany-kubeadm}
+ * provides it. Not for users to call.
+ */
+public interface Engine {
+    /** Every file the SDK would put on every host, computed from the model alone. */
+    Rendering render(Cluster cluster);
+
+    /** Gathers facts (read-only) and computes the changes. */
+    Plan plan(Cluster cluster, ApplyOptions options);
+
+    /** Carries out a plan, refusing when the facts changed since it was made; then verifies the cluster. */
+    ApplyResult apply(Plan plan, ApplyOptions options);
+
+    /** The admin kubeconfig from a master. */
+    Kubeconfig kubeconfig(Cluster cluster, ApplyOptions options);
+
+    /** Tears the cluster down: nodes, then masters, then load balancers. */
+    void reset(Cluster cluster, ApplyOptions options);
+}

@@ -1,0 +1,160 @@
+package io.epiphany.kubeadm.engine;
+
+import io.epiphany.api.ApplyException;
+import io.epiphany.api.ApplyOptions;
+import io.epiphany.api.Cluster;
+import io.epiphany.api.Machine;
+import io.epiphany.api.PlannedStep;
+import io.epiphany.api.ProgressEvent;
+import io.epiphany.api.Secret;
+import io.epiphany.api.remote.RemoteHost;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The state of one operation: the cluster description, the facts, the hosts, and what has been done so far (so a
+ * failure can say what was completed and what was not).
+ */
+final class Context {
+    private static final Logger LOG = LoggerFactory.getLogger("io.epiphany.kubeadm");
+
+    /** The host name of cluster-wide steps. */
+    static final String CLUSTER = "cluster";
+
+    final Cluster cluster;
+    final ApplyOptions options;
+    final Hosts hosts;
+    final ConfigFiles files;
+    final Facts facts;
+    /** Masters the load balancers send traffic to: joined and healthy ones only. */
+    final List<Machine> backends = Collections.synchronizedList(new ArrayList<>());
+    /** Hosts whose HAProxy is configured by now, so backend changes reach them. */
+    final java.util.Set<Machine> balancedHosts = Collections.synchronizedSet(new java.util.LinkedHashSet<>());
+    private final List<String> completed = Collections.synchronizedList(new ArrayList<>());
+    private List<PlannedStep> planned = List.of();
+    private Machine source;
+    private Secret token;
+    private String caCertHash;
+
+    Context(Cluster cluster, ApplyOptions options, Hosts hosts, ConfigFiles files, Facts facts) {
+        this.cluster = cluster;
+        this.options = options;
+        this.hosts = hosts;
+        this.files = files;
+        this.facts = facts;
+        for (Machine m : cluster.masters()) {
+            if (facts.joinedMaster(m)) {
+                backends.add(m);
+            }
+        }
+        for (Machine m : cluster.machines()) {
+            if (facts.host(m).haproxyConfigSha256().isPresent()) {
+                balancedHosts.add(m);
+            }
+        }
+        facts.apiMaster().flatMap(cluster::machine).ifPresent(m -> source = m);
+    }
+
+    void planned(List<PlannedStep> steps) {
+        this.planned = List.copyOf(steps);
+    }
+
+    RemoteHost host(Machine m) {
+        return hosts.get(m);
+    }
+
+    /** The master files are copied from and cluster commands run on: reachable, joined, holding admin.conf. */
+    Optional<Machine> source() {
+        return Optional.ofNullable(source);
+    }
+
+    Machine requireSource(String phase) {
+        if (source == null) {
+            throw new ApplyException(phase, null, "no reachable master of the running cluster holds "
+                    + KubePaths.ADMIN_CONF, completed(), notDone(), null);
+        }
+        return source;
+    }
+
+    void source(Machine master) {
+        this.source = master;
+    }
+
+    Optional<Secret> token() {
+        return Optional.ofNullable(token);
+    }
+
+    void token(Secret t) {
+        this.token = t;
+    }
+
+    Optional<String> caCertHash() {
+        return Optional.ofNullable(caCertHash);
+    }
+
+    void caCertHash(String hash) {
+        this.caCertHash = hash;
+    }
+
+    List<String> completed() {
+        return List.copyOf(completed);
+    }
+
+    List<String> notDone() {
+        List<String> done = completed();
+        List<String> out = new ArrayList<>();
+        for (PlannedStep s : planned) {
+            if (!done.contains(s.toString())) {
+                out.add(s.toString());
+            }
+        }
+        return out;
+    }
+
+    void emit(ProgressEvent e) {
+        try {
+            options.listener().onEvent(e);
+        } catch (RuntimeException ex) {
+            LOG.warn("progress listener failed on {}: {}", e.type(), ex.toString());
+        }
+    }
+
+    /**
+     * Runs one planned step with progress events, the host in the logging context, and failures turned into an
+     * {@link ApplyException} naming the phase, host and cause, with what was and was not done.
+     */
+    void step(PlannedStep s, Runnable body) {
+        long start = System.nanoTime();
+        emit(new ProgressEvent(ProgressEvent.Type.STEP_STARTED, s.phase(), s.host(), s.action(), null, null));
+        try (MDC.MDCCloseable c = MDC.putCloseable("host", s.host())) {
+            LOG.info("{}: {}", s.phase(), s.action());
+            body.run();
+        } catch (ApplyException e) {
+            emit(new ProgressEvent(ProgressEvent.Type.STEP_FAILED, s.phase(), s.host(), s.action(), since(start),
+                    e.getMessage()));
+            throw e;
+        } catch (RuntimeException e) {
+            emit(new ProgressEvent(ProgressEvent.Type.STEP_FAILED, s.phase(), s.host(), s.action(), since(start),
+                    e.getMessage()));
+            throw new ApplyException(s.phase(), s.host().equals(CLUSTER) ? null : s.host(),
+                    s.action() + ": " + e.getMessage(), completed(), notDone(), e);
+        }
+        completed.add(s.toString());
+        emit(new ProgressEvent(ProgressEvent.Type.STEP_FINISHED, s.phase(), s.host(), s.action(), since(start), null));
+    }
+
+    /** Marks a planned step done that another step's work already covered. */
+    void done(PlannedStep s) {
+        completed.add(s.toString());
+    }
+
+    static Duration since(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+}

@@ -1,0 +1,68 @@
+package io.epiphany.kubeadm.engine;
+
+import io.epiphany.api.Machine;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Everything the engine knows about the machines and the running cluster, gathered read-only. Facts decide every
+ * step: there is no local state file that could drift from the machines.
+ *
+ * @param apiMaster the master the cluster facts were read from (reachable, with admin.conf), if any
+ * @param retired machines the cluster reports (Nodes, etcd members) that the description no longer has; their
+ *        address comes from the Node's InternalIP or the member's peer URL
+ */
+record Facts(Map<String, HostFacts> hosts, Optional<String> apiMaster, List<NodeInfo> nodes,
+        List<EtcdMember> members, List<Machine> retired) {
+
+    HostFacts host(Machine m) {
+        return hosts.get(m.hostname());
+    }
+
+    boolean clusterExists() {
+        return apiMaster.isPresent() || hosts.values().stream().anyMatch(HostFacts::adminConf);
+    }
+
+    /** A retired machine that ran the control plane (a control-plane Node or an etcd member). */
+    boolean retiredMaster(Machine m) {
+        return member(m).isPresent() || node(m.hostname()).map(NodeInfo::controlPlane).orElse(false);
+    }
+
+    Optional<NodeInfo> node(String name) {
+        return nodes.stream().filter(n -> n.name().equals(name)).findFirst();
+    }
+
+    Optional<EtcdMember> member(Machine m) {
+        return members.stream().filter(e -> e.isPeer(m.ip())).findFirst();
+    }
+
+    /** A master that is in etcd (a started voting member) and registered as a Node. */
+    boolean joinedMaster(Machine m) {
+        return member(m).filter(e -> !e.learner() && !e.name().isEmpty()).isPresent() && node(m.hostname()).isPresent();
+    }
+
+    long healthyMembers() {
+        return members.stream().filter(EtcdMember::healthy).count();
+    }
+
+    String digest() {
+        String text = hosts.values().stream().map(HostFacts::digestText).sorted().collect(Collectors.joining("\n"))
+                + "\napi=" + apiMaster.orElse("-")
+                + "\nnodes=" + nodes.stream().map(n -> n.name() + n.labels() + n.taints()).sorted().toList()
+                + "\nretired=" + retired.stream().map(Machine::hostname).sorted().toList()
+                + "\nmembers=" + members.stream().map(e -> e.idHex() + e.name() + e.peerUrls() + e.learner())
+                        .sorted().toList();
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

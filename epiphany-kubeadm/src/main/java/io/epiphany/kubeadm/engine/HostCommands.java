@@ -1,0 +1,68 @@
+package io.epiphany.kubeadm.engine;
+
+import io.epiphany.api.remote.Command;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The kubeadm, kubectl and etcdctl commands the engine runs, in one place: the code form of
+ * {@code docs/host-commands.md}. Every argument is quoted by {@link Command}.
+ */
+final class HostCommands {
+    private static final String ETCD_PKI = "/etc/kubernetes/pki/etcd/";
+    static final Duration KUBEADM_TIMEOUT = Duration.ofMinutes(10);
+
+    private HostCommands() {}
+
+    static Command exists(String binary) {
+        return Command.of("command", "-v", binary).readOnly();
+    }
+
+    static Command fileExists(String path) {
+        return Command.of("test", "-e", path).asRoot().readOnly();
+    }
+
+    static Command epochSeconds() {
+        return Command.of("date", "+%s").readOnly();
+    }
+
+    static Command isActive(String unit) {
+        return Command.of("systemctl", "is-active", unit).readOnly();
+    }
+
+    static Command ipForward() {
+        return Command.of("sysctl", "-n", "net.ipv4.ip_forward").readOnly();
+    }
+
+    static Command applySysctl(String file) {
+        return Command.of("sysctl", "-p", file).asRoot();
+    }
+
+    static Command kubectl(String... args) {
+        List<String> words = new ArrayList<>(List.of("kubectl", "--kubeconfig", KubePaths.ADMIN_CONF));
+        words.addAll(List.of(args));
+        return Command.of(words).asRoot();
+    }
+
+    /** etcdctl against the local member with kubeadm's healthcheck client certificate. */
+    static Command etcdctl(String... args) {
+        List<String> words = new ArrayList<>(List.of("etcdctl", "--endpoints", "https://127.0.0.1:2379",
+                "--cacert", ETCD_PKI + "ca.crt", "--cert", ETCD_PKI + "healthcheck-client.crt",
+                "--key", ETCD_PKI + "healthcheck-client.key"));
+        words.addAll(List.of(args));
+        return Command.of(words).asRoot();
+    }
+
+    static Command kubeadm(String... args) {
+        List<String> words = new ArrayList<>(List.of("kubeadm"));
+        words.addAll(List.of(args));
+        return Command.of(words).asRoot().timeout(KUBEADM_TIMEOUT);
+    }
+
+    static Command remove(String... paths) {
+        List<String> words = new ArrayList<>(List.of("rm", "-f"));
+        words.addAll(List.of(paths));
+        return Command.of(words).asRoot();
+    }
+}

@@ -1,0 +1,56 @@
+package io.epiphany.kubeadm.engine;
+
+import io.epiphany.api.HostFile;
+import io.epiphany.api.Machine;
+import io.epiphany.api.PlannedStep;
+import io.epiphany.api.remote.RemoteFile;
+import io.epiphany.api.remote.RemoteHost;
+import io.epiphany.kubeadm.CaCertHash;
+import java.util.List;
+
+/**
+ * {@code kubeadm init} on the first master, only when the facts show no cluster anywhere: no master holds
+ * admin.conf. The bootstrap token is the SDK's own (in the rendered InitConfiguration) and the CA hash is computed
+ * from the new CA, never parsed from kubeadm's output.
+ */
+final class InitControlPlanePhase implements Phase {
+    @Override
+    public String title() {
+        return "Initialise control plane";
+    }
+
+    @Override
+    public List<PlannedStep> plan(Context ctx) {
+        if (ctx.facts.clusterExists()) {
+            return List.of();
+        }
+        Machine first = ctx.cluster.masters().get(0);
+        return List.of(new PlannedStep(title(), first.hostname(), "write kubeadm init config, encryption config and "
+                + "audit policy; kubeadm init with controlPlaneEndpoint " + ctx.cluster.loadBalancer().endpoint(),
+                Phases.quorumChange(0, 1)));
+    }
+
+    @Override
+    public void run(Context ctx) {
+        Machine first = ctx.cluster.masters().get(0);
+        PlannedStep step = plan(ctx).get(0);
+        ctx.step(step, () -> {
+            RemoteHost h = ctx.host(first);
+            if (ctx.facts.host(first).kubeletConf()) {
+                // a previous init stopped half-way: kubeadm's preflight would refuse the leftovers
+                h.run(HostCommands.kubeadm("reset", "-f")).orThrow();
+            }
+            for (HostFile f : ctx.files.initFiles(first)) {
+                RemoteFile rf = RemoteFile.of(f.path(), f.content(), f.mode());
+                h.upload(f.isSecret() ? rf.secret() : rf);
+            }
+            h.run(HostCommands.kubeadm("init", "--config", KubePaths.INIT_CONFIG)
+                    .secret(ctx.cluster.secrets().bootstrapToken())).orThrow();
+            byte[] ca = h.read(KubePaths.pki(ctx.cluster, "ca.crt")).orElseThrow(() -> new IllegalStateException(
+                    "kubeadm init exited 0 but " + KubePaths.pki(ctx.cluster, "ca.crt") + " is missing"));
+            ctx.caCertHash(CaCertHash.of(ca));
+            ctx.token(ctx.cluster.secrets().bootstrapToken());
+            ctx.source(first);
+        });
+    }
+}

@@ -1,0 +1,117 @@
+package io.epiphany.kubeadm.engine;
+
+import io.epiphany.api.ApplyException;
+import io.epiphany.api.ApplyOptions;
+import io.epiphany.api.ApplyResult;
+import io.epiphany.api.Cluster;
+import io.epiphany.api.Kubeconfig;
+import io.epiphany.api.Machine;
+import io.epiphany.api.Plan;
+import io.epiphany.api.PlannedStep;
+import io.epiphany.api.ProgressEvent;
+import io.epiphany.api.remote.RemoteAccess;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Plan, apply, kubeconfig and reset of a cluster: gathers facts, runs the phases in the design's order, verifies.
+ * The list of phases reads like the design document.
+ */
+public final class Provisioner {
+    static List<Phase> phases() {
+        return List.of(new PrepareHostsPhase(), new LoadBalancerPhase(), new InitControlPlanePhase(),
+                new JoinMastersPhase(), new JoinNodesPhase(), new NodeLabelsPhase(), new RemoveNodesPhase(),
+                new RemoveMastersPhase());
+    }
+
+    public Plan plan(Cluster cluster, ApplyOptions options) {
+        return withAccess(options, access -> {
+            Context ctx = context(cluster, options, access);
+            List<PlannedStep> steps = new ArrayList<>();
+            for (Phase p : phases()) {
+                steps.addAll(p.plan(ctx));
+            }
+            return new Plan(cluster, steps, ctx.facts.digest(), notes(ctx));
+        });
+    }
+
+    public ApplyResult apply(Plan plan, ApplyOptions options) {
+        long start = System.nanoTime();
+        return withAccess(options, access -> {
+            Context ctx = context(plan.cluster(), options, access);
+            if (!ctx.facts.digest().equals(plan.factsDigest())) {
+                throw new ApplyException("Plan", null, "the hosts changed since this plan was made; make a new plan "
+                        + "and review it", List.of(), List.of("everything: nothing was changed"), null);
+            }
+            ctx.planned(plan.steps());
+            for (Phase p : phases()) {
+                if (p.plan(ctx).isEmpty()) {
+                    continue;
+                }
+                long phaseStart = System.nanoTime();
+                ctx.emit(new ProgressEvent(ProgressEvent.Type.PHASE_STARTED, p.title(), null, null, null, null));
+                p.run(ctx);
+                ctx.emit(new ProgressEvent(ProgressEvent.Type.PHASE_FINISHED, p.title(), null, null,
+                        Context.since(phaseStart), null));
+            }
+            long verifyStart = System.nanoTime();
+            ctx.emit(new ProgressEvent(ProgressEvent.Type.PHASE_STARTED, Verification.PHASE, null, null, null, null));
+            List<String> verified = Verification.verify(ctx);
+            ctx.emit(new ProgressEvent(ProgressEvent.Type.PHASE_FINISHED, Verification.PHASE, null, null,
+                    Context.since(verifyStart), null));
+            return new ApplyResult(plan, Duration.ofNanos(System.nanoTime() - start), verified);
+        });
+    }
+
+    public Kubeconfig kubeconfig(Cluster cluster, ApplyOptions options) {
+        return withAccess(options, access -> {
+            Hosts hosts = new Hosts(cluster, access);
+            List<String> tried = new ArrayList<>();
+            for (Machine m : cluster.masters()) {
+                try {
+                    Optional<byte[]> admin = hosts.get(m).read(KubePaths.ADMIN_CONF);
+                    if (admin.isPresent()) {
+                        return new Kubeconfig(new String(admin.get(), StandardCharsets.UTF_8));
+                    }
+                    tried.add(m.hostname() + ": no " + KubePaths.ADMIN_CONF);
+                } catch (RuntimeException e) {
+                    tried.add(e.getMessage());
+                }
+            }
+            throw new ApplyException("Kubeconfig", null, "no master has " + KubePaths.ADMIN_CONF + " (is the cluster "
+                    + "applied?): " + tried, List.of(), List.of(), null);
+        });
+    }
+
+    public void reset(Cluster cluster, ApplyOptions options) {
+        withAccess(options, access -> {
+            Context ctx = context(cluster, options, access);
+            new Teardown(ctx).run();
+            return null;
+        });
+    }
+
+    private static Context context(Cluster cluster, ApplyOptions options, RemoteAccess access) {
+        Hosts hosts = new Hosts(cluster, access);
+        Facts facts = new FactsGatherer(cluster, hosts).gather();
+        HostValidation.check(cluster, facts);
+        return new Context(cluster, options, hosts, new RenderedConfigFiles(cluster), facts);
+    }
+
+    private static List<String> notes(Context ctx) {
+        return new ArrayList<>(ctx.cluster.warnings());
+    }
+
+    private static <T> T withAccess(ApplyOptions options, Function<RemoteAccess, T> body) {
+        if (options.remoteAccess().isPresent()) {
+            return body.apply(options.remoteAccess().get());
+        }
+        try (RemoteAccess access = RemoteAccess.load()) {
+            return body.apply(access);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.epiphany.kubeadm.engine;
+
+import io.epiphany.api.Machine;
+import io.epiphany.api.PlannedStep;
+import io.epiphany.api.ProgressEvent;
+import io.epiphany.haproxy.HaproxyService;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code reset}: nodes first (in parallel), then masters one at a time (the one the API is read from last), then the
+ * load balancers; every file the SDK wrote is removed so a fresh apply starts clean.
+ */
+final class Teardown {
+    static final String PHASE = "Reset";
+    private final Context ctx;
+
+    Teardown(Context ctx) {
+        this.ctx = ctx;
+    }
+
+    void run() {
+        ctx.emit(new ProgressEvent(ProgressEvent.Type.PHASE_STARTED, PHASE, null, null, null, null));
+        long start = System.nanoTime();
+        var nodes = Parallel.map(ctx.cluster.nodes(), ctx.cluster.ssh().concurrency(), m -> {
+            resetMachine(m);
+            return m;
+        });
+        Phases.throwFirstFailure(nodes);
+        List<Machine> masters = new ArrayList<>(ctx.cluster.masters());
+        ctx.source().ifPresent(s -> {
+            masters.removeIf(m -> m.hostname().equals(s.hostname()));
+            masters.add(s);
+        });
+        for (Machine m : masters) {
+            resetMachine(m);
+        }
+        if (!ctx.cluster.loadBalancer().isExternal()) {
+            var lbs = Parallel.map(ctx.cluster.machines(), ctx.cluster.ssh().concurrency(), m -> {
+                if (ctx.facts.host(m).haproxyConfigSha256().isPresent() || ctx.facts.host(m).haproxyActive()) {
+                    ctx.step(new PlannedStep(PHASE, m.hostname(), "stop haproxy and remove its configuration", null),
+                            () -> new HaproxyService(ctx.host(m)).remove());
+                }
+                return m;
+            });
+            Phases.throwFirstFailure(lbs);
+        }
+        ctx.emit(new ProgressEvent(ProgressEvent.Type.PHASE_FINISHED, PHASE, null, null, Context.since(start), null));
+    }
+
+    private void resetMachine(Machine m) {
+        ctx.step(new PlannedStep(PHASE, m.hostname(), "kubeadm reset -f and remove the SDK's files", null), () -> {
+            if (ctx.facts.host(m).kubeletConf() || ctx.facts.host(m).adminConf()) {
+                ctx.host(m).run(HostCommands.kubeadm("reset", "-f")).orThrow();
+            }
+            List<String> files = new ArrayList<>(List.of(KubePaths.INIT_CONFIG, KubePaths.JOIN_CONFIG));
+            if (ctx.cluster.isMaster(m)) {
+                files.addAll(KubePaths.sharedConfigFiles(ctx.cluster));
+            }
+            ctx.host(m).run(HostCommands.remove(files.toArray(String[]::new))).orThrow();
+        });
+    }
+}

@@ -1,0 +1,127 @@
+package io.epiphany.kubeadm.render;
+
+import io.epiphany.api.ApiServer;
+import io.epiphany.api.Audit;
+import io.epiphany.api.Cluster;
+import io.epiphany.api.Encryption;
+import io.epiphany.api.Machine;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** kubeadm's {@code ClusterConfiguration}: the part every master shares, stored by kubeadm in the cluster. */
+final class ClusterConfiguration {
+    static final String ETCD_DATA_DIR = "/var/lib/etcd";
+
+    private ClusterConfiguration() {}
+
+    static Map<String, Object> of(Cluster cluster) {
+        KubeadmApi api = KubeadmApi.of(cluster.version());
+        List<String> certSans = new ArrayList<>(List.of("localhost", "127.0.0.1"));
+        cluster.masters().stream().map(Machine::ip).forEach(certSans::add);
+        return Yaml.map(
+                "apiVersion", api.apiVersion(),
+                "kind", "ClusterConfiguration",
+                "clusterName", cluster.name(),
+                "kubernetesVersion", cluster.version().toString(),
+                "controlPlaneEndpoint", cluster.loadBalancer().endpoint(),
+                "certificatesDir", cluster.certificatesDir(),
+                "networking", Yaml.map(
+                        "podSubnet", cluster.networking().podSubnet(),
+                        "serviceSubnet", cluster.networking().serviceSubnet(),
+                        "dnsDomain", cluster.networking().dnsDomain()),
+                "etcd", Yaml.map("local", Yaml.map("dataDir", ETCD_DATA_DIR)),
+                "apiServer", Yaml.map(
+                        "certSANs", certSans,
+                        "extraArgs", api.args(apiServerArgs(cluster)),
+                        "extraVolumes", nullIfEmpty(apiServerVolumes(cluster))),
+                "controllerManager", Yaml.map("extraArgs", api.args(sdkThenUser(cluster.controllerManagerExtraArgs(),
+                        "profiling", "false", "terminated-pod-gc-threshold", "200"))),
+                "scheduler", Yaml.map("extraArgs", api.args(sdkThenUser(cluster.schedulerExtraArgs(),
+                        "profiling", "false"))),
+                "featureGates", featureGates(cluster));
+    }
+
+    /**
+     * kubeadm feature gates. {@code ControlPlaneKubeletLocalMode} points each master's kubelet at its own API server
+     * instead of the load balancer, so a master's kubelet never depends on HAProxy. Alpha in 1.31–1.32 (set here),
+     * on by default in 1.33–1.34, locked on in 1.35 and removed in 1.36 (where naming it is an error).
+     */
+    static Map<String, Object> featureGates(Cluster cluster) {
+        int minor = cluster.version().minor();
+        return minor == 31 || minor == 32 ? Yaml.map("ControlPlaneKubeletLocalMode", true) : null;
+    }
+
+    /** The SDK's API server flags, then the user's, which win. */
+    static Map<String, String> apiServerArgs(Cluster cluster) {
+        ApiServer api = cluster.apiServer();
+        Map<String, String> args = new LinkedHashMap<>();
+        // Replaces kubeadm's own --enable-admission-plugins=NodeRestriction: validation insists it stays listed.
+        args.put("enable-admission-plugins", String.join(",", api.admissionPlugins()));
+        args.put("profiling", Boolean.toString(api.profiling()));
+        Audit audit = api.audit();
+        if (audit.enabled()) {
+            args.put("audit-policy-file", audit.policyFile());
+            args.put("audit-log-path", audit.logPath());
+            args.put("audit-log-maxage", Integer.toString(audit.maxAge()));
+            args.put("audit-log-maxbackup", Integer.toString(audit.maxBackup()));
+            args.put("audit-log-maxsize", Integer.toString(audit.maxSize()));
+        }
+        if (cluster.encryption().enabled()) {
+            args.put("encryption-provider-config", cluster.encryption().configFile());
+        }
+        args.putAll(api.extraArgs());
+        return args;
+    }
+
+
+    /** The SDK's flags ({@code name, value, ...}), then the user's: a user flag of the same name wins. */
+    private static Map<String, String> sdkThenUser(Map<String, String> user, String... sdkNamesAndValues) {
+        Map<String, String> args = new LinkedHashMap<>();
+        for (int i = 0; i < sdkNamesAndValues.length; i += 2) {
+            args.put(sdkNamesAndValues[i], sdkNamesAndValues[i + 1]);
+        }
+        args.putAll(user);
+        return args;
+    }
+
+    /**
+     * Host directories the API server pod needs: the encryption config and the audit policy read-only, the audit log
+     * directory writable. One mount per directory: two mounts at one path make the pod invalid.
+     */
+    static List<Map<String, Object>> apiServerVolumes(Cluster cluster) {
+        Map<String, String[]> byDir = new LinkedHashMap<>(); // dir -> {name, readOnly}
+        Encryption encryption = cluster.encryption();
+        if (encryption.enabled()) {
+            mount(byDir, parent(encryption.configFile()), "encryption-config", true);
+        }
+        Audit audit = cluster.apiServer().audit();
+        if (audit.enabled()) {
+            mount(byDir, parent(audit.policyFile()), "audit-policy", true);
+            mount(byDir, parent(audit.logPath()), "audit-log", false);
+        }
+        List<Map<String, Object>> volumes = new ArrayList<>();
+        byDir.forEach((dir, v) -> volumes.add(Yaml.map("name", v[0], "hostPath", dir, "mountPath", dir,
+                "readOnly", Boolean.parseBoolean(v[1]), "pathType", "DirectoryOrCreate")));
+        return volumes;
+    }
+
+    private static void mount(Map<String, String[]> byDir, String dir, String name, boolean readOnly) {
+        String[] existing = byDir.get(dir);
+        if (existing == null) {
+            byDir.put(dir, new String[] {name, Boolean.toString(readOnly)});
+        } else if (!readOnly) {
+            existing[1] = "false"; // shared with a writable use: the mount must be writable
+        }
+    }
+
+    static String parent(String file) {
+        int slash = file.lastIndexOf('/');
+        return slash <= 0 ? "/" : file.substring(0, slash);
+    }
+
+    private static <T> List<T> nullIfEmpty(List<T> list) {
+        return list.isEmpty() ? null : list;
+    }
+}

@@ -1,0 +1,39 @@
+package io.epiphany.testkit;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Describes the SIMULATED fleet injected into a test parameter of type {@link SimulatedFleet} by
+ * {@link SimulatedFleetExtension}: either a cluster YAML from the test class path, or a number of masters
+ * ({@code m1}, {@code m2}, ... on 10.0.0.11, 10.0.0.12, ...) and nodes ({@code n1}, ... on 10.0.1.11, ...).
+ *
+ * <pre>{@code
+ * @SimulatedFleetTest
+ * class MyProvisioningTest {
+ *     @Test
+ *     void applies(@Fleet(masters = 3, nodes = 2) SimulatedFleet fleet) {
+ *         fleet.cluster().apply();
+ *         assertThat(fleet.host("m1").commandCount()).isPositive();
+ *     }
+ * }
+ * }</pre>
+ */
+@Target(ElementType.PARAMETER)
+@Retention(RetentionPolicy.RUNTIME)
+public @interface Fleet {
+    int masters() default 1;
+
+    int nodes() default 0;
+
+    /** A cluster in Epiphany YAML on the test class path (e.g. {@code "clusters/ha.yaml"}); overrides the counts. */
+    String cluster() default "";
+
+    /** SSH login user of the simulated machines. */
+    String sshUser() default "root";
+
+    /** "debian" or "rhel". */
+    String os() default "debian";
+}

@@ -1,0 +1,58 @@
+package io.epiphany.testkit;
+
+import io.epiphany.testkit.sim.CommandInterceptor;
+import io.epiphany.testkit.sim.SimulatedOs;
+import java.util.OptionalInt;
+import org.apache.sshd.server.command.AbstractCommandSupport;
+import org.apache.sshd.common.util.threads.CloseableExecutorService;
+
+/** An SSH exec request on a SIMULATED host: counted, subjected to the host's faults, run by the simulated OS. */
+final class ShellCommand extends AbstractCommandSupport {
+    private final SimulatedHost host;
+    private final SimulatedOs os;
+
+    ShellCommand(String command, CloseableExecutorService executor, SimulatedHost host, SimulatedOs os) {
+        super(command, executor);
+        this.host = host;
+        this.os = os;
+    }
+
+    @Override
+    public void run() {
+        String line = getCommand();
+        host.countCommand(os.changesState(line));
+        HostFaults faults = host.faults();
+        if (faults.takeDrop()) {
+            getServerSession().close(true);
+            return;
+        }
+        sleep(faults);
+        boolean root = "root".equals(getServerSession().getUsername());
+        CommandInterceptor interceptor = (words, err) -> faults.failureFor(words).map(f -> {
+            err.print(f.stderr().endsWith("\n") || f.stderr().isEmpty() ? f.stderr() : f.stderr() + "\n");
+            return OptionalInt.of(f.exitCode());
+        }).orElse(OptionalInt.empty());
+        int code;
+        try {
+            code = os.execute(host.context(), line, getInputStream(), getOutputStream(), getErrorStream(), root,
+                    interceptor);
+        } catch (RuntimeException | Error e) {
+            // a bug of the simulation must not look like a hung host: report it and end the command
+            code = 125;
+            new java.io.PrintStream(getErrorStream(), true, java.nio.charset.StandardCharsets.UTF_8)
+                    .println("SIMULATED host " + host.hostname() + " failed internally: " + e);
+        }
+        onExit(code);
+    }
+
+    private static void sleep(HostFaults faults) {
+        long millis = faults.delay().toMillis();
+        if (millis > 0) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,295 @@
+package io.epiphany.testkit;
+
+import io.epiphany.testkit.sim.HostContext;
+import io.epiphany.testkit.sim.HostFiles;
+import io.epiphany.testkit.sim.SimulatedOs;
+import io.epiphany.testkit.sim.SimulationState;
+import io.epiphany.testkit.sim.StateStore;
+import io.epiphany.testkit.sim.kube.ControlPlane;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.session.ServerSession;
+import org.apache.sshd.sftp.server.FileHandle;
+import org.apache.sshd.sftp.server.Handle;
+import org.apache.sshd.sftp.server.SftpEventListener;
+import org.apache.sshd.sftp.server.SftpSubsystemFactory;
+
+/**
+ * One SIMULATED host of a {@link SimulatedFleet}: an SSH server on 127.0.0.1 with its own host key and file tree,
+ * counters of what it was asked to do, its {@link #faults()} and its power switch.
+ *
+ * <p>{@link #writeCount()} counts changes to the host's files: each file written over SFTP (once per open handle),
+ * each SFTP mkdir/rename/remove/attribute change, and each file or directory changed by a command.
+ */
+public final class SimulatedHost {
+    private final String hostname;
+    private final String ip;
+    private final HostFiles files;
+    private final HostContext context;
+    private final HostFaults faults;
+    private final KeyPair hostKey;
+    private final java.util.function.Supplier<SshServer> serverFactory;
+    private SshServer server;
+    private final AtomicLong commands = new AtomicLong();
+    private final AtomicLong changingCommands = new AtomicLong();
+    private final AtomicLong writes = new AtomicLong();
+    private final List<ServerSession> sessions = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private int port;
+
+    SimulatedHost(String hostname, String ip, Path root, StateStore store, KeyPair hostKey, PublicKey clientKey,
+            FleetIo io, SimulatedOs os) {
+        this.hostname = hostname;
+        this.ip = ip;
+        this.hostKey = hostKey;
+        this.faults = new HostFaults(this::applyReachability);
+        this.files = new HostFiles(root, path -> writes.incrementAndGet(), faults::isDiskFull);
+        this.context = new HostContext(hostname, files, store, Clock.systemUTC());
+        this.serverFactory = () -> newServer(clientKey, io, os);
+    }
+
+    /** A fresh server: MINA's SshServer cannot be started again once stopped. */
+    private SshServer newServer(PublicKey clientKey, FleetIo io, SimulatedOs os) {
+        SshServer server = SshServer.setUpDefaultServer();
+        server.setHost("127.0.0.1");
+        server.setPort(0);
+        server.setIoServiceFactoryFactory(io.ioFactory());
+        server.setScheduledExecutorService(io.timer(), false);
+        server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
+        server.setPublickeyAuthenticator((user, key, session) -> KeyUtils.compareKeys(key, clientKey));
+        server.setPasswordAuthenticator(null);
+        server.setKeyboardInteractiveAuthenticator(null);
+        server.setCommandFactory((channel, command) -> new ShellCommand(command, io.commands(), this, os));
+        SftpSubsystemFactory sftp = new SftpSubsystemFactory();
+        sftp.setFileSystemAccessor(new RootOwnedFiles());
+        sftp.addSftpEventListener(new WriteCounter());
+        sftp.setErrorStatusDataHandler(new org.apache.sshd.sftp.server.SftpErrorStatusDataHandler() {
+            @Override
+            public String resolveErrorMessage(org.apache.sshd.sftp.server.SftpSubsystemEnvironment env, int id,
+                    Throwable e, int subStatus, int cmd, Object... args) {
+                // say why a write failed ("No space left on device"), as the client shows it to the user
+                return e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                        : org.apache.sshd.sftp.server.SftpErrorStatusDataHandler.super.resolveErrorMessage(env, id, e,
+                                subStatus, cmd, args);
+            }
+        });
+        server.setSubsystemFactories(List.of(sftp));
+        server.setFileSystemFactory(new org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory(files.root()));
+        server.addSessionListener(new SessionListener() {
+            @Override
+            public void sessionCreated(Session session) {
+                sessions.add((ServerSession) session);
+            }
+
+            @Override
+            public void sessionClosed(Session session) {
+                sessions.remove(session);
+            }
+        });
+        return server;
+    }
+
+    synchronized void start() throws IOException {
+        server = serverFactory.get();
+        server.setPort(port);
+        server.start();
+        port = server.getPort();
+    }
+
+    synchronized void close() throws IOException {
+        if (server != null) {
+            server.stop(true);
+        }
+    }
+
+    /** The machine's hostname (as in the cluster model). */
+    public String hostname() {
+        return hostname;
+    }
+
+    /** The modelled IP of the machine; the SSH server itself listens on 127.0.0.1:{@link #sshPort()}. */
+    public String ip() {
+        return ip;
+    }
+
+    public int sshPort() {
+        return port;
+    }
+
+    /** Where this host's files are on the machine running the test ({@code /etc/x} is {@code root()/etc/x}). */
+    public Path root() {
+        return files.root();
+    }
+
+    public PublicKey hostKey() {
+        return hostKey.getPublic();
+    }
+
+    /** SSH exec requests received (every command line, whatever its outcome). */
+    public long commandCount() {
+        return commands.get();
+    }
+
+    /** Commands that ask for a change, classified by the server from the command itself. */
+    public long stateChangingCommandCount() {
+        return changingCommands.get();
+    }
+
+    /** Changes made to this host's files (see the class comment). */
+    public long writeCount() {
+        return writes.get();
+    }
+
+    /** Sets every counter back to 0, e.g. between a first apply and a re-apply. */
+    public void resetCounters() {
+        commands.set(0);
+        changingCommands.set(0);
+        writes.set(0);
+    }
+
+    public HostFaults faults() {
+        return faults;
+    }
+
+    /** The machine goes down: SSH refused, its etcd member and apiserver stop, its Node turns NotReady. */
+    public void powerOff() {
+        context.store().update(s -> {
+            SimulationState.Host h = s.hosts.get(hostname);
+            h.up = false;
+            h.active.clear();
+            h.haproxyConfig = null;
+            h.controlPlaneRunning = false;
+            return null;
+        });
+        applyReachability();
+    }
+
+    /** The machine boots: enabled services start (haproxy with its config file, kubelet with its static pods). */
+    public void powerOn() {
+        context.store().update(s -> {
+            SimulationState.Host h = s.hosts.get(hostname);
+            h.up = true;
+            h.active.addAll(h.enabled);
+            return null;
+        });
+        if (context.host(h -> h.active.contains("haproxy"))) {
+            String config = files.exists("/etc/haproxy/haproxy.cfg") ? read("/etc/haproxy/haproxy.cfg") : null;
+            boolean valid = config != null && io.epiphany.testkit.sim.HaproxyConfig.parse(config).problems().isEmpty();
+            context.store().update(s -> {
+                SimulationState.Host h = s.hosts.get(hostname);
+                if (valid) {
+                    h.haproxyConfig = config;
+                } else {
+                    h.active.remove("haproxy");
+                }
+                return null;
+            });
+        }
+        if (context.host(h -> h.active.contains("kubelet"))) {
+            ControlPlane.startStaticPods(context);
+        }
+        applyReachability();
+    }
+
+    /** Removes a binary, as on a machine that lacks it (e.g. {@code kubeadm}): it then answers 127. */
+    public void removeBinary(String name) {
+        context.store().update(s -> s.hosts.get(hostname).binaries.remove(name));
+    }
+
+    HostContext context() {
+        return context;
+    }
+
+    void countCommand(boolean changesState) {
+        commands.incrementAndGet();
+        if (changesState) {
+            changingCommands.incrementAndGet();
+        }
+    }
+
+    private String read(String path) {
+        try {
+            return files.readString(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private synchronized void applyReachability() {
+        boolean reachable = !faults.isUnreachable() && context.host(h -> h.up);
+        try {
+            if (!reachable && server != null && server.isStarted()) {
+                server.stop(true);
+                for (ServerSession s : new ArrayList<>(sessions)) {
+                    s.close(true);
+                }
+            } else if (reachable && (server == null || !server.isStarted())) {
+                start();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(hostname + ": could not " + (reachable ? "re-open" : "close")
+                    + " the SSH port " + port, e);
+        }
+    }
+
+    /** Counts SFTP changes: one per written file handle, and each mkdir, rename, remove, attribute change. */
+    private final class WriteCounter implements SftpEventListener {
+        private final Map<Handle, Boolean> written = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public void writing(ServerSession session, String remoteHandle, FileHandle localHandle, long offset,
+                byte[] data, int dataOffset, int dataLen) throws IOException {
+            if (faults.isDiskFull()) {
+                throw new java.nio.file.FileSystemException(localHandle.getFile().toString(), null,
+                        "No space left on device");
+            }
+            written.put(localHandle, Boolean.TRUE);
+        }
+
+        @Override
+        public void closed(ServerSession session, String remoteHandle, Handle localHandle, Throwable thrown) {
+            if (written.remove(localHandle) != null) {
+                writes.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void created(ServerSession session, Path path, Map<String, ?> attrs, Throwable thrown) {
+            count(thrown);
+        }
+
+        @Override
+        public void moved(ServerSession session, Path srcPath, Path dstPath,
+                java.util.Collection<java.nio.file.CopyOption> opts, Throwable thrown) {
+            count(thrown);
+        }
+
+        @Override
+        public void removed(ServerSession session, Path path, boolean isDirectory, Throwable thrown) {
+            count(thrown);
+        }
+
+        @Override
+        public void modifiedAttributes(ServerSession session, Path path, Map<String, ?> attrs, Throwable thrown) {
+            count(thrown);
+        }
+
+        private void count(Throwable thrown) {
+            if (thrown == null) {
+                writes.incrementAndGet();
+            }
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package io.epiphany.testkit.sim;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.OptionalInt;
+
+/**
+ * Sees every simple command before it runs (after {@code sudo}/{@code sh -c} are unwrapped): fault injection uses it
+ * to make a command fail. Returns the exit code to use instead of running the command, or empty.
+ */
+@FunctionalInterface
+public interface CommandInterceptor {
+    CommandInterceptor NONE = (words, err) -> OptionalInt.empty();
+
+    OptionalInt intercept(List<String> words, PrintStream err);
+}

@@ -1,0 +1,86 @@
+package io.epiphany.testkit.sim;
+
+import io.epiphany.testkit.sim.kube.ClusterAccess;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * SIMULATED {@code curl -sk [--max-time N] https://<host>:<port>/readyz} (also {@code /livez}, {@code /healthz}):
+ * the request goes through the host's haproxy (its loaded config) to an apiserver, which answers {@code ok} when it
+ * runs and etcd has quorum. Exit codes and bodies as curl and the apiserver give them.
+ */
+final class Curl implements Program {
+    private static final String NO_SERVER = "<html><body><h1>503 Service Unavailable</h1>\n"
+            + "No server is available to handle this request.\n</body></html>";
+
+    @Override
+    public boolean changesState(List<String> args) {
+        return false;
+    }
+
+    @Override
+    public int run(Invocation inv) throws IOException {
+        boolean silent = false;
+        boolean insecure = false;
+        boolean failOnError = false;
+        String url = null;
+        List<String> a = inv.args();
+        for (int i = 0; i < a.size(); i++) {
+            String arg = a.get(i);
+            if (arg.equals("--max-time") || arg.equals("-m")) {
+                i++;
+            } else if (arg.startsWith("--")) {
+                insecure |= arg.equals("--insecure");
+                silent |= arg.equals("--silent");
+                failOnError |= arg.equals("--fail");
+            } else if (arg.startsWith("-")) {
+                silent |= arg.contains("s");
+                insecure |= arg.contains("k");
+                failOnError |= arg.contains("f");
+            } else {
+                url = arg;
+            }
+        }
+        if (url == null || !url.startsWith("https://")) {
+            return fail(inv, silent, 3, "URL rejected: Malformed input to a URL function");
+        }
+        String path = url.replaceFirst("^https://[^/]*", "");
+        if (!List.of("/readyz", "/livez", "/healthz").contains(path)) {
+            return fail(inv, silent, 1, "the SIMULATED curl only knows /readyz, /livez and /healthz");
+        }
+        String target = url;
+        ClusterAccess.Route route = inv.host().store().read(s -> ClusterAccess.route(s, inv.host().hostname(), target));
+        if (route instanceof ClusterAccess.Refused r) {
+            String[] hp = r.hostPort().split(":");
+            return fail(inv, silent, 7, "Failed to connect to " + hp[0] + " port " + hp[1]
+                    + " after 0 ms: Couldn't connect to server");
+        }
+        if (!insecure) {
+            return fail(inv, silent, 60, "SSL certificate problem: unable to get local issuer certificate");
+        }
+        if (route instanceof ClusterAccess.NoBackend) {
+            if (failOnError) {
+                return fail(inv, silent, 22, "The requested URL returned error: 503");
+            }
+            inv.out().println(NO_SERVER);
+            return 0;
+        }
+        boolean quorum = inv.host().store().read(ClusterAccess::quorum);
+        if (quorum || path.equals("/livez")) {
+            inv.out().print("ok");
+            return 0;
+        }
+        if (failOnError) {
+            return fail(inv, silent, 22, "The requested URL returned error: 500");
+        }
+        inv.out().print("[-]etcd failed: reason withheld\n" + path.substring(1) + " check failed");
+        return 0;
+    }
+
+    private static int fail(Invocation inv, boolean silent, int code, String message) {
+        if (!silent) {
+            inv.err().println("curl: (" + code + ") " + message);
+        }
+        return code;
+    }
+}

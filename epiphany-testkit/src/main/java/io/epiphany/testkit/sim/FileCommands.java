@@ -1,0 +1,195 @@
+package io.epiphany.testkit.sim;
+
+import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * SIMULATED coreutils the SDK uses: {@code cat}, {@code sha256sum}, {@code mkdir -p}, {@code mv -f}, {@code rm -f},
+ * {@code date +%s}. Messages follow GNU coreutils. A non-root user may read only world-readable files and write only
+ * under {@code /tmp} and {@code /home}.
+ */
+final class FileCommands {
+    Program cat() {
+        return readOnly(inv -> {
+            int status = 0;
+            for (String path : inv.args()) {
+                status = Math.max(status, readFile(inv, path, bytes -> inv.out().write(bytes)));
+            }
+            return status;
+        });
+    }
+
+    Program sha256sum() {
+        return readOnly(inv -> {
+            int status = 0;
+            for (String path : inv.args()) {
+                status = Math.max(status, readFile(inv, path,
+                        bytes -> inv.out().println(HexFormat.of().formatHex(sha256(bytes)) + "  " + path)));
+            }
+            return status;
+        });
+    }
+
+    Program date() {
+        return readOnly(inv -> {
+            if (!inv.args().equals(List.of("+%s"))) {
+                return inv.fail(1, "only 'date +%s' is supported by the SIMULATED host");
+            }
+            inv.out().println(inv.host().store().read(s -> inv.host().now(s)).getEpochSecond());
+            return 0;
+        });
+    }
+
+    Program mkdir() {
+        return changing(inv -> {
+            List<String> paths = operands(inv, "-p");
+            if (paths == null || !inv.args().contains("-p")) {
+                return inv.fail(1, "only 'mkdir -p <dir>...' is supported by the SIMULATED host");
+            }
+            int status = 0;
+            for (String path : paths) {
+                if (!writable(inv, path)) {
+                    status = inv.fail(1, "cannot create directory '" + path + "': Permission denied");
+                    continue;
+                }
+                if (inv.host().files().exists(path) && !inv.host().files().isDirectory(path)) {
+                    status = inv.fail(1, "cannot create directory '" + path + "': File exists");
+                    continue;
+                }
+                try {
+                    inv.host().files().mkdirs(path);
+                } catch (FileSystemException e) {
+                    status = inv.fail(1, "cannot create directory '" + path + "': " + reason(e));
+                }
+            }
+            return status;
+        });
+    }
+
+    Program mv() {
+        return changing(inv -> {
+            List<String> paths = operands(inv, "-f");
+            if (paths == null || paths.size() != 2) {
+                return inv.fail(1, "only 'mv -f <from> <to>' is supported by the SIMULATED host");
+            }
+            String from = paths.get(0);
+            String to = paths.get(1);
+            if (!inv.host().files().exists(from)) {
+                return inv.fail(1, "cannot stat '" + from + "': No such file or directory");
+            }
+            if (!writable(inv, from) || !writable(inv, to)) {
+                return inv.fail(1, "cannot move '" + from + "' to '" + to + "': Permission denied");
+            }
+            if (inv.host().files().isDirectory(to)) {
+                to = to + "/" + Path.of(from).getFileName();
+            }
+            try {
+                inv.host().files().move(from, to);
+                return 0;
+            } catch (FileSystemException e) {
+                return inv.fail(1, "cannot move '" + from + "' to '" + to + "': " + reason(e));
+            }
+        });
+    }
+
+    Program rm() {
+        return changing(inv -> {
+            List<String> paths = operands(inv, "-f");
+            if (paths == null || !inv.args().contains("-f")) {
+                return inv.fail(1, "only 'rm -f <path>...' is supported by the SIMULATED host");
+            }
+            int status = 0;
+            for (String path : paths) {
+                if (inv.host().files().isDirectory(path)) {
+                    status = inv.fail(1, "cannot remove '" + path + "': Is a directory");
+                } else if (inv.host().files().exists(path) && !writable(inv, path)) {
+                    status = inv.fail(1, "cannot remove '" + path + "': Permission denied");
+                } else {
+                    inv.host().files().delete(path);
+                }
+            }
+            return status;
+        });
+    }
+
+    /** The operands after the allowed flags, or null when another flag is given. */
+    private static List<String> operands(Invocation inv, String allowedFlag) {
+        List<String> rest = inv.args().stream().filter(a -> !a.equals(allowedFlag)).toList();
+        if (rest.stream().anyMatch(a -> a.startsWith("-") && !a.equals("-"))) {
+            return null;
+        }
+        return rest;
+    }
+
+    /** Whether this user may change a path: root anywhere, others under /tmp and /home only. */
+    static boolean writable(Invocation inv, String path) {
+        return inv.root() || path.startsWith("/tmp/") || path.startsWith("/home/");
+    }
+
+    /** Whether this user may read a file: root always, others only world-readable files. */
+    static boolean readable(Invocation inv, String path) throws IOException {
+        return inv.root() || inv.host().files().worldReadable(path);
+    }
+
+    private interface BytesConsumer {
+        void accept(byte[] bytes) throws IOException;
+    }
+
+    private static int readFile(Invocation inv, String path, BytesConsumer consumer) throws IOException {
+        HostFiles files = inv.host().files();
+        if (!files.exists(path)) {
+            return inv.fail(1, path + ": No such file or directory");
+        }
+        if (files.isDirectory(path)) {
+            return inv.fail(1, path + ": Is a directory");
+        }
+        if (!readable(inv, path)) {
+            return inv.fail(1, path + ": Permission denied");
+        }
+        consumer.accept(files.read(path));
+        return 0;
+    }
+
+    private static String reason(FileSystemException e) {
+        return e.getReason() == null ? e.getClass().getSimpleName() : e.getReason();
+    }
+
+    static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private interface Body {
+        int run(Invocation inv) throws IOException;
+    }
+
+    private static Program readOnly(Body body) {
+        return program(body, false);
+    }
+
+    private static Program changing(Body body) {
+        return program(body, true);
+    }
+
+    private static Program program(Body body, boolean changes) {
+        return new Program() {
+            @Override
+            public int run(Invocation invocation) throws IOException {
+                return body.run(invocation);
+            }
+
+            @Override
+            public boolean changesState(List<String> args) {
+                return changes;
+            }
+        };
+    }
+}

@@ -1,0 +1,38 @@
+package io.epiphany.testkit.sim;
+
+import java.io.IOException;
+import java.util.List;
+
+/** SIMULATED {@code haproxy -c -f <file>}: the config check of {@link HaproxyConfig}. */
+final class HaproxyCommand implements Program {
+    static final String DEFAULT_CONFIG = "/etc/haproxy/haproxy.cfg";
+
+    @Override
+    public boolean changesState(List<String> args) {
+        return true; // listed as state-changing in docs/host-commands.md: it only runs when a config changes
+    }
+
+    @Override
+    public int run(Invocation inv) throws IOException {
+        List<String> a = inv.args();
+        if (a.size() != 3 || !a.get(0).equals("-c") || !a.get(1).equals("-f")) {
+            return inv.fail(1, "only 'haproxy -c -f <file>' is supported by the SIMULATED host");
+        }
+        String path = a.get(2);
+        if (!inv.host().files().exists(path)) {
+            inv.err().println("[ALERT]    (1) : config : Cannot open configuration file/directory " + path
+                    + " : No such file or directory");
+            return 1;
+        }
+        List<String> problems = HaproxyConfig.parse(inv.host().files().readString(path)).problems();
+        if (problems.isEmpty()) {
+            inv.out().println("Configuration file is valid");
+            return 0;
+        }
+        for (String p : problems) {
+            inv.err().println("[ALERT]    (1) : config : " + p.replace("haproxy.cfg", path));
+        }
+        inv.err().println("[ALERT]    (1) : config : Fatal errors found in configuration.");
+        return 1;
+    }
+}

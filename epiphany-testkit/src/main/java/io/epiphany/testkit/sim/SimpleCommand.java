@@ -1,0 +1,24 @@
+package io.epiphany.testkit.sim;
+
+import java.util.List;
+
+/**
+ * One command of a SIMULATED shell line: its words after quote removal and where its output goes.
+ *
+ * @param words program and arguments, never empty
+ * @param discardStdout {@code >/dev/null} was given
+ * @param discardStderr {@code 2>/dev/null} was given
+ */
+public record SimpleCommand(List<String> words, boolean discardStdout, boolean discardStderr) {
+    public SimpleCommand {
+        words = List.copyOf(words);
+    }
+
+    public String program() {
+        return words.get(0);
+    }
+
+    public List<String> args() {
+        return words.subList(1, words.size());
+    }
+}

@@ -1,0 +1,101 @@
+package io.epiphany.testkit.sim;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Everything a SIMULATED fleet knows beyond the hosts' files: each host's power, services and installed binaries,
+ * and the one simulated Kubernetes cluster (etcd members, Nodes, bootstrap tokens). A plain mutable document, always
+ * changed under the lock of a {@link StateStore}; serialised as JSON when the hosts are separate processes.
+ */
+public final class SimulationState {
+    /** Seconds added to the real clock: lets a test age tokens without waiting. */
+    public long clockOffsetSeconds;
+    public Map<String, Host> hosts = new TreeMap<>();
+    /** The cluster; null until a {@code kubeadm init} succeeded. */
+    public Kube kube;
+
+    /** One machine. */
+    public static final class Host {
+        public String ip;
+        public boolean up = true;
+        /** "debian" (apt-get) or "rhel" (dnf). */
+        public String os = "debian";
+        public String kubeadmVersion = "v1.33.4";
+        public TreeSet<String> binaries = new TreeSet<>();
+        /** Units that are running. */
+        public TreeSet<String> active = new TreeSet<>();
+        /** Units started at boot. */
+        public TreeSet<String> enabled = new TreeSet<>();
+        /** The haproxy.cfg haproxy runs with (read at start and reload), or null. */
+        public String haproxyConfig;
+        /** Static pods of a control plane (etcd, apiserver, ...) are running on this host. */
+        public boolean controlPlaneRunning;
+        /** The apiserver found every file its flags name when it started. */
+        public boolean apiserverHealthy;
+    }
+
+    /** The Kubernetes cluster. */
+    public static final class Kube {
+        public String clusterName;
+        public String controlPlaneEndpoint;
+        public String kubernetesVersion;
+        public String initHost;
+        public String caCertPem;
+        public String etcdCaCertPem;
+        public String clusterConfiguration;
+        public String etcdClusterId;
+        public String leaderId;
+        public long raftTerm = 2;
+        public long revision = 1;
+        public List<Member> members = new ArrayList<>();
+        public Map<String, Node> nodes = new TreeMap<>();
+        public List<Token> tokens = new ArrayList<>();
+        public Map<String, String> keyValues = new TreeMap<>();
+        /** What happened to etcd membership, in order (e.g. "member add --learner m2"), for tests. */
+        public List<String> history = new ArrayList<>();
+    }
+
+    /** An etcd member. IDs are 16 hex digits, as {@code etcdctl --hex} prints them. */
+    public static final class Member {
+        public String id;
+        public String name;
+        public String host;
+        public String peerUrl;
+        public String clientUrl;
+        public boolean learner;
+    }
+
+    /** A Kubernetes Node object. */
+    public static final class Node {
+        public String name;
+        public String host;
+        public String ip;
+        public boolean controlPlane;
+        public String uid;
+        public long created;
+        public String kubeletVersion;
+        public boolean unschedulable;
+        public Map<String, String> labels = new LinkedHashMap<>();
+        public List<Taint> taints = new ArrayList<>();
+    }
+
+    /** A Node taint. */
+    public static final class Taint {
+        public String key;
+        public String value;
+        public String effect;
+    }
+
+    /** A bootstrap token: its id and the SHA-256 of the whole token (the secret itself is not kept). */
+    public static final class Token {
+        public String id;
+        public String sha256;
+        /** Epoch seconds; 0 = never expires. */
+        public long expires;
+    }
+}

@@ -1,0 +1,278 @@
+package io.epiphany.testkit.sim.kube;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.epiphany.testkit.sim.HostContext;
+import io.epiphany.testkit.sim.HostFiles;
+import io.epiphany.testkit.sim.SimulationState;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What kubeadm puts on a SIMULATED control-plane host: the PKI under {@code /etc/kubernetes/pki}, the kubeconfig
+ * files and the static pod manifests; and what "the kubelet starts the static pods" means in the simulation.
+ */
+public final class ControlPlane {
+    public static final String PKI = "/etc/kubernetes/pki";
+    public static final String MANIFESTS = "/etc/kubernetes/manifests";
+    /** The 8 files every master must share (kubeadm's {@code certsToTransfer}, local etcd). */
+    public static final List<String> SHARED_FILES = List.of("ca.crt", "ca.key", "sa.key", "sa.pub",
+            "front-proxy-ca.crt", "front-proxy-ca.key", "etcd/ca.crt", "etcd/ca.key");
+    public static final List<String> KUBECONFIGS = List.of("admin.conf", "super-admin.conf", "kubelet.conf",
+            "bootstrap-kubelet.conf", "controller-manager.conf", "scheduler.conf");
+    private static final List<String> FILE_FLAGS = List.of("encryption-provider-config", "audit-policy-file",
+            "admission-control-config-file", "authentication-config", "authorization-config",
+            "tls-cert-file", "tls-private-key-file", "client-ca-file", "service-account-key-file");
+    private static final YAMLMapper YAML = new YAMLMapper();
+
+    /** The node a control plane is made for. */
+    public record NodeSpec(String name, String advertiseAddress, List<String> extraSans, String endpoint,
+            String clusterName, String algorithm) {}
+
+    private ControlPlane() {}
+
+    /** Creates the CAs and service-account keys that are missing (kubeadm uses existing ones). */
+    static void ensureSharedPki(HostFiles f, String algorithm, Instant now) throws IOException {
+        ensureCa(f, "ca", "kubernetes", algorithm, now);
+        ensureCa(f, "front-proxy-ca", "front-proxy-ca", algorithm, now);
+        ensureCa(f, "etcd/ca", "etcd-ca", algorithm, now);
+        if (!f.exists(PKI + "/sa.key")) {
+            KeyPair sa = Pki.newKey(algorithm);
+            f.write(PKI + "/sa.key", Pki.pem(sa.getPrivate()), 0600);
+            f.write(PKI + "/sa.pub", Pki.pem(sa.getPublic()), 0644);
+        }
+    }
+
+    private static void ensureCa(HostFiles f, String file, String cn, String algorithm, Instant now)
+            throws IOException {
+        if (f.exists(PKI + "/" + file + ".crt") && f.exists(PKI + "/" + file + ".key")) {
+            return;
+        }
+        Pki.Issued ca = Pki.ca(cn, algorithm, now);
+        write(f, file, ca);
+    }
+
+    static Pki.Issued loadCa(HostFiles f, String file) throws IOException {
+        X509Certificate cert = Pki.readCertificate(f.readString(PKI + "/" + file + ".crt"));
+        return new Pki.Issued(cert, Pki.readKeyPair(f.readString(PKI + "/" + file + ".key"), cert));
+    }
+
+    /** The leaf certificates of one control-plane node, signed by the CAs on its disk. */
+    static void writeNodePki(HostFiles f, NodeSpec n, Instant now) throws IOException {
+        Pki.Issued ca = loadCa(f, "ca");
+        Pki.Issued frontProxy = loadCa(f, "front-proxy-ca");
+        Pki.Issued etcd = loadCa(f, "etcd/ca");
+        String alg = n.algorithm();
+        List<String> dns = new ArrayList<>(List.of(n.name(), "kubernetes", "kubernetes.default",
+                "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"));
+        List<String> ips = new ArrayList<>(List.of("10.96.0.1", n.advertiseAddress()));
+        String endpointHost = n.endpoint() == null ? null : n.endpoint().replaceFirst(":\\d+$", "");
+        if (endpointHost != null) {
+            (isIp(endpointHost) ? ips : dns).add(endpointHost);
+        }
+        for (String san : n.extraSans()) {
+            (isIp(san) ? ips : dns).add(san);
+        }
+        write(f, "apiserver", Pki.leaf("kube-apiserver", List.of(), ca, dedupe(dns), dedupe(ips),
+                List.of("server"), alg, now));
+        write(f, "apiserver-kubelet-client", Pki.leaf("kube-apiserver-kubelet-client",
+                List.of("kubeadm:cluster-admins"), ca, List.of(), List.of(), List.of("client"), alg, now));
+        write(f, "front-proxy-client", Pki.leaf("front-proxy-client", List.of(), frontProxy, List.of(), List.of(),
+                List.of("client"), alg, now));
+        List<String> etcdDns = List.of(n.name(), "localhost");
+        List<String> etcdIps = dedupe(List.of(n.advertiseAddress(), "127.0.0.1", "0:0:0:0:0:0:0:1"));
+        write(f, "etcd/server", Pki.leaf(n.name(), List.of(), etcd, etcdDns, etcdIps, List.of("server", "client"),
+                alg, now));
+        write(f, "etcd/peer", Pki.leaf(n.name(), List.of(), etcd, etcdDns, etcdIps, List.of("server", "client"),
+                alg, now));
+        write(f, "etcd/healthcheck-client", Pki.leaf("kube-etcd-healthcheck-client", List.of(), etcd, List.of(),
+                List.of(), List.of("client"), alg, now));
+        write(f, "apiserver-etcd-client", Pki.leaf("kube-apiserver-etcd-client", List.of(), etcd, List.of(),
+                List.of(), List.of("client"), alg, now));
+    }
+
+    /** admin.conf (and super-admin.conf on the init node), controller-manager, scheduler and kubelet kubeconfigs. */
+    static void writeKubeconfigs(HostFiles f, NodeSpec n, boolean superAdmin, Instant now) throws IOException {
+        Pki.Issued ca = loadCa(f, "ca");
+        String endpoint = "https://" + (n.endpoint() == null ? n.advertiseAddress() + ":6443" : n.endpoint());
+        String local = "https://" + n.advertiseAddress() + ":6443";
+        String alg = n.algorithm();
+        writeKubeconfig(f, "admin.conf", n.clusterName(), endpoint, ca, Pki.leaf("kubernetes-admin",
+                List.of("kubeadm:cluster-admins"), ca, List.of(), List.of(), List.of("client"), alg, now));
+        if (superAdmin) {
+            writeKubeconfig(f, "super-admin.conf", n.clusterName(), endpoint, ca, Pki.leaf("kubernetes-super-admin",
+                    List.of("system:masters"), ca, List.of(), List.of(), List.of("client"), alg, now));
+        }
+        writeKubeconfig(f, "controller-manager.conf", n.clusterName(), local, ca, Pki.leaf(
+                "system:kube-controller-manager", List.of(), ca, List.of(), List.of(), List.of("client"), alg, now));
+        writeKubeconfig(f, "scheduler.conf", n.clusterName(), local, ca, Pki.leaf("system:kube-scheduler",
+                List.of(), ca, List.of(), List.of(), List.of("client"), alg, now));
+        // ControlPlaneKubeletLocalMode: a master's kubelet talks to its own apiserver
+        writeKubeconfig(f, "kubelet.conf", n.clusterName(), local, ca, Pki.leaf("system:node:" + n.name(),
+                List.of("system:nodes"), ca, List.of(), List.of(), List.of("client"), alg, now));
+    }
+
+    /** A worker's kubelet.conf: the cluster CA and the endpoint; its client certificate comes from TLS bootstrap. */
+    static void writeWorkerKubeconfig(HostFiles f, String clusterName, String endpoint, String caPem, String node)
+            throws IOException {
+        f.write(PKI + "/ca.crt", caPem, 0644);
+        Map<String, Object> user = new LinkedHashMap<>();
+        user.put("client-certificate", "/var/lib/kubelet/pki/kubelet-client-current.pem");
+        user.put("client-key", "/var/lib/kubelet/pki/kubelet-client-current.pem");
+        f.write("/etc/kubernetes/kubelet.conf", YAML.writeValueAsString(kubeconfig(clusterName,
+                "https://" + endpoint, caPem, "system:node:" + node, user)), 0600);
+    }
+
+    private static void writeKubeconfig(HostFiles f, String file, String clusterName, String server, Pki.Issued ca,
+            Pki.Issued client) throws IOException {
+        Map<String, Object> user = new LinkedHashMap<>();
+        user.put("client-certificate-data", b64(Pki.pem(client.certificate())));
+        user.put("client-key-data", b64(Pki.pem(client.key().getPrivate())));
+        String userName = client.certificate().getSubjectX500Principal().getName().replaceFirst("^CN=([^,]*).*",
+                "$1");
+        f.write("/etc/kubernetes/" + file, YAML.writeValueAsString(kubeconfig(clusterName, server,
+                Pki.pem(ca.certificate()), userName, user)), 0600);
+    }
+
+    private static Map<String, Object> kubeconfig(String clusterName, String server, String caPem, String userName,
+            Map<String, Object> user) {
+        Map<String, Object> cluster = new LinkedHashMap<>();
+        cluster.put("certificate-authority-data", b64(caPem));
+        cluster.put("server", server);
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("apiVersion", "v1");
+        doc.put("clusters", List.of(Map.of("cluster", cluster, "name", clusterName)));
+        doc.put("contexts", List.of(Map.of("context", Map.of("cluster", clusterName, "user", userName),
+                "name", userName + "@" + clusterName)));
+        doc.put("current-context", userName + "@" + clusterName);
+        doc.put("kind", "Config");
+        doc.put("preferences", Map.of());
+        doc.put("users", List.of(Map.of("name", userName, "user", user)));
+        return doc;
+    }
+
+    /** The {@code server} of a kubeconfig file. */
+    public static String kubeconfigServer(String yaml) throws IOException {
+        JsonNode doc = YAML.readTree(yaml);
+        return doc.path("clusters").path(0).path("cluster").path("server").asText();
+    }
+
+    /** Static pod manifests for etcd and the control-plane components. */
+    static void writeManifests(HostFiles f, NodeSpec n, KubeadmConfig cluster, String version,
+            List<String> initialCluster) throws IOException {
+        List<String> api = new ArrayList<>(List.of("kube-apiserver", "--advertise-address=" + n.advertiseAddress(),
+                "--secure-port=6443", "--etcd-servers=https://127.0.0.1:2379",
+                "--client-ca-file=" + PKI + "/ca.crt", "--tls-cert-file=" + PKI + "/apiserver.crt",
+                "--tls-private-key-file=" + PKI + "/apiserver.key", "--service-account-key-file=" + PKI + "/sa.pub",
+                "--enable-admission-plugins=NodeRestriction", "--service-cluster-ip-range="
+                        + cluster.doc("ClusterConfiguration").path("networking").path("serviceSubnet")
+                                .asText("10.96.0.0/12")));
+        Map<String, String> extra = cluster.apiServerExtraArgs();
+        api.removeIf(flag -> extra.containsKey(flag.replaceFirst("^--([^=]+)=.*", "$1")));
+        extra.forEach((k, v) -> api.add("--" + k + "=" + v));
+        String image = "registry.k8s.io/kube-apiserver:" + version;
+        f.write(MANIFESTS + "/kube-apiserver.yaml", pod("kube-apiserver", image, api,
+                Map.of("kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint",
+                        n.advertiseAddress() + ":6443")), 0600);
+        f.write(MANIFESTS + "/kube-controller-manager.yaml", pod("kube-controller-manager",
+                "registry.k8s.io/kube-controller-manager:" + version, List.of("kube-controller-manager",
+                        "--kubeconfig=/etc/kubernetes/controller-manager.conf"), Map.of()), 0600);
+        f.write(MANIFESTS + "/kube-scheduler.yaml", pod("kube-scheduler", "registry.k8s.io/kube-scheduler:" + version,
+                List.of("kube-scheduler", "--kubeconfig=/etc/kubernetes/scheduler.conf"), Map.of()), 0600);
+        String dataDir = cluster.doc("ClusterConfiguration").path("etcd").path("local").path("dataDir")
+                .asText("/var/lib/etcd");
+        f.write(MANIFESTS + "/etcd.yaml", pod("etcd", "registry.k8s.io/etcd:3.5.21-0", List.of("etcd",
+                "--name=" + n.name(), "--data-dir=" + dataDir,
+                "--advertise-client-urls=https://" + n.advertiseAddress() + ":2379",
+                "--initial-advertise-peer-urls=https://" + n.advertiseAddress() + ":2380",
+                "--initial-cluster=" + String.join(",", initialCluster),
+                "--cert-file=" + PKI + "/etcd/server.crt", "--key-file=" + PKI + "/etcd/server.key",
+                "--trusted-ca-file=" + PKI + "/etcd/ca.crt"), Map.of(
+                        "kubeadm.kubernetes.io/etcd.advertise-client-urls",
+                        "https://" + n.advertiseAddress() + ":2379")), 0600);
+        f.write(dataDir + "/member/snap/db", "SIMULATED etcd data of " + n.name() + "\n", 0600);
+    }
+
+    private static String pod(String name, String image, List<String> command, Map<String, String> annotations)
+            throws IOException {
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("annotations", annotations);
+        metadata.put("labels", Map.of("component", name, "tier", "control-plane"));
+        metadata.put("name", name);
+        metadata.put("namespace", "kube-system");
+        Map<String, Object> container = new LinkedHashMap<>();
+        container.put("command", command);
+        container.put("image", image);
+        container.put("name", name);
+        Map<String, Object> pod = new LinkedHashMap<>();
+        pod.put("apiVersion", "v1");
+        pod.put("kind", "Pod");
+        pod.put("metadata", metadata);
+        pod.put("spec", Map.of("containers", List.of(container), "hostNetwork", true,
+                "priorityClassName", "system-node-critical"));
+        return "# SIMULATED static pod written by the test fleet's kubeadm\n" + YAML.writeValueAsString(pod);
+    }
+
+    /**
+     * What the kubelet does at start on a control-plane host: runs the static pods. The apiserver only becomes
+     * healthy when every file its flags name exists (a missing encryption config makes it crash-loop).
+     */
+    public static void startStaticPods(HostContext host) {
+        HostFiles f = host.files();
+        boolean manifests = f.exists(MANIFESTS + "/kube-apiserver.yaml") && f.exists(MANIFESTS + "/etcd.yaml");
+        boolean healthy = manifests && missingApiserverFiles(f).isEmpty();
+        host.store().update(s -> {
+            SimulationState.Host h = s.hosts.get(host.hostname());
+            h.controlPlaneRunning = manifests && s.kube != null;
+            h.apiserverHealthy = healthy;
+            if (s.kube != null) {
+                ClusterAccess.electLeader(s);
+            }
+            return null;
+        });
+    }
+
+    /** Files named by the apiserver manifest's flags that do not exist on the host. */
+    static List<String> missingApiserverFiles(HostFiles f) {
+        List<String> missing = new ArrayList<>();
+        try {
+            JsonNode pod = YAML.readTree(f.readString(MANIFESTS + "/kube-apiserver.yaml"));
+            for (JsonNode arg : pod.path("spec").path("containers").path(0).path("command")) {
+                String a = arg.asText();
+                for (String flag : FILE_FLAGS) {
+                    if (a.startsWith("--" + flag + "=") && !f.exists(a.substring(flag.length() + 3))) {
+                        missing.add(a.substring(flag.length() + 3));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            missing.add(MANIFESTS + "/kube-apiserver.yaml");
+        }
+        return missing;
+    }
+
+    private static void write(HostFiles f, String file, Pki.Issued issued) throws IOException {
+        f.write(PKI + "/" + file + ".crt", Pki.pem(issued.certificate()), 0644);
+        f.write(PKI + "/" + file + ".key", Pki.pem(issued.key().getPrivate()), 0600);
+    }
+
+    private static String b64(String pem) {
+        return Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static boolean isIp(String s) {
+        return s.matches("\\d{1,3}(\\.\\d{1,3}){3}") || s.contains(":");
+    }
+
+    private static List<String> dedupe(List<String> in) {
+        return in.stream().distinct().toList();
+    }
+}

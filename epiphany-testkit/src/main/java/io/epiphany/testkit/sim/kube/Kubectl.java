@@ -1,0 +1,271 @@
+package io.epiphany.testkit.sim.kube;
+
+import io.epiphany.testkit.sim.HostContext;
+import io.epiphany.testkit.sim.Invocation;
+import io.epiphany.testkit.sim.Program;
+import io.epiphany.testkit.sim.SimulationState;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * SIMULATED {@code kubectl --kubeconfig <file>}: {@code get nodes [-o json]}, {@code label node},
+ * {@code taint node}, {@code cordon}, {@code uncordon}, {@code drain}, {@code delete node}. Requests go to the
+ * kubeconfig's server through the host's own load balancer, and fail like kubectl when it or etcd is down.
+ */
+public final class Kubectl implements Program {
+    @Override
+    public boolean changesState(List<String> args) {
+        List<String> words = positional(args);
+        return !words.isEmpty() && !words.get(0).equals("get");
+    }
+
+    @Override
+    public int run(Invocation inv) throws IOException {
+        HostContext host = inv.host();
+        String kubeconfig = Kubeadm.option(inv.args(), "--kubeconfig").orElse("/root/.kube/config");
+        if (!host.files().exists(kubeconfig)) {
+            inv.err().println("error: stat " + kubeconfig + ": no such file or directory");
+            return 1;
+        }
+        if (!inv.root() && !host.files().worldReadable(kubeconfig)) {
+            inv.err().println("error: error loading config file \"" + kubeconfig + "\": open " + kubeconfig
+                    + ": permission denied");
+            return 1;
+        }
+        String server = ControlPlane.kubeconfigServer(host.files().readString(kubeconfig));
+        List<String> w = positional(inv.args());
+        if (w.isEmpty()) {
+            return inv.fail(1, "a command is needed (SIMULATED kubectl)");
+        }
+        return switch (w.get(0)) {
+            case "get" -> get(inv, server, w);
+            case "label" -> onNode(inv, server, w, 2, n -> label(inv, n, w.subList(3, w.size())));
+            case "taint" -> onNode(inv, server, w, 2, n -> taint(inv, n, w.subList(3, w.size())));
+            case "cordon" -> onNode(inv, server, w, 1, n -> cordon(n, true));
+            case "uncordon" -> onNode(inv, server, w, 1, n -> cordon(n, false));
+            case "drain" -> onNode(inv, server, w, 1, n -> {
+                String c = cordon(n, true);
+                return c + "\nnode/" + n.name + " drained";
+            });
+            case "delete" -> delete(inv, server, w);
+            default -> inv.fail(1, "unknown command \"" + w.get(0) + "\" (SIMULATED kubectl)");
+        };
+    }
+
+    /** Arguments without flags (and without the values of flags that take one). */
+    private static List<String> positional(List<String> args) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("--kubeconfig") || a.equals("-o") || a.equals("--output")) {
+                i++;
+            } else if (!a.startsWith("-")) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    private static Optional<String> apiError(SimulationState s, HostContext host, String server, String path) {
+        return ClusterAccess.apiError(s, ClusterAccess.route(s, host.hostname(), server), server + path);
+    }
+
+    private static int failApi(Invocation inv, String server, String error) {
+        if (error.contains("connection refused")) {
+            inv.err().println("The connection to the server " + server.replaceFirst("^https://", "")
+                    + " was refused - did you specify the right host or port?");
+        } else {
+            inv.err().println("Error from server: " + error);
+        }
+        return 1;
+    }
+
+    private static int get(Invocation inv, String server, List<String> w) {
+        if (w.size() < 2 || !(w.get(1).equals("nodes") || w.get(1).equals("node"))) {
+            return inv.fail(1, "only 'get nodes' is supported by the SIMULATED kubectl");
+        }
+        boolean json = Kubeadm.option(inv.args(), "-o").or(() -> Kubeadm.option(inv.args(), "--output"))
+                .map("json"::equals).orElse(false);
+        HostContext host = inv.host();
+        String[] result = host.store().read(s -> {
+            Optional<String> e = s.kube == null ? Optional.of("connection refused")
+                    : apiError(s, host, server, "/api/v1/nodes");
+            if (e.isPresent()) {
+                return new String[] {null, e.get()};
+            }
+            if (json) {
+                return new String[] {Nodes.listJson(s, host.now(s)), null};
+            }
+            StringBuilder sb = new StringBuilder(String.format("%-20s %-10s %-15s %-5s %s%n", "NAME", "STATUS",
+                    "ROLES", "AGE", "VERSION"));
+            for (SimulationState.Node n : s.kube.nodes.values()) {
+                sb.append(String.format("%-20s %-10s %-15s %-5s %s%n", n.name,
+                        (Nodes.ready(s, n) ? "Ready" : "NotReady") + (n.unschedulable ? ",SchedulingDisabled" : ""),
+                        n.controlPlane ? "control-plane" : "<none>", "1m", n.kubeletVersion));
+            }
+            return new String[] {sb.toString(), null};
+        });
+        if (result[1] != null) {
+            return failApi(inv, server, result[1]);
+        }
+        inv.out().print(result[0]);
+        if (json) {
+            inv.out().println();
+        }
+        return 0;
+    }
+
+    /** Runs a change on one Node; the function returns kubectl's output or "error: ..." text. */
+    private static int onNode(Invocation inv, String server, List<String> w, int nameIndex,
+            Function<SimulationState.Node, String> change) {
+        if (w.size() <= nameIndex) {
+            return inv.fail(1, "a node name is needed (SIMULATED kubectl)");
+        }
+        String name = w.get(nameIndex);
+        HostContext host = inv.host();
+        String[] result = host.store().update(s -> {
+            Optional<String> e = s.kube == null ? Optional.of("connection refused")
+                    : apiError(s, host, server, "/api/v1/nodes/" + name);
+            if (e.isPresent()) {
+                return new String[] {null, e.get()};
+            }
+            SimulationState.Node n = s.kube.nodes.get(name);
+            if (n == null) {
+                return new String[] {null, "(NotFound): nodes \"" + name + "\" not found"};
+            }
+            String out = change.apply(n);
+            s.kube.revision++;
+            return new String[] {out, null};
+        });
+        if (result[1] != null) {
+            if (result[1].startsWith("(NotFound)")) {
+                inv.err().println("Error from server " + result[1]);
+                return 1;
+            }
+            return failApi(inv, server, result[1]);
+        }
+        if (result[0].startsWith("error: ")) {
+            inv.err().println(result[0]);
+            return 1;
+        }
+        inv.out().println(result[0]);
+        return 0;
+    }
+
+    private static String label(Invocation inv, SimulationState.Node n, List<String> specs) {
+        boolean overwrite = inv.args().contains("--overwrite");
+        List<String> out = new ArrayList<>();
+        boolean changed = false;
+        for (String spec : specs) {
+            if (spec.endsWith("-")) {
+                String key = spec.substring(0, spec.length() - 1);
+                if (n.labels.remove(key) == null) {
+                    out.add("label \"" + key + "\" not found.");
+                } else {
+                    changed = true;
+                }
+                continue;
+            }
+            int eq = spec.indexOf('=');
+            if (eq <= 0) {
+                return "error: invalid label spec: " + spec;
+            }
+            String key = spec.substring(0, eq);
+            String value = spec.substring(eq + 1);
+            String old = n.labels.get(key);
+            if (old != null && !old.equals(value) && !overwrite) {
+                return "error: '" + key + "' already has a value (" + old + "), and --overwrite is false";
+            }
+            changed |= !value.equals(old);
+            n.labels.put(key, value);
+        }
+        boolean removing = specs.stream().allMatch(x -> x.endsWith("-"));
+        out.add("node/" + n.name + (changed ? (removing ? " unlabeled" : " labeled")
+                : (removing ? " unlabeled" : " not labeled")));
+        return String.join("\n", out);
+    }
+
+    private static String taint(Invocation inv, SimulationState.Node n, List<String> specs) {
+        boolean overwrite = inv.args().contains("--overwrite");
+        boolean removed = false;
+        for (String spec : specs) {
+            if (spec.endsWith("-")) {
+                String body = spec.substring(0, spec.length() - 1);
+                int colon = body.indexOf(':');
+                String key = (colon < 0 ? body : body.substring(0, colon)).replaceFirst("=.*", "");
+                String effect = colon < 0 ? null : body.substring(colon + 1);
+                boolean any = n.taints.removeIf(t -> t.key.equals(key) && (effect == null || t.effect.equals(effect)));
+                if (!any) {
+                    return "error: taint \"" + body + "\" not found";
+                }
+                removed = true;
+                continue;
+            }
+            int colon = spec.lastIndexOf(':');
+            if (colon <= 0) {
+                return "error: invalid taint spec: " + spec;
+            }
+            String kv = spec.substring(0, colon);
+            String effect = spec.substring(colon + 1);
+            if (!List.of("NoSchedule", "PreferNoSchedule", "NoExecute").contains(effect)) {
+                return "error: invalid taint effect: " + effect + ", unsupported taint effect";
+            }
+            int eq = kv.indexOf('=');
+            String key = eq < 0 ? kv : kv.substring(0, eq);
+            String value = eq < 0 ? null : kv.substring(eq + 1);
+            Optional<SimulationState.Taint> existing = n.taints.stream()
+                    .filter(t -> t.key.equals(key) && t.effect.equals(effect)).findFirst();
+            if (existing.isPresent() && !overwrite) {
+                return "error: node " + n.name + " already has " + key + " taint(s) with same effect(s) and "
+                        + "--overwrite is false";
+            }
+            existing.ifPresent(n.taints::remove);
+            SimulationState.Taint t = new SimulationState.Taint();
+            t.key = key;
+            t.value = value;
+            t.effect = effect;
+            n.taints.add(t);
+        }
+        return "node/" + n.name + (removed ? " untainted" : " tainted");
+    }
+
+    private static String cordon(SimulationState.Node n, boolean cordon) {
+        if (n.unschedulable == cordon) {
+            return "node/" + n.name + " already " + (cordon ? "cordoned" : "uncordoned");
+        }
+        n.unschedulable = cordon;
+        return "node/" + n.name + (cordon ? " cordoned" : " uncordoned");
+    }
+
+    private static int delete(Invocation inv, String server, List<String> w) {
+        if (w.size() != 3 || !(w.get(1).equals("node") || w.get(1).equals("nodes"))) {
+            return inv.fail(1, "only 'delete node <name>' is supported by the SIMULATED kubectl");
+        }
+        String name = w.get(2);
+        HostContext host = inv.host();
+        String error = host.store().update(s -> {
+            Optional<String> e = s.kube == null ? Optional.of("connection refused")
+                    : apiError(s, host, server, "/api/v1/nodes/" + name);
+            if (e.isPresent()) {
+                return e.get();
+            }
+            if (s.kube.nodes.remove(name) == null) {
+                return "(NotFound): nodes \"" + name + "\" not found";
+            }
+            s.kube.revision++;
+            return null;
+        });
+        if (error == null) {
+            inv.out().println("node \"" + name + "\" deleted");
+            return 0;
+        }
+        if (error.startsWith("(NotFound)")) {
+            inv.err().println("Error from server " + error);
+            return 1;
+        }
+        return failApi(inv, server, error);
+    }
+}

@@ -1,0 +1,114 @@
+package io.epiphany.testkit.sim.kube;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.epiphany.testkit.sim.SimulationState;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** SIMULATED Node objects as {@code kubectl get nodes -o json} prints them (a v1 List of v1 Node). */
+final class Nodes {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private Nodes() {}
+
+    /** A Node is Ready while its machine is up and its kubelet runs. */
+    static boolean ready(SimulationState s, SimulationState.Node n) {
+        SimulationState.Host h = s.hosts.get(n.host);
+        return h != null && h.up && h.active.contains("kubelet");
+    }
+
+    static String listJson(SimulationState s, Instant now) {
+        List<Object> items = new ArrayList<>();
+        for (SimulationState.Node n : s.kube.nodes.values()) {
+            items.add(node(s, n, now));
+        }
+        Map<String, Object> list = new LinkedHashMap<>();
+        list.put("apiVersion", "v1");
+        list.put("items", items);
+        list.put("kind", "List");
+        list.put("metadata", Map.of("resourceVersion", ""));
+        try {
+            return JSON.writeValueAsString(list);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, Object> node(SimulationState s, SimulationState.Node n, Instant now) {
+        String created = Instant.ofEpochSecond(n.created).toString();
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("annotations", Map.of(
+                "kubeadm.alpha.kubernetes.io/cri-socket", "unix:///run/containerd/containerd.sock",
+                "node.alpha.kubernetes.io/ttl", "0",
+                "volumes.kubernetes.io/controller-managed-attach-detach", "true"));
+        metadata.put("creationTimestamp", created);
+        metadata.put("labels", n.labels);
+        metadata.put("name", n.name);
+        metadata.put("resourceVersion", String.valueOf(s.kube.revision));
+        metadata.put("uid", n.uid);
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("podCIDR", "10.244.0.0/24");
+        spec.put("podCIDRs", List.of("10.244.0.0/24"));
+        List<Object> taints = new ArrayList<>();
+        if (n.unschedulable) {
+            taints.add(taint("node.kubernetes.io/unschedulable", null, "NoSchedule", now));
+        }
+        n.taints.forEach(t -> taints.add(taint(t.key, t.value, t.effect, null)));
+        boolean ready = ready(s, n);
+        if (!ready) {
+            taints.add(taint("node.kubernetes.io/unreachable", null, "NoSchedule", now));
+        }
+        if (!taints.isEmpty()) {
+            spec.put("taints", taints);
+        }
+        if (n.unschedulable) {
+            spec.put("unschedulable", true);
+        }
+        boolean up = s.hosts.get(n.host) != null && s.hosts.get(n.host).up;
+        Map<String, Object> readyCondition = new LinkedHashMap<>();
+        readyCondition.put("lastHeartbeatTime", now.toString());
+        readyCondition.put("lastTransitionTime", created);
+        readyCondition.put("message", ready ? "kubelet is posting ready status"
+                : up ? "container runtime status check may not have completed yet" : "Kubelet stopped posting node status.");
+        readyCondition.put("reason", ready ? "KubeletReady" : up ? "KubeletNotReady" : "NodeStatusUnknown");
+        readyCondition.put("status", ready ? "True" : up ? "False" : "Unknown");
+        readyCondition.put("type", "Ready");
+        Map<String, Object> nodeInfo = new LinkedHashMap<>();
+        nodeInfo.put("architecture", "amd64");
+        nodeInfo.put("containerRuntimeVersion", "containerd://1.7.24");
+        nodeInfo.put("kernelVersion", "6.1.0-SIMULATED");
+        nodeInfo.put("kubeProxyVersion", n.kubeletVersion);
+        nodeInfo.put("kubeletVersion", n.kubeletVersion);
+        nodeInfo.put("operatingSystem", "linux");
+        nodeInfo.put("osImage", "SIMULATED Linux");
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("addresses", List.of(Map.of("address", n.ip, "type", "InternalIP"),
+                Map.of("address", n.name, "type", "Hostname")));
+        status.put("conditions", List.of(readyCondition));
+        status.put("nodeInfo", nodeInfo);
+        Map<String, Object> node = new LinkedHashMap<>();
+        node.put("apiVersion", "v1");
+        node.put("kind", "Node");
+        node.put("metadata", metadata);
+        node.put("spec", spec);
+        node.put("status", status);
+        return node;
+    }
+
+    private static Map<String, Object> taint(String key, String value, String effect, Instant added) {
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("effect", effect);
+        t.put("key", key);
+        if (added != null) {
+            t.put("timeAdded", added.toString());
+        }
+        if (value != null) {
+            t.put("value", value);
+        }
+        return t;
+    }
+}

@@ -1,0 +1,47 @@
+package io.epiphany.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.epiphany.api.Machine;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** A user's test gets a fleet by annotation; its cluster points at the simulated hosts; it is closed afterwards. */
+@SimulatedFleetTest
+class SimulatedFleetExtensionTest {
+    private static Path lastFleetKey;
+
+    @Test
+    void injectsAFleetWhoseClusterPointsAtTheSimulatedHosts(@Fleet(masters = 3, nodes = 2) SimulatedFleet fleet)
+            throws Exception {
+        assertThat(fleet.cluster().masters()).extracting(Machine::hostname).containsExactly("m1", "m2", "m3");
+        assertThat(fleet.cluster().nodes()).hasSize(2);
+        Machine m2 = fleet.cluster().masters().get(1);
+        assertThat(m2.ip()).isEqualTo("10.0.0.12");
+        assertThat(m2.sshAddress()).contains("127.0.0.1");
+        assertThat(m2.sshPort()).contains(fleet.host("m2").sshPort());
+        assertThat(fleet.cluster().ssh().knownHosts()).isEqualTo(fleet.knownHosts());
+        assertThat(Files.readString(fleet.knownHosts())).contains("[127.0.0.1]:" + fleet.host("m2").sshPort());
+        assertThat(Files.getPosixFilePermissions(fleet.privateKey()).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        try (TestSsh ssh = new TestSsh(fleet)) {
+            assertThat(ssh.run("n2", "kubeadm version -o short").out()).isEqualTo("v1.33.4\n");
+        }
+        lastFleetKey = fleet.privateKey();
+    }
+
+    @AfterAll
+    static void fleetWasClosed() {
+        assertThat(lastFleetKey).isNotNull();
+        assertThat(Files.exists(lastFleetKey)).isFalse();
+    }
+
+    @Test
+    void startsFromAListOfMachinesToo() {
+        try (SimulatedFleet fleet = SimulatedFleet.start(List.of(Machine.of("a", "10.9.0.1")))) {
+            assertThat(fleet.machines().get(0).sshPort()).contains(fleet.host("a").sshPort());
+        }
+    }
+}

@@ -1,2 +1,0 @@
-/** Epiphany examples module. */
-package io.epiphany.examples;

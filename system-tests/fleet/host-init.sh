@@ -1,0 +1,36 @@
+#!/bin/bash
+# PID 1 of one fleet host (see fleet.sh). Runs inside the host's fresh network, UTS, PID and private mount namespaces:
+# sets the hostname, gives the host its own /etc, /var (overlays over the machine's), /root, /home, /tmp, /run and the
+# fleet's shim directory on /usr/local/sbin, then stays alive reaping orphans until it is killed. When it dies the
+# kernel kills every process of the host and drops its mounts.
+set -euo pipefail
+host=$1 d=$2 fleet=$3
+
+hostname "$host"
+mount -t overlay overlay -o "lowerdir=/etc,upperdir=$d/etc-upper,workdir=$d/etc-work" /etc
+mount -t overlay overlay -o "lowerdir=/var,upperdir=$d/var-upper,workdir=$d/var-work" /var
+echo "$host" > /etc/hostname
+mount --bind "$d/root" /root
+mount --bind "$d/home" /home
+mount --bind "$d/tmp" /tmp
+mount --bind "$d/opt" /opt
+if [[ -d "$fleet/java" ]]; then
+  mkdir -p /opt/epiphany-fleet/java
+  mount --bind "$fleet/java" /opt/epiphany-fleet/java
+  mount -o remount,bind,ro /opt/epiphany-fleet/java
+fi
+mkdir -p /opt/epiphany-fleet/shared
+mount --bind "$fleet/shared" /opt/epiphany-fleet/shared
+mount --bind "$fleet/sbin" /usr/local/sbin
+mount -o remount,bind,ro /usr/local/sbin
+# /run last: the fleet's state lives under the machine's /run and is hidden from the host from here on.
+mount --bind "$d/run" /run
+mkdir -p /run/lock
+echo ready > /run/epiphany-fleet-ready
+
+trap 'exit 0' TERM INT
+# bash reaps every exited child, including daemons re-parented to it (sshd, haproxy, etcd).
+while :; do
+  sleep 3600 &
+  wait $! || true
+done

@@ -1,0 +1,119 @@
+#!/bin/bash
+# SIMULATED systemctl (shim) for real-OS fleet hosts, which have no systemd. Installed first in PATH
+# (/usr/local/sbin) inside every fleet host. It is NOT systemd: it understands only what the SDK runs
+# (docs/host-commands.md) for the units below, and starts the REAL programs where they exist.
+#
+#   haproxy  REAL HAProxy, master-worker mode like Debian's haproxy.service (haproxy -Ws): start runs
+#            `haproxy -W -D -p /run/haproxy.pid -f /etc/haproxy/haproxy.cfg`; reload checks the config
+#            (`haproxy -c`) and sends SIGUSR2 to the master (new workers take over the listeners, old workers
+#            finish their connections); restart = stop + start; stop = SIGTERM to the master.
+#   kubelet  SIMULATED: the kubelet cannot be installed here; the shim only records that it is running.
+#
+# Supported: is-active, is-enabled, enable [--now], disable [--now], start, stop, restart, reload, daemon-reload.
+set -uo pipefail
+STATE_DIR=/run/epiphany-systemctl-shim
+ENABLED_DIR=/etc/epiphany-systemctl-shim/enabled
+HAPROXY_CFG=/etc/haproxy/haproxy.cfg
+HAPROXY_PID=/run/haproxy.pid
+
+mkdir -p "$STATE_DIR" "$ENABLED_DIR"
+err() { echo "systemctl (SIMULATED shim): $*" >&2; }
+
+unit_name() { local u=${1%.service}; echo "$u"; }
+
+haproxy_master() {
+  [[ -f $HAPROXY_PID ]] || return 1
+  local pid; pid=$(head -1 "$HAPROXY_PID")
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+
+is_active() {
+  case $1 in
+    haproxy) haproxy_master >/dev/null ;;
+    kubelet) [[ -f $STATE_DIR/kubelet.active ]] ;;
+    *) return 4 ;;
+  esac
+}
+
+start() {
+  case $1 in
+    haproxy)
+      haproxy_master >/dev/null && return 0
+      mkdir -p /run/haproxy
+      if ! haproxy -c -q -f "$HAPROXY_CFG"; then
+        err "Job for haproxy.service failed: configuration $HAPROXY_CFG is invalid (haproxy -c above)"; return 1
+      fi
+      # Like the journal: haproxy's own messages go to a log file, not to the caller.
+      haproxy -W -D -p "$HAPROXY_PID" -f "$HAPROXY_CFG" >>/var/log/haproxy-shim.log 2>&1 \
+        || { err "Job for haproxy.service failed (see /var/log/haproxy-shim.log)"; return 1; }
+      ;;
+    kubelet) touch "$STATE_DIR/kubelet.active" ;;
+  esac
+}
+
+stop() {
+  case $1 in
+    haproxy)
+      local pid
+      pid=$(haproxy_master) || return 0
+      kill -TERM "$pid"
+      for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+      rm -f "$HAPROXY_PID"
+      ;;
+    kubelet) rm -f "$STATE_DIR/kubelet.active" ;;
+  esac
+}
+
+reload() {
+  case $1 in
+    haproxy)
+      local pid
+      pid=$(haproxy_master) || { err "haproxy.service is not active, cannot reload."; return 1; }
+      haproxy -c -q -f "$HAPROXY_CFG" || { err "Job for haproxy.service failed: invalid configuration"; return 1; }
+      kill -USR2 "$pid"
+      ;;
+    kubelet) is_active kubelet || { err "kubelet.service is not active, cannot reload."; return 1; } ;;
+  esac
+}
+
+known() { [[ $1 == haproxy || $1 == kubelet ]] || { err "Unit $1.service not found."; return 5; }; }
+
+[[ $# -ge 1 ]] || { err "no command given"; exit 1; }
+cmd=$1; shift
+now=false units=()
+for a in "$@"; do
+  case $a in
+    --now) now=true ;;
+    --quiet|-q|--no-pager|--no-block) ;;
+    -*) err "unsupported option $a"; exit 1 ;;
+    *) units+=("$(unit_name "$a")") ;;
+  esac
+done
+
+rc=0
+case $cmd in
+  daemon-reload) exit 0 ;;
+  is-active)
+    for u in "${units[@]}"; do
+      if is_active "$u"; then echo active; else echo inactive; rc=3; fi
+    done ;;
+  is-enabled)
+    for u in "${units[@]}"; do
+      if [[ -f $ENABLED_DIR/$u ]]; then echo enabled; else echo disabled; rc=1; fi
+    done ;;
+  enable|disable|start|stop|restart|reload)
+    [[ ${#units[@]} -gt 0 ]] || { err "$cmd needs a unit"; exit 1; }
+    for u in "${units[@]}"; do
+      known "$u" || { rc=5; continue; }
+      case $cmd in
+        enable) touch "$ENABLED_DIR/$u"; if $now; then start "$u" || rc=1; fi ;;
+        disable) rm -f "$ENABLED_DIR/$u"; if $now; then stop "$u" || rc=1; fi ;;
+        start) start "$u" || rc=1 ;;
+        stop) stop "$u" || rc=1 ;;
+        restart) stop "$u"; start "$u" || rc=1 ;;
+        reload) reload "$u" || rc=1 ;;
+      esac
+    done ;;
+  *) err "command '$cmd' is not supported by this shim"; exit 1 ;;
+esac
+exit $rc

@@ -1,0 +1,107 @@
+package io.epiphany.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.epiphany.systemtests.fleet.FleetHost;
+import io.epiphany.systemtests.fleet.ProcessRun;
+import io.epiphany.systemtests.fleet.RealOsFleet;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real-OS fleet of 5 hosts: real sshd on each, reached with strict host-key checking; isolated hosts. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RealOsFleetTest {
+    private RealOsFleet fleet;
+    private OpenSshCli ssh;
+
+    @BeforeAll
+    void startFleet() {
+        SystemAssumptions.assumeRealOsFleet();
+        fleet = RealOsFleet.start(5);
+        ssh = new OpenSshCli(fleet);
+    }
+
+    @AfterAll
+    void stopFleet() {
+        if (fleet != null) {
+            fleet.close();
+            FleetTeardownTest.assertNothingLeft(fleet.slot());
+        }
+    }
+
+    @Test
+    void everyHostRunsACommandOverSshUnderItsOwnHostname() {
+        assertThat(fleet.hosts()).hasSize(5);
+        for (FleetHost host : fleet.hosts()) {
+            ProcessRun.Result result = ssh.run(host, fleet.sshUser(), "hostname && sudo -n id -u").orThrow();
+            assertThat(result.stdout().lines().toList()).containsExactly(host.hostname(), "0");
+        }
+    }
+
+    @Test
+    void everyHostTakesAnUploadedFileAndKeepsItToItself(@TempDir Path tmp) throws Exception {
+        for (FleetHost host : fleet.hosts()) {
+            Path local = tmp.resolve(host.hostname() + ".txt");
+            Files.writeString(local, "for " + host.hostname() + "\n");
+            ssh.upload(host, "root", local, "/etc/kubernetes-upload-test.txt").orThrow();
+            assertThat(ssh.run(host, "root", "cat /etc/kubernetes-upload-test.txt").orThrow().stdout())
+                    .isEqualTo("for " + host.hostname() + "\n");
+        }
+        // Each host has its own /etc: the machine itself never saw any of these files.
+        assertThat(Path.of("/etc/kubernetes-upload-test.txt")).doesNotExist();
+    }
+
+    @Test
+    void hostsHaveTheirOwnStateDirectoriesAndSeeEachOtherByName() {
+        FleetHost first = fleet.hosts().get(0);
+        FleetHost second = fleet.hosts().get(1);
+        fleet.exec(first.hostname(), "sh", "-c",
+                "mkdir -p /etc/kubernetes /var/lib/etcd && echo first > /var/lib/etcd/marker").orThrow();
+        assertThat(fleet.exec(second.hostname(), "test", "-e", "/var/lib/etcd/marker").exitCode()).isEqualTo(1);
+        assertThat(Path.of("/var/lib/etcd/marker")).doesNotExist();
+        // /etc/hosts names every fleet host, as kubeadm-managed machines usually have.
+        assertThat(fleet.exec(first.hostname(), "getent", "hosts", second.hostname()).orThrow().stdout())
+                .startsWith(second.ip());
+    }
+
+    @Test
+    void hostsReachOnlyTheFleetRange() {
+        // No default route: nothing outside the fleet's 10.X.0.0/16 (and loopback) is reachable from a host.
+        ProcessRun.Result routes = fleet.exec(fleet.hosts().get(0).hostname(), "ip", "route").orThrow();
+        assertThat(routes.stdout()).doesNotContain("default").contains("10." + fleet.slot().octet() + ".0.0/16");
+    }
+
+    @Test
+    void systemctlShimRunsRealHaproxyAndRefusesABadReload() {
+        String host = fleet.hosts().get(2).hostname();
+        fleet.exec(host, "sh", "-c", "printf '%s\\n' 'defaults' '  mode tcp' '  timeout connect 1s'"
+                + " '  timeout client 5s' '  timeout server 5s' 'listen probe' '  bind 127.0.0.1:3446'"
+                + " '  server self 127.0.0.1:9' > /etc/haproxy/haproxy.cfg").orThrow();
+        assertThat(fleet.exec(host, "systemctl", "is-active", "haproxy").stdout().strip()).isEqualTo("inactive");
+        fleet.exec(host, "systemctl", "enable", "--now", "haproxy").orThrow();
+        assertThat(fleet.exec(host, "systemctl", "is-active", "haproxy").orThrow().stdout().strip())
+                .isEqualTo("active");
+        assertThat(fleet.exec(host, "pgrep", "-x", "haproxy").orThrow().stdout().lines().count())
+                .as("master and worker").isGreaterThanOrEqualTo(2);
+        fleet.exec(host, "sh", "-c", "echo 'this is not haproxy' >> /etc/haproxy/haproxy.cfg").orThrow();
+        ProcessRun.Result badReload = fleet.exec(host, "systemctl", "reload", "haproxy");
+        assertThat(badReload.exitCode()).isNotZero();
+        assertThat(fleet.exec(host, "systemctl", "is-active", "haproxy").stdout().strip())
+                .as("a refused reload leaves the running haproxy alone").isEqualTo("active");
+        fleet.exec(host, "systemctl", "stop", "haproxy").orThrow();
+        assertThat(fleet.exec(host, "systemctl", "is-active", "haproxy").exitCode()).isEqualTo(3);
+        assertThat(fleet.exec(host, "systemctl", "is-active", "kubelet").exitCode()).isEqualTo(3);
+        assertThat(fleet.exec(host, "systemctl", "start", "nosuchunit").stderr()).contains("not found");
+    }
+
+    static List<String> netnsNames() {
+        return ProcessRun.run(java.time.Duration.ofSeconds(10), List.of("ip", "netns", "list")).orThrow().stdout()
+                .lines().map(l -> l.split(" ")[0]).toList();
+    }
+}
