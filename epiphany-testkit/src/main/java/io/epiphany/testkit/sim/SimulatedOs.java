@@ -31,7 +31,7 @@ public final class SimulatedOs {
                 Map.entry("rm", files.rm()),
                 Map.entry("sha256sum", files.sha256sum()),
                 Map.entry("date", files.date()),
-                Map.entry("test", new TestCommand()),
+                Map.entry("test", files.test()),
                 Map.entry("sysctl", new Sysctl()),
                 Map.entry("systemctl", new Systemctl()),
                 Map.entry("apt-get", new PackageInstaller("apt-get")),
@@ -46,7 +46,7 @@ public final class SimulatedOs {
 
     /** The binaries every simulated host has before the SDK installs anything. */
     public static List<String> baseBinaries() {
-        return List.of("sh", "env", "sudo", "cat", "mkdir", "mv", "rm", "sha256sum", "date", "test", "sysctl", "systemctl", "curl",
+        return List.of("sh", "env", "sudo", "test", "sysctl", "cat", "mkdir", "mv", "rm", "sha256sum", "date", "systemctl", "curl",
                 "kubeadm", "kubelet", "kubectl", "etcdctl", "containerd");
     }
 
@@ -182,7 +182,7 @@ public final class SimulatedOs {
             return 2;
         }
         String name = w.get(2);
-        boolean builtin = List.of("command", "cd", "echo", "exit", "true", "false").contains(name);
+        boolean builtin = List.of("command", "cd", "echo", "exit", "true", "false", "test").contains(name);
         if (builtin) {
             out.println(name);
             return 0;
