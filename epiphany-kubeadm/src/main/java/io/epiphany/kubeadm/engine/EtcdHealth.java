@@ -41,13 +41,13 @@ final class EtcdHealth {
 
     /** Refuses to go on unless every etcd member is started and healthy. */
     static void requireAllHealthy(Context ctx, String phase, String about) {
-        requireAllHealthy(ctx, phase, about, null);
+        requireAllHealthy(ctx, phase, about, List.of());
     }
 
-    /** Refuses to go on unless every etcd member but the one of {@code leaving} (if given) is started and healthy. */
-    static void requireAllHealthy(Context ctx, String phase, String about, Machine leaving) {
+    /** Refuses to go on unless every etcd member but those of {@code leaving} is started and healthy. */
+    static void requireAllHealthy(Context ctx, String phase, String about, List<Machine> leaving) {
         List<EtcdMember> members = members(ctx);
-        List<String> unhealthy = members.stream().filter(m -> leaving == null || !m.isPeer(leaving.ip()))
+        List<String> unhealthy = members.stream().filter(m -> leaving.stream().noneMatch(l -> m.isPeer(l.ip())))
                 .filter(m -> !m.healthy() || m.name().isEmpty())
                 .map(m -> m.name().isEmpty() ? m.idHex() + " (never started)" : m.name()).toList();
         if (!unhealthy.isEmpty()) {

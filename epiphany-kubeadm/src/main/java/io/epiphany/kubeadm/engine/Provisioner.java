@@ -24,8 +24,8 @@ import java.util.function.Function;
 public final class Provisioner {
     static List<Phase> phases() {
         return List.of(new PrepareHostsPhase(), new LoadBalancerPhase(), new InitControlPlanePhase(),
-                new JoinMastersPhase(), new JoinNodesPhase(), new NodeLabelsPhase(), new RemoveNodesPhase(),
-                new RemoveMastersPhase());
+                RemoveMastersPhase.unreachable(), new JoinMastersPhase(), new JoinNodesPhase(), new NodeLabelsPhase(),
+                new RemoveNodesPhase(), RemoveMastersPhase.reachable());
     }
 
     public Plan plan(Cluster cluster, ApplyOptions options) {
