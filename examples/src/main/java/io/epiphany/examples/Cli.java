@@ -68,11 +68,22 @@ public final class Cli {
             err.println("missing -f FILE\n" + USAGE);
             return 2;
         }
+        Cluster cluster;
         try {
-            Cluster cluster = Cluster.fromYaml(Path.of(options.get("-f")));
-            return switch (args[0]) {
+            cluster = Cluster.fromYaml(Path.of(options.get("-f")));
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            return 1;
+        }
+        return run(args[0], cluster, options);
+    }
+
+    /** Runs one command on a described cluster and turns its failures into messages and exit codes. */
+    int run(String command, Cluster cluster, Map<String, String> options) {
+        try {
+            return switch (command) {
                 case "render" -> render(cluster, options.get("-o"));
-                default -> new Operations(out, err).run(args[0], cluster, options);
+                default -> new Operations(out, err).run(command, cluster, options);
             };
         } catch (ConfigException e) {
             err.println(e.getMessage());
