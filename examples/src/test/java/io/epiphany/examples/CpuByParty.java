@@ -7,20 +7,21 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * CPU time of one process split by who spent it, from per-thread CPU time sampled every 20 ms: the SIMULATED hosts
- * (threads named {@code sim-fleet-*} / {@code sshd-sim-fleet-*}: their SSH servers and simulated commands) against
- * everything else, which is the SDK (engine, SSH client) plus the harness. Threads that end between two samples lose up
- * to 20 ms each; that, GC and JIT are only in the process total, shown as "other".
+ * CPU time of one process split by who spent it. The SIMULATED hosts run on long-lived pool threads (named
+ * {@code sim-fleet-*}: their SSH servers and simulated commands), whose CPU time is sampled every 20 ms; the rest of
+ * the process's CPU time is the SDK (engine, SSH client) plus the JVM's GC and JIT. The SDK's own threads are also
+ * sampled, but only as a lower bound: its per-fan-out worker threads end between samples and lose up to 20 ms each.
  */
 final class CpuByParty {
     private static final long PERIOD_MILLIS = 20;
 
     /** CPU milliseconds per party. */
-    record Split(long sdk, long simCommands, long simSsh, long jvm) {
+    record Split(long process, long simCommands, long simSsh, long sdkSampled) {
         @Override
         public String toString() {
-            return String.format("SDK %d ms, simulated hosts %d ms (commands %d, SSH server %d), other %d ms (GC, JIT, threads ended between samples)",
-                    sdk, simCommands + simSsh, simCommands, simSsh, jvm);
+            return String.format("process %d ms = simulated hosts %d ms (commands %d, SSH server %d) + SDK and JVM "
+                    + "%d ms (of which sampled on SDK threads: %d ms)", process, simCommands + simSsh, simCommands,
+                    simSsh, process - simCommands - simSsh, sdkSampled);
         }
     }
 
@@ -79,7 +80,7 @@ final class CpuByParty {
             }
         }
         long process = (processCpu() - processStart) / 1_000_000;
-        return new Split(sdk, simCommands, simSsh, Math.max(0, process - sdk - simCommands - simSsh));
+        return new Split(process, simCommands, simSsh, sdk);
     }
 
     private synchronized void sample(boolean first) {
