@@ -4,7 +4,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * What the thread running {@code apply()} (the engine's own thread; phases run there one after another) is doing,
- * sampled every 5 ms from its stack: sleeping in the engine's fixed poll interval, waiting for a parallel fan-out
+ * sampled every 5 ms from its stack: sleeping between polls (engine.Poll), waiting for a parallel fan-out
  * over hosts, waiting for one remote command (an SSH round trip plus the simulated command), or running SDK code.
  */
 final class MainThreadProfile {
@@ -18,7 +18,7 @@ final class MainThreadProfile {
     record Split(double pollSleep, double fanOut, double remote, double running, long samples) {
         @Override
         public String toString() {
-            return String.format("%.0f%% fixed poll sleeps, %.0f%% waiting for a fan-out over hosts, %.0f%% waiting "
+            return String.format("%.0f%% poll sleeps, %.0f%% waiting for a fan-out over hosts, %.0f%% waiting "
                     + "for one host's command, %.0f%% running SDK code (%d samples)", pollSleep, fanOut, remote,
                     running, samples);
         }
@@ -68,7 +68,8 @@ final class MainThreadProfile {
 
     private static int classify(StackTraceElement[] stack, Thread.State state) {
         for (StackTraceElement f : stack) {
-            if (f.getClassName().endsWith("engine.EtcdHealth") && f.getMethodName().equals("sleep")) {
+            if (f.getClassName().endsWith("engine.Poll") || f.getClassName().endsWith("engine.EtcdHealth")
+                    && f.getMethodName().equals("sleep")) {
                 return POLL_SLEEP;
             }
             if (f.getClassName().endsWith("engine.Parallel")) {
