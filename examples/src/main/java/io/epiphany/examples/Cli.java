@@ -23,8 +23,8 @@ import java.util.Set;
 /**
  * The command line over the public API, the way Epiphany users drove {@code epicli}:
  * {@code render}, {@code plan}, {@code apply}, {@code kubeconfig}, {@code reset} on the machines of a file, or with
- * {@code --simulated} on an in-process SIMULATED fleet standing in for them (see {@link #USAGE}). Exit codes: 0 done, 1 the cluster description is invalid, 2 usage, 3 an operation
- * failed on a host.
+ * {@code --simulated} on an in-process SIMULATED fleet standing in for them (see {@link #USAGE}). Exit codes: 0 done,
+ * 1 the cluster description is invalid, 2 usage, 3 an operation failed on a host.
  */
 public final class Cli {
     static final String USAGE = String.join("\n",
