@@ -26,7 +26,8 @@ public final class Kubeconfig {
     /** The API server URL this kubeconfig points at (the first cluster entry). */
     public String server() {
         Matcher m = SERVER.matcher(yaml);
-        return m.find() ? m.group(2) : "";
+        // YAML writers may quote the scalar ("https://..." or 'https://...'): the URL is what is inside
+        return m.find() ? m.group(2).replaceAll("^([\"'])(.*)\\1$", "$2") : "";
     }
 
     /**

@@ -22,8 +22,9 @@ import java.util.Set;
 
 /**
  * The command line over the public API, the way Epiphany users drove {@code epicli}:
- * {@code render -f FILE -o DIR}. Exit codes: 0 done, 1 the cluster description is invalid, 2 usage, 3 an operation
- * failed on a host.
+ * {@code render}, {@code plan}, {@code apply}, {@code kubeconfig}, {@code reset} on the machines of a file, or with
+ * {@code --simulated} on an in-process SIMULATED fleet standing in for them (see {@link #USAGE}). Exit codes: 0 done,
+ * 1 the cluster description is invalid, 2 usage, 3 an operation failed on a host.
  */
 public final class Cli {
     static final String USAGE = String.join("\n",
@@ -68,11 +69,22 @@ public final class Cli {
             err.println("missing -f FILE\n" + USAGE);
             return 2;
         }
+        Cluster cluster;
         try {
-            Cluster cluster = Cluster.fromYaml(Path.of(options.get("-f")));
-            return switch (args[0]) {
+            cluster = Cluster.fromYaml(Path.of(options.get("-f")));
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            return 1;
+        }
+        return run(args[0], cluster, options);
+    }
+
+    /** Runs one command on a described cluster and turns its failures into messages and exit codes. */
+    int run(String command, Cluster cluster, Map<String, String> options) {
+        try {
+            return switch (command) {
                 case "render" -> render(cluster, options.get("-o"));
-                default -> new Operations(out, err).run(args[0], cluster, options);
+                default -> new Operations(out, err).run(command, cluster, options);
             };
         } catch (ConfigException e) {
             err.println(e.getMessage());

@@ -4,14 +4,24 @@ import io.epiphany.api.ApplyOptions;
 import io.epiphany.api.ApplyResult;
 import io.epiphany.api.Cluster;
 import io.epiphany.api.Kubeconfig;
+import io.epiphany.api.Machine;
 import io.epiphany.api.Plan;
-import io.epiphany.api.ProgressEvent;
-import io.epiphany.api.ProgressListener;
+import io.epiphany.api.remote.RemoteAccess;
+import io.epiphany.testkit.SimulatedFleet;
+import io.epiphany.testkit.SimulatedHost;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.ToLongFunction;
 
-/** plan / apply / kubeconfig / reset, on real machines or on the in-process SIMULATED fleet. */
+/**
+ * plan / apply / kubeconfig / reset, on the machines a file describes or, with {@code --simulated}, on an in-process
+ * SIMULATED fleet standing in for them (one SSH server per machine on 127.0.0.1, started here and stopped at the end).
+ */
 final class Operations {
+    private static final List<String> COMMANDS = List.of("plan", "apply", "kubeconfig", "reset");
+
     private final PrintStream out;
     private final PrintStream err;
 
@@ -20,61 +30,89 @@ final class Operations {
         this.err = err;
     }
 
-    int run(String command, Cluster cluster, Map<String, String> options) {
-        return switch (command) {
-            case "plan" -> {
-                out.print(cluster.plan(applyOptions()));
-                yield 0;
-            }
-            case "apply" -> apply(cluster);
-            case "kubeconfig" -> {
-                Kubeconfig k = cluster.kubeconfig();
-                String master = options.get("--server-of");
-                if (master != null) {
-                    k = k.withServerOf(cluster.machine(master).orElseThrow(() -> new IllegalArgumentException(
-                            "--server-of " + master + ": no such machine")));
-                }
-                out.print(k.yaml());
-                yield 0;
-            }
-            case "reset" -> {
-                if (!options.containsKey("--yes")) {
-                    err.println("reset destroys cluster '" + cluster.name() + "' and all its data: add --yes to confirm");
-                    yield 2;
-                }
-                cluster.reset(cluster.name(), applyOptions());
-                out.println("Reset cluster '" + cluster.name() + "': every machine is clean for a fresh apply.");
-                yield 0;
-            }
-            default -> throw new IllegalArgumentException("unknown command '" + command + "'\n" + Cli.USAGE);
-        };
+    int run(String command, Cluster described, Map<String, String> options) {
+        if (!COMMANDS.contains(command)) {
+            throw new IllegalArgumentException("unknown command '" + command + "'\n" + Cli.USAGE);
+        }
+        if (command.equals("reset") && !options.containsKey("--yes")) {
+            err.println("reset destroys cluster '" + described.name() + "' and all its data: add --yes to confirm");
+            return 2;
+        }
+        if (!options.containsKey("--simulated")) {
+            return run(command, described, options, Optional.empty());
+        }
+        // root login: the SIMULATED shell does not yet model the sudo write path (cat > tmp, stat -c) that a
+        // non-root admin_user takes; real machines keep the file's user
+        try (SimulatedFleet fleet = SimulatedFleet.start(described, SimulatedFleet.Options.defaults())) {
+            // kubeconfig's stdout is the file itself: notes go to stderr there
+            PrintStream notes = command.equals("kubeconfig") ? err : out;
+            notes.println("SIMULATED: " + fleet.hosts().size() + " in-process hosts on 127.0.0.1 stand in for the "
+                    + "machines of the file (login as root); nothing leaves this process, and the fleet is gone when it ends.");
+            return run(command, fleet.cluster(), options, Optional.of(fleet));
+        }
     }
 
-    private int apply(Cluster cluster) {
-        ApplyOptions options = applyOptions();
+    private int run(String command, Cluster cluster, Map<String, String> options, Optional<SimulatedFleet> fleet) {
+        // one runtime for every step of the command, so plan, apply and re-plan share their SSH sessions
+        try (RemoteAccess access = RemoteAccess.load()) {
+            ApplyOptions quiet = ApplyOptions.builder().remoteAccess(access).build();
+            ApplyOptions live = quiet.toBuilder().listener(new ProgressPrinter(out)).build();
+            return switch (command) {
+                case "plan" -> {
+                    out.print(cluster.plan(quiet));
+                    yield 0;
+                }
+                case "apply" -> apply(cluster, live, fleet);
+                case "kubeconfig" -> kubeconfig(cluster, options.get("--server-of"), quiet, fleet);
+                default -> reset(cluster, live, quiet, fleet);
+            };
+        }
+    }
+
+    private int apply(Cluster cluster, ApplyOptions options, Optional<SimulatedFleet> fleet) {
         Plan plan = cluster.plan(options);
         out.print(plan);
+        out.println();
         ApplyResult result = cluster.apply(plan, options);
+        out.println();
         out.print(result);
+        fleet.ifPresent(f -> f.hosts().forEach(SimulatedHost::resetCounters));
+        Plan again = cluster.plan(options);
+        out.println();
+        out.println(again.isEmpty() ? "Re-apply: no changes (a second plan finds nothing to do)"
+                : "Re-apply would still change " + again.steps().size() + " things:\n" + again);
+        fleet.ifPresent(f -> out.println("  the second plan ran " + sum(f, SimulatedHost::commandCount)
+                + " commands on the fleet: " + sum(f, SimulatedHost::stateChangingCommandCount)
+                + " state-changing, " + sum(f, SimulatedHost::writeCount) + " file writes"));
+        return again.isEmpty() ? 0 : 3;
+    }
+
+    private int kubeconfig(Cluster cluster, String serverOf, ApplyOptions options, Optional<SimulatedFleet> fleet) {
+        if (fleet.isPresent()) {
+            err.println("SIMULATED: the fleet starts blank, so the cluster is created first (quietly).");
+            cluster.apply(options);
+        }
+        Kubeconfig k = cluster.kubeconfig();
+        if (serverOf != null) {
+            k = k.withServerOf(cluster.machine(serverOf).orElseThrow(() -> new IllegalArgumentException(
+                    "--server-of " + serverOf + ": no such machine; the file has " + cluster.machines().stream()
+                            .map(Machine::hostname).toList())));
+        }
+        out.print(k.yaml());
         return 0;
     }
 
-    private ApplyOptions applyOptions() {
-        return ApplyOptions.builder().listener(progress()).build();
+    private int reset(Cluster cluster, ApplyOptions live, ApplyOptions quiet, Optional<SimulatedFleet> fleet) {
+        if (fleet.isPresent()) {
+            out.println("SIMULATED: the fleet starts blank, so the cluster is created first (quietly).");
+            cluster.apply(quiet);
+        }
+        cluster.reset(cluster.name(), live);
+        out.println("Reset cluster '" + cluster.name() + "': every machine is clean for a fresh apply.");
+        return 0;
     }
 
-    /** Live progress: one line per phase and per finished or failed step. */
-    ProgressListener progress() {
-        return (ProgressEvent e) -> {
-            switch (e.type()) {
-                case PHASE_STARTED -> out.println("==> " + e.phase());
-                case STEP_FINISHED -> out.println("    ok   " + e.host().orElse("") + "  " + e.step().orElse("")
-                        + "  (" + e.duration().map(d -> d.toMillis() + " ms").orElse("") + ")");
-                case STEP_FAILED -> out.println("    FAIL " + e.host().orElse("") + "  " + e.step().orElse("")
-                        + ": " + e.error().orElse(""));
-                default -> { }
-            }
-            out.flush();
-        };
+    private static long sum(SimulatedFleet fleet, ToLongFunction<SimulatedHost> counter) {
+        return fleet.hosts().stream().mapToLong(counter).sum();
     }
 }
