@@ -30,6 +30,13 @@ public abstract class ApplyOptions {
         return false;
     }
 
+    /**
+     * Machines the description no longer lists but that the SDK must reach to remove them cleanly (their SSH
+     * address, port, user). Without an entry a retired machine is reached at its Node's InternalIP with the cluster's
+     * SSH settings.
+     */
+    public abstract java.util.List<Machine> knownMachines();
+
     /** How long to wait for a node to drain before it is removed. */
     @Value.Default
     public Duration drainTimeout() {

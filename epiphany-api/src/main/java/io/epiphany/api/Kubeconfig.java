@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * {@link #writeTo(Path)} creates the file with mode 0600.
  */
 public final class Kubeconfig {
-    private static final Pattern SERVER = Pattern.compile("(?m)^(\\s*server:\\s*)(\\S+)\\s*$");
+    private static final Pattern SERVER = Pattern.compile("(?m)^(\\s*server:\\s*)\"?([^\"\\s]+)\"?\\s*$");
 
     private final String yaml;
 

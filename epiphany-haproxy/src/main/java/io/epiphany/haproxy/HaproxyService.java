@@ -47,8 +47,15 @@ public final class HaproxyService {
     public void configure(String config, boolean running) {
         host.upload(RemoteFile.of(CANDIDATE_PATH, config, 0644));
         host.run(Command.of("haproxy", "-c", "-f", CANDIDATE_PATH).asRoot().readOnly()).orThrow();
+        java.util.Optional<byte[]> previous = host.read(CONFIG_PATH);
         host.run(Command.of("mv", "-f", CANDIDATE_PATH, CONFIG_PATH).asRoot()).orThrow();
-        start(running);
+        try {
+            start(running);
+        } catch (RuntimeException e) {
+            // the process still runs the old config: put the old file back so the next apply sees the difference
+            previous.ifPresent(p -> host.upload(RemoteFile.of(CONFIG_PATH, p, 0644)));
+            throw e;
+        }
     }
 
     /** Reloads a running HAProxy (seamless: old workers finish their connections) or enables and starts it. */

@@ -48,6 +48,10 @@ final class Connector {
         List<KeyPair> identities;
         List<HostTarget> hops = new ArrayList<>();
         try {
+            if (settings.useSshConfig()) {
+                throw new IllegalArgumentException("SshSettings.useSshConfig: reading ~/.ssh/config is not supported "
+                        + "by epiphany-ssh yet; set user, port, privateKey and jumpHosts in SshSettings instead");
+            }
             identities = keyPairs.load(settings);
             for (String jump : settings.jumpHosts()) {
                 hops.add(HostTarget.jump(jump, settings));

@@ -14,7 +14,8 @@ record HostTarget(String name, String address, int port, String user, Optional<S
         HostKeyPolicy policy, Path knownHosts) {
 
     static HostTarget of(Machine machine, SshSettings settings) {
-        return new HostTarget(machine.hostname(), machine.sshAddress().orElse(machine.ip()), machine.sshPort().orElse(settings.port()),
+        return new HostTarget(machine.hostname(), machine.sshAddress().orElse(machine.ip()),
+                machine.sshPort().orElse(settings.port()),
                 machine.sshUser().orElse(settings.user()), machine.hostKeyFingerprint(), settings.hostKeyPolicy(),
                 settings.knownHosts());
     }

@@ -66,4 +66,14 @@ class AuthTest extends SshFixture {
                 .isInstanceOf(RemoteException.class).hasMessageContaining("gone")
                 .hasMessageContaining("after 3 attempts");
     }
+
+    @Test
+    void sshConfigAndAgentAreRefusedClearlyRatherThanIgnored() throws Exception {
+        TestServer s = server();
+        assertThatThrownBy(() -> access.host(machine(s), settings().useSshConfig(true).build())
+                .run(Command.of("true"))).isInstanceOf(RemoteException.class).hasMessageContaining("useSshConfig");
+        assertThatThrownBy(() -> access.host(machine(s), settings().useAgent(true).build())
+                .run(Command.of("true"))).isInstanceOf(RemoteException.class).hasMessageContaining("useAgent");
+        assertThat(s.sessions.get()).isZero();
+    }
 }

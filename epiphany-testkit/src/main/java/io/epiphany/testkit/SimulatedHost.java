@@ -176,6 +176,17 @@ public final class SimulatedHost {
         applyReachability();
     }
 
+    /**
+     * The host's static pods (etcd member, apiserver) stop, as when their containers crash, while the machine and
+     * SSH stay up: its etcd member turns unhealthy and its apiserver stops answering.
+     */
+    public void crashControlPlane() {
+        context.store().update(s -> {
+            s.hosts.get(hostname).controlPlaneRunning = false;
+            return null;
+        });
+    }
+
     /** The machine boots: enabled services start (haproxy with its config file, kubelet with its static pods). */
     public void powerOn() {
         context.store().update(s -> {

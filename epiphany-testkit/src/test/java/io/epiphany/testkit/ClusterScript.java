@@ -54,7 +54,15 @@ final class ClusterScript {
         ok(host, "systemctl enable --now haproxy && systemctl reload haproxy");
     }
 
+    /** What the SDK does before kubeadm: ip_forward on. */
+    void sysctl(String host) throws IOException {
+        ok(host, "mkdir -p /etc/sysctl.d");
+        ssh.put(host, "/etc/sysctl.d/99-epiphany-kubernetes.conf", "net.ipv4.ip_forward = 1\n");
+        ok(host, "sysctl -p /etc/sysctl.d/99-epiphany-kubernetes.conf");
+    }
+
     void init(String host, String ip) throws IOException {
+        sysctl(host);
         ok(host, "mkdir -p /etc/kubernetes/epiphany /etc/kubernetes/enc");
         ssh.put(host, "/etc/kubernetes/enc/encryption-config.yaml", "kind: EncryptionConfiguration\n");
         ssh.put(host, "/etc/kubernetes/epiphany/kubeadm-init.yaml", initConfig(host, ip,
@@ -78,6 +86,7 @@ final class ClusterScript {
     }
 
     TestSsh.Result join(String host, String ip, String token, String hash, boolean controlPlane) throws IOException {
+        sysctl(host);
         ok(host, "mkdir -p /etc/kubernetes/epiphany");
         ssh.put(host, "/etc/kubernetes/epiphany/kubeadm-join.yaml", joinConfig(host, ip, token, hash, controlPlane));
         return ssh.run(host, "kubeadm join --config /etc/kubernetes/epiphany/kubeadm-join.yaml");

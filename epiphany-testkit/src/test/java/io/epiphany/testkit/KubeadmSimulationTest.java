@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /** The SIMULATED kubeadm/kubectl/etcdctl behave as kubeadm documents, seen through SSH like the SDK sees them. */
 class KubeadmSimulationTest {
     private static final List<String> MASTER_IPS = List.of("10.0.0.11", "10.0.0.12", "10.0.0.13");
-    private static final String ETCD = "etcdctl --endpoints https://10.0.0.11:2379 --cacert /etc/kubernetes/pki/etcd/ca.crt"
+    private static final String ETCD = "etcdctl --endpoints https://127.0.0.1:2379 --cacert /etc/kubernetes/pki/etcd/ca.crt"
             + " --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt --key /etc/kubernetes/pki/etcd/healthcheck-client.key";
     private static final String KUBECTL = "kubectl --kubeconfig /etc/kubernetes/admin.conf";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -106,7 +106,22 @@ class KubeadmSimulationTest {
     }
 
     @Test
+    void initPreflightNeedsIpForward() throws Exception {
+        script.loadBalancer("m1", MASTER_IPS);
+        script.ok("m1", "mkdir -p /etc/kubernetes/epiphany");
+        ssh.put("m1", "/etc/kubernetes/epiphany/kubeadm-init.yaml", ClusterScript.initConfig("m1", "10.0.0.11",
+                "  - name: profiling\n    value: \"false\"\n"));
+        assertThat(script.ok("m1", "sysctl -n net.ipv4.ip_forward").out()).isEqualTo("0\n");
+        TestSsh.Result r = ssh.run("m1", "kubeadm init --config /etc/kubernetes/epiphany/kubeadm-init.yaml");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("[ERROR FileContent--proc-sys-net-ipv4-ip_forward]: "
+                + "/proc/sys/net/ipv4/ip_forward contents are not set to 1");
+        assertThat(script.ok("m1", "test -e /etc/kubernetes/admin.conf || date +%s").out()).matches("\\d+\n");
+    }
+
+    @Test
     void initFailsWhenItsOwnLoadBalancerDoesNotRouteToIt() throws Exception {
+        script.sysctl("m1");
         script.ok("m1", "mkdir -p /etc/kubernetes/epiphany /etc/kubernetes/enc");
         ssh.put("m1", "/etc/kubernetes/enc/encryption-config.yaml", "kind: EncryptionConfiguration\n");
         ssh.put("m1", "/etc/kubernetes/epiphany/kubeadm-init.yaml", ClusterScript.initConfig("m1", "10.0.0.11",
@@ -177,7 +192,7 @@ class KubeadmSimulationTest {
         secondMaster();
         assertThat(fleet.etcdHistory()).containsExactly("member add m1 (initial cluster)",
                 "member add --learner m2", "member promote m2");
-        JsonNode members = JSON.readTree(script.ok("m2", ETCD.replace("10.0.0.11", "10.0.0.12")
+        JsonNode members = JSON.readTree(script.ok("m2", ETCD
                 + " member list -w json --hex").out()).path("members");
         assertThat(members).hasSize(2);
         assertThat(members.get(1).path("isLearner").asBoolean(false)).isFalse();

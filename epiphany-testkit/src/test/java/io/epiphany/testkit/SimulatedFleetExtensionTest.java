@@ -25,7 +25,8 @@ class SimulatedFleetExtensionTest {
         assertThat(m2.sshPort()).contains(fleet.host("m2").sshPort());
         assertThat(fleet.cluster().ssh().knownHosts()).isEqualTo(fleet.knownHosts());
         assertThat(Files.readString(fleet.knownHosts())).contains("[127.0.0.1]:" + fleet.host("m2").sshPort());
-        assertThat(Files.getPosixFilePermissions(fleet.privateKey()).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(fleet.privateKey()))).isEqualTo("rw-------");
         try (TestSsh ssh = new TestSsh(fleet)) {
             assertThat(ssh.run("n2", "kubeadm version -o short").out()).isEqualTo("v1.33.4\n");
         }

@@ -53,6 +53,9 @@ final class Context {
                 backends.add(m);
             }
         }
+        if (backends.isEmpty() && !facts.clusterExists()) {
+            backends.add(cluster.masters().get(0)); // the master about to be initialised
+        }
         for (Machine m : cluster.machines()) {
             if (facts.host(m).haproxyConfigSha256().isPresent()) {
                 balancedHosts.add(m);

@@ -12,7 +12,6 @@ import java.util.List;
 /** Live etcd membership and health, read on the source master; waits are bounded by the apply's health timeout. */
 final class EtcdHealth {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final long POLL_MILLIS = 1000;
 
     private EtcdHealth() {}
 
@@ -42,13 +41,13 @@ final class EtcdHealth {
 
     /** Refuses to go on unless every etcd member is started and healthy. */
     static void requireAllHealthy(Context ctx, String phase, String about) {
-        requireAllHealthy(ctx, phase, about, null);
+        requireAllHealthy(ctx, phase, about, List.of());
     }
 
-    /** Refuses to go on unless every etcd member but the one of {@code leaving} (if given) is started and healthy. */
-    static void requireAllHealthy(Context ctx, String phase, String about, Machine leaving) {
+    /** Refuses to go on unless every etcd member but those of {@code leaving} is started and healthy. */
+    static void requireAllHealthy(Context ctx, String phase, String about, List<Machine> leaving) {
         List<EtcdMember> members = members(ctx);
-        List<String> unhealthy = members.stream().filter(m -> leaving == null || !m.isPeer(leaving.ip()))
+        List<String> unhealthy = members.stream().filter(m -> leaving.stream().noneMatch(l -> m.isPeer(l.ip())))
                 .filter(m -> !m.healthy() || m.name().isEmpty())
                 .map(m -> m.name().isEmpty() ? m.idHex() + " (never started)" : m.name()).toList();
         if (!unhealthy.isEmpty()) {
@@ -60,9 +59,9 @@ final class EtcdHealth {
 
     /** Waits until the machine's member is started, promoted from learner and healthy. */
     static void awaitVotingMember(Context ctx, String phase, Machine m) {
-        long deadline = System.nanoTime() + ctx.options.healthTimeout().toNanos();
+        Poll poll = new Poll(ctx.options.healthTimeout());
         String last = "no member with peer URL https://" + m.ip() + ":2380";
-        while (System.nanoTime() < deadline) {
+        do {
             for (EtcdMember e : members(ctx)) {
                 if (e.isPeer(m.ip())) {
                     if (!e.name().isEmpty() && !e.learner() && e.healthy()) {
@@ -72,19 +71,10 @@ final class EtcdHealth {
                             + (e.healthy() ? "" : " is not healthy");
                 }
             }
-            sleep();
-        }
+        } while (poll.again());
         throw new ApplyException(phase, m.hostname(), "kubeadm join finished but the etcd member did not become a "
                 + "healthy voting member within " + ctx.options.healthTimeout().toSeconds() + " s: " + last,
                 ctx.completed(), ctx.notDone(), null);
     }
 
-    static void sleep() {
-        try {
-            Thread.sleep(POLL_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for etcd", e);
-        }
-    }
 }

@@ -34,10 +34,18 @@ final class FactsGatherer {
 
     private final Cluster cluster;
     private final Hosts hosts;
+    private final List<Machine> knownMachines;
 
-    FactsGatherer(Cluster cluster, Hosts hosts) {
+    FactsGatherer(Cluster cluster, Hosts hosts, List<Machine> knownMachines) {
         this.cluster = cluster;
         this.hosts = hosts;
+        this.knownMachines = knownMachines;
+    }
+
+    /** A machine the cluster reports but the description dropped: as the caller knows it, else by its address. */
+    private Machine retiredMachine(String name, String ip) {
+        return knownMachines.stream().filter(m -> m.hostname().equals(name) || m.ip().equals(ip)).findFirst()
+                .orElseGet(() -> Machine.of(name, ip));
     }
 
     Facts gather() {
@@ -82,14 +90,14 @@ final class FactsGatherer {
         }
         for (NodeInfo n : nodes) {
             if (!described.contains(n.name()) && !n.internalIp().isEmpty()) {
-                out.add(Machine.of(n.name(), n.internalIp()));
+                out.add(retiredMachine(n.name(), n.internalIp()));
             }
         }
         for (EtcdMember e : members) {
             String ip = e.peerUrls().isEmpty() ? "" : hostOf(e.peerUrls().get(0));
             boolean known = describedIps.contains(ip) || out.stream().anyMatch(m -> m.ip().equals(ip));
             if (!known && !ip.isEmpty()) {
-                out.add(Machine.of(e.name().isEmpty() ? "etcd-member-" + e.idHex() : e.name(), ip));
+                out.add(retiredMachine(e.name().isEmpty() ? "etcd-member-" + e.idHex() : e.name(), ip));
             }
         }
         return out;

@@ -36,7 +36,7 @@ final class JoinMastersPhase implements Phase {
     @Override
     public List<PlannedStep> plan(Context ctx) {
         List<PlannedStep> steps = new ArrayList<>();
-        int members = ctx.facts.clusterExists() ? (int) ctx.facts.members().stream().filter(e -> !e.learner()).count() : 1;
+        int members = ctx.facts.clusterExists() ? RemoveMastersPhase.membersAfterUnreachableRemovals(ctx) : 1;
         String source = ctx.source().map(Machine::hostname).orElse(ctx.cluster.masters().get(0).hostname());
         int hosts = ctx.cluster.machines().size();
         for (Machine m : toJoin(ctx)) {

@@ -19,22 +19,13 @@ final class LoadBalancerPhase implements Phase {
         return "Load balancers";
     }
 
-    /** Masters the load balancers send traffic to once this phase has run. */
-    static List<Machine> initialBackends(Context ctx) {
-        List<Machine> backends = new ArrayList<>(ctx.backends);
-        if (backends.isEmpty() && !ctx.facts.clusterExists()) {
-            backends.add(ctx.cluster.masters().get(0));
-        }
-        return backends;
-    }
-
     @Override
     public List<PlannedStep> plan(Context ctx) {
         List<PlannedStep> steps = new ArrayList<>();
         if (ctx.cluster.loadBalancer().isExternal()) {
             return steps;
         }
-        List<Machine> backends = initialBackends(ctx);
+        List<Machine> backends = List.copyOf(ctx.backends);
         String sha = FactsGatherer.sha256(ctx.files.haproxyConfig(backends).getBytes(StandardCharsets.UTF_8));
         String names = backends.stream().map(Machine::hostname).collect(Collectors.joining(", "));
         for (Machine m : ctx.cluster.machines()) {
@@ -58,8 +49,7 @@ final class LoadBalancerPhase implements Phase {
 
     @Override
     public void run(Context ctx) {
-        List<Machine> backends = initialBackends(ctx);
-        String config = ctx.files.haproxyConfig(backends);
+        String config = ctx.files.haproxyConfig(List.copyOf(ctx.backends));
         String sha = FactsGatherer.sha256(config.getBytes(StandardCharsets.UTF_8));
         List<PlannedStep> steps = plan(ctx);
         var outcomes = Parallel.map(steps, ctx.cluster.ssh().concurrency(), s -> {
@@ -81,8 +71,6 @@ final class LoadBalancerPhase implements Phase {
             return m;
         });
         Phases.throwFirstFailure(outcomes);
-        ctx.backends.clear();
-        ctx.backends.addAll(backends);
         ctx.balancedHosts.addAll(ctx.cluster.machines());
     }
 

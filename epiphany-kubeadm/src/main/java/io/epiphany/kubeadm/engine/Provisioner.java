@@ -24,8 +24,8 @@ import java.util.function.Function;
 public final class Provisioner {
     static List<Phase> phases() {
         return List.of(new PrepareHostsPhase(), new LoadBalancerPhase(), new InitControlPlanePhase(),
-                new JoinMastersPhase(), new JoinNodesPhase(), new NodeLabelsPhase(), new RemoveNodesPhase(),
-                new RemoveMastersPhase());
+                RemoveMastersPhase.unreachable(), new JoinMastersPhase(), new JoinNodesPhase(), new NodeLabelsPhase(),
+                new RemoveNodesPhase(), RemoveMastersPhase.reachable());
     }
 
     public Plan plan(Cluster cluster, ApplyOptions options) {
@@ -42,11 +42,12 @@ public final class Provisioner {
     public ApplyResult apply(Plan plan, ApplyOptions options) {
         long start = System.nanoTime();
         return withAccess(options, access -> {
-            Context ctx = context(plan.cluster(), options, access);
-            if (!ctx.facts.digest().equals(plan.factsDigest())) {
+            Facts facts = gather(plan.cluster(), options, access);
+            if (!facts.digest().equals(plan.factsDigest())) {
                 throw new ApplyException("Plan", null, "the hosts changed since this plan was made; make a new plan "
                         + "and review it", List.of(), List.of("everything: nothing was changed"), null);
             }
+            Context ctx = context(plan.cluster(), options, access, facts);
             ctx.planned(plan.steps());
             for (Phase p : phases()) {
                 if (p.plan(ctx).isEmpty()) {
@@ -96,10 +97,16 @@ public final class Provisioner {
     }
 
     private static Context context(Cluster cluster, ApplyOptions options, RemoteAccess access) {
-        Hosts hosts = new Hosts(cluster, access);
-        Facts facts = new FactsGatherer(cluster, hosts).gather();
+        return context(cluster, options, access, gather(cluster, options, access));
+    }
+
+    private static Facts gather(Cluster cluster, ApplyOptions options, RemoteAccess access) {
+        return new FactsGatherer(cluster, new Hosts(cluster, access), options.knownMachines()).gather();
+    }
+
+    private static Context context(Cluster cluster, ApplyOptions options, RemoteAccess access, Facts facts) {
         HostValidation.check(cluster, facts);
-        return new Context(cluster, options, hosts, new RenderedConfigFiles(cluster), facts);
+        return new Context(cluster, options, new Hosts(cluster, access), new RenderedConfigFiles(cluster), facts);
     }
 
     private static List<String> notes(Context ctx) {

@@ -21,13 +21,40 @@ import java.util.Optional;
 final class RemoveMastersPhase implements Phase {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Override
-    public String title() {
-        return "Remove masters";
+    /** Unreachable masters go before joins (a dead member only costs quorum); live ones after (replace, then remove). */
+    private final boolean unreachable;
+
+    private RemoveMastersPhase(boolean unreachable) {
+        this.unreachable = unreachable;
     }
 
-    static List<Machine> toRemove(Context ctx) {
+    /** Removes masters that cannot be reached (force option): runs before new masters join. */
+    static RemoveMastersPhase unreachable() {
+        return new RemoveMastersPhase(true);
+    }
+
+    /** Removes reachable masters: runs after new masters joined, so tolerance never drops below the description's. */
+    static RemoveMastersPhase reachable() {
+        return new RemoveMastersPhase(false);
+    }
+
+    @Override
+    public String title() {
+        return unreachable ? "Remove unreachable masters" : "Remove masters";
+    }
+
+    List<Machine> toRemove(Context ctx) {
+        return retiredMasters(ctx).stream().filter(m -> ctx.facts.host(m).reachable() != unreachable).toList();
+    }
+
+    static List<Machine> retiredMasters(Context ctx) {
         return ctx.facts.retired().stream().filter(ctx.facts::retiredMaster).toList();
+    }
+
+    /** etcd members left once the unreachable retired masters are removed (they go first). */
+    static int membersAfterUnreachableRemovals(Context ctx) {
+        return (int) ctx.facts.members().stream().filter(e -> retiredMasters(ctx).stream()
+                .noneMatch(m -> !ctx.facts.host(m).reachable() && e.isPeer(m.ip()))).count();
     }
 
     @Override
@@ -37,25 +64,30 @@ final class RemoveMastersPhase implements Phase {
         if (leaving.isEmpty()) {
             return steps;
         }
-        int members = ctx.facts.members().size() + JoinMastersPhase.toJoin(ctx).size();
-        long healthy = ctx.facts.healthyMembers() + JoinMastersPhase.toJoin(ctx).size();
+        List<Machine> dead = retiredMasters(ctx).stream().filter(m -> !ctx.facts.host(m).reachable()).toList();
+        int members = unreachable ? ctx.facts.members().size()
+                : membersAfterUnreachableRemovals(ctx) + JoinMastersPhase.toJoin(ctx).size();
+        long healthy = ctx.facts.healthyMembers() + (unreachable ? 0 : JoinMastersPhase.toJoin(ctx).size());
         for (Machine m : leaving) {
             HostFacts f = ctx.facts.host(m);
             boolean memberHealthy = ctx.facts.member(m).map(EtcdMember::healthy).orElse(false);
+            // members that leave in this apply anyway (dead ones, removed first) do not block the others
             List<String> unhealthyOthers = ctx.facts.members().stream()
                     .filter(e -> !e.healthy() && !e.isPeer(m.ip()))
+                    .filter(e -> dead.stream().noneMatch(d -> e.isPeer(d.ip())))
                     .map(e -> e.name().isEmpty() ? e.idHex() : e.name()).toList();
-            if (!unhealthyOthers.isEmpty()) {
-                throw refuse(m, "etcd is not fully healthy: " + (ctx.facts.members().size() - unhealthyOthers.size())
-                        + " of " + ctx.facts.members().size() + " members healthy (unhealthy: " + unhealthyOthers
-                        + "); a master is removed only when every other member is healthy");
-            }
             int after = members - (ctx.facts.member(m).isPresent() ? 1 : 0);
             long healthyAfter = healthy - (memberHealthy ? 1 : 0);
             int quorumAfter = after / 2 + 1;
+            String numbers = "removing " + m.hostname() + " would leave " + healthyAfter + " healthy of " + after
+                    + " etcd members (quorum " + quorumAfter + ")";
+            if (!unhealthyOthers.isEmpty()) {
+                throw refuse(m, "etcd is not fully healthy: " + ctx.facts.healthyMembers()
+                        + " of " + ctx.facts.members().size() + " members healthy (unhealthy: " + unhealthyOthers
+                        + "); " + numbers + "; a master is removed only when every other member is healthy");
+            }
             if (after == 0 || healthyAfter < quorumAfter) {
-                throw refuse(m, "removing it would leave " + healthyAfter + " healthy of " + after
-                        + " etcd members, below the quorum of " + quorumAfter + "; add masters first");
+                throw refuse(m, numbers + ", below quorum; add masters first");
             }
             if (!f.reachable() && !ctx.options.forceRemoveUnreachable()) {
                 throw refuse(m, "master " + m.hostname() + " is no longer described but cannot be reached ("
@@ -101,7 +133,9 @@ final class RemoveMastersPhase implements Phase {
     private void removeOne(Context ctx, Machine m) {
         Machine source = ctx.requireSource(title());
         boolean reachable = ctx.facts.host(m).reachable();
-        EtcdHealth.requireAllHealthy(ctx, title(), m.hostname(), m);
+        List<Machine> leavingNow = new java.util.ArrayList<>(List.of(m));
+        leavingNow.addAll(retiredMasters(ctx).stream().filter(x -> !ctx.facts.host(x).reachable()).toList());
+        EtcdHealth.requireAllHealthy(ctx, title(), m.hostname(), leavingNow);
         if (reachable) {
             moveLeadershipOff(ctx, m);
             Removal.drain(ctx, source, m);

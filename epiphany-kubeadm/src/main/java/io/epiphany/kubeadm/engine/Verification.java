@@ -20,9 +20,9 @@ final class Verification {
     static List<String> verify(Context ctx) {
         List<String> verified = new ArrayList<>();
         Machine source = ctx.requireSource(PHASE);
-        long deadline = System.nanoTime() + ctx.options.healthTimeout().toNanos();
-        List<String> notReady = List.of();
-        while (System.nanoTime() < deadline) {
+        Poll poll = new Poll(ctx.options.healthTimeout());
+        List<String> notReady;
+        do {
             List<NodeInfo> nodes = FactsGatherer.parseNodes(source, ctx.host(source)
                     .run(HostCommands.kubectl("get", "nodes", "-o", "json").readOnly()).orThrow());
             notReady = new ArrayList<>();
@@ -35,8 +35,7 @@ final class Verification {
             if (notReady.isEmpty()) {
                 break;
             }
-            EtcdHealth.sleep();
-        }
+        } while (poll.again());
         if (!notReady.isEmpty()) {
             throw new ApplyException(PHASE, notReady.get(0), "Nodes not Ready within "
                     + ctx.options.healthTimeout().toSeconds() + " s: " + notReady, ctx.completed(), List.of(), null);
@@ -57,9 +56,9 @@ final class Verification {
             String url = "https://localhost:" + ctx.cluster.loadBalancer().port() + "/readyz";
             Command readyz = Command.of("curl", "-sk", "--max-time", "5", url).readOnly();
             List<String> failing = List.of();
-            long lbDeadline = System.nanoTime() + ctx.options.healthTimeout().toNanos();
+            Poll lbPoll = new Poll(ctx.options.healthTimeout());
             List<Machine> pending = ctx.cluster.machines();
-            while (!pending.isEmpty() && System.nanoTime() < lbDeadline) {
+            do {
                 // a just-added backend may still be failing its first health checks: retry only the failing hosts
                 var outcomes = Parallel.map(pending, ctx.cluster.ssh().concurrency(), m -> {
                     CommandResult r = ctx.host(m).run(readyz);
@@ -70,10 +69,7 @@ final class Verification {
                         .collect(Collectors.toList());
                 pending = outcomes.stream().filter(o -> !o.ok() || o.value() != null).map(Parallel.Outcome::item)
                         .collect(Collectors.toList());
-                if (!pending.isEmpty()) {
-                    EtcdHealth.sleep();
-                }
-            }
+            } while (!pending.isEmpty() && lbPoll.again());
             if (!failing.isEmpty()) {
                 throw new ApplyException(PHASE, null, "GET " + url + " did not answer 'ok' on " + failing,
                         ctx.completed(), List.of(), null);

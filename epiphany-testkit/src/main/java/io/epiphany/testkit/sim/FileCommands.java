@@ -45,6 +45,15 @@ final class FileCommands {
         });
     }
 
+    Program test() {
+        return readOnly(inv -> {
+            if (inv.args().size() != 2 || !inv.args().get(0).equals("-e")) {
+                return inv.fail(2, "only 'test -e <path>' is supported by the SIMULATED shell");
+            }
+            return inv.host().files().exists(inv.args().get(1)) ? 0 : 1;
+        });
+    }
+
     Program mkdir() {
         return changing(inv -> {
             List<String> paths = operands(inv, "-p");

@@ -20,6 +20,10 @@ import java.util.OptionalInt;
 public final class SimulatedOs {
     private static final PrintStream DISCARD = new PrintStream(OutputStream.nullOutputStream());
 
+    /** {@code sh -c "$(head -c N)"}: the one command substitution the SDK uses (docs/host-commands.md). */
+    private static final java.util.regex.Pattern LINE_ON_STDIN =
+            java.util.regex.Pattern.compile("sh -c \"\\$\\(head -c (\\d{1,7})\\)\"");
+
     private final Map<String, Program> programs;
 
     public SimulatedOs() {
@@ -31,7 +35,7 @@ public final class SimulatedOs {
                 Map.entry("rm", files.rm()),
                 Map.entry("sha256sum", files.sha256sum()),
                 Map.entry("date", files.date()),
-                Map.entry("test", new TestCommand()),
+                Map.entry("test", files.test()),
                 Map.entry("sysctl", new Sysctl()),
                 Map.entry("systemctl", new Systemctl()),
                 Map.entry("apt-get", new PackageInstaller("apt-get")),
@@ -46,7 +50,7 @@ public final class SimulatedOs {
 
     /** The binaries every simulated host has before the SDK installs anything. */
     public static List<String> baseBinaries() {
-        return List.of("sh", "env", "sudo", "cat", "mkdir", "mv", "rm", "sha256sum", "date", "test", "sysctl", "systemctl", "curl",
+        return List.of("sh", "env", "sudo", "test", "sysctl", "cat", "mkdir", "mv", "rm", "sha256sum", "date", "systemctl", "curl",
                 "kubeadm", "kubelet", "kubectl", "etcdctl", "containerd");
     }
 
@@ -60,6 +64,16 @@ public final class SimulatedOs {
         PrintStream out = new PrintStream(stdout, true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(stderr, true, StandardCharsets.UTF_8);
         try {
+            java.util.regex.Matcher lineOnStdin = LINE_ON_STDIN.matcher(line);
+            if (lineOnStdin.matches()) {
+                // the SDK sends secret-bearing lines this way: the real line is the first N bytes of stdin
+                try {
+                    line = new String(stdin.readNBytes(Integer.parseInt(lineOnStdin.group(1))), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    err.println("sh: 1: head: " + e.getMessage());
+                    return 1;
+                }
+            }
             return runLine(host, line, stdin, out, err, root, interceptor);
         } finally {
             out.flush();
@@ -72,6 +86,9 @@ public final class SimulatedOs {
      * from the text alone (the SDK's read-only flag is not sent to the server).
      */
     public boolean changesState(String line) {
+        if (LINE_ON_STDIN.matcher(line).matches()) {
+            return true; // the real line is not known yet: count it as a change, never hide one
+        }
         try {
             for (ShellScript.Step step : ShellParser.parse(line).steps()) {
                 if (changesState(step.command().words())) {
@@ -182,7 +199,7 @@ public final class SimulatedOs {
             return 2;
         }
         String name = w.get(2);
-        boolean builtin = List.of("command", "cd", "echo", "exit", "true", "false").contains(name);
+        boolean builtin = List.of("command", "cd", "echo", "exit", "true", "false", "test").contains(name);
         if (builtin) {
             out.println(name);
             return 0;

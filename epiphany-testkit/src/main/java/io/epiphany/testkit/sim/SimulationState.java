@@ -27,6 +27,8 @@ public final class SimulationState {
         public String os = "debian";
         public String kubeadmVersion = "v1.33.4";
         public TreeSet<String> binaries = new TreeSet<>();
+        /** {@code net.ipv4.ip_forward}: "0" on a fresh machine, as on a stock Debian. */
+        public String ipForward = "0";
         /** Units that are running. */
         public TreeSet<String> active = new TreeSet<>();
         /** Units started at boot. */

@@ -24,7 +24,8 @@ import java.util.stream.Collectors;
  *
  * A wrapper may also call it tool-first, {@code SimulatorMain kubeadm init --config f}, with the host from system
  * properties: {@code epiphany.sim.shared} (state directory), {@code epiphany.sim.root} (default {@code /}),
- * {@code epiphany.sim.hostname} (default: the kernel's hostname), {@code epiphany.sim.ip}, {@code epiphany.sim.os}.
+ * {@code epiphany.sim.hostname} (default: the kernel's hostname), {@code epiphany.sim.ip} (default: the hostname's
+ * address from the resolver), {@code epiphany.sim.os}.
  *
  * <p>{@code --exec kubeadm init --config f} runs one program with its argv as given (to install the simulation as a
  * {@code kubeadm} executable); {@code -c} runs a line of the simulated shell. {@code --ip} is needed the first time a
@@ -56,7 +57,7 @@ public final class SimulatorMain {
             state = System.getProperty("epiphany.sim.shared");
             root = System.getProperty("epiphany.sim.root", "/");
             hostname = System.getProperty("epiphany.sim.hostname", kernelHostname());
-            ip = System.getProperty("epiphany.sim.ip");
+            ip = System.getProperty("epiphany.sim.ip", resolve(hostname));
             user = System.getProperty("user.name", "root");
             os = System.getProperty("epiphany.sim.os", "debian");
             line = Arrays.stream(args).map(Shell::quote).collect(Collectors.joining(" "));
@@ -128,6 +129,15 @@ public final class SimulatorMain {
         } catch (RuntimeException | java.io.IOException e) {
             err.println("SIMULATED host " + hostname + ": " + e.getMessage());
             return 70;
+        }
+    }
+
+    /** The host's address from the resolver (e.g. /etc/hosts), for its first registration; null when unknown. */
+    private static String resolve(String hostname) {
+        try {
+            return hostname == null ? null : java.net.InetAddress.getByName(hostname).getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            return null;
         }
     }
 

@@ -37,6 +37,9 @@ class SimulatorMainTest {
         Files.writeString(cfg, "global\ndefaults\n  mode tcp\n  timeout connect 5s\nfrontend fe\n"
                 + "  bind 127.0.0.1:3446\n  default_backend be\nbackend be\n  server m1 10.0.0.11:6443 check\n");
         assertThat(run("m1", "10.0.0.11", "-c", "apt-get install -y haproxy").exit()).isZero();
+        Path proc = dir.resolve("m1/proc/sys/net/ipv4/ip_forward");
+        Files.createDirectories(proc.getParent());
+        Files.writeString(proc, "1\n");
         Path init = dir.resolve("m1/etc/kubernetes/epiphany/kubeadm-init.yaml");
         Files.createDirectories(init.getParent());
         Files.writeString(init, "apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\n---\n"

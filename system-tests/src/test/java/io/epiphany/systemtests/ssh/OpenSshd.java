@@ -34,7 +34,8 @@ final class OpenSshd implements AutoCloseable {
 
     /** True when this JVM can run real sshd instances (root, sshd installed). */
     static boolean available() {
-        return "root".equals(System.getProperty("user.name")) && Files.isExecutable(SSHD);
+        return "root".equals(System.getProperty("user.name")) && Files.isExecutable(SSHD)
+                && Files.isExecutable(Path.of("/usr/bin/sudo")) && Files.isExecutable(Path.of("/usr/bin/ssh-keygen"));
     }
 
     /** Starts sshd in {@code dir} (created), with a new ed25519 host key unless {@code hostKey} is given. */

@@ -60,7 +60,7 @@ public final class Etcdctl implements Program {
         boolean cluster = a.contains("--cluster");
         List<String> w = positional(a);
         String[] result = host.store().update(s -> {
-            SimulationState.Member via = connect(s, endpoints, caPem);
+            SimulationState.Member via = connect(s, host.hostname(), endpoints, caPem);
             if (via == null) {
                 return new String[] {null, TIMEOUT};
             }
@@ -77,7 +77,7 @@ public final class Etcdctl implements Program {
     }
 
     /** The running member behind one of the endpoints that trusts the given CA, or null (TLS or dial timeout). */
-    private static SimulationState.Member connect(SimulationState s, String endpoints, String caPem) {
+    private static SimulationState.Member connect(SimulationState s, String self, String endpoints, String caPem) {
         if (s.kube == null || (caPem != null && !caPem.equals(s.kube.etcdCaCertPem))) {
             return null;
         }
@@ -85,7 +85,7 @@ public final class Etcdctl implements Program {
             String url = e.startsWith("https://") ? e : "https://" + e;
             for (SimulationState.Member m : s.kube.members) {
                 boolean local = url.startsWith("https://127.0.0.1:") || url.startsWith("https://localhost:");
-                if ((m.clientUrl.equals(url) || local) && ClusterAccess.memberRunning(s, m)) {
+                if ((local ? m.host.equals(self) : m.clientUrl.equals(url)) && ClusterAccess.memberRunning(s, m)) {
                     return m;
                 }
             }

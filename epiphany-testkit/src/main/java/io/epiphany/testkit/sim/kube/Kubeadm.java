@@ -113,8 +113,8 @@ public final class Kubeadm implements Program {
             KubeadmConfig c = KubeadmConfig.parse(inv.host().files().readString(path.get()));
             c.unknownFields().forEach(w -> inv.err().println("W0101 00:00:00.000000       1 strict.go:54] " + w));
             return c;
-        } catch (IllegalArgumentException | IOException e) {
-            inv.err().println(e.getMessage());
+        } catch (RuntimeException | IOException e) {
+            inv.err().println("unable to read config from \"" + path.get() + "\": " + e.getMessage());
             inv.err().println(STACK_HINT);
             return null;
         }
@@ -191,6 +191,17 @@ public final class Kubeadm implements Program {
         return n;
     }
 
+    /** The host's ip_forward: the kernel's when the root holds a real /proc (CLI transport), else the state's. */
+    static void ipForward(Invocation inv, List<String> errors) throws IOException {
+        String proc = "/proc/sys/net/ipv4/ip_forward";
+        String value = inv.host().files().exists(proc) ? inv.host().files().readString(proc).strip()
+                : inv.host().host(h -> h.ipForward);
+        if (!"1".equals(value)) {
+            errors.add("FileContent--proc-sys-net-ipv4-ip_forward]: /proc/sys/net/ipv4/ip_forward contents are not "
+                    + "set to 1");
+        }
+    }
+
     /** Preflight checks of ports and files shared by init and a control-plane join. */
     static void controlPlanePreflight(Invocation inv, List<String> errors) throws IOException {
         SimulationState.Host h = inv.host().host(x -> x);
@@ -240,6 +251,7 @@ public final class Kubeadm implements Program {
                 return 1;
             }
             List<String> errors = new ArrayList<>();
+            ipForward(inv, errors);
             controlPlanePreflight(inv, errors);
             if (!errors.isEmpty()) {
                 return preflightErrors(inv, errors);
@@ -383,6 +395,7 @@ public final class Kubeadm implements Program {
             boolean controlPlane = !join.path("controlPlane").isMissingNode() || inv.args().contains("--control-plane");
             HostFiles f = host.files();
             List<String> errors = new ArrayList<>();
+            ipForward(inv, errors);
             if (f.exists("/etc/kubernetes/kubelet.conf")) {
                 errors.add("FileAvailable--etc-kubernetes-kubelet.conf]: /etc/kubernetes/kubelet.conf already exists");
             }

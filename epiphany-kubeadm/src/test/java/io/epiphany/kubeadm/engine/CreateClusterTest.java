@@ -1,0 +1,105 @@
+package io.epiphany.kubeadm.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.epiphany.api.ApplyResult;
+import io.epiphany.api.Cluster;
+import io.epiphany.api.Kubeconfig;
+import io.epiphany.api.Plan;
+import io.epiphany.api.ProgressEvent;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Creating and converging clusters on the SIMULATED fleet (issue 5). */
+class CreateClusterTest {
+    @Test
+    void seedTopologyIsCreatedVerifiedAndAReapplyChangesNothing() {
+        try (FleetFixture f = new FleetFixture(3, 2)) {
+            Cluster c = f.cluster(List.of("m1", "m2", "m3"), List.of("n1", "n2"));
+            Plan plan = c.plan(f.options());
+            assertThat(plan.byPhase().keySet()).containsExactly("Prepare hosts", "Load balancers",
+                    "Initialise control plane", "Join masters", "Join nodes");
+            assertThat(plan.toString()).contains("m1: write kubeadm init config")
+                    .contains("2 members only until the next master joins");
+
+            ApplyResult result = c.apply(plan, f.options());
+
+            assertThat(result.verified()).containsExactly("5 Nodes Ready",
+                    "etcd members = masters [m1, m2, m3], all healthy",
+                    "GET https://localhost:3446/readyz answers ok on all 5 hosts");
+            assertThat(f.etcdMembers("m2")).containsExactly("m1", "m2", "m3");
+            assertThat(f.nodes("m3")).containsExactly("m1", "m2", "m3", "n1", "n2");
+            for (String host : List.of("m1", "m2", "m3", "n1", "n2")) {
+                assertThat(f.haproxyServers(host)).as(host).containsExactly("m1", "m2", "m3");
+            }
+            // masters joined strictly one at a time, each promoted before the next was added
+            assertThat(f.fleet.etcdHistory()).containsSubsequence("member add --learner m2", "member promote m2",
+                    "member add --learner m3", "member promote m3");
+            assertThat(f.events).extracting(ProgressEvent::type).contains(ProgressEvent.Type.PHASE_STARTED,
+                    ProgressEvent.Type.STEP_FINISHED);
+
+            f.resetCounters();
+            Plan again = c.plan(f.options());
+            assertThat(again.isEmpty()).as(again.toString()).isTrue();
+            ApplyResult second = c.apply(again, f.options());
+            assertThat(second.unchanged()).isTrue();
+            assertThat(f.writes()).as("files written by a converged re-apply").isZero();
+            assertThat(f.stateChanges()).as("state-changing commands of a converged re-apply").isZero();
+        }
+    }
+
+    @Test
+    void aSingleMasterIsTheSameFlowWithOneBackend() {
+        try (FleetFixture f = new FleetFixture(1, 1)) {
+            Cluster c = f.cluster(List.of("m1"), List.of("n1"));
+            ApplyResult r = c.apply(f.options());
+            assertThat(r.verified()).contains("etcd members = masters [m1], all healthy");
+            assertThat(f.haproxyServers("n1")).containsExactly("m1");
+            assertThat(c.plan(f.options()).isEmpty()).isTrue();
+        }
+    }
+
+    @Test
+    void kubeconfigComesFromAMasterAndCanPointAtAMastersOwnAddress() {
+        try (FleetFixture f = new FleetFixture(1, 0)) {
+            Cluster c = f.cluster(List.of("m1"), List.of());
+            c.apply(f.options());
+            Kubeconfig k = new Provisioner().kubeconfig(c, f.options());
+            assertThat(k.server()).isEqualTo("https://localhost:3446");
+            assertThat(k.withServerOf(c.masters().get(0)).server()).isEqualTo("https://10.10.1.11:6443");
+            assertThat(k.toString()).doesNotContain("client-key-data").contains("****");
+            assertThat(k.yaml()).contains("client-key-data");
+        }
+    }
+
+    @Test
+    void resetNeedsTheClusterNameAndLeavesHostsReadyForAFreshApply() {
+        try (FleetFixture f = new FleetFixture(3, 1)) {
+            Cluster c = f.cluster(List.of("m1", "m2", "m3"), List.of("n1"));
+            c.apply(f.options());
+            assertThatThrownBy(() -> c.reset("yes", f.options())).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("reset(\"k8s1\")");
+
+            c.reset("k8s1", f.options());
+
+            assertThat(f.fleet.host("m1").root().resolve("etc/kubernetes/admin.conf")).doesNotExist();
+            assertThat(f.fleet.host("n1").root().resolve("etc/haproxy/haproxy.cfg")).doesNotExist();
+            assertThat(f.fleet.host("m2").root().resolve("etc/kubernetes/enc/encryption-config.yaml")).doesNotExist();
+            Plan fresh = c.plan(f.options());
+            assertThat(fresh.byPhase()).containsKey("Initialise control plane");
+            assertThat(c.apply(fresh, f.options()).verified()).hasSize(3);
+        }
+    }
+
+    @Test
+    void aPlanIsRefusedWhenTheHostsChangedSinceItWasMade() {
+        try (FleetFixture f = new FleetFixture(1, 1)) {
+            Cluster c = f.cluster(List.of("m1"), List.of("n1"));
+            Plan plan = c.plan(f.options());
+            f.run("n1", io.epiphany.api.remote.Command.of("sysctl", "-p", "/dev/null").asRoot());
+            f.fleet.host("n1").removeBinary("curl");
+            assertThatThrownBy(() -> c.apply(plan, f.options())).hasMessageContaining("changed since this plan");
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.epiphany.kubeadm.engine;
+
+import io.epiphany.api.ApplyOptions;
+import io.epiphany.api.Cluster;
+import io.epiphany.api.Machine;
+import io.epiphany.api.ProgressEvent;
+import io.epiphany.api.remote.Command;
+import io.epiphany.api.remote.CommandResult;
+import io.epiphany.api.remote.RemoteAccess;
+import io.epiphany.testkit.SimulatedFleet;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** A SIMULATED fleet of machines for engine tests, and ways to look at it the way an operator would. */
+final class FleetFixture implements AutoCloseable {
+    final SimulatedFleet fleet;
+    final Cluster all;
+    final RemoteAccess access = RemoteAccess.load();
+    final List<ProgressEvent> events = Collections.synchronizedList(new ArrayList<>());
+
+    FleetFixture(int masters, int nodes) {
+        Cluster.Builder b = Cluster.builder().name("k8s1").allowEvenMasters(true);
+        for (int i = 1; i <= masters; i++) {
+            b.addMaster(Machine.of("m" + i, "10.10.1." + (10 + i)));
+        }
+        for (int i = 1; i <= nodes; i++) {
+            b.addNode(Machine.of("n" + i, "10.10.2." + (10 + i)));
+        }
+        this.fleet = SimulatedFleet.start(b.build());
+        this.all = fleet.cluster();
+    }
+
+    /** A description with the given masters and nodes of this fleet, in that order. */
+    Cluster cluster(List<String> masters, List<String> nodes) {
+        return all.toBuilder().allowEvenMasters(false).masters(pick(masters)).nodes(pick(nodes)).build();
+    }
+
+    List<Machine> pick(List<String> names) {
+        return names.stream().map(n -> all.machine(n).orElseThrow()).toList();
+    }
+
+    ApplyOptions options() {
+        return ApplyOptions.builder().remoteAccess(access).listener(events::add).knownMachines(all.machines())
+                .healthTimeout(Duration.ofSeconds(30)).build();
+    }
+
+    ApplyOptions.Builder optionsBuilder() {
+        return ApplyOptions.builder().from(options());
+    }
+
+    CommandResult run(String host, Command command) {
+        return access.host(all.machine(host).orElseThrow(), all.ssh()).run(command);
+    }
+
+    /** etcd member names, as a master's etcdctl reports them. */
+    List<String> etcdMembers(String viaMaster) {
+        String json = run(viaMaster, etcdctl("member", "list", "-w", "json", "--hex")).orThrow().stdout();
+        return FactsGatherer.parseMembers(Machine.of(viaMaster, "10.0.0.1"), new CommandResult(viaMaster, "", 0, json, ""))
+                .stream().map(EtcdMember::name).sorted().toList();
+    }
+
+    /** Node names, as kubectl on a master reports them. */
+    List<String> nodes(String viaMaster) {
+        CommandResult r = run(viaMaster, Command.of("kubectl", "--kubeconfig", "/etc/kubernetes/admin.conf", "get",
+                "nodes", "-o", "json")).orThrow();
+        return FactsGatherer.parseNodes(Machine.of(viaMaster, "10.0.0.1"), r).stream().map(NodeInfo::name).sorted()
+                .toList();
+    }
+
+    static Command etcdctl(String... args) {
+        return HostCommands.etcdctl(args);
+    }
+
+    /** The server lines of a host's haproxy.cfg, as written on the host. */
+    List<String> haproxyServers(String host) {
+        try {
+            return Files.readAllLines(fleet.host(host).root().resolve("etc/haproxy/haproxy.cfg")).stream()
+                    .map(String::trim).filter(l -> l.startsWith("server ")).map(l -> l.split("\\s+")[1])
+                    .collect(Collectors.toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    long writes() {
+        return fleet.hosts().stream().mapToLong(h -> h.writeCount()).sum();
+    }
+
+    long stateChanges() {
+        return fleet.hosts().stream().mapToLong(h -> h.stateChangingCommandCount()).sum();
+    }
+
+    void resetCounters() {
+        fleet.hosts().forEach(h -> h.resetCounters());
+    }
+
+    @Override
+    public void close() {
+        access.close();
+        fleet.close();
+    }
+}

@@ -1,0 +1,148 @@
+package io.epiphany.kubeadm.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.epiphany.api.ApplyException;
+import io.epiphany.api.Cluster;
+import io.epiphany.api.ConfigException;
+import io.epiphany.api.Plan;
+import io.epiphany.api.remote.Command;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Adding and removing masters and nodes through apply() of a changed description (issue 6). */
+class MembershipChangeTest {
+    private static final List<String> NODES = List.of("n1", "n2");
+
+    private static void assertCluster(FleetFixture f, Cluster c, List<String> masters) {
+        String via = masters.get(0);
+        assertThat(f.etcdMembers(via)).as("etcd members").containsExactlyInAnyOrderElementsOf(masters);
+        List<String> expectedNodes = new java.util.ArrayList<>(masters);
+        expectedNodes.addAll(NODES);
+        assertThat(f.nodes(via)).as("Nodes").containsExactlyInAnyOrderElementsOf(expectedNodes);
+        for (String host : expectedNodes) {
+            assertThat(f.haproxyServers(host)).as(host + " haproxy.cfg").containsExactlyElementsOf(masters);
+        }
+        assertThat(c.plan(f.options()).isEmpty()).as("re-plan after the change").isTrue();
+    }
+
+    @Test
+    void oneToThreeToFiveToThreeToOneMastersKeepsTheDataAndEveryLoadBalancerRight() {
+        try (FleetFixture f = new FleetFixture(5, 2)) {
+            Cluster one = f.cluster(List.of("m1"), NODES);
+            one.apply(f.options());
+            f.run("m1", FleetFixture.etcdctl("put", "/registry/epiphany-test", "kept")).orThrow();
+            assertCluster(f, one, List.of("m1"));
+
+            Cluster three = f.cluster(List.of("m1", "m2", "m3"), NODES);
+            Plan grow = three.plan(f.options());
+            assertThat(grow.toString()).contains("etcd 1 member, quorum 1, tolerates 0 failures → 2 members")
+                    .contains("2 members only until the next master joins");
+            three.apply(grow, f.options());
+            assertCluster(f, three, List.of("m1", "m2", "m3"));
+
+            Cluster five = f.cluster(List.of("m1", "m2", "m3", "m4", "m5"), NODES);
+            five.apply(f.options());
+            assertCluster(f, five, List.of("m1", "m2", "m3", "m4", "m5"));
+
+            Plan shrink = three.plan(f.options());
+            assertThat(shrink.toString()).contains("take m4 out of the load balancers")
+                    .contains("etcd 5 members, quorum 3, tolerates 2 failures → 4 members, quorum 3, tolerates 1 failure")
+                    .contains("etcd 4 members, quorum 3, tolerates 1 failure → 3 members, quorum 2, tolerates 1 failure");
+            three.apply(shrink, f.options());
+            assertCluster(f, three, List.of("m1", "m2", "m3"));
+            assertThat(f.fleet.host("m4").root().resolve("etc/kubernetes/admin.conf")).doesNotExist();
+            assertThat(f.fleet.host("m5").root().resolve("etc/haproxy/haproxy.cfg")).doesNotExist();
+
+            one.apply(f.options());
+            assertCluster(f, one, List.of("m1"));
+            assertThat(f.run("m1", FleetFixture.etcdctl("get", "/registry/epiphany-test")).orThrow().stdout())
+                    .contains("kept");
+        }
+    }
+
+    @Test
+    void theFirstMasterCanBeRemovedAndANewMasterAddedAfterwards() {
+        try (FleetFixture f = new FleetFixture(4, 2)) {
+            f.cluster(List.of("m1", "m2", "m3"), NODES).apply(f.options());
+            Cluster withoutFirst = f.cluster(List.of("m2", "m3", "m4"), NODES);
+            withoutFirst.apply(f.options());
+            assertCluster(f, withoutFirst, List.of("m2", "m3", "m4"));
+            assertThat(f.fleet.host("m1").root().resolve("etc/kubernetes/pki/ca.key")).doesNotExist();
+        }
+    }
+
+    @Test
+    void nodesAreAddedAndRemoved() {
+        try (FleetFixture f = new FleetFixture(1, 3)) {
+            f.cluster(List.of("m1"), List.of("n1", "n2")).apply(f.options());
+            Cluster swapped = f.cluster(List.of("m1"), List.of("n2", "n3"));
+            Plan plan = swapped.plan(f.options());
+            assertThat(plan.toString()).contains("n3: kubeadm join").contains("n1: drain, kubeadm reset -f");
+            swapped.apply(plan, f.options());
+            assertThat(f.nodes("m1")).containsExactly("m1", "n2", "n3");
+            assertThat(f.fleet.host("n1").root().resolve("etc/kubernetes/kubelet.conf")).doesNotExist();
+            assertThat(swapped.plan(f.options()).isEmpty()).isTrue();
+        }
+    }
+
+    @Test
+    void removalIsRefusedWhileAnotherMemberIsUnhealthy() {
+        try (FleetFixture f = new FleetFixture(5, 0)) {
+            f.cluster(List.of("m1", "m2", "m3", "m4", "m5"), List.of()).apply(f.options());
+            f.fleet.host("m3").crashControlPlane(); // its etcd member fails; the machine still answers SSH
+            Cluster shrink = f.cluster(List.of("m1", "m2", "m3"), List.of());
+            assertThatThrownBy(() -> shrink.plan(f.options())).isInstanceOf(ApplyException.class)
+                    .hasMessageContaining("Remove masters failed on m4")
+                    .hasMessageContaining("etcd is not fully healthy: 4 of 5 members healthy (unhealthy: [m3])")
+                    .hasMessageContaining("removing m4 would leave 3 healthy of 4 etcd members (quorum 3)");
+            assertThat(f.etcdMembers("m1")).hasSize(5);
+        }
+    }
+
+    @Test
+    void removalThatWouldBreakQuorumIsRefusedWithTheNumbers() {
+        try (FleetFixture f = new FleetFixture(5, 0)) {
+            f.cluster(List.of("m1", "m2", "m3", "m4", "m5"), List.of()).apply(f.options());
+            f.fleet.host("m4").crashControlPlane();
+            f.fleet.host("m5").crashControlPlane(); // 3 of 5 healthy: quorum (3) holds, with no margin
+            Cluster three = f.cluster(List.of("m1", "m2", "m3"), List.of());
+            assertThatThrownBy(() -> three.plan(f.options())).isInstanceOf(ApplyException.class)
+                    .hasMessageContaining("3 of 5 members healthy")
+                    .hasMessageMatching("(?s).*removing m[45] would leave 3 healthy of 4 etcd members \\(quorum 3\\).*");
+            // and in the quorum-lost case the SDK does not even guess the state
+            f.fleet.host("m3").crashControlPlane();
+            assertThatThrownBy(() -> three.plan(f.options())).hasMessageContaining("etcd quorum lost?");
+        }
+    }
+
+    @Test
+    void anEvenMasterCountIsRefusedUnlessAllowed() {
+        try (FleetFixture f = new FleetFixture(4, 0)) {
+            assertThatThrownBy(() -> f.cluster(List.of("m1", "m2"), List.of())).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("masters").hasMessageContaining("quorum of 2")
+                    .hasMessageContaining("allowEvenMasters");
+        }
+    }
+
+    @Test
+    void aDeadMasterIsRemovedOnlyWithTheForceOptionAndThePlanSaysTheHostWasNotCleaned() {
+        try (FleetFixture f = new FleetFixture(4, 1)) {
+            f.cluster(List.of("m1", "m2", "m3"), List.of("n1")).apply(f.options());
+            f.fleet.host("m3").powerOff();
+            Cluster replaced = f.cluster(List.of("m1", "m2", "m4"), List.of("n1"));
+            assertThatThrownBy(() -> replaced.plan(f.options())).isInstanceOf(ApplyException.class)
+                    .hasMessageContaining("m3").hasMessageContaining("forceRemoveUnreachable(true)");
+
+            var force = f.optionsBuilder().forceRemoveUnreachable(true).build();
+            Plan plan = replaced.plan(force);
+            assertThat(plan.toString()).contains("m3: unreachable").contains("NOT cleaned");
+            replaced.apply(plan, force);
+            assertThat(f.etcdMembers("m1")).containsExactly("m1", "m2", "m4");
+            assertThat(f.nodes("m1")).containsExactly("m1", "m2", "m4", "n1");
+            assertThat(f.haproxyServers("n1")).containsExactly("m1", "m2", "m4");
+            assertThat(replaced.plan(force).isEmpty()).isTrue();
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.epiphany.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.epiphany.api.Machine;
+import io.epiphany.api.remote.Command;
+import io.epiphany.api.remote.RemoteException;
+import io.epiphany.api.remote.RemoteFile;
+import io.epiphany.api.remote.RemoteHost;
+import io.epiphany.api.remote.UploadResult;
+import io.epiphany.ssh.SshRemoteAccess;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The SDK's own SSH client (epiphany-ssh) against the fleet: strict host keys, commands, uploads, counters. */
+class SdkClientTest {
+    @Test
+    void theSdkClientRunsCommandsAndUploadsWithStrictHostKeys() {
+        try (SimulatedFleet fleet = SimulatedFleet.start(List.of(Machine.of("m1", "10.0.0.11"),
+                        Machine.of("n1", "10.0.1.11")));
+                SshRemoteAccess access = SshRemoteAccess.create()) {
+            Machine m1 = fleet.machines().get(0);
+            RemoteHost host = access.host(m1, fleet.sshSettings());
+            assertThat(host.run(Command.of("kubeadm", "version", "-o", "short").readOnly()).stdout())
+                    .isEqualTo("v1.33.4\n");
+            RemoteFile file = RemoteFile.of("/etc/haproxy/haproxy.cfg",
+                    ClusterScript.haproxyConfig(List.of("10.0.0.11")), 0644);
+            assertThat(host.upload(file)).isEqualTo(UploadResult.WRITTEN);
+            assertThat(new String(host.read("/etc/haproxy/haproxy.cfg").orElseThrow(), StandardCharsets.UTF_8))
+                    .contains("bind 127.0.0.1:3446");
+            SimulatedHost sim = fleet.host("m1");
+            sim.resetCounters();
+            assertThat(host.upload(file)).isEqualTo(UploadResult.UNCHANGED);
+            assertThat(sim.writeCount()).isZero();
+            assertThat(sim.stateChangingCommandCount()).isZero();
+            assertThat(host.run(Command.of("cat", "/etc/kubernetes/nope").asRoot()).exitCode()).isEqualTo(1);
+
+            fleet.host("n1").faults().unreachable(true);
+            assertThatThrownBy(() -> access.host(fleet.machines().get(1), fleet.sshSettings())
+                    .run(Command.of("date", "+%s"))).isInstanceOf(RemoteException.class).hasMessageContaining("n1");
+        }
+    }
+}
