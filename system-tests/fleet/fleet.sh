@@ -121,17 +121,67 @@ install_java_classpath() {
 # SIMULATED kubeadm, kubelet, kubectl, etcdctl: thin wrappers around the testkit's simulation (one implementation, the
 # same as the in-process fleet's), first in PATH in every host. State the simulated cluster shares between hosts lives
 # in /opt/epiphany-fleet/shared (the same directory in every host).
+# Real-OS mode (-Depiphany.sim.real-os, see io.epiphany.testkit.sim.RealOsMode): the simulation routes through the
+# host's REAL HAProxy, and when its kubelet starts a control plane's static pods it runs the apiserver stand-in hook.
 install_simulation() {
   local main=$1 tool
   for tool in kubeadm kubelet kubectl etcdctl; do
     cat > "$STATE/sbin/$tool" <<WRAPPER
 #!/bin/sh
 # SIMULATED $tool (Kubernetes binaries cannot be installed here): the epiphany-testkit simulation, see fleet.sh.
+ip=\$(ip -4 -o addr show dev eth0 | awk '{split(\$4, a, "/"); print a[1]; exit}')
 exec java -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Depiphany.sim.shared=/opt/epiphany-fleet/shared \\
+  -Depiphany.sim.ip="\$ip" -Depiphany.sim.real-os=true -Depiphany.sim.static-pods-hook=/usr/local/sbin/epiphany-apiserver-standin \\
   -cp "\$(cat /opt/epiphany-fleet/java/classpath)" $main $tool "\$@"
 WRAPPER
     chmod 0755 "$STATE/sbin/$tool"
   done
+  # SIMULATED container runtime: only its presence (the SDK checks 'command -v containerd'); nothing runs pods here.
+  cat > "$STATE/sbin/containerd" <<'WRAPPER'
+#!/bin/sh
+# SIMULATED containerd (real-OS fleet): a placeholder so hosts pass the SDK's binary check; it runs nothing.
+case "${1:-}" in --version|-v) echo "containerd SIMULATED v1.7.24"; exit 0 ;; esac
+echo "containerd: SIMULATED placeholder of the real-OS fleet; it does not run" >&2; exit 1
+WRAPPER
+  chmod 0755 "$STATE/sbin/containerd"
+}
+
+# The apiserver stand-in, run inside a host: 'start' (idempotent; waits for /readyz) or 'stop' (SIGKILL, like a
+# crashed apiserver). Used by 'fleet.sh apiserver' and, as the SIMULATED kubelet's static-pods hook, by kubeadm.
+install_apiserver_standin() {
+  cat > "$STATE/sbin/epiphany-apiserver-standin" <<'SCRIPT'
+#!/bin/bash
+# Apiserver stand-in of the real-OS fleet (see system-tests/fleet/README.md): TLS :6443, GET /readyz -> ok.
+set -uo pipefail
+case "${1:-}" in
+  start)
+    # Already running: nothing to do (a second JVM would fail to bind and leave a wrong pid file).
+    if [[ -f /run/apiserver-standin.pid ]] && kill -0 "$(cat /run/apiserver-standin.pid)" 2>/dev/null; then exit 0; fi
+    [[ -f /opt/epiphany-fleet/java/classpath ]] || { echo "no test class path in the fleet (fleet.sh up --java-classpath)" >&2; exit 1; }
+    # Prefer the cluster's own apiserver certificate once (SIMULATED) kubeadm has issued one on this host.
+    crt=/etc/kubernetes/pki/apiserver.crt key=/etc/kubernetes/pki/apiserver.key
+    [[ -f $crt && -f $key ]] || { crt=/etc/epiphany-fleet/apiserver/tls.crt; key=/etc/epiphany-fleet/apiserver/tls.key; }
+    [[ -f $crt && -f $key ]] || { echo "no certificate for the apiserver stand-in ($crt)" >&2; exit 1; }
+    mkdir -p /var/log/epiphany-fleet
+    setsid java -Xmx24m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$(cat /opt/epiphany-fleet/java/classpath)" \
+      io.epiphany.systemtests.fleet.ApiserverStandIn 0.0.0.0 6443 "$crt" "$key" "$(hostname)" \
+      </dev/null >/var/log/epiphany-fleet/apiserver.log 2>&1 &
+    echo $! > /run/apiserver-standin.pid
+    for i in $(seq 100); do
+      curl -sk --max-time 1 https://127.0.0.1:6443/readyz >/dev/null 2>&1 && exit 0
+      sleep 0.1
+    done
+    echo "apiserver stand-in did not answer /readyz in 10 s" >&2; cat /var/log/epiphany-fleet/apiserver.log >&2; exit 1 ;;
+  stop)
+    [[ -f /run/apiserver-standin.pid ]] || exit 0
+    pid=$(cat /run/apiserver-standin.pid)
+    kill -KILL "$pid" 2>/dev/null
+    for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    rm -f /run/apiserver-standin.pid ;;
+  *) echo "usage: epiphany-apiserver-standin start|stop" >&2; exit 2 ;;
+esac
+SCRIPT
+  chmod 0755 "$STATE/sbin/epiphany-apiserver-standin"
 }
 
 setup_host() {
@@ -177,6 +227,8 @@ setup_host() {
       mkdir -p "$home/.ssh"; cp "$3" "$home/.ssh/authorized_keys"; chmod 0700 "$home/.ssh"; chmod 0600 "$home/.ssh/authorized_keys"
     done
     chown -R "$2:$2" "/home/$2/.ssh"
+    # Each host its own machine ID (the machine'"'"'s would be shared through the /etc overlay: a "cloned image").
+    rm -f /etc/machine-id; tr -d - < /proc/sys/kernel/random/uuid > /etc/machine-id; chmod 0444 /etc/machine-id
     rm -f /etc/ssh/ssh_host_*
     ssh-keygen -q -t ed25519 -N "" -f /etc/ssh/ssh_host_ed25519_key
     ssh-keygen -q -t ecdsa -b 256 -N "" -f /etc/ssh/ssh_host_ecdsa_key
@@ -246,6 +298,7 @@ cmd_up() {
   ssh-keygen -q -t ecdsa -b 256 -N "" -C "epiphany-fleet-$NAME" -f "$STATE/id_ecdsa"
   cp "$FLEET_DIR/sshd_config" "$STATE/sshd_config"
   install -m 0755 "$FLEET_DIR/systemctl-shim.sh" "$STATE/sbin/systemctl"
+  install_apiserver_standin
   [[ -z "$classpath" ]] || install_java_classpath "$classpath"
   mkdir -p "$STATE/shared"
   if [[ -n "$sim_main" ]]; then
@@ -298,30 +351,8 @@ cmd_apiserver() {
           -extfile <(printf 'subjectAltName=DNS:%s,DNS:localhost,IP:%s,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' "$host" "$ip") 2>/dev/null
         chmod 0600 "$dir/tls.key"; rm -f "$dir/tls.csr"
       fi
-      # Prefer the cluster's own apiserver certificate once (SIMULATED) kubeadm has issued one on this host.
-      in_host "$host" bash -c '
-        # Already running: nothing to do (a second JVM would fail to bind and leave a wrong pid file).
-        if [[ -f /run/apiserver-standin.pid ]] && kill -0 "$(cat /run/apiserver-standin.pid)" 2>/dev/null; then exit 0; fi
-        crt=/etc/kubernetes/pki/apiserver.crt key=/etc/kubernetes/pki/apiserver.key
-        [[ -f $crt && -f $key ]] || { crt=/etc/epiphany-fleet/apiserver/tls.crt; key=/etc/epiphany-fleet/apiserver/tls.key; }
-        mkdir -p /var/log/epiphany-fleet
-        setsid java -Xmx24m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$1" \
-          io.epiphany.systemtests.fleet.ApiserverStandIn 0.0.0.0 6443 "$crt" "$key" "$2" \
-          </dev/null >/var/log/epiphany-fleet/apiserver.log 2>&1 &
-        echo $! > /run/apiserver-standin.pid
-        for i in $(seq 100); do
-          curl -sk --max-time 1 https://127.0.0.1:6443/readyz >/dev/null 2>&1 && exit 0
-          sleep 0.1
-        done
-        echo "apiserver stand-in did not answer /readyz in 10 s" >&2; cat /var/log/epiphany-fleet/apiserver.log >&2; exit 1
-      ' _ "$(cat "$STATE/java-classpath")" "$host" ;;
-    stop)
-      in_host "$host" bash -c '
-        [[ -f /run/apiserver-standin.pid ]] || exit 0
-        pid=$(cat /run/apiserver-standin.pid)
-        kill -KILL "$pid" 2>/dev/null
-        for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        rm -f /run/apiserver-standin.pid' ;;
+      in_host "$host" /usr/local/sbin/epiphany-apiserver-standin start ;;
+    stop) in_host "$host" /usr/local/sbin/epiphany-apiserver-standin stop ;;
     *) die "usage: fleet.sh apiserver start|stop HOST" ;;
   esac
 }

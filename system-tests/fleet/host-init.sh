@@ -23,6 +23,10 @@ mkdir -p /opt/epiphany-fleet/shared
 mount --bind "$fleet/shared" /opt/epiphany-fleet/shared
 mount --bind "$fleet/sbin" /usr/local/sbin
 mount -o remount,bind,ro /usr/local/sbin
+# Also first in a non-root login's PATH (sshd's default has no sbin): a login user's `systemctl is-active` must reach
+# the shim, as it reaches systemd on a real machine. The machine's own /usr/local/bin is hidden from the hosts.
+mount --bind "$fleet/sbin" /usr/local/bin
+mount -o remount,bind,ro /usr/local/bin
 # /run last: the fleet's state lives under the machine's /run and is hidden from the host from here on.
 mount --bind "$d/run" /run
 mkdir -p /run/lock

@@ -16,7 +16,8 @@ ENABLED_DIR=/etc/epiphany-systemctl-shim/enabled
 HAPROXY_CFG=/etc/haproxy/haproxy.cfg
 HAPROXY_PID=/run/haproxy.pid
 
-mkdir -p "$STATE_DIR" "$ENABLED_DIR"
+# Queries work for any user, as systemd's do; only root changes units (and creates the state directories).
+[[ $(id -u) -ne 0 ]] || mkdir -p "$STATE_DIR" "$ENABLED_DIR"
 err() { echo "systemctl (SIMULATED shim): $*" >&2; }
 
 unit_name() { local u=${1%.service}; echo "$u"; }
@@ -24,7 +25,8 @@ unit_name() { local u=${1%.service}; echo "$u"; }
 haproxy_master() {
   [[ -f $HAPROXY_PID ]] || return 1
   local pid; pid=$(head -1 "$HAPROXY_PID")
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+  # /proc, not kill -0: a non-root caller (systemctl is-active as the login user) may not signal root's process
+  [[ -n $pid && -d /proc/$pid ]] && echo "$pid"
 }
 
 is_active() {

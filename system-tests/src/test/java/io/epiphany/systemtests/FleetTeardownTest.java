@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Teardown is complete: no namespace, veth, bridge, process or state left, also after a crashed run. */
-class FleetTeardownTest {
+public class FleetTeardownTest {
 
     @BeforeEach
     void prerequisites() {
@@ -51,7 +51,7 @@ class FleetTeardownTest {
         ProcessRun.run(Duration.ofMinutes(1), env, List.of(RealOsFleet.script().toString(), "down")).orThrow();
     }
 
-    static void assertNothingLeft(RealOsFleet.Slot slot) {
+    public static void assertNothingLeft(RealOsFleet.Slot slot) {
         String name = slot.name();
         assertThat(RealOsFleetTest.netnsNames()).noneMatch(n -> n.startsWith(name + "-"));
         String links = ProcessRun.run(Duration.ofSeconds(10), List.of("ip", "-o", "link", "show")).orThrow().stdout();

@@ -15,8 +15,12 @@ final class HostCommands {
 
     private HostCommands() {}
 
+    /**
+     * As root: the SDK runs these binaries as root, and a non-root login's PATH on Debian has no /usr/sbin or
+     * /usr/local/sbin (where sysctl lives) while sudo's secure_path has them.
+     */
     static Command exists(String binary) {
-        return Command.of("command", "-v", binary).readOnly();
+        return Command.of("command", "-v", binary).asRoot().readOnly();
     }
 
     static Command fileExists(String path) {
@@ -31,8 +35,9 @@ final class HostCommands {
         return Command.of("systemctl", "is-active", unit).readOnly();
     }
 
+    /** As root for the same PATH reason as {@link #exists} (reading the value itself needs no privilege). */
     static Command ipForward() {
-        return Command.of("sysctl", "-n", "net.ipv4.ip_forward").readOnly();
+        return Command.of("sysctl", "-n", "net.ipv4.ip_forward").asRoot().readOnly();
     }
 
     static Command applySysctl(String file) {

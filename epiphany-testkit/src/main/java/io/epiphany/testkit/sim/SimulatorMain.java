@@ -30,6 +30,9 @@ import java.util.stream.Collectors;
  * <p>{@code --exec kubeadm init --config f} runs one program with its argv as given (to install the simulation as a
  * {@code kubeadm} executable); {@code -c} runs a line of the simulated shell. {@code --ip} is needed the first time a
  * host is seen. stdin, stdout, stderr and the exit code are the command's own. Exit 64 on a usage error.
+ *
+ * <p>With {@code -Depiphany.sim.real-os=true} (the real-OS fleet's wrappers) it runs on a real host: see
+ * {@link RealOsMode} for what it then takes from, and does to, the real operating system.
  */
 public final class SimulatorMain {
     private SimulatorMain() {}
@@ -117,6 +120,8 @@ public final class SimulatorMain {
             if (missing != null) {
                 return usage(err, missing);
             }
+            // real-OS fleet only: the load balancer the simulation routes through is the host's real HAProxy
+            RealOsMode.syncHaproxy(store, name);
             HostFiles files = new HostFiles(Path.of(root), p -> { }, () -> false);
             HostContext host = new HostContext(hostname, files, store, Clock.systemUTC());
             return new SimulatedOs().execute(host, line, stdin, stdout, stderr, "root".equals(user),

@@ -22,6 +22,7 @@ public final class RealOsFleet implements AutoCloseable {
     private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(2);
 
     private static final int SLOTS = 9;
+    private static final String SIMULATOR_MAIN = "io.epiphany.testkit.sim.SimulatorMain";
 
     private final Path script;
     private final Slot slot;
@@ -84,12 +85,26 @@ public final class RealOsFleet implements AutoCloseable {
 
     /** Starts one host per hostname, in order (addresses 10.OCTET.0.2, .3, … in a free {@link Slot}). */
     public static RealOsFleet start(List<String> hostnames) {
+        return start(hostnames, Optional.empty());
+    }
+
+    /**
+     * Like {@link #start(List)}, and every host also gets SIMULATED {@code kubeadm}, {@code kubelet}, {@code kubectl},
+     * {@code etcdctl} (the testkit's {@code SimulatorMain} in real-OS mode: it routes through the host's real HAProxy
+     * and starts the apiserver stand-in when its kubelet starts a control plane) and a placeholder {@code containerd}.
+     */
+    public static RealOsFleet startWithSimulatedKubernetes(List<String> hostnames) {
+        return start(hostnames, Optional.of(SIMULATOR_MAIN));
+    }
+
+    private static RealOsFleet start(List<String> hostnames, Optional<String> simMain) {
         Path script = script();
         Slot slot = Slot.free();
         List<String> command = new ArrayList<>(List.of(script.toString(), "up", Integer.toString(hostnames.size()),
                 "--hostnames", String.join(",", hostnames),
                 "--java-classpath", testClasspath(),
                 "--owner-pid", Long.toString(ProcessHandle.current().pid())));
+        simMain.ifPresent(main -> command.addAll(List.of("--sim-main", main)));
         ProcessRun.Result result;
         try {
             result = ProcessRun.run(UP_TIMEOUT, slot.environment(), command);

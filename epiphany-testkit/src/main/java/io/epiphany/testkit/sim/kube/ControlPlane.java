@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.epiphany.testkit.sim.HostContext;
 import io.epiphany.testkit.sim.HostFiles;
+import io.epiphany.testkit.sim.RealOsMode;
 import io.epiphany.testkit.sim.SimulationState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -229,15 +230,19 @@ public final class ControlPlane {
         HostFiles f = host.files();
         boolean manifests = f.exists(MANIFESTS + "/kube-apiserver.yaml") && f.exists(MANIFESTS + "/etcd.yaml");
         boolean healthy = manifests && missingApiserverFiles(f).isEmpty();
-        host.store().update(s -> {
+        boolean serving = host.store().update(s -> {
             SimulationState.Host h = s.hosts.get(host.hostname());
             h.controlPlaneRunning = manifests && s.kube != null;
             h.apiserverHealthy = healthy;
             if (s.kube != null) {
                 ClusterAccess.electLeader(s);
             }
-            return null;
+            return h.controlPlaneRunning && healthy;
         });
+        if (serving) {
+            // real-OS fleet only: a real process takes the apiserver's :6443, as the kube-apiserver pod would
+            RealOsMode.staticPodsStarted(host.hostname());
+        }
     }
 
     /** Files named by the apiserver manifest's flags that do not exist on the host. */

@@ -5,6 +5,7 @@ import io.epiphany.testkit.sim.HostContext;
 import io.epiphany.testkit.sim.HostFiles;
 import io.epiphany.testkit.sim.Invocation;
 import io.epiphany.testkit.sim.Program;
+import io.epiphany.testkit.sim.RealOsMode;
 import io.epiphany.testkit.sim.SimulationState;
 import java.io.IOException;
 import java.security.MessageDigest;
@@ -654,6 +655,10 @@ public final class Kubeadm implements Program {
                 }
                 return null;
             });
+            if (etcdHere) {
+                // real-OS fleet only: the apiserver pod is gone, so is the real process standing in for it
+                RealOsMode.staticPodsStopped(host.hostname());
+            }
             inv.out().println("\nThe reset process does not clean CNI configuration. To do so, you must remove "
                     + "/etc/cni/net.d\n");
             inv.out().println("The reset process does not reset or clean up iptables rules or IPVS tables.");

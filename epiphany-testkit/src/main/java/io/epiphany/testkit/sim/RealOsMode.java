@@ -1,0 +1,107 @@
+package io.epiphany.testkit.sim;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Where the SIMULATION meets a real operating system: the real-OS fleet of the system tests runs {@link SimulatorMain}
+ * as {@code kubeadm}/{@code kubectl}/{@code etcdctl} on hosts (network namespaces) that have a REAL HAProxy and REAL
+ * processes standing in for the API servers. Off unless the system property {@code epiphany.sim.real-os} is
+ * {@code true} (set only by the fleet's wrappers), so the in-process fleet never takes these paths.
+ *
+ * <ul>
+ *   <li>{@link #syncHaproxy}: the simulation's model of this host's load balancer (used by simulated kubeadm
+ *       discovery, upload-config, reset and kubectl to decide whether {@code localhost:3446} reaches an apiserver)
+ *       is taken from the real host: a real {@code haproxy} process in this host's PID namespace and the real
+ *       {@code /etc/haproxy/haproxy.cfg}. Which apiserver behind it is up stays the simulation's model, which the
+ *       hook below keeps in step with the real stand-ins.</li>
+ *   <li>{@link #staticPodsStarted}/{@link #staticPodsStopped}: when the SIMULATED kubelet starts or stops a
+ *       control plane's static pods, the program named by {@code epiphany.sim.static-pods-hook} is run with
+ *       {@code start} or {@code stop}, so that a real process serves (or stops serving) {@code :6443}, as a real
+ *       kubelet starting the kube-apiserver pod would.</li>
+ * </ul>
+ */
+public final class RealOsMode {
+    static final String ENABLED = "epiphany.sim.real-os";
+    static final String HOOK = "epiphany.sim.static-pods-hook";
+    private static final String HAPROXY_CFG = "/etc/haproxy/haproxy.cfg";
+    private static final long HOOK_TIMEOUT_SECONDS = 60;
+
+    private RealOsMode() {}
+
+    /** True when this JVM is the simulation running on a real-OS fleet host. */
+    public static boolean enabled() {
+        return Boolean.getBoolean(ENABLED);
+    }
+
+    /** Copies the real HAProxy's state of this host into the simulation's model of it (no-op when disabled). */
+    static void syncHaproxy(StateStore store, String hostname) {
+        if (!enabled()) {
+            return;
+        }
+        boolean running = ProcessHandle.allProcesses().anyMatch(p -> p.info().command()
+                .map(c -> Path.of(c).getFileName().toString().equals("haproxy")).orElse(false));
+        String config = null;
+        if (running) {
+            try {
+                config = Files.readString(Path.of(HAPROXY_CFG), StandardCharsets.UTF_8);
+            } catch (IOException noConfig) {
+                running = false;
+            }
+        }
+        boolean active = running;
+        String cfg = config;
+        store.update(s -> {
+            SimulationState.Host h = s.hosts.get(hostname);
+            if (active) {
+                h.active.add("haproxy");
+                h.binaries.add("haproxy");
+            } else {
+                h.active.remove("haproxy");
+            }
+            h.haproxyConfig = cfg;
+            return null;
+        });
+    }
+
+    /** The SIMULATED kubelet started a control plane whose apiserver is healthy: start the real stand-in. */
+    public static void staticPodsStarted(String hostname) {
+        runHook(hostname, "start");
+    }
+
+    /** The control plane's static pods are gone ({@code kubeadm reset}): stop the real stand-in. */
+    public static void staticPodsStopped(String hostname) {
+        runHook(hostname, "stop");
+    }
+
+    private static void runHook(String hostname, String action) {
+        String hook = System.getProperty(HOOK);
+        if (!enabled() || hook == null || hook.isBlank()) {
+            return;
+        }
+        try {
+            Process p = new ProcessBuilder(List.of(hook, action)).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            byte[] output = p.getInputStream().readAllBytes();
+            if (!p.waitFor(HOOK_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("real-OS static-pods hook '" + hook + " " + action + "' on " + hostname
+                        + " did not finish in " + HOOK_TIMEOUT_SECONDS + " s");
+            }
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException("real-OS static-pods hook '" + hook + " " + action + "' on " + hostname
+                        + " exited " + p.exitValue() + ": " + new String(output, StandardCharsets.UTF_8).strip());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("real-OS static-pods hook '" + hook + "' on " + hostname
+                    + " could not run: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running the static-pods hook on " + hostname, e);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.epiphany.systemtests.e2e;
+
+import io.epiphany.api.Cluster;
+import io.epiphany.api.HostKeyPolicy;
+import io.epiphany.api.LoadBalancer;
+import io.epiphany.api.Machine;
+import io.epiphany.api.SshSettings;
+import io.epiphany.systemtests.fleet.RealOsFleet;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A {@link Cluster} description whose machines are hosts of a {@link RealOsFleet}: each machine's ip is its fleet
+ * address (reached directly, no sshAddress), logged in as the fleet's non-root sudo user with the fleet's key, host keys
+ * checked strictly against the fleet's known_hosts.
+ */
+final class FleetClusters {
+    /** HAProxy's health-check interval in these tests: short, so a dead master is out within seconds. */
+    static final Duration CHECK_INTERVAL = Duration.ofSeconds(2);
+    static final int FALL = 3;
+    /** The fast interval HAProxy uses between the failures of a master that is going down (the renderer's FAST_INTER). */
+    static final Duration FAST_INTER = Duration.ofSeconds(2);
+
+    private FleetClusters() {}
+
+    /** How long a dead master can still receive traffic: {@code inter + (fall - 1) * fastinter}. */
+    static Duration detectionTime() {
+        return CHECK_INTERVAL.plus(FAST_INTER.multipliedBy(FALL - 1));
+    }
+
+    static Machine machine(RealOsFleet fleet, String hostname) {
+        return Machine.of(hostname, fleet.host(hostname).ip());
+    }
+
+    static List<Machine> machines(RealOsFleet fleet, List<String> hostnames) {
+        return hostnames.stream().map(h -> machine(fleet, h)).toList();
+    }
+
+    static Cluster cluster(RealOsFleet fleet, String name, List<String> masters, List<String> nodes) {
+        SshSettings ssh = SshSettings.builder().user(fleet.sshUser()).privateKey(fleet.privateKey())
+                .knownHosts(fleet.knownHosts()).hostKeyPolicy(HostKeyPolicy.STRICT).useSshConfig(false)
+                .useAgent(false).build();
+        LoadBalancer lb = LoadBalancer.builder().checkInterval(CHECK_INTERVAL).fall(FALL).build();
+        return Cluster.builder().name(name).masters(machines(fleet, masters)).nodes(machines(fleet, nodes)).ssh(ssh)
+                .loadBalancer(lb).build();
+    }
+}
