@@ -153,7 +153,7 @@ public abstract class Cluster {
     }
 
     public ApplyResult apply(ApplyOptions options) {
-        return Engines.load().apply(plan(options), options);
+        return Engines.load().apply(this, options);
     }
 
     /** Carries out a plan already shown to a person; refuses when the hosts changed since it was made. */

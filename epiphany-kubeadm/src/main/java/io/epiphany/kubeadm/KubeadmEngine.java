@@ -39,6 +39,11 @@ public final class KubeadmEngine implements Engine {
     }
 
     @Override
+    public ApplyResult apply(Cluster cluster, ApplyOptions options) {
+        return provisioner.apply(cluster, options);
+    }
+
+    @Override
     public Kubeconfig kubeconfig(Cluster cluster, ApplyOptions options) {
         return provisioner.kubeconfig(cluster, options);
     }

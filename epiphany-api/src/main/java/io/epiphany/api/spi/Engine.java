@@ -21,6 +21,9 @@ public interface Engine {
     /** Carries out a plan, refusing when the facts changed since it was made; then verifies the cluster. */
     ApplyResult apply(Plan plan, ApplyOptions options);
 
+    /** Plans and carries out the plan on one gathering of facts (no review in between); then verifies. */
+    ApplyResult apply(Cluster cluster, ApplyOptions options);
+
     /** The admin kubeconfig from a master. */
     Kubeconfig kubeconfig(Cluster cluster, ApplyOptions options);
 

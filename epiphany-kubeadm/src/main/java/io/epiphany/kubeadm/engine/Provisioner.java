@@ -29,16 +29,18 @@ public final class Provisioner {
     }
 
     public Plan plan(Cluster cluster, ApplyOptions options) {
-        return withAccess(options, access -> {
-            Context ctx = context(cluster, options, access);
-            List<PlannedStep> steps = new ArrayList<>();
-            for (Phase p : phases()) {
-                steps.addAll(p.plan(ctx));
-            }
-            return new Plan(cluster, steps, ctx.facts.digest(), notes(ctx));
-        });
+        return withAccess(options, access -> plan(context(cluster, options, access)));
     }
 
+    private static Plan plan(Context ctx) {
+        List<PlannedStep> steps = new ArrayList<>();
+        for (Phase p : phases()) {
+            steps.addAll(p.plan(ctx));
+        }
+        return new Plan(ctx.cluster, steps, ctx.facts.digest(), notes(ctx));
+    }
+
+    /** Carries out a plan made earlier (perhaps shown to a person): refused when the hosts changed since. */
     public ApplyResult apply(Plan plan, ApplyOptions options) {
         long start = System.nanoTime();
         return withAccess(options, access -> {
@@ -47,25 +49,37 @@ public final class Provisioner {
                 throw new ApplyException("Plan", null, "the hosts changed since this plan was made; make a new plan "
                         + "and review it", List.of(), List.of("everything: nothing was changed"), null);
             }
-            Context ctx = context(plan.cluster(), options, access, facts);
-            ctx.planned(plan.steps());
-            for (Phase p : phases()) {
-                if (p.plan(ctx).isEmpty()) {
-                    continue;
-                }
-                long phaseStart = System.nanoTime();
-                ctx.emit(new ProgressEvent(ProgressEvent.Type.PHASE_STARTED, p.title(), null, null, null, null));
-                p.run(ctx);
-                ctx.emit(new ProgressEvent(ProgressEvent.Type.PHASE_FINISHED, p.title(), null, null,
-                        Context.since(phaseStart), null));
-            }
-            long verifyStart = System.nanoTime();
-            ctx.emit(new ProgressEvent(ProgressEvent.Type.PHASE_STARTED, Verification.PHASE, null, null, null, null));
-            List<String> verified = Verification.verify(ctx);
-            ctx.emit(new ProgressEvent(ProgressEvent.Type.PHASE_FINISHED, Verification.PHASE, null, null,
-                    Context.since(verifyStart), null));
-            return new ApplyResult(plan, Duration.ofNanos(System.nanoTime() - start), verified);
+            return execute(context(plan.cluster(), options, access, facts), plan, start);
         });
+    }
+
+    /** Plans and carries out the plan on the same facts: nobody reviews it in between, so nothing can go stale. */
+    public ApplyResult apply(Cluster cluster, ApplyOptions options) {
+        long start = System.nanoTime();
+        return withAccess(options, access -> {
+            Context ctx = context(cluster, options, access);
+            return execute(ctx, plan(ctx), start);
+        });
+    }
+
+    private static ApplyResult execute(Context ctx, Plan plan, long start) {
+        ctx.planned(plan.steps());
+        for (Phase p : phases()) {
+            if (p.plan(ctx).isEmpty()) {
+                continue;
+            }
+            long phaseStart = System.nanoTime();
+            ctx.emit(new ProgressEvent(ProgressEvent.Type.PHASE_STARTED, p.title(), null, null, null, null));
+            p.run(ctx);
+            ctx.emit(new ProgressEvent(ProgressEvent.Type.PHASE_FINISHED, p.title(), null, null,
+                    Context.since(phaseStart), null));
+        }
+        long verifyStart = System.nanoTime();
+        ctx.emit(new ProgressEvent(ProgressEvent.Type.PHASE_STARTED, Verification.PHASE, null, null, null, null));
+        List<String> verified = Verification.verify(ctx);
+        ctx.emit(new ProgressEvent(ProgressEvent.Type.PHASE_FINISHED, Verification.PHASE, null, null,
+                Context.since(verifyStart), null));
+        return new ApplyResult(plan, Duration.ofNanos(System.nanoTime() - start), verified);
     }
 
     public Kubeconfig kubeconfig(Cluster cluster, ApplyOptions options) {
