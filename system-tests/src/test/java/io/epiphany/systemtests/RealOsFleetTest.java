@@ -5,30 +5,49 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.epiphany.systemtests.fleet.FleetHost;
 import io.epiphany.systemtests.fleet.ProcessRun;
 import io.epiphany.systemtests.fleet.RealOsFleet;
-import java.nio.file.Files;
+import io.epiphany.api.HostKeyPolicy;
+import io.epiphany.api.Machine;
+import io.epiphany.api.SshSettings;
+import io.epiphany.api.remote.Command;
+import io.epiphany.api.remote.RemoteAccess;
+import io.epiphany.api.remote.RemoteFile;
+import io.epiphany.api.remote.RemoteHost;
+import io.epiphany.api.remote.UploadResult;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
-/** A real-OS fleet of 5 hosts: real sshd on each, reached with strict host-key checking; isolated hosts. */
+/**
+ * A real-OS fleet of 5 hosts: real sshd on each, reached by the SDK's own SSH client with strict host-key checking
+ * (the login user is the fleet's non-root sudo user); isolated hosts.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RealOsFleetTest {
     private RealOsFleet fleet;
-    private OpenSshCli ssh;
+    private RemoteAccess access;
+    private SshSettings ssh;
 
     @BeforeAll
     void startFleet() {
         SystemAssumptions.assumeRealOsFleet();
         fleet = RealOsFleet.start(5);
-        ssh = new OpenSshCli(fleet);
+        access = RemoteAccess.load();
+        ssh = SshSettings.builder().user(fleet.sshUser()).privateKey(fleet.privateKey()).knownHosts(fleet.knownHosts())
+                .hostKeyPolicy(HostKeyPolicy.STRICT).build();
+    }
+
+    private RemoteHost sdk(FleetHost host) {
+        return access.host(Machine.of(host.hostname(), host.ip()), ssh);
     }
 
     @AfterAll
     void stopFleet() {
+        if (access != null) {
+            access.close();
+        }
         if (fleet != null) {
             fleet.close();
             FleetTeardownTest.assertNothingLeft(fleet.slot());
@@ -39,19 +58,21 @@ class RealOsFleetTest {
     void everyHostRunsACommandOverSshUnderItsOwnHostname() {
         assertThat(fleet.hosts()).hasSize(5);
         for (FleetHost host : fleet.hosts()) {
-            ProcessRun.Result result = ssh.run(host, fleet.sshUser(), "hostname && sudo -n id -u").orThrow();
-            assertThat(result.stdout().lines().toList()).containsExactly(host.hostname(), "0");
+            assertThat(sdk(host).run(Command.of("hostname")).orThrow().stdout().strip()).isEqualTo(host.hostname());
+            assertThat(sdk(host).run(Command.of("id", "-u").asRoot()).orThrow().stdout().strip()).isEqualTo("0");
         }
     }
 
     @Test
-    void everyHostTakesAnUploadedFileAndKeepsItToItself(@TempDir Path tmp) throws Exception {
+    void everyHostTakesAnUploadedFileAndKeepsItToItself() {
         for (FleetHost host : fleet.hosts()) {
-            Path local = tmp.resolve(host.hostname() + ".txt");
-            Files.writeString(local, "for " + host.hostname() + "\n");
-            ssh.upload(host, "root", local, "/etc/kubernetes-upload-test.txt").orThrow();
-            assertThat(ssh.run(host, "root", "cat /etc/kubernetes-upload-test.txt").orThrow().stdout())
+            RemoteFile file = RemoteFile.of("/etc/kubernetes-upload-test.txt", "for " + host.hostname() + "\n", 0600);
+            assertThat(sdk(host).upload(file)).isEqualTo(UploadResult.WRITTEN);
+            assertThat(sdk(host).upload(file)).isEqualTo(UploadResult.UNCHANGED);
+            assertThat(sdk(host).run(Command.of("cat", "/etc/kubernetes-upload-test.txt").asRoot()).orThrow().stdout())
                     .isEqualTo("for " + host.hostname() + "\n");
+            assertThat(sdk(host).run(Command.of("stat", "-c", "%a %U", "/etc/kubernetes-upload-test.txt").asRoot())
+                    .orThrow().stdout().strip()).isEqualTo("600 root");
         }
         // Each host has its own /etc: the machine itself never saw any of these files.
         assertThat(Path.of("/etc/kubernetes-upload-test.txt")).doesNotExist();
