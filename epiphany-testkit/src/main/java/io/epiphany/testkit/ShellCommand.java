@@ -27,14 +27,14 @@ final class ShellCommand extends AbstractCommandSupport {
             return;
         }
         sleep(faults);
-        boolean root = "root".equals(getServerSession().getUsername());
+        String login = getServerSession().getUsername();
         CommandInterceptor interceptor = (words, err) -> faults.failureFor(words).map(f -> {
             err.print(f.stderr().endsWith("\n") || f.stderr().isEmpty() ? f.stderr() : f.stderr() + "\n");
             return OptionalInt.of(f.exitCode());
         }).orElse(OptionalInt.empty());
         int code;
         try {
-            code = os.execute(host.context(), line, getInputStream(), getOutputStream(), getErrorStream(), root,
+            code = os.execute(host.context(), line, getInputStream(), getOutputStream(), getErrorStream(), login,
                     interceptor);
         } catch (RuntimeException | Error e) {
             // a bug of the simulation must not look like a hung host: report it and end the command

@@ -41,13 +41,12 @@ final class Operations {
         if (!options.containsKey("--simulated")) {
             return run(command, described, options, Optional.empty());
         }
-        // root login: the SIMULATED shell does not yet model the sudo write path (cat > tmp, stat -c) that a
-        // non-root admin_user takes; real machines keep the file's user
-        try (SimulatedFleet fleet = SimulatedFleet.start(described, SimulatedFleet.Options.defaults())) {
+        // the file's login user: a non-root admin_user takes the same sudo path (commands and files) as on real machines
+        try (SimulatedFleet fleet = SimulatedFleet.start(described)) {
             // kubeconfig's stdout is the file itself: notes go to stderr there
             PrintStream notes = command.equals("kubeconfig") ? err : out;
             notes.println("SIMULATED: " + fleet.hosts().size() + " in-process hosts on 127.0.0.1 stand in for the "
-                    + "machines of the file (login as root); nothing leaves this process, and the fleet is gone when it ends.");
+                    + "machines of the file (login as " + fleet.cluster().ssh().user() + "); nothing leaves this process, and the fleet is gone when it ends.");
             return run(command, fleet.cluster(), options, Optional.of(fleet));
         }
     }

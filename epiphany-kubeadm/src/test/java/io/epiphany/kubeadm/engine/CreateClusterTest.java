@@ -61,6 +61,22 @@ class CreateClusterTest {
     }
 
     @Test
+    void aNonRootLoginAppliesThroughSudoAndAReapplyWritesNothing() {
+        try (FleetFixture f = new FleetFixture(1, 1, "ubuntu")) {
+            assertThat(f.all.ssh().user()).isEqualTo("ubuntu");
+            Cluster c = f.cluster(List.of("m1"), List.of("n1"));
+            ApplyResult r = c.apply(f.options());
+            assertThat(r.verified()).contains("etcd members = masters [m1], all healthy");
+            assertThat(f.haproxyServers("n1")).containsExactly("m1");
+            assertThat(f.fleet.host("m1").root().resolve("etc/kubernetes/pki/ca.key")).exists();
+            f.fleet.hosts().forEach(h -> h.resetCounters());
+            assertThat(c.plan(f.options()).isEmpty()).isTrue();
+            c.apply(f.options());
+            f.fleet.hosts().forEach(h -> assertThat(h.writeCount()).as(h.hostname()).isZero());
+        }
+    }
+
+    @Test
     void kubeconfigComesFromAMasterAndCanPointAtAMastersOwnAddress() {
         try (FleetFixture f = new FleetFixture(1, 0)) {
             Cluster c = f.cluster(List.of("m1"), List.of());

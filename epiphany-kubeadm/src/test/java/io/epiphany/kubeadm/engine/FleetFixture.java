@@ -25,6 +25,11 @@ final class FleetFixture implements AutoCloseable {
     final List<ProgressEvent> events = Collections.synchronizedList(new ArrayList<>());
 
     FleetFixture(int masters, int nodes) {
+        this(masters, nodes, "root");
+    }
+
+    /** A fleet whose SSH login is {@code sshUser}: a non-root user takes the sudo path for commands and files. */
+    FleetFixture(int masters, int nodes, String sshUser) {
         Cluster.Builder b = Cluster.builder().name("k8s1").allowEvenMasters(true);
         for (int i = 1; i <= masters; i++) {
             b.addMaster(Machine.of("m" + i, "10.10.1." + (10 + i)));
@@ -32,7 +37,7 @@ final class FleetFixture implements AutoCloseable {
         for (int i = 1; i <= nodes; i++) {
             b.addNode(Machine.of("n" + i, "10.10.2." + (10 + i)));
         }
-        this.fleet = SimulatedFleet.start(b.build());
+        this.fleet = SimulatedFleet.start(b.build(), SimulatedFleet.Options.defaults().withSshUser(sshUser));
         this.all = fleet.cluster();
     }
 

@@ -10,12 +10,17 @@ import java.util.List;
 
 /**
  * SIMULATED coreutils the SDK uses: {@code cat}, {@code sha256sum}, {@code mkdir -p}, {@code mv -f}, {@code rm -f},
- * {@code date +%s}. Messages follow GNU coreutils. A non-root user may read only world-readable files and write only
- * under {@code /tmp} and {@code /home}.
+ * {@code date +%s}, {@code stat -c}, {@code chmod}, {@code chown}. Messages follow GNU coreutils. Every file is owned
+ * by root (as the SFTP view shows); a non-root user may read only world-readable files and write only under
+ * {@code /tmp} and {@code /home}, and only root may chown.
  */
 final class FileCommands {
     Program cat() {
         return readOnly(inv -> {
+            if (inv.args().isEmpty()) {
+                inv.stdin().transferTo(inv.out()); // the exec upload: cat > tmp with the content on stdin
+                return 0;
+            }
             int status = 0;
             for (String path : inv.args()) {
                 status = Math.max(status, readFile(inv, path, bytes -> inv.out().write(bytes)));
@@ -126,6 +131,110 @@ final class FileCommands {
         });
     }
 
+    /** {@code stat -c FORMAT FILE...} with the directives %a %U %G %u %g %s %n %%. */
+    Program stat() {
+        return readOnly(inv -> {
+            List<String> a = inv.args();
+            if (a.size() < 3 || !a.get(0).equals("-c")) {
+                return inv.fail(1, "only 'stat -c <format> <file>...' is supported by the SIMULATED host");
+            }
+            int status = 0;
+            for (String path : a.subList(2, a.size())) {
+                if (!inv.host().files().exists(path)) {
+                    status = inv.fail(1, "cannot statx '" + path + "': No such file or directory");
+                    continue;
+                }
+                String line = format(inv, a.get(1), path);
+                if (line == null) {
+                    return inv.fail(1, "the SIMULATED host supports only %a %U %G %u %g %s %n %% in '" + a.get(1)
+                            + "'");
+                }
+                inv.out().println(line);
+            }
+            return status;
+        });
+    }
+
+    private static String format(Invocation inv, String format, String path) throws IOException {
+        HostFiles files = inv.host().files();
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < format.length(); i++) {
+            char c = format.charAt(i);
+            if (c != '%') {
+                sb.append(c);
+                continue;
+            }
+            if (++i >= format.length()) {
+                return null;
+            }
+            switch (format.charAt(i)) {
+                case 'a' -> sb.append(Integer.toOctalString(files.mode(path)));
+                case 'U', 'G' -> sb.append("root");
+                case 'u', 'g' -> sb.append('0');
+                case 's' -> sb.append(files.isDirectory(path) ? 4096 : files.read(path).length);
+                case 'n' -> sb.append(path);
+                case '%' -> sb.append('%');
+                default -> {
+                    return null;
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    /** {@code chmod MODE FILE...} with an octal mode (the SDK's only form). */
+    Program chmod() {
+        return changing(inv -> {
+            List<String> a = inv.args();
+            if (a.size() < 2 || !a.get(0).matches("0?[0-7]{1,3}")) {
+                return inv.fail(1, "only 'chmod <octal mode up to 0777> <file>...' is supported by the SIMULATED host");
+            }
+            int mode = Integer.parseInt(a.get(0), 8);
+            int status = 0;
+            for (String path : a.subList(1, a.size())) {
+                if (!inv.host().files().exists(path)) {
+                    status = inv.fail(1, "cannot access '" + path + "': No such file or directory");
+                } else if (!writable(inv, path)) {
+                    status = inv.fail(1, "changing permissions of '" + path + "': Operation not permitted");
+                } else {
+                    inv.host().files().chmod(path, mode);
+                }
+            }
+            return status;
+        });
+    }
+
+    /**
+     * {@code chown OWNER[:GROUP] FILE...}, root only. Files on a simulated host are owned by root, so root (or 0) is
+     * the one owner it can record; the login user is a real account that it cannot record, unknown names are errors.
+     */
+    Program chown() {
+        return changing(inv -> {
+            List<String> a = inv.args();
+            if (a.size() < 2 || a.get(0).startsWith("-")) {
+                return inv.fail(1, "only 'chown <owner>[:<group>] <file>...' is supported by the SIMULATED host");
+            }
+            String spec = a.get(0);
+            for (String name : spec.split(":", -1)) {
+                if (!Id.known(inv, name)) {
+                    return inv.fail(1, "invalid " + (spec.startsWith(name) ? "user" : "group") + ": '" + spec + "'");
+                }
+            }
+            int status = 0;
+            for (String path : a.subList(1, a.size())) {
+                if (!inv.host().files().exists(path)) {
+                    status = inv.fail(1, "cannot access '" + path + "': No such file or directory");
+                } else if (!inv.root()) {
+                    status = inv.fail(1, "changing ownership of '" + path + "': Operation not permitted");
+                } else if (!spec.matches("(root|0)(:(root|0)?)?")) {
+                    status = inv.fail(1, "the SIMULATED host records only root as a file's owner, not '" + spec
+                            + "'");
+                }
+            }
+            return status;
+        });
+    }
+
     /** The operands after the allowed flags, or null when another flag is given. */
     private static List<String> operands(Invocation inv, String allowedFlag) {
         List<String> rest = inv.args().stream().filter(a -> !a.equals(allowedFlag)).toList();
@@ -137,7 +246,11 @@ final class FileCommands {
 
     /** Whether this user may change a path: root anywhere, others under /tmp and /home only. */
     static boolean writable(Invocation inv, String path) {
-        return inv.root() || path.startsWith("/tmp/") || path.startsWith("/home/");
+        return writable(inv.root(), path);
+    }
+
+    static boolean writable(boolean root, String path) {
+        return root || path.startsWith("/tmp/") || path.startsWith("/home/");
     }
 
     /** Whether this user may read a file: root always, others only world-readable files. */

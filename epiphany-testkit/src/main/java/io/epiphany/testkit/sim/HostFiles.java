@@ -68,6 +68,21 @@ public final class HostFiles {
         return Files.getPosixFilePermissions(resolve(hostPath)).contains(PosixFilePermission.OTHERS_READ);
     }
 
+    /** The permission bits of a file (e.g. 0644). */
+    public int mode(String hostPath) throws IOException {
+        int mode = 0;
+        for (PosixFilePermission p : Files.getPosixFilePermissions(resolve(hostPath))) {
+            mode |= 0400 >> p.ordinal();
+        }
+        return mode;
+    }
+
+    /** Sets the permission bits of a file, as chmod does. */
+    public void chmod(String hostPath, int mode) throws IOException {
+        Files.setPosixFilePermissions(resolve(hostPath), permissions(mode));
+        listener.changed(hostPath);
+    }
+
     /** The content of a file; {@link NoSuchFileException} when missing. */
     public byte[] read(String hostPath) throws IOException {
         return Files.readAllBytes(resolve(hostPath));

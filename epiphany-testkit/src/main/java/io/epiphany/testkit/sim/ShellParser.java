@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * Parses the small shell language of {@code docs/host-commands.md}: words with single and double quotes and
- * backslash escapes, {@code ;}, {@code &&}, {@code ||}, {@code >/dev/null} and {@code 2>/dev/null}. Anything else
- * (pipes, variables, globs, subshells, other redirections) is rejected, because the SDK must not depend on it.
+ * backslash escapes, {@code ;}, {@code &&}, {@code ||}, brace groups {@code { cmd; cmd; }}, {@code >/dev/null},
+ * {@code 2>/dev/null} and {@code > file} (the exec upload's {@code cat > tmp}). Anything else (pipes, variables,
+ * globs, subshells, other redirections) is rejected, because the SDK must not depend on it.
  */
 public final class ShellParser {
     private static final String REJECTED_UNQUOTED = "|&;()<>`$*?~{}!#";
@@ -19,26 +20,44 @@ public final class ShellParser {
     }
 
     public static ShellScript parse(String line) throws ShellSyntaxException {
-        return new ShellParser(line).script();
+        return new ShellParser(line).script(false);
     }
 
-    private ShellScript script() throws ShellSyntaxException {
+    /** Steps up to the end of the line, or (in a group) up to and including the closing brace. */
+    private ShellScript script(boolean inGroup) throws ShellSyntaxException {
         List<ShellScript.Step> steps = new ArrayList<>();
         ShellScript.Join join = ShellScript.Join.FIRST;
         while (true) {
-            SimpleCommand command = command();
-            if (command == null) {
-                if (join == ShellScript.Join.FIRST || join == ShellScript.Join.SEQUENCE) {
-                    skipBlanks();
-                    if (pos >= line.length()) {
-                        return new ShellScript(steps);
-                    }
+            skipBlanks();
+            if (inGroup && at('}')) {
+                // '}' is a reserved word: it closes a group only where a command could start, after ';'
+                if (join != ShellScript.Join.SEQUENCE || steps.isEmpty() || !reservedWordEnds(pos + 1)) {
+                    throw unexpected();
                 }
-                throw unexpected();
+                pos++;
+                return new ShellScript(steps);
             }
-            steps.add(new ShellScript.Step(join, command));
+            if (at('{') && pos + 1 < line.length() && " \t".indexOf(line.charAt(pos + 1)) >= 0) {
+                pos++;
+                steps.add(new ShellScript.Step(join, null, script(true)));
+            } else {
+                SimpleCommand command = command();
+                if (command == null) {
+                    if (!inGroup && (join == ShellScript.Join.FIRST || join == ShellScript.Join.SEQUENCE)) {
+                        skipBlanks();
+                        if (pos >= line.length()) {
+                            return new ShellScript(steps);
+                        }
+                    }
+                    throw unexpected();
+                }
+                steps.add(new ShellScript.Step(join, command));
+            }
             skipBlanks();
             if (pos >= line.length()) {
+                if (inGroup) {
+                    throw new ShellSyntaxException("Syntax error: end of file unexpected (expecting \"}\")");
+                }
                 return new ShellScript(steps);
             }
             if (line.startsWith("&&", pos)) {
@@ -61,6 +80,7 @@ public final class ShellParser {
         List<String> words = new ArrayList<>();
         boolean discardOut = false;
         boolean discardErr = false;
+        String outFile = null;
         while (true) {
             skipBlanks();
             if (pos >= line.length() || line.startsWith("&&", pos) || line.startsWith("||", pos)
@@ -72,25 +92,28 @@ public final class ShellParser {
                 pos += line.charAt(pos) == '>' ? 1 : 2;
                 skipBlanks();
                 String target = word();
-                if (!"/dev/null".equals(target)) {
-                    throw new ShellSyntaxException("redirection to '" + target + "' is not supported (only /dev/null)");
-                }
-                if (err) {
-                    discardErr = true;
+                if ("/dev/null".equals(target)) {
+                    discardErr |= err;
+                    discardOut |= !err;
+                    outFile = err ? outFile : null;
+                } else if (err) {
+                    throw new ShellSyntaxException("redirection of stderr to '" + target
+                            + "' is not supported (only /dev/null)");
                 } else {
-                    discardOut = true;
+                    outFile = target;
+                    discardOut = false;
                 }
                 continue;
             }
             words.add(word());
         }
         if (words.isEmpty()) {
-            if (discardOut || discardErr) {
+            if (discardOut || discardErr || outFile != null) {
                 throw new ShellSyntaxException("a redirection without a command");
             }
             return null;
         }
-        return new SimpleCommand(words, discardOut, discardErr);
+        return new SimpleCommand(words, discardOut, discardErr, outFile);
     }
 
     private String word() throws ShellSyntaxException {
@@ -155,6 +178,15 @@ public final class ShellParser {
             i++;
         }
         throw new ShellSyntaxException("Unterminated quoted string");
+    }
+
+    private boolean at(char c) {
+        return pos < line.length() && line.charAt(pos) == c;
+    }
+
+    /** Whether a closing brace ending before {@code i} is a word of its own. */
+    private boolean reservedWordEnds(int i) {
+        return i >= line.length() || " \t;&|".indexOf(line.charAt(i)) >= 0;
     }
 
     private void skipBlanks() {

@@ -36,6 +36,10 @@ public final class SimulatedOs {
                 Map.entry("sha256sum", files.sha256sum()),
                 Map.entry("date", files.date()),
                 Map.entry("test", files.test()),
+                Map.entry("stat", files.stat()),
+                Map.entry("chmod", files.chmod()),
+                Map.entry("chown", files.chown()),
+                Map.entry("id", new Id()),
                 Map.entry("sysctl", new Sysctl()),
                 Map.entry("systemctl", new Systemctl()),
                 Map.entry("apt-get", new PackageInstaller("apt-get")),
@@ -51,16 +55,16 @@ public final class SimulatedOs {
     /** The binaries every simulated host has before the SDK installs anything. */
     public static List<String> baseBinaries() {
         return List.of("sh", "env", "sudo", "test", "sysctl", "cat", "mkdir", "mv", "rm", "sha256sum", "date", "systemctl", "curl",
-                "kubeadm", "kubelet", "kubectl", "etcdctl", "containerd");
+                "stat", "chmod", "chown", "id", "kubeadm", "kubelet", "kubectl", "etcdctl", "containerd");
     }
 
     /**
      * Runs a command line and returns its exit code.
      *
-     * @param root whether the login user is root (otherwise only {@code sudo} gives root)
+     * @param login the SSH login user; only {@code root} (or {@code sudo}) has root's rights
      */
     public int execute(HostContext host, String line, InputStream stdin, OutputStream stdout, OutputStream stderr,
-            boolean root, CommandInterceptor interceptor) {
+            String login, CommandInterceptor interceptor) {
         PrintStream out = new PrintStream(stdout, true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(stderr, true, StandardCharsets.UTF_8);
         try {
@@ -74,7 +78,7 @@ public final class SimulatedOs {
                     return 1;
                 }
             }
-            return runLine(host, line, stdin, out, err, root, interceptor);
+            return runLine(new Sh(host, login, login, stdin, interceptor), line, out, err);
         } finally {
             out.flush();
             err.flush();
@@ -82,23 +86,29 @@ public final class SimulatedOs {
     }
 
     /**
-     * Whether a line asks for a change: true when any command in it would change the host or the cluster. Decided
-     * from the text alone (the SDK's read-only flag is not sent to the server).
+     * Whether a line asks for a change: true when any command in it would change the host or the cluster (including
+     * a {@code > file} redirection). Decided from the text alone (the SDK's read-only flag is not sent to the server).
      */
     public boolean changesState(String line) {
         if (LINE_ON_STDIN.matcher(line).matches()) {
             return true; // the real line is not known yet: count it as a change, never hide one
         }
         try {
-            for (ShellScript.Step step : ShellParser.parse(line).steps()) {
-                if (changesState(step.command().words())) {
-                    return true;
-                }
-            }
-            return false;
+            return changesState(ShellParser.parse(line));
         } catch (ShellSyntaxException e) {
             return false;
         }
+    }
+
+    private boolean changesState(ShellScript script) {
+        for (ShellScript.Step step : script.steps()) {
+            boolean changes = step.group() != null ? changesState(step.group())
+                    : step.command().stdoutFile() != null || changesState(step.command().words());
+            if (changes) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean changesState(List<String> words) {
@@ -113,8 +123,42 @@ public final class SimulatedOs {
         return p != null && p.changesState(w.subList(1, w.size()));
     }
 
-    private int runLine(HostContext host, String line, InputStream stdin, PrintStream out, PrintStream err,
-            boolean root, CommandInterceptor interceptor) {
+    /**
+     * One SIMULATED {@code sh} process: the host, whose it is, its umask. A brace group runs in the same process;
+     * {@code sh -c} starts a new one.
+     */
+    private static final class Sh {
+        final HostContext host;
+        final String user;
+        final String login;
+        final InputStream stdin;
+        final CommandInterceptor interceptor;
+        int umask = 022;
+
+        Sh(HostContext host, String user, String login, InputStream stdin, CommandInterceptor interceptor) {
+            this.host = host;
+            this.user = user;
+            this.login = login;
+            this.stdin = stdin;
+            this.interceptor = interceptor;
+        }
+
+        boolean root() {
+            return "root".equals(user);
+        }
+    }
+
+    /** {@code exit N}: ends the whole {@code sh} process, also from inside a brace group. */
+    private static final class ShellExit extends Exception {
+        final int status;
+
+        ShellExit(int status) {
+            super(null, null, false, false);
+            this.status = status;
+        }
+    }
+
+    private int runLine(Sh sh, String line, PrintStream out, PrintStream err) {
         ShellScript script;
         try {
             script = ShellParser.parse(line);
@@ -122,23 +166,76 @@ public final class SimulatedOs {
             err.println("sh: 1: " + e.getMessage() + " (SIMULATED shell)");
             return 2;
         }
-        int status = 0;
+        try {
+            return runScript(sh, script, 0, out, err);
+        } catch (ShellExit e) {
+            return e.status;
+        }
+    }
+
+    private int runScript(Sh sh, ShellScript script, int before, PrintStream out, PrintStream err)
+            throws ShellExit {
+        int status = before;
         for (ShellScript.Step step : script.steps()) {
             if ((step.join() == ShellScript.Join.AND && status != 0)
                     || (step.join() == ShellScript.Join.OR && status == 0)) {
                 continue;
             }
-            SimpleCommand c = step.command();
-            status = runCommand(host, c.words(), stdin, c.discardStdout() ? DISCARD : out,
-                    c.discardStderr() ? DISCARD : err, root, interceptor);
+            status = step.group() != null ? runScript(sh, step.group(), status, out, err)
+                    : runRedirected(sh, step.command(), status, out, err);
         }
         return status;
     }
 
-    private int runCommand(HostContext host, List<String> words, InputStream stdin, PrintStream out,
-            PrintStream err, boolean root, CommandInterceptor interceptor) {
-        boolean asRoot = root;
+    /**
+     * Runs a command with its redirections. {@code > file} is opened by the shell, as the shell's user: a new file
+     * gets mode 0666 minus the umask, an existing one keeps its mode; the content is stored when the command ends.
+     */
+    private int runRedirected(Sh sh, SimpleCommand c, int before, PrintStream out, PrintStream err)
+            throws ShellExit {
+        PrintStream e = c.discardStderr() ? DISCARD : err;
+        String file = c.stdoutFile();
+        if (file == null) {
+            return runCommand(sh, c.words(), before, c.discardStdout() ? DISCARD : out, e);
+        }
+        HostFiles files = sh.host.files();
+        String parent = file.contains("/") ? file.substring(0, Math.max(1, file.lastIndexOf('/'))) : HostFiles.HOME;
+        String problem = !files.isDirectory(parent) ? "Directory nonexistent"
+                : files.isDirectory(file) ? "Is a directory"
+                : !FileCommands.writable(sh.root(), file) ? "Permission denied" : null;
+        if (problem != null) {
+            e.println("sh: 1: cannot create " + file + ": " + problem);
+            return 2;
+        }
+        java.io.ByteArrayOutputStream content = new java.io.ByteArrayOutputStream();
+        PrintStream captured = new PrintStream(content, true, StandardCharsets.UTF_8);
+        try {
+            return runCommand(sh, c.words(), before, captured, e);
+        } finally {
+            captured.flush();
+            try {
+                int mode = files.exists(file) ? files.mode(file) : 0666 & ~sh.umask;
+                files.write(file, content.toByteArray(), mode);
+            } catch (IOException x) {
+                e.println(c.program() + ": write error: " + (x instanceof java.nio.file.FileSystemException f
+                        && f.getReason() != null ? f.getReason() : x.getMessage()));
+                // a failed write makes the command fail, as cat's write error does
+                throw new ShellExit(1);
+            }
+        }
+    }
+
+    private int runCommand(Sh sh, List<String> words, int before, PrintStream out, PrintStream err)
+            throws ShellExit {
+        if ("exit".equals(words.get(0))) {
+            throw new ShellExit(exitStatus(words, before, err));
+        }
+        if ("umask".equals(words.get(0))) {
+            return umask(sh, words, out, err);
+        }
+        String user = sh.user;
         List<String> w = words;
+        InputStream stdin = sh.stdin;
         if ("sudo".equals(w.get(0))) {
             int i = 1;
             while (i < w.size() && w.get(i).startsWith("-")) {
@@ -147,7 +244,7 @@ public final class SimulatedOs {
                     i++;
                 } else if ("-S".equals(opt)) {
                     readPasswordLine(stdin);
-                } else if (!"-n".equals(opt)) {
+                } else if (!"-n".equals(opt) && !"-k".equals(opt)) {
                     err.println("sudo: invalid option -- '" + opt.substring(1) + "'");
                     return 1;
                 }
@@ -157,21 +254,22 @@ public final class SimulatedOs {
                 err.println("usage: sudo -h | -K | -k | -V");
                 return 1;
             }
-            asRoot = true;
+            user = "root";
             w = w.subList(i, w.size());
         }
         w = unwrapPrefixes(w);
         if (w.isEmpty()) {
             return 0;
         }
+        HostContext host = sh.host;
         if (isShC(w)) {
-            return runLine(host, w.get(2), stdin, out, err, asRoot, interceptor);
+            return runLine(new Sh(host, user, sh.login, stdin, sh.interceptor), w.get(2), out, err);
         }
         if ("sh".equals(w.get(0))) {
             err.println("sh: only 'sh -c <line>' is supported by the SIMULATED shell");
             return 2;
         }
-        OptionalInt injected = interceptor.intercept(w, err);
+        OptionalInt injected = sh.interceptor.intercept(w, err);
         if (injected.isPresent()) {
             return injected.getAsInt();
         }
@@ -186,11 +284,37 @@ public final class SimulatedOs {
             return 127;
         }
         try {
-            return program.run(new Invocation(name, w.subList(1, w.size()), stdin, out, err, host, asRoot));
+            return program.run(new Invocation(name, w.subList(1, w.size()), stdin, out, err, host, user, sh.login));
         } catch (IOException | RuntimeException e) {
             err.println(name + ": " + e.getMessage());
             return 1;
         }
+    }
+
+    /** {@code exit [N]}: N modulo 256, or the last command's status. */
+    private static int exitStatus(List<String> words, int before, PrintStream err) {
+        if (words.size() == 1) {
+            return before;
+        }
+        if (words.size() == 2 && words.get(1).matches("\\d{1,9}")) {
+            return Integer.parseInt(words.get(1)) & 0xff;
+        }
+        err.println("sh: 1: exit: Illegal number: " + String.join(" ", words.subList(1, words.size())));
+        return 2;
+    }
+
+    /** {@code umask} prints the mask, {@code umask NNN} (octal) sets it for the rest of this shell. */
+    private static int umask(Sh sh, List<String> words, PrintStream out, PrintStream err) {
+        if (words.size() == 1) {
+            out.printf("%04o%n", sh.umask);
+            return 0;
+        }
+        if (words.size() == 2 && words.get(1).matches("[0-7]{1,4}")) {
+            sh.umask = Integer.parseInt(words.get(1), 8) & 0777;
+            return 0;
+        }
+        err.println("sh: 1: umask: Illegal number: " + String.join(" ", words.subList(1, words.size())));
+        return 2;
     }
 
     private static int commandV(HostContext host, List<String> w, PrintStream out, PrintStream err) {
@@ -199,7 +323,7 @@ public final class SimulatedOs {
             return 2;
         }
         String name = w.get(2);
-        boolean builtin = List.of("command", "cd", "echo", "exit", "true", "false", "test").contains(name);
+        boolean builtin = List.of("command", "cd", "echo", "exit", "true", "false", "test", "umask").contains(name);
         if (builtin) {
             out.println(name);
             return 0;

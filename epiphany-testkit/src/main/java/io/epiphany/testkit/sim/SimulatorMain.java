@@ -124,7 +124,7 @@ public final class SimulatorMain {
             RealOsMode.syncHaproxy(store, name);
             HostFiles files = new HostFiles(Path.of(root), p -> { }, () -> false);
             HostContext host = new HostContext(hostname, files, store, Clock.systemUTC());
-            return new SimulatedOs().execute(host, line, stdin, stdout, stderr, "root".equals(user),
+            return new SimulatedOs().execute(host, line, stdin, stdout, stderr, user,
                     CommandInterceptor.NONE);
         } catch (RuntimeException | java.io.IOException e) {
             err.println("SIMULATED host " + hostname + ": " + e.getMessage());

@@ -38,9 +38,15 @@ final class OsHarness {
     }
 
     Result run(String line, boolean root, CommandInterceptor interceptor) {
+        return run(line, root, new byte[0], interceptor);
+    }
+
+    /** Runs as root or as the login user {@code ubuntu}, with the given stdin. */
+    Result run(String line, boolean root, byte[] stdin, CommandInterceptor interceptor) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = os.execute(host, line, new ByteArrayInputStream(new byte[0]), out, err, root, interceptor);
+        int code = os.execute(host, line, new ByteArrayInputStream(stdin), out, err, root ? "root" : "ubuntu",
+                interceptor);
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 }

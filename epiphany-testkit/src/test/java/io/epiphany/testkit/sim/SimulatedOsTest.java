@@ -3,6 +3,8 @@ package io.epiphany.testkit.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.epiphany.api.remote.Command;
+import io.epiphany.api.remote.Shell;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,7 +33,8 @@ class SimulatedOsTest {
 
     @Test
     void unsupportedSyntaxExits2() {
-        for (String line : new String[] {"cat /a | sha256sum", "echo $HOME", "cat `x`", "(date +%s)", "cat /a > /b",
+        for (String line : new String[] {"cat /a | sha256sum", "echo $HOME", "cat `x`", "(date +%s)", "cat /a 2> /b",
+                "cat /a >> /b", "{ date +%s }", "{ date +%s; ", "date +%s; }", "{ date +%s && }", "{date +%s; }",
                 "date +%s &", "cat 'unterminated"}) {
             assertThat(h.run(line).exit()).as(line).isEqualTo(2);
         }
@@ -73,8 +76,99 @@ class SimulatedOsTest {
         assertThat(h.run("mkdir -p /var/x").err()).contains("No space left on device");
     }
 
+    /** The exec upload line of epiphany-ssh's FileTransfer (docs/host-commands.md), for a target and a mode. */
+    private static String uploadLine(String path, String mode, String owner) {
+        String dir = path.substring(0, path.lastIndexOf('/'));
+        String t = Shell.quote(dir + "/." + path.substring(path.lastIndexOf('/') + 1) + ".epiphany-0a1b2c3d4e5f");
+        return "mkdir -p " + Shell.quote(dir) + " && umask 077 && cat > " + t + " && chmod " + mode + " " + t
+                + " && chown " + Shell.quote(owner) + " " + t + " && mv -f " + t + " " + Shell.quote(path)
+                + " || { rm -f " + t + "; exit 1; }";
+    }
+
+    private OsHarness.Result asUser(String line, String stdin) {
+        return h.run(line, false, stdin.getBytes(StandardCharsets.UTF_8), CommandInterceptor.NONE);
+    }
+
+    @Test
+    void execUploadThroughSudoWritesAtomicallyWithModeAndOwner() throws Exception {
+        String line = uploadLine("/etc/kubernetes/pki/ca.key", "600", "root");
+        assertThat(h.os.changesState("sudo -n sh -c " + Shell.quote(line))).isTrue();
+        OsHarness.Result r = asUser("sudo -n sh -c " + Shell.quote(line), "secret\n");
+        assertThat(r.exit()).as(r.err()).isZero();
+        HostFiles files = h.host.files();
+        assertThat(files.readString("/etc/kubernetes/pki/ca.key")).isEqualTo("secret\n");
+        assertThat(files.mode("/etc/kubernetes/pki/ca.key")).isEqualTo(0600);
+        assertThat(files.list("/etc/kubernetes/pki")).containsExactly("ca.key");
+        assertThat(asUser("sudo -n sh -c " + Shell.quote("stat -c %a:%U /etc/kubernetes/pki/ca.key && sha256sum "
+                + "/etc/kubernetes/pki/ca.key"), "").out()).startsWith("600:root\n");
+        assertThat(h.os.changesState("stat -c %a:%U /etc/a && sha256sum /etc/a")).isFalse();
+
+        // the write is one change (plus chmod and rename), as over SFTP
+        int before = h.writes.get();
+        assertThat(asUser("sudo -n sh -c " + Shell.quote(uploadLine("/etc/kubernetes/pki/ca.key", "644", "root")),
+                "v2").exit()).isZero();
+        assertThat(h.writes.get() - before).isEqualTo(3);
+        assertThat(files.mode("/etc/kubernetes/pki/ca.key")).isEqualTo(0644);
+    }
+
+    @Test
+    void withoutSudoTheLoginUserCannotWriteUnderEtc() throws Exception {
+        OsHarness.Result r = asUser(uploadLine("/etc/haproxy/haproxy.cfg", "644", "root"), "x");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("mkdir: cannot create directory '/etc/haproxy': Permission denied");
+        assertThat(h.host.files().exists("/etc/haproxy")).isFalse();
+        h.host.files().mkdirs("/etc/haproxy");
+        r = asUser("cat > /etc/haproxy/haproxy.cfg", "x");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("sh: 1: cannot create /etc/haproxy/haproxy.cfg: Permission denied\n");
+        assertThat(h.host.files().list("/etc/haproxy")).isEmpty();
+        // in /tmp the login user may write and chmod, but chown is root's
+        r = asUser(uploadLine("/tmp/a/f", "640", "root"), "x");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("chown: changing ownership of '/tmp/a/.f.epiphany-0a1b2c3d4e5f': "
+                + "Operation not permitted");
+        assertThat(h.host.files().list("/tmp/a")).isEmpty();
+        assertThat(asUser("cat > /nope/f", "").err()).isEqualTo("sh: 1: cannot create /nope/f: Directory nonexistent\n");
+    }
+
+    @Test
+    void umaskChmodChownStatIdAndExit() throws Exception {
+        assertThat(h.run("umask").out()).isEqualTo("0022\n");
+        assertThat(asUser("umask 027 && cat > /tmp/u; stat -c '%a %U:%G %u/%g %s %n %%' /tmp/u", "abc").out())
+                .isEqualTo("640 root:root 0/0 3 /tmp/u %\n");
+        assertThat(asUser("cat > /tmp/v", "").exit()).isZero();
+        assertThat(h.host.files().mode("/tmp/v")).isEqualTo(0644);
+        assertThat(h.run("chmod 600 /tmp/v && stat -c %a /tmp/v").out()).isEqualTo("600\n");
+        assertThat(h.run("chmod u+x /tmp/v").exit()).isEqualTo(1);
+        assertThat(h.run("stat -c %a /tmp/none").err()).isEqualTo("stat: cannot statx '/tmp/none': No such file or "
+                + "directory\n");
+        assertThat(h.run("chown nobody /tmp/v").err()).isEqualTo("chown: invalid user: 'nobody'\n");
+        assertThat(h.run("chown root:root /tmp/v && chown 0 /tmp/v").exit()).isZero();
+        assertThat(h.run("chown ubuntu /tmp/v").exit()).isEqualTo(1);
+
+        assertThat(asUser("id -u && id -g && id -un", "").out()).isEqualTo("1000\n1000\nubuntu\n");
+        assertThat(asUser("sudo -n sh -c 'id -u && id -un'", "").out()).isEqualTo("0\nroot\n");
+        assertThat(asUser("id -u root && id -g root && id -u ubuntu", "").out()).isEqualTo("0\n0\n1000\n");
+        assertThat(h.run("id -u nobody").exit()).isEqualTo(1);
+
+        assertThat(h.run("exit 3; date +%s").exit()).isEqualTo(3);
+        OsHarness.Result r = h.run("cat /nope || { rm -f /tmp/v; exit 1; }; date +%s");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(h.host.files().exists("/tmp/v")).isFalse();
+        assertThat(h.run("date +%s && { exit 0; } || exit 5").exit()).isZero();
+        assertThat(h.run("sh -c 'exit 7'; date +%s").exit()).isZero(); // exit ends only the inner sh
+        h.diskFull = true;
+        r = asUser("cat > /tmp/w", "x");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("cat: write error: No space left on device\n");
+    }
+
     @Test
     void stateChangingCommandsAreClassifiedFromTheLine() {
+        assertThat(h.os.changesState("cat > /tmp/x")).isTrue();
+        assertThat(h.os.changesState("cat /tmp/x >/dev/null || { chmod 600 /tmp/x; }")).isTrue();
+        assertThat(h.os.changesState("umask 077 && id -u && stat -c %a /tmp/x || { exit 1; }")).isFalse();
         assertThat(h.os.changesState("command -v haproxy")).isFalse();
         assertThat(h.os.changesState("systemctl is-active kubelet")).isFalse();
         assertThat(h.os.changesState("kubectl --kubeconfig /etc/kubernetes/admin.conf get nodes -o json")).isFalse();
