@@ -30,24 +30,12 @@ final class CpuByParty {
     private final Map<Long, Long> lastCpu = new HashMap<>();
     private final Map<Long, String> names = new HashMap<>();
     private final long processStart;
-    private final Thread sampler;
-    private volatile boolean running = true;
+    private final PeriodicSampler sampler;
 
     private CpuByParty() {
         processStart = processCpu();
         sample(true);
-        sampler = new Thread(() -> {
-            while (running) {
-                sample(false);
-                try {
-                    Thread.sleep(PERIOD_MILLIS);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "benchmark-cpu-sampler");
-        sampler.setDaemon(true);
-        sampler.start();
+        sampler = PeriodicSampler.every(PERIOD_MILLIS, "benchmark-cpu-sampler", () -> sample(false));
     }
 
     static CpuByParty start() {
@@ -55,13 +43,7 @@ final class CpuByParty {
     }
 
     Split stop() {
-        running = false;
-        sampler.interrupt();
-        try {
-            sampler.join(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        sampler.stop();
         sample(false);
         long sdk = 0;
         long simCommands = 0;

@@ -26,23 +26,12 @@ final class MainThreadProfile {
 
     private final Thread target;
     private final AtomicLongArray counts = new AtomicLongArray(4);
-    private final Thread sampler;
-    private volatile boolean running = true;
+    private final PeriodicSampler sampler;
 
     private MainThreadProfile(Thread target) {
         this.target = target;
-        sampler = new Thread(() -> {
-            while (running) {
-                counts.incrementAndGet(classify(target.getStackTrace(), target.getState()));
-                try {
-                    Thread.sleep(PERIOD_MILLIS);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "benchmark-main-sampler");
-        sampler.setDaemon(true);
-        sampler.start();
+        sampler = PeriodicSampler.every(PERIOD_MILLIS, "benchmark-main-sampler",
+                () -> counts.incrementAndGet(classify(target.getStackTrace(), target.getState())));
     }
 
     static MainThreadProfile start(Thread target) {
@@ -50,13 +39,7 @@ final class MainThreadProfile {
     }
 
     Split stop() {
-        running = false;
-        sampler.interrupt();
-        try {
-            sampler.join(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        sampler.stop();
         long total = 0;
         for (int i = 0; i < counts.length(); i++) {
             total += counts.get(i);
