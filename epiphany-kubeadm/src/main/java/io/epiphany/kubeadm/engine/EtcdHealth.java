@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.epiphany.api.ApplyException;
 import io.epiphany.api.Machine;
 import io.epiphany.api.remote.CommandResult;
+import io.epiphany.api.remote.RemoteHost;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +20,13 @@ final class EtcdHealth {
         Machine source = ctx.requireSource("etcd");
         CommandResult list = ctx.host(source).run(HostCommands.etcdctl("member", "list", "-w", "json", "--hex").readOnly())
                 .orThrow();
-        List<EtcdMember> members = FactsGatherer.parseMembers(source, list);
-        CommandResult health = ctx.host(source).run(HostCommands.etcdctl("endpoint", "health", "--cluster", "-w", "json")
+        return withHealth(FactsGatherer.parseMembers(source, list), ctx.host(source));
+    }
+
+    /** The members marked healthy or not by {@code etcdctl endpoint health --cluster}, run on {@code host}. */
+    static List<EtcdMember> withHealth(List<EtcdMember> members, RemoteHost host) {
+        // etcdctl exits non-zero when any endpoint is unhealthy but still prints the JSON for all of them
+        CommandResult health = host.run(HostCommands.etcdctl("endpoint", "health", "--cluster", "-w", "json")
                 .readOnly());
         List<String> healthy = new ArrayList<>();
         try {

@@ -65,12 +65,7 @@ final class FactsGatherer {
         List<NodeInfo> nodes = parseNodes(api.get(), run(api.get(), h, HostCommands.kubectl("get", "nodes", "-o", "json")));
         List<EtcdMember> members = parseMembers(api.get(),
                 run(api.get(), h, HostCommands.etcdctl("member", "list", "-w", "json", "--hex")));
-        Set<String> healthy = healthyEndpoints(h);
-        List<EtcdMember> withHealth = new ArrayList<>();
-        for (EtcdMember m : members) {
-            boolean ok = m.peerUrls().stream().anyMatch(u -> healthy.contains(hostOf(u)));
-            withHealth.add(m.withHealth(ok));
-        }
+        List<EtcdMember> withHealth = EtcdHealth.withHealth(members, h);
         List<Machine> retired = retired(nodes, withHealth);
         for (var outcome : Parallel.map(retired, cluster.ssh().concurrency(), this::hostFacts)) {
             byHost.put(outcome.item().hostname(), outcome.ok() ? outcome.value()
@@ -147,23 +142,6 @@ final class FactsGatherer {
                     List.of(), List.of("everything"), new RemoteException(m.hostname(), r.toString()));
         }
         return r;
-    }
-
-    private Set<String> healthyEndpoints(RemoteHost h) {
-        CommandResult r = h.run(HostCommands.etcdctl("endpoint", "health", "--cluster", "-w", "json"));
-        Set<String> healthy = new LinkedHashSet<>();
-        // etcdctl exits non-zero when any endpoint is unhealthy but still prints the JSON for all of them
-        try {
-            JsonNode list = JSON.readTree(r.stdout().isBlank() ? "[]" : r.stdout());
-            for (JsonNode e : list) {
-                if (e.path("health").asBoolean(false)) {
-                    healthy.add(hostOf(e.path("endpoint").asText()));
-                }
-            }
-        } catch (java.io.IOException e) {
-            // unparseable output: treat every member as unhealthy, which only makes the engine more careful
-        }
-        return healthy;
     }
 
     static List<NodeInfo> parseNodes(Machine from, CommandResult r) {

@@ -65,26 +65,25 @@ final class NodeLabelsPhase implements Phase {
         return steps;
     }
 
+    /** {@code kubectl label|taint node NAME items... --overwrite}, run on a master; nothing when there are no items. */
+    private static void kubectlOnNode(Context ctx, Machine source, String verb, Machine m, List<String> items) {
+        if (items.isEmpty()) {
+            return;
+        }
+        List<String> args = new ArrayList<>(List.of(verb, "node", m.hostname()));
+        args.addAll(items);
+        args.add("--overwrite");
+        ctx.host(source).run(HostCommands.kubectl(args.toArray(String[]::new))).orThrow();
+    }
+
     @Override
     public void run(Context ctx) {
         Machine source = ctx.requireSource(title());
         for (PlannedStep s : plan(ctx)) {
             Machine m = ctx.cluster.machine(s.host()).orElseThrow();
             ctx.step(s, () -> {
-                List<String> labels = missingLabels(ctx, m);
-                if (!labels.isEmpty()) {
-                    List<String> args = new ArrayList<>(List.of("label", "node", m.hostname()));
-                    args.addAll(labels);
-                    args.add("--overwrite");
-                    ctx.host(source).run(HostCommands.kubectl(args.toArray(String[]::new))).orThrow();
-                }
-                List<String> taints = missingTaints(ctx, m);
-                if (!taints.isEmpty()) {
-                    List<String> args = new ArrayList<>(List.of("taint", "node", m.hostname()));
-                    args.addAll(taints);
-                    args.add("--overwrite");
-                    ctx.host(source).run(HostCommands.kubectl(args.toArray(String[]::new))).orThrow();
-                }
+                kubectlOnNode(ctx, source, "label", m, missingLabels(ctx, m));
+                kubectlOnNode(ctx, source, "taint", m, missingTaints(ctx, m));
             });
         }
     }

@@ -77,6 +77,24 @@ class CreateClusterTest {
     }
 
     @Test
+    void zonesLabelsAndTaintsAreSetOnceAndKept() {
+        try (FleetFixture f = new FleetFixture(1, 1)) {
+            Cluster plain = f.cluster(List.of("m1"), List.of("n1"));
+            Cluster c = plain.toBuilder().nodes(plain.nodes().get(0).withZone("eu-1a").withLabel("tier", "web")
+                    .withTaint("dedicated=web:NoSchedule")).build();
+            Plan plan = c.plan(f.options());
+            assertThat(plan.byPhase().get("Labels and taints")).extracting(Object::toString).containsExactly(
+                    "n1: label [tier=web, topology.kubernetes.io/zone=eu-1a], taint [dedicated=web:NoSchedule]");
+            c.apply(plan, f.options());
+            var n1 = FactsGatherer.parseNodes(c.masters().get(0), f.run("m1", HostCommands.kubectl("get", "nodes",
+                    "-o", "json")).orThrow()).stream().filter(n -> n.name().equals("n1")).findFirst().orElseThrow();
+            assertThat(n1.labels()).containsEntry("tier", "web").containsEntry("topology.kubernetes.io/zone", "eu-1a");
+            assertThat(n1.taints()).contains("dedicated=web:NoSchedule");
+            assertThat(c.plan(f.options()).isEmpty()).isTrue();
+        }
+    }
+
+    @Test
     void kubeconfigComesFromAMasterAndCanPointAtAMastersOwnAddress() {
         try (FleetFixture f = new FleetFixture(1, 0)) {
             Cluster c = f.cluster(List.of("m1"), List.of());
