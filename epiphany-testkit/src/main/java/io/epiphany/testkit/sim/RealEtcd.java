@@ -37,7 +37,8 @@ public final class RealEtcd {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Fields that etcdctl 3.5 prints as hex strings with {@code --hex}; Debian's 3.4 prints them as numbers. */
     private static final Set<String> ID_FIELDS = Set.of("ID", "cluster_id", "member_id", "leader");
-    private static final Pattern ADDED = Pattern.compile("Member ([0-9a-f]+) added to cluster");
+    // etcdctl prints the ID with %16x: shorter IDs are padded with spaces
+    private static final Pattern ADDED = Pattern.compile("Member\\s+([0-9a-f]+) added to cluster");
     private static final Pattern INITIAL = Pattern.compile("ETCD_INITIAL_CLUSTER=\"([^\"]*)\"");
 
     private RealEtcd() {}
