@@ -132,6 +132,7 @@ install_simulation() {
 ip=\$(ip -4 -o addr show dev eth0 | awk '{split(\$4, a, "/"); print a[1]; exit}')
 exec java -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Depiphany.sim.shared=/opt/epiphany-fleet/shared \\
   -Depiphany.sim.ip="\$ip" -Depiphany.sim.real-os=true -Depiphany.sim.static-pods-hook=/usr/local/sbin/epiphany-apiserver-standin \\
+  -Depiphany.sim.etcd-hook=/usr/local/sbin/epiphany-etcd \\
   -cp "\$(cat /opt/epiphany-fleet/java/classpath)" $main $tool "\$@"
 WRAPPER
     chmod 0755 "$STATE/sbin/$tool"
@@ -182,6 +183,41 @@ case "${1:-}" in
 esac
 SCRIPT
   chmod 0755 "$STATE/sbin/epiphany-apiserver-standin"
+}
+
+# REAL etcd (Debian etcd-server) as the SIMULATED kubelet's etcd static pod, run inside a host: 'start COMMAND...'
+# runs the command of /etc/kubernetes/manifests/etcd.yaml (idempotent; waits until it listens on 127.0.0.1:2379),
+# 'stop' ends it (SIGTERM, then SIGKILL after 5 s). See io.epiphany.testkit.sim.RealEtcd.
+install_etcd_hook() {
+  cat > "$STATE/sbin/epiphany-etcd" <<'SCRIPT'
+#!/bin/bash
+# etcd static pod of the real-OS fleet (see system-tests/fleet/README.md): the manifest's command, a real process.
+set -uo pipefail
+case "${1:-}" in
+  start)
+    shift
+    if [[ -f /run/etcd.pid ]] && kill -0 "$(cat /run/etcd.pid)" 2>/dev/null; then exit 0; fi
+    [[ "${1:-}" == etcd ]] || { echo "epiphany-etcd: the command must be etcd, not '${1:-}'" >&2; exit 2; }
+    mkdir -p /var/log/epiphany-fleet
+    setsid "$@" </dev/null >>/var/log/epiphany-fleet/etcd.log 2>&1 &
+    echo $! > /run/etcd.pid
+    for i in $(seq 100); do
+      (exec 3<>/dev/tcp/127.0.0.1/2379) 2>/dev/null && exit 0
+      kill -0 "$(cat /run/etcd.pid)" 2>/dev/null || break
+      sleep 0.1
+    done
+    echo "etcd did not listen on 127.0.0.1:2379 in 10 s" >&2; tail -20 /var/log/epiphany-fleet/etcd.log >&2; exit 1 ;;
+  stop)
+    [[ -f /run/etcd.pid ]] || exit 0
+    pid=$(cat /run/etcd.pid)
+    kill -TERM "$pid" 2>/dev/null
+    for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null
+    rm -f /run/etcd.pid ;;
+  *) echo "usage: epiphany-etcd start etcd ARGS...|stop" >&2; exit 2 ;;
+esac
+SCRIPT
+  chmod 0755 "$STATE/sbin/epiphany-etcd"
 }
 
 setup_host() {
@@ -299,6 +335,7 @@ cmd_up() {
   cp "$FLEET_DIR/sshd_config" "$STATE/sshd_config"
   install -m 0755 "$FLEET_DIR/systemctl-shim.sh" "$STATE/sbin/systemctl"
   install_apiserver_standin
+  install_etcd_hook
   [[ -z "$classpath" ]] || install_java_classpath "$classpath"
   mkdir -p "$STATE/shared"
   if [[ -n "$sim_main" ]]; then

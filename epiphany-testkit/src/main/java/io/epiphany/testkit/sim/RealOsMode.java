@@ -19,6 +19,9 @@ import java.util.concurrent.TimeUnit;
  *       is taken from the real host: a real {@code haproxy} process in this host's PID namespace and the real
  *       {@code /etc/haproxy/haproxy.cfg}. Which apiserver behind it is up stays the simulation's model, which the
  *       hook below keeps in step with the real stand-ins.</li>
+ *   <li>etcd is REAL ({@link RealEtcd}): the SIMULATED kubelet runs the etcd static pod's command through the
+ *       program named by {@code epiphany.sim.etcd-hook}, SIMULATED kubeadm adds, promotes and removes real members,
+ *       and {@code etcdctl} is the real one.</li>
  *   <li>{@link #staticPodsStarted}/{@link #staticPodsStopped}: when the SIMULATED kubelet starts or stops a
  *       control plane's static pods, the program named by {@code epiphany.sim.static-pods-hook} is run with
  *       {@code start} or {@code stop}, so that a real process serves (or stops serving) {@code :6443}, as a real
@@ -70,21 +73,25 @@ public final class RealOsMode {
 
     /** The SIMULATED kubelet started a control plane whose apiserver is healthy: start the real stand-in. */
     public static void staticPodsStarted(String hostname) {
-        runHook(hostname, "start");
+        runHook(HOOK, hostname, List.of("start"));
     }
 
     /** The control plane's static pods are gone ({@code kubeadm reset}): stop the real stand-in. */
     public static void staticPodsStopped(String hostname) {
-        runHook(hostname, "stop");
+        runHook(HOOK, hostname, List.of("stop"));
     }
 
-    private static void runHook(String hostname, String action) {
-        String hook = System.getProperty(HOOK);
+    /** Runs the program named by the system property {@code property} with {@code args} (no-op when unset). */
+    static void runHook(String property, String hostname, List<String> args) {
+        String hook = System.getProperty(property);
+        String action = args.get(0);
         if (!enabled() || hook == null || hook.isBlank()) {
             return;
         }
         try {
-            Process p = new ProcessBuilder(List.of(hook, action)).redirectErrorStream(true)
+            List<String> line = new java.util.ArrayList<>(List.of(hook));
+            line.addAll(args);
+            Process p = new ProcessBuilder(line).redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             byte[] output = p.getInputStream().readAllBytes();
             if (!p.waitFor(HOOK_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {

@@ -21,9 +21,11 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Issue 6 on the real-OS fleet: 3 → 5 → 3 masters (the second change removes the first master, the one {@code init}
  * ran on, and another) with REAL HAProxy on every host reconfigured and reloaded by the engine over REAL OpenSSH,
- * while every host's REAL curl keeps asking its own {@code localhost:3446}. SIMULATED: kubeadm, kubelet, kubectl and
- * etcd membership and data (the testkit's simulation in real-OS mode; not Debian etcd-server), and the API servers
- * (the fleet's TLS stand-ins, started and stopped by the simulated kubelet with the control plane).
+ * while every host's REAL curl keeps asking its own {@code localhost:3446}, and REAL etcd (Debian etcd-server, TLS with
+ * the PKI the simulated kubeadm issued): members added as learners and promoted, removed by {@code kubeadm reset},
+ * keys written before the sequence read after it, all through the real {@code etcdctl}. SIMULATED: kubeadm, kubelet
+ * and kubectl (the testkit's simulation in real-OS mode, which drives the real etcd as kubeadm would), and the API
+ * servers (the fleet's TLS stand-ins, started and stopped by the simulated kubelet with the control plane).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
@@ -34,6 +36,9 @@ class MasterScalingRealOsTest {
     private static final List<String> LAST_THREE = List.of("master3", "master4", "master5");
     private static final String PKI = "/etc/kubernetes/pki/etcd/";
     private static final int KEYS = 20;
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
     private RealOsFleet fleet;
 
@@ -107,8 +112,23 @@ class MasterScalingRealOsTest {
     }
 
     /** The engine's verification saw etcd members = masters; every host's real haproxy.cfg has exactly them. */
-    private void assertMembersAndBackends(ApplyResult result, List<String> masters) {
+    private void assertMembersAndBackends(ApplyResult result, List<String> masters) throws Exception {
         assertThat(result.verified()).anyMatch(v -> v.contains("etcd members = masters " + masters));
+        String via = masters.get(masters.size() - 1);
+        var list = JSON.readTree(etcdctl(via, "member", "list", "-w", "json").orThrow().stdout());
+        List<String> names = new ArrayList<>();
+        list.path("members").forEach(m -> {
+            assertThat(m.path("isLearner").asBoolean(false)).as("member %s is a learner", m).isFalse();
+            names.add(m.path("name").asText());
+        });
+        assertThat(names).as("REAL etcd members (etcdctl member list on %s)", via)
+                .containsExactlyInAnyOrderElementsOf(masters);
+        for (var e : JSON.readTree(etcdctl(via, "endpoint", "status", "--cluster", "-w", "json").orThrow().stdout())) {
+            // Debian's etcd-server, not the simulation (which reports kubeadm's 3.5 image)
+            assertThat(e.path("Status").path("version").asText()).as("etcd version at %s", e.path("Endpoint"))
+                    .startsWith("3.4.");
+        }
+        System.out.printf("FIGURE scaling REAL etcd members after converging to %s: %s%n", masters, names);
         for (String host : hosts(masters)) {
             String cfg = fleet.exec(host, "cat", "/etc/haproxy/haproxy.cfg").orThrow().stdout();
             List<String> servers = cfg.lines().map(String::strip).filter(l -> l.startsWith("server ")).toList();

@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Timeout;
  * Issue 5 on the real-OS fleet: the seed topology (3 masters, 2 nodes) created by {@code Cluster.apply()} over REAL
  * OpenSSH (strict host keys, a non-root sudo user), with REAL HAProxy on every host (installed config, {@code haproxy
  * -c}, seamless reload through the fleet's SIMULATED systemctl shim) and the REAL curl checking {@code localhost:3446}.
- * SIMULATED: kubeadm, kubelet, kubectl, etcdctl (the testkit's simulation in real-OS mode) and the API servers (the
- * fleet's TLS stand-ins, started by the simulated kubelet when it starts a control plane).
+ * etcd and etcdctl are REAL (Debian etcd-server, driven by the simulated kubeadm as kubeadm drives it). SIMULATED:
+ * kubeadm, kubelet, kubectl (the testkit's simulation in real-OS mode) and the API servers (the fleet's TLS
+ * stand-ins, started by the simulated kubelet when it starts a control plane).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.epiphany.testkit.sim.HostContext;
 import io.epiphany.testkit.sim.HostFiles;
+import io.epiphany.testkit.sim.RealEtcd;
 import io.epiphany.testkit.sim.RealOsMode;
 import io.epiphany.testkit.sim.SimulationState;
 import java.io.IOException;
@@ -168,7 +169,7 @@ public final class ControlPlane {
 
     /** Static pod manifests for etcd and the control-plane components. */
     static void writeManifests(HostFiles f, NodeSpec n, KubeadmConfig cluster, String version,
-            List<String> initialCluster) throws IOException {
+            List<String> initialCluster, boolean joining) throws IOException {
         List<String> api = new ArrayList<>(List.of("kube-apiserver", "--advertise-address=" + n.advertiseAddress(),
                 "--secure-port=6443", "--etcd-servers=https://127.0.0.1:2379",
                 "--client-ca-file=" + PKI + "/ca.crt", "--tls-cert-file=" + PKI + "/apiserver.crt",
@@ -190,16 +191,29 @@ public final class ControlPlane {
                 List.of("kube-scheduler", "--kubeconfig=/etc/kubernetes/scheduler.conf"), Map.of()), 0600);
         String dataDir = cluster.doc("ClusterConfiguration").path("etcd").path("local").path("dataDir")
                 .asText("/var/lib/etcd");
-        f.write(MANIFESTS + "/etcd.yaml", pod("etcd", "registry.k8s.io/etcd:3.5.21-0", List.of("etcd",
+        String ip = n.advertiseAddress().contains(":") ? "[" + n.advertiseAddress() + "]" : n.advertiseAddress();
+        List<String> etcd = new ArrayList<>(List.of("etcd",
                 "--name=" + n.name(), "--data-dir=" + dataDir,
-                "--advertise-client-urls=https://" + n.advertiseAddress() + ":2379",
-                "--initial-advertise-peer-urls=https://" + n.advertiseAddress() + ":2380",
+                "--advertise-client-urls=https://" + ip + ":2379",
+                "--initial-advertise-peer-urls=https://" + ip + ":2380",
                 "--initial-cluster=" + String.join(",", initialCluster),
+                "--listen-client-urls=https://127.0.0.1:2379,https://" + ip + ":2379",
+                "--listen-peer-urls=https://" + ip + ":2380", "--listen-metrics-urls=http://127.0.0.1:2381",
+                "--client-cert-auth=true", "--peer-client-cert-auth=true",
                 "--cert-file=" + PKI + "/etcd/server.crt", "--key-file=" + PKI + "/etcd/server.key",
-                "--trusted-ca-file=" + PKI + "/etcd/ca.crt"), Map.of(
+                "--peer-cert-file=" + PKI + "/etcd/peer.crt", "--peer-key-file=" + PKI + "/etcd/peer.key",
+                "--peer-trusted-ca-file=" + PKI + "/etcd/ca.crt", "--snapshot-count=10000",
+                "--trusted-ca-file=" + PKI + "/etcd/ca.crt"));
+        if (joining) {
+            etcd.add("--initial-cluster-state=existing"); // as kubeadm writes it for a joining member
+        }
+        f.write(MANIFESTS + "/etcd.yaml", pod("etcd", "registry.k8s.io/etcd:3.5.21-0", etcd, Map.of(
                         "kubeadm.kubernetes.io/etcd.advertise-client-urls",
-                        "https://" + n.advertiseAddress() + ":2379")), 0600);
-        f.write(dataDir + "/member/snap/db", "SIMULATED etcd data of " + n.name() + "\n", 0600);
+                        "https://" + ip + ":2379")), 0600);
+        if (!RealOsMode.enabled()) {
+            // on a real-OS fleet host the real etcd writes its own data directory
+            f.write(dataDir + "/member/snap/db", "SIMULATED etcd data of " + n.name() + "\n", 0600);
+        }
     }
 
     private static String pod(String name, String image, List<String> command, Map<String, String> annotations)
@@ -239,9 +253,24 @@ public final class ControlPlane {
             }
             return h.controlPlaneRunning && healthy;
         });
+        if (manifests && RealOsMode.enabled() && host.store().read(s -> s.kube != null)) {
+            // real-OS fleet only: the etcd static pod's command runs as a real process (REAL etcd)
+            RealEtcd.started(host.hostname(), etcdCommand(f));
+        }
         if (serving) {
             // real-OS fleet only: a real process takes the apiserver's :6443, as the kube-apiserver pod would
             RealOsMode.staticPodsStarted(host.hostname());
+        }
+    }
+
+    private static List<String> etcdCommand(HostFiles f) {
+        try {
+            List<String> command = new ArrayList<>();
+            YAML.readTree(f.readString(MANIFESTS + "/etcd.yaml")).path("spec").path("containers").path(0)
+                    .path("command").forEach(c -> command.add(c.asText()));
+            return command;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + MANIFESTS + "/etcd.yaml: " + e.getMessage(), e);
         }
     }
 

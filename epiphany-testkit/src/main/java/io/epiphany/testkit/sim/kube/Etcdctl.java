@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.epiphany.testkit.sim.HostContext;
 import io.epiphany.testkit.sim.Invocation;
 import io.epiphany.testkit.sim.Program;
+import io.epiphany.testkit.sim.RealEtcd;
+import io.epiphany.testkit.sim.RealOsMode;
 import io.epiphany.testkit.sim.SimulationState;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -17,7 +19,8 @@ import java.util.Optional;
  * SIMULATED {@code etcdctl} (v3 API) against the cluster's stacked etcd: {@code member list}, {@code member remove},
  * {@code endpoint health}, {@code endpoint status} ({@code --cluster}, {@code -w json}, {@code --hex}),
  * {@code move-leader}, {@code put}, {@code get}. TLS flags must name existing files and the cluster's etcd CA;
- * linearizable requests fail without quorum.
+ * linearizable requests fail without quorum. On a real-OS fleet host ({@link RealOsMode}) it is not simulated: it runs
+ * the REAL etcdctl against the REAL etcd ({@link RealEtcd#etcdctl}).
  */
 public final class Etcdctl implements Program {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -39,6 +42,10 @@ public final class Etcdctl implements Program {
     @Override
     public int run(Invocation inv) throws IOException {
         List<String> a = inv.args();
+        if (RealOsMode.enabled()) {
+            // real-OS fleet only: etcd there is REAL (Debian etcd-server), so is the etcdctl that talks to it
+            return RealEtcd.etcdctl(a, inv.out(), inv.err());
+        }
         HostContext host = inv.host();
         String endpoints = Kubeadm.option(a, "--endpoints").orElse("127.0.0.1:2379");
         for (String flag : List.of("--cacert", "--cert", "--key")) {

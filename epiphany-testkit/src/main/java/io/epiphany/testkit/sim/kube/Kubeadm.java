@@ -5,6 +5,7 @@ import io.epiphany.testkit.sim.HostContext;
 import io.epiphany.testkit.sim.HostFiles;
 import io.epiphany.testkit.sim.Invocation;
 import io.epiphany.testkit.sim.Program;
+import io.epiphany.testkit.sim.RealEtcd;
 import io.epiphany.testkit.sim.RealOsMode;
 import io.epiphany.testkit.sim.SimulationState;
 import java.io.IOException;
@@ -292,7 +293,8 @@ public final class Kubeadm implements Program {
             inv.out().println("[kubeconfig] Writing \"admin.conf\" kubeconfig file");
             ControlPlane.writeKubeconfigs(f, spec, true, now);
             inv.out().println("[etcd] Creating static Pod manifest for local etcd in \"/etc/kubernetes/manifests\"");
-            ControlPlane.writeManifests(f, spec, config, version, List.of(name + "=https://" + advertise + ":2380"));
+            ControlPlane.writeManifests(f, spec, config, version, List.of(name + "=https://" + advertise + ":2380"),
+                    false);
             f.write("/var/lib/kubelet/config.yaml", "apiVersion: kubelet.config.k8s.io/v1beta1\n"
                     + "kind: KubeletConfiguration\n", 0644);
             X509Certificate ca = ControlPlane.loadCa(f, "ca").certificate();
@@ -548,7 +550,20 @@ public final class Kubeadm implements Program {
                     .map(m -> m.name + "=" + m.peerUrl).toList());
             List<String> withSelf = new ArrayList<>(initial);
             withSelf.add(name + "=https://" + advertise + ":2380");
-            ControlPlane.writeManifests(f, spec, cluster, version, withSelf);
+            RealEtcd.Added real = null;
+            if (RealOsMode.enabled()) {
+                // real-OS fleet only: as kubeadm, add the member to the REAL etcd first and start it with the
+                // cluster that etcd answers (the member list it must find when it starts with state "existing")
+                List<String> others = host.store().read(s -> s.kube.members.stream().map(m -> m.clientUrl).toList());
+                try {
+                    real = RealEtcd.addLearner(others, name, "https://" + advertise + ":2380");
+                } catch (IllegalStateException e) {
+                    return phaseError(inv, "etcd-join", "error creating local etcd static pod manifest file: "
+                            + e.getMessage());
+                }
+                withSelf = real.initialCluster();
+            }
+            ControlPlane.writeManifests(f, spec, cluster, version, withSelf, true);
             boolean added = host.store().update(s -> {
                 if (!ClusterAccess.quorum(s)) {
                     return false;
@@ -573,6 +588,15 @@ public final class Kubeadm implements Program {
             }
             inv.out().println("[etcd] Announced new etcd member joining to the existing etcd cluster");
             ControlPlane.startStaticPods(host);
+            if (real != null) {
+                List<String> others = host.store().read(s -> s.kube.members.stream()
+                        .filter(m -> !m.host.equals(host.hostname())).map(m -> m.clientUrl).toList());
+                try {
+                    RealEtcd.promote(others, real.idHex());
+                } catch (IllegalStateException e) {
+                    return phaseError(inv, "etcd-join", e.getMessage());
+                }
+            }
             host.store().update(s -> {
                 s.kube.members.stream().filter(m -> m.host.equals(host.hostname()) && m.learner).forEach(m -> {
                     m.learner = false;
@@ -633,6 +657,10 @@ public final class Kubeadm implements Program {
                         + "/etc/kubernetes/admin.conf: no such file or directory");
             }
             inv.out().println("[reset] Stopping the kubelet service");
+            if (etcdHere && RealOsMode.enabled()) {
+                // real-OS fleet only: the etcd container goes before its data directory is deleted
+                RealEtcd.stopped(host.hostname());
+            }
             inv.out().println("[reset] Unmounting mounted directories in \"/var/lib/kubelet\"");
             f.clearDirectory("/var/lib/etcd");
             inv.out().println("[reset] Deleting contents of directories: [/etc/kubernetes/manifests "
@@ -705,6 +733,17 @@ public final class Kubeadm implements Program {
             });
             if (warning == null) {
                 return;
+            }
+            if (warning.equals("REMOVED") && RealOsMode.enabled()) {
+                // real-OS fleet only: the member goes from the REAL etcd, through the other members' client URLs
+                String self = host.host(h -> h.ip);
+                List<String> others = host.store().read(s -> s.kube == null ? List.<String>of()
+                        : s.kube.members.stream().filter(m -> !m.host.equals(host.hostname()))
+                                .map(m -> m.clientUrl).toList());
+                Optional<String> failed = RealEtcd.remove(others, "https://" + self + ":2380");
+                if (failed.isPresent()) {
+                    warning = "REMOVE:" + failed.get();
+                }
             }
             if (warning.equals("REMOVED")) {
                 inv.out().println("[reset] Removing info for node from the ConfigMap \"kubeadm-config\" in the "
