@@ -13,12 +13,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.sshd.client.SshClient;
+import org.apache.sshd.common.session.SessionHeartbeatController;
 import org.apache.sshd.client.future.AuthFuture;
 import org.apache.sshd.client.future.ConnectFuture;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.client.session.forward.ExplicitPortForwardingTracker;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
-import org.apache.sshd.core.CoreModuleProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -170,8 +170,9 @@ final class Connector {
             SshSettings settings, CompletableFuture<ClientSession> result) {
         identities.forEach(session::addPublicKeyIdentity);
         if (!settings.keepAliveInterval().isZero()) {
-            CoreModuleProperties.HEARTBEAT_INTERVAL.set(session, settings.keepAliveInterval());
-            CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(session, 3);
+            // The connection service copies HEARTBEAT_* properties when the session is constructed (before this
+            // point), so a per-connection keep-alive must use the session heartbeat, read when the service starts.
+            session.setSessionHeartbeat(SessionHeartbeatController.HeartbeatType.IGNORE, settings.keepAliveInterval());
         }
         AuthFuture auth;
         try {

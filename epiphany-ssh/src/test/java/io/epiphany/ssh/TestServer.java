@@ -30,6 +30,8 @@ final class TestServer implements AutoCloseable {
     final AtomicInteger running = new AtomicInteger();
     final AtomicInteger maxRunning = new AtomicInteger();
     final List<String> commands = Collections.synchronizedList(new ArrayList<>());
+    /** SSH_MSG_IGNORE messages received: the client's keep-alive heartbeat. */
+    final AtomicInteger ignoreMessages = new AtomicInteger();
     private final List<ServerSession> open = Collections.synchronizedList(new ArrayList<>());
 
     private TestServer(KeyPair hostKey, List<PublicKey> authorized, boolean sftp, int port) throws IOException {
@@ -47,6 +49,13 @@ final class TestServer implements AutoCloseable {
             server.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
         }
         server.setForwardingFilter(AcceptAllForwardingFilter.INSTANCE);
+        server.setReservedSessionMessagesHandler(new org.apache.sshd.common.session.ReservedSessionMessagesHandler() {
+            @Override
+            public void handleIgnoreMessage(org.apache.sshd.common.session.Session session,
+                    org.apache.sshd.common.util.buffer.Buffer buffer) {
+                ignoreMessages.incrementAndGet();
+            }
+        });
         server.addSessionListener(new SessionListener() {
             @Override
             public void sessionCreated(Session session) {
