@@ -3,6 +3,8 @@ package io.epiphany.kubeadm.engine;
 import io.epiphany.api.Machine;
 import io.epiphany.api.remote.CommandResult;
 import io.epiphany.haproxy.HaproxyService;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Steps shared by removing nodes and masters, in kubeadm's documented order: drain, reset, then delete the Node. */
 final class Removal {
@@ -29,11 +31,20 @@ final class Removal {
         }
     }
 
-    /** Removes what the SDK put on a machine that left the cluster: its load balancer and its configs. */
-    static void cleanHost(Context ctx, Machine m) {
+    /** Removes what the SDK put on a machine that left the cluster: its load balancer and its files. */
+    static void cleanHost(Context ctx, Machine m, boolean master) {
         if (ctx.facts.host(m).haproxyConfigSha256().isPresent() || ctx.facts.host(m).haproxyActive()) {
             new HaproxyService(ctx.host(m)).remove();
         }
-        ctx.host(m).run(HostCommands.remove(KubePaths.INIT_CONFIG, KubePaths.JOIN_CONFIG)).orThrow();
+        removeSdkFiles(ctx, m, master);
+    }
+
+    /** The kubeadm configs the SDK wrote, and on a master the encryption config and audit policy it copied. */
+    static void removeSdkFiles(Context ctx, Machine m, boolean master) {
+        List<String> files = new ArrayList<>(List.of(KubePaths.INIT_CONFIG, KubePaths.JOIN_CONFIG));
+        if (master) {
+            files.addAll(KubePaths.sharedConfigFiles(ctx.cluster));
+        }
+        ctx.host(m).run(HostCommands.remove(files.toArray(String[]::new))).orThrow();
     }
 }

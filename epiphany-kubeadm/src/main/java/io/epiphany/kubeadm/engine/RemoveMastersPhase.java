@@ -147,9 +147,7 @@ final class RemoveMastersPhase implements Phase {
         }
         Removal.deleteNode(ctx, source, m);
         if (reachable) {
-            Removal.cleanHost(ctx, m);
-            ctx.host(m).run(HostCommands.remove(KubePaths.sharedConfigFiles(ctx.cluster).toArray(String[]::new)))
-                    .orThrow();
+            Removal.cleanHost(ctx, m, true);
         }
     }
 

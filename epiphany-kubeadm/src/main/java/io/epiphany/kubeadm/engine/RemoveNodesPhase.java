@@ -51,7 +51,7 @@ final class RemoveNodesPhase implements Phase {
                 Removal.drain(ctx, source, m);
                 if (ctx.facts.host(m).reachable()) {
                     ctx.host(m).run(HostCommands.kubeadm("reset", "-f")).orThrow();
-                    Removal.cleanHost(ctx, m);
+                    Removal.cleanHost(ctx, m, false);
                 }
                 Removal.deleteNode(ctx, source, m);
             });

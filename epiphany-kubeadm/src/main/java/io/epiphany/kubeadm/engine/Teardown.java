@@ -53,11 +53,7 @@ final class Teardown {
             if (ctx.facts.host(m).kubeletConf() || ctx.facts.host(m).adminConf()) {
                 ctx.host(m).run(HostCommands.kubeadm("reset", "-f")).orThrow();
             }
-            List<String> files = new ArrayList<>(List.of(KubePaths.INIT_CONFIG, KubePaths.JOIN_CONFIG));
-            if (ctx.cluster.isMaster(m)) {
-                files.addAll(KubePaths.sharedConfigFiles(ctx.cluster));
-            }
-            ctx.host(m).run(HostCommands.remove(files.toArray(String[]::new))).orThrow();
+            Removal.removeSdkFiles(ctx, m, ctx.cluster.isMaster(m));
         });
     }
 }
