@@ -7,20 +7,30 @@ import java.util.Map;
 
 /**
  * What {@link Cluster#apply(Plan)} would change, computed from the facts gathered on every host: every change per
- * host, in order, and nothing else. A plan of a converged cluster is empty. Applying refuses when the facts changed
- * since the plan was made.
+ * host, in order, and what is wrong with the running cluster ({@link #findings()}). A plan is empty only when the
+ * cluster is healthy and matches its description. Applying a plan re-gathers the facts and refuses when they, or the
+ * steps they lead to, differ from this plan's: a plan cannot make the engine do anything it would not plan itself.
  */
 public final class Plan {
     private final Cluster cluster;
     private final List<PlannedStep> steps;
+    private final List<Finding> findings;
     private final String factsDigest;
     private final List<String> notes;
 
-    public Plan(Cluster cluster, List<PlannedStep> steps, String factsDigest, List<String> notes) {
+    private Plan(Cluster cluster, List<PlannedStep> steps, List<Finding> findings, String factsDigest,
+            List<String> notes) {
         this.cluster = cluster;
         this.steps = List.copyOf(steps);
+        this.findings = List.copyOf(findings);
         this.factsDigest = factsDigest;
         this.notes = List.copyOf(notes);
+    }
+
+    /** For engines: a plan of these steps and findings, made from facts with this digest. */
+    public static Plan of(Cluster cluster, List<PlannedStep> steps, List<Finding> findings, String factsDigest,
+            List<String> notes) {
+        return new Plan(cluster, steps, findings, factsDigest, notes);
     }
 
     public Cluster cluster() {
@@ -32,9 +42,14 @@ public final class Plan {
         return steps;
     }
 
-    /** True when the cluster already matches its description. */
+    /** What is wrong with the running cluster; each says what the plan does about it or what to do. */
+    public List<Finding> findings() {
+        return findings;
+    }
+
+    /** True when the cluster already matches its description and nothing is wrong with it. */
     public boolean isEmpty() {
-        return steps.isEmpty();
+        return steps.isEmpty() && findings.isEmpty();
     }
 
     /** Digest of the facts the plan was computed from; applying compares it with fresh facts. */
@@ -59,11 +74,16 @@ public final class Plan {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder();
-        if (steps.isEmpty()) {
+        if (isEmpty()) {
             sb.append("Plan: no changes; cluster '").append(cluster.name()).append("' matches its description.\n");
         } else {
             sb.append("Plan: ").append(steps.size()).append(steps.size() == 1 ? " change" : " changes")
-                    .append(" to cluster '").append(cluster.name()).append("'\n");
+                    .append(" to cluster '").append(cluster.name()).append("'");
+            if (!findings.isEmpty()) {
+                sb.append("; ").append(findings.size()).append(findings.size() == 1 ? " finding" : " findings");
+            }
+            sb.append('\n');
+            findings.forEach(f -> sb.append("  FINDING ").append(f).append('\n'));
             byPhase().forEach((phase, list) -> {
                 sb.append("  ").append(phase).append('\n');
                 list.forEach(s -> sb.append("    ").append(s).append('\n'));

@@ -51,7 +51,7 @@ final class MainThreadProfile {
 
     private static int classify(StackTraceElement[] stack, Thread.State state) {
         for (StackTraceElement f : stack) {
-            if (f.getClassName().endsWith("engine.Poll") || f.getClassName().endsWith("engine.EtcdHealth")
+            if (f.getClassName().endsWith("engine.Poll") || f.getClassName().endsWith("engine.Etcd")
                     && f.getMethodName().equals("sleep")) {
                 return POLL_SLEEP;
             }

@@ -11,8 +11,10 @@ import io.epiphany.api.remote.RemoteHost;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -35,10 +37,12 @@ final class Context {
     /** Masters the load balancers send traffic to: joined and healthy ones only. */
     final List<Machine> backends = Collections.synchronizedList(new ArrayList<>());
     /** Hosts whose HAProxy is configured by now, so backend changes reach them. */
-    final java.util.Set<Machine> balancedHosts = Collections.synchronizedSet(new java.util.LinkedHashSet<>());
+    final Set<Machine> balancedHosts = Collections.synchronizedSet(new LinkedHashSet<>());
     private final List<String> completed = Collections.synchronizedList(new ArrayList<>());
     private List<PlannedStep> planned = List.of();
+    private Membership membership;
     private Machine source;
+    private volatile Machine etcdVia;
     private Secret token;
     private String caCertHash;
 
@@ -57,11 +61,26 @@ final class Context {
             backends.add(cluster.masters().get(0)); // the master about to be initialised
         }
         for (Machine m : cluster.machines()) {
-            if (facts.host(m).haproxyConfigSha256().isPresent()) {
+            if (facts.host(m).haproxyConfig().isPresent()) {
                 balancedHosts.add(m);
             }
         }
-        facts.apiMaster().flatMap(cluster::machine).ifPresent(m -> source = m);
+        facts.apiMaster().flatMap(this::machine).ifPresent(m -> source = m);
+        facts.etcdVia().flatMap(this::machine).ifPresent(m -> etcdVia = m);
+    }
+
+    /** A described or retired machine by name. */
+    Optional<Machine> machine(String hostname) {
+        return cluster.machine(hostname).or(() -> facts.retired().stream()
+                .filter(m -> m.hostname().equals(hostname)).findFirst());
+    }
+
+    /** The membership changes of this apply, worked out once from the facts. */
+    synchronized Membership membership() {
+        if (membership == null) {
+            membership = Membership.plan(this);
+        }
+        return membership;
     }
 
     void planned(List<PlannedStep> steps) {
@@ -87,6 +106,37 @@ final class Context {
 
     void source(Machine master) {
         this.source = master;
+        this.etcdVia = master;
+    }
+
+    /**
+     * Live etcd membership with health, read through the master that answered last, else any other master: a broken
+     * member never blinds the run.
+     */
+    List<EtcdMember> liveMembers(String phase) {
+        List<Machine> candidates = new ArrayList<>();
+        if (etcdVia != null) {
+            candidates.add(etcdVia);
+        }
+        cluster.masters().stream().filter(m -> !candidates.contains(m)).forEach(candidates::add);
+        facts.retired().stream().filter(facts::retiredMaster).filter(m -> facts.host(m).reachable())
+                .filter(m -> !candidates.contains(m)).forEach(candidates::add);
+        List<String> tried = new ArrayList<>();
+        Optional<Etcd.View> view = Etcd.read(cluster, candidates, this::host, tried);
+        if (view.isEmpty()) {
+            throw new ApplyException(phase, null, "etcd did not answer on any master: " + tried, completed(),
+                    notDone(), null);
+        }
+        etcdVia = view.get().via();
+        return view.get().members();
+    }
+
+    /** The master whose etcd answered last: where membership commands run. */
+    Machine etcdHost(String phase) {
+        if (etcdVia == null) {
+            liveMembers(phase);
+        }
+        return etcdVia;
     }
 
     Optional<Secret> token() {
@@ -150,11 +200,6 @@ final class Context {
         }
         completed.add(s.toString());
         emit(new ProgressEvent(ProgressEvent.Type.STEP_FINISHED, s.phase(), s.host(), s.action(), since(start), null));
-    }
-
-    /** Marks a planned step done that another step's work already covered. */
-    void done(PlannedStep s) {
-        completed.add(s.toString());
     }
 
     static Duration since(long startNanos) {

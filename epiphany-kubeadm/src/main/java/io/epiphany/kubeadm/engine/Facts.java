@@ -14,12 +14,16 @@ import java.util.stream.Collectors;
  * Everything the engine knows about the machines and the running cluster, gathered read-only. Facts decide every
  * step: there is no local state file that could drift from the machines.
  *
- * @param apiMaster the master the cluster facts were read from (reachable, with admin.conf), if any
+ * @param apiMaster the master the cluster's API was read through (reachable, with admin.conf), if any
+ * @param etcdVia the master whose etcd answered for the membership, if any
+ * @param stored the ClusterConfiguration kubeadm stored in the cluster, if it could be read
  * @param retired machines the cluster reports (Nodes, etcd members) that the description no longer has; their
  *        address comes from the Node's InternalIP or the member's peer URL
+ * @param etcdTried why each master's etcd did not answer, when one did not
  */
-record Facts(Map<String, HostFacts> hosts, Optional<String> apiMaster, List<NodeInfo> nodes,
-        List<EtcdMember> members, List<Machine> retired) {
+record Facts(Map<String, HostFacts> hosts, Optional<String> apiMaster, Optional<String> etcdVia,
+        Optional<StoredConfig> stored, List<NodeInfo> nodes, List<EtcdMember> members, List<Machine> retired,
+        List<String> etcdTried) {
 
     HostFacts host(Machine m) {
         return hosts.get(m.hostname());
@@ -47,17 +51,19 @@ record Facts(Map<String, HostFacts> hosts, Optional<String> apiMaster, List<Node
         return member(m).filter(e -> !e.learner() && !e.name().isEmpty()).isPresent() && node(m.hostname()).isPresent();
     }
 
-    long healthyMembers() {
-        return members.stream().filter(EtcdMember::healthy).count();
+    Optional<ControlPlaneFacts> controlPlane(Machine m) {
+        return host(m).controlPlane();
     }
 
     String digest() {
         String text = hosts.values().stream().map(HostFacts::digestText).sorted().collect(Collectors.joining("\n"))
                 + "\napi=" + apiMaster.orElse("-")
-                + "\nnodes=" + nodes.stream().map(n -> n.name() + n.labels() + n.taints()).sorted().toList()
+                + "\nstored=" + stored.map(StoredConfig::toString).orElse("-")
+                + "\nnodes=" + nodes.stream().map(n -> n.name() + n.ready() + n.labels() + n.taints()
+                        + n.annotations() + n.kubeletVersion()).sorted().toList()
                 + "\nretired=" + retired.stream().map(Machine::hostname).sorted().toList()
-                + "\nmembers=" + members.stream().map(e -> e.idHex() + e.name() + e.peerUrls() + e.learner())
-                        .sorted().toList();
+                + "\nmembers=" + members.stream().map(e -> e.idHex() + e.name() + e.peerUrls() + e.learner()
+                        + e.healthy()).sorted().toList();
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                     .digest(text.getBytes(StandardCharsets.UTF_8)));

@@ -8,7 +8,7 @@ import io.epiphany.api.Machine;
 import io.epiphany.api.remote.CommandResult;
 import io.epiphany.api.remote.RemoteException;
 import io.epiphany.api.remote.RemoteHost;
-import io.epiphany.haproxy.HaproxyService;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -16,20 +16,18 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
-/** Gathers {@link Facts} from every machine in parallel, with read-only commands only. */
+/**
+ * Gathers {@link Facts} read-only: every machine in parallel ({@link HostFactsReader}), then the cluster through the
+ * first master whose API answers and the etcd membership through the first master whose etcd answers, so one broken
+ * master never stops a plan.
+ */
 final class FactsGatherer {
     static final String PHASE = "Gather facts";
-    /** Binaries whose presence the engine checks; the package managers decide how HAProxy is installed. */
-    static final List<String> BINARIES = List.of("kubeadm", "kubelet", "kubectl", "containerd", "haproxy", "curl",
-            "etcdctl", "sysctl", "apt-get", "dnf");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Cluster cluster;
@@ -50,115 +48,120 @@ final class FactsGatherer {
 
     Facts gather() {
         Map<String, HostFacts> byHost = new LinkedHashMap<>();
-        List<Machine> machines = cluster.machines();
-        for (var outcome : Parallel.map(machines, cluster.ssh().concurrency(), this::hostFacts)) {
-            byHost.put(outcome.item().hostname(), outcome.ok() ? outcome.value()
-                    : HostFacts.unreachable(outcome.item().hostname(), outcome.error().getMessage()));
+        readHosts(cluster.machines(), byHost);
+        List<String> apiTried = new ArrayList<>();
+        Optional<Machine> api = Optional.empty();
+        CommandResult nodesJson = null;
+        for (Machine m : cluster.masters()) {
+            HostFacts f = byHost.get(m.hostname());
+            if (!f.reachable() || !f.adminConf()) {
+                continue;
+            }
+            CommandResult r = hosts.get(m).run(HostCommands.kubectl("get", "nodes", "-o", "json").readOnly());
+            if (r.ok()) {
+                api = Optional.of(m);
+                nodesJson = r;
+                break;
+            }
+            apiTried.add(m.hostname() + ": `kubectl get nodes` exited " + r.exitCode() + " " + r.stderrTail(2));
         }
-        Optional<Machine> api = cluster.masters().stream()
-                .filter(m -> byHost.get(m.hostname()).reachable() && byHost.get(m.hostname()).adminConf())
-                .findFirst();
         if (api.isEmpty()) {
-            return new Facts(byHost, Optional.empty(), List.of(), List.of(), List.of());
+            if (byHost.values().stream().anyMatch(HostFacts::adminConf)) {
+                throw new ApplyException(PHASE, null, "a cluster exists on these machines (admin.conf is present) but "
+                        + "its API did not answer on any master: " + apiTried + "; the SDK will not guess the cluster "
+                        + "state (is etcd quorum lost? are the masters' API servers and kubelets up?)", List.of(),
+                        List.of("everything"), null);
+            }
+            return new Facts(byHost, Optional.empty(), Optional.empty(), Optional.empty(), List.of(), List.of(),
+                    List.of(), List.of());
         }
-        RemoteHost h = hosts.get(api.get());
-        List<NodeInfo> nodes = parseNodes(api.get(), run(api.get(), h, HostCommands.kubectl("get", "nodes", "-o", "json")));
-        List<EtcdMember> members = parseMembers(api.get(),
-                run(api.get(), h, HostCommands.etcdctl("member", "list", "-w", "json", "--hex")));
-        List<EtcdMember> withHealth = EtcdHealth.withHealth(members, h);
-        List<Machine> retired = retired(nodes, withHealth);
-        for (var outcome : Parallel.map(retired, cluster.ssh().concurrency(), this::hostFacts)) {
-            byHost.put(outcome.item().hostname(), outcome.ok() ? outcome.value()
-                    : HostFacts.unreachable(outcome.item().hostname(), outcome.error().getMessage()));
-        }
-        return new Facts(byHost, Optional.of(api.get().hostname()), nodes, withHealth, retired);
+        List<NodeInfo> nodes = parseNodes(api.get(), nodesJson);
+        Optional<StoredConfig> stored = storedConfig(hosts.get(api.get()));
+        List<Machine> retired = new ArrayList<>(retiredNodes(nodes));
+        readHosts(retired, byHost);
+        // etcd through the described masters first, then through masters the description dropped
+        List<Machine> etcdCandidates = new ArrayList<>(cluster.masters());
+        retired.stream().filter(r -> nodes.stream().anyMatch(n -> n.name().equals(r.hostname()) && n.controlPlane()))
+                .forEach(etcdCandidates::add);
+        etcdCandidates.removeIf(m -> !byHost.get(m.hostname()).reachable());
+        List<String> etcdTried = new ArrayList<>();
+        Optional<Etcd.View> etcd = Etcd.read(cluster, etcdCandidates, hosts::get, etcdTried);
+        List<EtcdMember> members = etcd.map(Etcd.View::members).orElse(List.of());
+        List<Machine> retiredMembers = retiredMembers(members, retired);
+        readHosts(retiredMembers, byHost);
+        retired.addAll(retiredMembers);
+        return new Facts(byHost, Optional.of(api.get().hostname()), etcd.map(v -> v.via().hostname()), stored, nodes,
+                members, retired, etcdTried);
     }
 
-    /** Nodes and etcd members the description does not have any more, as machines the engine can reach. */
-    private List<Machine> retired(List<NodeInfo> nodes, List<EtcdMember> members) {
-        List<Machine> out = new ArrayList<>();
-        Set<String> described = new HashSet<>();
-        Set<String> describedIps = new HashSet<>();
-        for (Machine m : cluster.machines()) {
-            described.add(m.hostname());
-            describedIps.add(m.ip());
+    private void readHosts(List<Machine> machines, Map<String, HostFacts> into) {
+        HostFactsReader reader = new HostFactsReader(cluster);
+        for (var outcome : Parallel.map(machines, cluster.ssh().concurrency(),
+                m -> reader.read(m, hosts.get(m), cluster.isMaster(m) || cluster.machine(m.hostname()).isEmpty()))) {
+            into.put(outcome.item().hostname(), outcome.ok() ? outcome.value()
+                    : HostFacts.unreachable(outcome.item().hostname(), outcome.error().getMessage()));
         }
+    }
+
+    private static Optional<StoredConfig> storedConfig(RemoteHost h) {
+        CommandResult r = h.run(HostCommands.kubectl("get", "configmap", "kubeadm-config", "-n", "kube-system", "-o",
+                "json").readOnly());
+        if (!r.ok()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(StoredConfig.fromConfigMap(r.stdout()));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Nodes the description does not have any more, as machines the engine can reach. */
+    private List<Machine> retiredNodes(List<NodeInfo> nodes) {
+        List<Machine> out = new ArrayList<>();
         for (NodeInfo n : nodes) {
-            if (!described.contains(n.name()) && !n.internalIp().isEmpty()) {
+            if (cluster.machine(n.name()).isEmpty() && !n.internalIp().isEmpty()) {
                 out.add(retiredMachine(n.name(), n.internalIp()));
             }
         }
+        return out;
+    }
+
+    /** etcd members that are neither a described machine nor a retired Node. */
+    private List<Machine> retiredMembers(List<EtcdMember> members, List<Machine> retired) {
+        Set<String> knownIps = new HashSet<>();
+        cluster.machines().forEach(m -> knownIps.add(m.ip()));
+        retired.forEach(m -> knownIps.add(m.ip()));
+        List<Machine> out = new ArrayList<>();
         for (EtcdMember e : members) {
             String ip = e.peerUrls().isEmpty() ? "" : hostOf(e.peerUrls().get(0));
-            boolean known = describedIps.contains(ip) || out.stream().anyMatch(m -> m.ip().equals(ip));
-            if (!known && !ip.isEmpty()) {
+            if (!ip.isEmpty() && knownIps.add(ip)) {
                 out.add(retiredMachine(e.name().isEmpty() ? "etcd-member-" + e.idHex() : e.name(), ip));
             }
         }
         return out;
     }
 
-    private HostFacts hostFacts(Machine m) {
-        RemoteHost h = hosts.get(m);
-        boolean master = cluster.isMaster(m) || !cluster.machine(m.hostname()).isPresent();
-        try {
-            Map<String, CompletableFuture<CommandResult>> present = new LinkedHashMap<>();
-            for (String b : BINARIES) {
-                present.put(b, h.runAsync(HostCommands.exists(b)));
-            }
-            CompletableFuture<CommandResult> date = h.runAsync(HostCommands.epochSeconds());
-            CompletableFuture<CommandResult> haproxyActive = h.runAsync(HostCommands.isActive("haproxy"));
-            CompletableFuture<CommandResult> kubelet = h.runAsync(HostCommands.fileExists(KubePaths.KUBELET_CONF));
-            CompletableFuture<CommandResult> admin = master
-                    ? h.runAsync(HostCommands.fileExists(KubePaths.ADMIN_CONF)) : null;
-            CompletableFuture<CommandResult> forward = h.runAsync(HostCommands.ipForward());
-            Optional<String> cfgSha = h.read(HaproxyService.CONFIG_PATH).map(FactsGatherer::sha256);
-            Optional<String> machineId = h.read(KubePaths.MACHINE_ID)
-                    .map(b -> new String(b, StandardCharsets.UTF_8).trim()).filter(s -> !s.isEmpty());
-            Set<String> binaries = new HashSet<>();
-            for (var e : present.entrySet()) {
-                if (e.getValue().join().ok()) {
-                    binaries.add(e.getKey());
-                }
-            }
-            long now = System.currentTimeMillis() / 1000;
-            CommandResult d = date.join();
-            long skew = d.ok() && d.stdout().trim().matches("\\d{1,12}") ? Long.parseLong(d.stdout().trim()) - now : 0;
-            return new HostFacts(m.hostname(), Optional.empty(), Set.copyOf(binaries), cfgSha,
-                    haproxyActive.join().ok() && haproxyActive.join().stdout().trim().equals("active"),
-                    kubelet.join().ok(), admin != null && admin.join().ok(), skew, machineId,
-                    forward.join().ok() && forward.join().stdout().trim().equals("1"));
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException re ? re : e;
-        }
-    }
-
-    private CommandResult run(Machine m, RemoteHost h, io.epiphany.api.remote.Command c) {
-        CommandResult r = h.run(c);
-        if (!r.ok()) {
-            throw new ApplyException(PHASE, m.hostname(), "the cluster's API or etcd did not answer: `" + r.command()
-                    + "` exited " + r.exitCode() + " " + r.stderrTail(3) + "; with admin.conf present the SDK will not "
-                    + "guess the cluster state (is etcd quorum lost? are the masters' API servers up?)",
-                    List.of(), List.of("everything"), new RemoteException(m.hostname(), r.toString()));
-        }
-        return r;
-    }
-
     static List<NodeInfo> parseNodes(Machine from, CommandResult r) {
         try {
             List<NodeInfo> out = new ArrayList<>();
             for (JsonNode item : JSON.readTree(r.stdout()).path("items")) {
-                Map<String, String> labels = new LinkedHashMap<>();
-                item.path("metadata").path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
-                Set<String> taints = new LinkedHashSet<>();
+                JsonNode meta = item.path("metadata");
+                Map<String, String> labels = strings(meta.path("labels"));
+                Map<String, String> annotations = strings(meta.path("annotations"));
+                Set<String> taints = new java.util.LinkedHashSet<>();
                 for (JsonNode t : item.path("spec").path("taints")) {
                     String value = t.path("value").asText("");
-                    taints.add(t.path("key").asText() + (value.isEmpty() ? "" : "=" + value) + ":" + t.path("effect").asText());
+                    taints.add(t.path("key").asText() + (value.isEmpty() ? "" : "=" + value) + ":"
+                            + t.path("effect").asText());
                 }
                 boolean ready = false;
+                String message = "no Ready condition reported yet";
                 for (JsonNode c : item.path("status").path("conditions")) {
                     if (c.path("type").asText().equals("Ready")) {
                         ready = c.path("status").asText().equals("True");
+                        message = "Ready=" + c.path("status").asText() + " " + c.path("reason").asText("") + ": "
+                                + c.path("message").asText("");
                     }
                 }
                 String internalIp = "";
@@ -167,29 +170,21 @@ final class FactsGatherer {
                         internalIp = a.path("address").asText();
                     }
                 }
-                out.add(new NodeInfo(item.path("metadata").path("name").asText(), ready, labels, taints, internalIp));
+                out.add(new NodeInfo(meta.path("name").asText(), ready, ready ? "" : message, labels, taints,
+                        annotations, internalIp, item.path("status").path("nodeInfo").path("kubeletVersion").asText("")));
             }
             return out;
-        } catch (java.io.IOException e) {
-            throw new ApplyException(PHASE, from.hostname(), "`kubectl get nodes -o json` printed something that is not "
-                    + "JSON: " + e.getMessage(), List.of(), List.of("everything"), e);
+        } catch (IOException e) {
+            throw new ApplyException(PHASE, from.hostname(), "`kubectl get nodes -o json` printed something that is "
+                    + "not JSON: " + e.getMessage(), List.of(), List.of("everything"),
+                    new RemoteException(from.hostname(), r.command()));
         }
     }
 
-    static List<EtcdMember> parseMembers(Machine from, CommandResult r) {
-        try {
-            List<EtcdMember> out = new ArrayList<>();
-            for (JsonNode m : JSON.readTree(r.stdout()).path("members")) {
-                List<String> peers = new ArrayList<>();
-                m.path("peerURLs").forEach(u -> peers.add(u.asText()));
-                out.add(new EtcdMember(m.path("ID").asText(), m.path("name").asText(""), peers,
-                        m.path("isLearner").asBoolean(false), false));
-            }
-            return out;
-        } catch (java.io.IOException e) {
-            throw new ApplyException(PHASE, from.hostname(), "`etcdctl member list` printed something that is not JSON: "
-                    + e.getMessage(), List.of(), List.of("everything"), e);
-        }
+    private static Map<String, String> strings(JsonNode object) {
+        Map<String, String> out = new LinkedHashMap<>();
+        object.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        return out;
     }
 
     /** {@code https://10.0.0.1:2379} → {@code 10.0.0.1}. */

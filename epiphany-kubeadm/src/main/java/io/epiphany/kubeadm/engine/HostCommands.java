@@ -6,11 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The kubeadm, kubectl and etcdctl commands the engine runs, in one place: the code form of
+ * The kubeadm, kubectl and systemctl commands the engine runs, in one place: the code form of
  * {@code docs/host-commands.md}. Every argument is quoted by {@link Command}.
  */
 final class HostCommands {
-    private static final String ETCD_PKI = "/etc/kubernetes/pki/etcd/";
     static final Duration KUBEADM_TIMEOUT = Duration.ofMinutes(10);
 
     private HostCommands() {}
@@ -50,13 +49,14 @@ final class HostCommands {
         return Command.of(words).asRoot();
     }
 
-    /** etcdctl against the local member with kubeadm's healthcheck client certificate. */
-    static Command etcdctl(String... args) {
-        List<String> words = new ArrayList<>(List.of("etcdctl", "--endpoints", "https://127.0.0.1:2379",
-                "--cacert", ETCD_PKI + "ca.crt", "--cert", ETCD_PKI + "healthcheck-client.crt",
-                "--key", ETCD_PKI + "healthcheck-client.key"));
-        words.addAll(List.of(args));
-        return Command.of(words).asRoot();
+    /** Starts the kubelet, or restarts it (a kubelet restart brings back static pods whose containers stopped). */
+    static Command kubelet(String verb) {
+        return Command.of("systemctl", verb, "kubelet").asRoot();
+    }
+
+    /** The master's own API server, not through the load balancer. */
+    static Command localReadyz() {
+        return Command.of("curl", "-sk", "--max-time", "5", "https://127.0.0.1:6443/readyz").readOnly();
     }
 
     static Command kubeadm(String... args) {

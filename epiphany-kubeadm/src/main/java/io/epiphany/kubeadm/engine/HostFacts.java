@@ -1,27 +1,36 @@
 package io.epiphany.kubeadm.engine;
 
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * What one machine reported, read-only. {@code unreachable} holds the transport error when the machine could not be
  * reached; every other field is then empty.
+ *
+ * @param active the units of {@link FactsGatherer#UNITS} that systemd reports active
+ * @param versions installed {@code kubeadm}, {@code kubelet}, {@code kubectl} versions ("v1.35.2"), where installed
+ * @param controlPlane the static pods, certificates and shared files of a control-plane host, if it has any
  */
 record HostFacts(
         String hostname,
         Optional<String> unreachable,
         Set<String> binaries,
-        Optional<String> haproxyConfigSha256,
-        boolean haproxyActive,
+        Optional<String> haproxyConfig,
+        Set<String> active,
         boolean kubeletConf,
         boolean adminConf,
         long clockSkewSeconds,
         Optional<String> machineId,
-        boolean ipForward) {
+        boolean ipForward,
+        Map<String, String> versions,
+        Optional<ControlPlaneFacts> controlPlane) {
 
     static HostFacts unreachable(String hostname, String error) {
-        return new HostFacts(hostname, Optional.of(error), Set.of(), Optional.empty(), false, false, false, 0,
-                Optional.empty(), false);
+        return new HostFacts(hostname, Optional.of(error), Set.of(), Optional.empty(), Set.of(), false, false, 0,
+                Optional.empty(), false, Map.of(), Optional.empty());
     }
 
     boolean reachable() {
@@ -32,14 +41,32 @@ record HostFacts(
         return binaries.contains(binary);
     }
 
+    boolean isActive(String unit) {
+        return active.contains(unit);
+    }
+
+    boolean haproxyActive() {
+        return isActive("haproxy");
+    }
+
+    Optional<String> haproxyConfigSha256() {
+        return haproxyConfig.map(c -> FactsGatherer.sha256(c.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    /** The machine runs (or ran) a kubelet of this cluster: kubeadm wrote its kubelet.conf. */
+    boolean member() {
+        return kubeletConf;
+    }
+
     Optional<String> packageManager() {
         return has("apt-get") ? Optional.of("apt-get") : has("dnf") ? Optional.of("dnf") : Optional.empty();
     }
 
     /** The facts that decide a plan; the clock is left out because it moves. */
     String digestText() {
-        return hostname + "|" + unreachable.isPresent() + "|" + new java.util.TreeSet<>(binaries) + "|"
-                + haproxyConfigSha256.orElse("-") + "|" + haproxyActive + "|" + kubeletConf + "|" + adminConf + "|"
-                + ipForward;
+        return hostname + "|" + unreachable.isPresent() + "|" + new TreeSet<>(binaries) + "|"
+                + haproxyConfigSha256().orElse("-") + "|" + new TreeSet<>(active) + "|" + kubeletConf + "|" + adminConf
+                + "|" + ipForward + "|" + new TreeMap<>(versions) + "|"
+                + controlPlane.map(ControlPlaneFacts::digestText).orElse("-");
     }
 }

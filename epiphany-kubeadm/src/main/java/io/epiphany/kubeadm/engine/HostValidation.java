@@ -34,7 +34,7 @@ final class HostValidation {
                 }
             }
             if (cluster.isMaster(m)) {
-                for (String b : List.of("kubectl", "etcdctl")) {
+                for (String b : List.of("kubectl", "crictl")) {
                     if (!f.has(b)) {
                         missing.add(b);
                     }
@@ -42,7 +42,8 @@ final class HostValidation {
             }
             if (!missing.isEmpty()) {
                 problems.add(m.hostname() + ": missing " + String.join(", ", missing)
-                        + " (install them first; the SDK installs only HAProxy)");
+                        + " (install them first; the SDK installs only HAProxy; crictl comes with the cri-tools package "
+                        + "kubeadm depends on)");
             }
             if (!cluster.loadBalancer().isExternal() && !f.has("haproxy") && f.packageManager().isEmpty()) {
                 problems.add(m.hostname() + ": haproxy is not installed and neither apt-get nor dnf is available to "

@@ -20,37 +20,33 @@ final class InitControlPlanePhase implements Phase {
     }
 
     @Override
-    public List<PlannedStep> plan(Context ctx) {
+    public Work prepare(Context ctx) {
         if (ctx.facts.clusterExists()) {
-            return List.of();
+            return Work.none();
         }
         Machine first = ctx.cluster.masters().get(0);
-        return List.of(new PlannedStep(title(), first.hostname(), "write kubeadm init config, encryption config and "
-                + "audit policy; kubeadm init with controlPlaneEndpoint " + ctx.cluster.loadBalancer().endpoint(),
-                Phases.quorumChange(0, 1)));
+        PlannedStep step = PlannedStep.of(title(), first.hostname(), PlannedStep.Kind.INITIALISE, "write kubeadm "
+                + "init config, encryption config and audit policy; kubeadm init with controlPlaneEndpoint "
+                + ctx.cluster.loadBalancer().endpoint(), "etcd none → " + Membership.describe(1, 1));
+        return Work.inOrder(List.of(new Step(step, () -> init(ctx, first))));
     }
 
-    @Override
-    public void run(Context ctx) {
-        Machine first = ctx.cluster.masters().get(0);
-        PlannedStep step = plan(ctx).get(0);
-        ctx.step(step, () -> {
-            RemoteHost h = ctx.host(first);
-            if (ctx.facts.host(first).kubeletConf()) {
-                // a previous init stopped half-way: kubeadm's preflight would refuse the leftovers
-                h.run(HostCommands.kubeadm("reset", "-f")).orThrow();
-            }
-            for (HostFile f : ctx.files.initFiles(first)) {
-                RemoteFile rf = RemoteFile.of(f.path(), f.content(), f.mode());
-                h.upload(f.isSecret() ? rf.secret() : rf);
-            }
-            h.run(HostCommands.kubeadm("init", "--config", KubePaths.INIT_CONFIG)
-                    .secret(ctx.cluster.secrets().bootstrapToken())).orThrow();
-            byte[] ca = h.read(KubePaths.pki(ctx.cluster, "ca.crt")).orElseThrow(() -> new IllegalStateException(
-                    "kubeadm init exited 0 but " + KubePaths.pki(ctx.cluster, "ca.crt") + " is missing"));
-            ctx.caCertHash(CaCertHash.of(ca));
-            ctx.token(ctx.cluster.secrets().bootstrapToken());
-            ctx.source(first);
-        });
+    private static void init(Context ctx, Machine first) {
+        RemoteHost h = ctx.host(first);
+        if (ctx.facts.host(first).kubeletConf()) {
+            // a previous init stopped half-way: kubeadm's preflight would refuse the leftovers
+            h.run(HostCommands.kubeadm("reset", "-f")).orThrow();
+        }
+        for (HostFile f : ctx.files.initFiles(first)) {
+            RemoteFile rf = RemoteFile.of(f.path(), f.content(), f.mode());
+            h.upload(f.isSecret() ? rf.secret() : rf);
+        }
+        h.run(HostCommands.kubeadm("init", "--config", KubePaths.INIT_CONFIG)
+                .secret(ctx.cluster.secrets().bootstrapToken())).orThrow();
+        byte[] ca = h.read(KubePaths.pki(ctx.cluster, "ca.crt")).orElseThrow(() -> new IllegalStateException(
+                "kubeadm init exited 0 but " + KubePaths.pki(ctx.cluster, "ca.crt") + " is missing"));
+        ctx.caCertHash(CaCertHash.of(ca));
+        ctx.token(ctx.cluster.secrets().bootstrapToken());
+        ctx.source(first);
     }
 }

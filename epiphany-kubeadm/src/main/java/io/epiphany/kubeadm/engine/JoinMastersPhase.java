@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Joins the other masters one at a time. Before each join etcd must report every member healthy; the 8 shared PKI
- * files, the encryption config and the audit policy are copied from a running master (held in memory only); after
- * the join the SDK waits until the new member is a healthy voting member, and only then adds the master to every
- * host's load balancer.
+ * Joins the other masters one at a time, as {@link Membership} orders them. Before each join etcd must report every
+ * member healthy; the 8 shared PKI files, the encryption config and the audit policy are copied from a running
+ * master (held in memory only); after the join the SDK waits until the new member is a healthy voting member, and
+ * only then adds the master to every host's load balancer.
  */
 final class JoinMastersPhase implements Phase {
     @Override
@@ -21,63 +21,40 @@ final class JoinMastersPhase implements Phase {
         return "Join masters";
     }
 
-    static List<Machine> toJoin(Context ctx) {
-        List<Machine> out = new ArrayList<>();
-        boolean init = !ctx.facts.clusterExists();
-        for (int i = 0; i < ctx.cluster.masters().size(); i++) {
-            Machine m = ctx.cluster.masters().get(i);
-            if (!(init && i == 0) && !ctx.facts.joinedMaster(m)) {
-                out.add(m);
-            }
-        }
-        return out;
-    }
-
     @Override
-    public List<PlannedStep> plan(Context ctx) {
-        List<PlannedStep> steps = new ArrayList<>();
-        int members = ctx.facts.clusterExists() ? RemoveMastersPhase.membersAfterUnreachableRemovals(ctx) : 1;
+    public Work prepare(Context ctx) {
+        List<Step> steps = new ArrayList<>();
         String source = ctx.source().map(Machine::hostname).orElse(ctx.cluster.masters().get(0).hostname());
-        int hosts = ctx.cluster.machines().size();
-        for (Machine m : toJoin(ctx)) {
+        List<Membership.Change> joins = ctx.membership().joins;
+        for (int i = 0; i < joins.size(); i++) {
+            Membership.Change join = joins.get(i);
+            Machine m = join.machine();
+            List<Machine> pending = joins.subList(i, joins.size()).stream().map(Membership.Change::machine).toList();
             String cleanup = ctx.facts.member(m).isPresent() ? "remove its stale etcd member, " : "";
             cleanup += ctx.facts.host(m).kubeletConf() ? "kubeadm reset -f (an earlier join stopped half-way), " : "";
-            steps.add(new PlannedStep(title(), m.hostname(), cleanup + "copy the 8 shared PKI files, encryption config "
-                    + "and audit policy from " + source + "; kubeadm join --control-plane after etcd reports every member "
-                    + "healthy; wait until its member is healthy", Phases.quorumChange(members, members + 1)
-                    + (members + 1 == 2 ? " (2 members only until the next master joins)" : "")));
+            steps.add(new Step(PlannedStep.of(title(), m.hostname(), PlannedStep.Kind.JOIN, cleanup + "copy the 8 "
+                    + "shared PKI files, encryption config and audit policy from " + source + "; kubeadm join "
+                    + "--control-plane after etcd reports every member healthy; wait until its member is healthy",
+                    join.quorum()), () -> joinOne(ctx, join, pending)));
             if (!ctx.cluster.loadBalancer().isExternal()) {
-                steps.add(new PlannedStep(title(), Context.CLUSTER, "add " + m.hostname() + " to the load balancers of "
-                        + hosts + " hosts", null));
-            }
-            members++;
-        }
-        return steps;
-    }
-
-    @Override
-    public void run(Context ctx) {
-        List<PlannedStep> steps = plan(ctx);
-        int i = 0;
-        for (Machine m : toJoin(ctx)) {
-            PlannedStep join = steps.get(i++);
-            ctx.step(join, () -> joinOne(ctx, m));
-            if (!ctx.cluster.loadBalancer().isExternal()) {
-                ctx.backends.add(m);
-                LoadBalancerPhase.updateBackends(ctx, steps.get(i++));
+                steps.add(LoadBalancerPhase.backendsStep(ctx, title(), "add " + m.hostname()
+                        + " to the load balancers of " + ctx.cluster.machines().size() + " hosts"));
             }
         }
+        return Work.inOrder(steps);
     }
 
-    private void joinOne(Context ctx, Machine m) {
+    private void joinOne(Context ctx, Membership.Change join, List<Machine> pending) {
+        Machine m = join.machine();
         Machine source = ctx.requireSource(title());
         RemoteHost src = ctx.host(source);
-        Optional<EtcdMember> stale = EtcdHealth.members(ctx).stream().filter(e -> e.isPeer(m.ip())).findFirst();
+        Optional<EtcdMember> stale = ctx.liveMembers(title()).stream().filter(e -> e.isPeer(m.ip())).findFirst();
         if (stale.isPresent()) {
             // a member added by an earlier, failed join counts against quorum without serving: remove it first
-            src.run(HostCommands.etcdctl("member", "remove", stale.get().idHex())).orThrow();
+            Machine via = ctx.etcdHost(title());
+            Etcd.run(ctx.cluster, ctx.host(via), false, "member", "remove", stale.get().idHex()).orThrow();
         }
-        EtcdHealth.requireAllHealthy(ctx, title(), m.hostname());
+        Membership.checkLive(ctx, title(), join, pending);
         Joining.ensureCredentials(ctx, title());
         RemoteHost target = ctx.host(m);
         for (String relative : KubePaths.SHARED_PKI) {
@@ -87,10 +64,11 @@ final class JoinMastersPhase implements Phase {
             copy(ctx, src, target, path, path.equals(ctx.cluster.encryption().configFile()) ? 0600 : 0644);
         }
         Joining.join(ctx, m);
-        EtcdHealth.awaitVotingMember(ctx, title(), m);
+        Health.awaitVotingMember(ctx, title(), m);
+        ctx.backends.add(m);
     }
 
-    private static void copy(Context ctx, RemoteHost from, RemoteHost to, String path, int mode) {
+    static void copy(Context ctx, RemoteHost from, RemoteHost to, String path, int mode) {
         byte[] content = from.read(path).orElseThrow(() -> new ApplyException("Join masters", from.hostname(),
                 path + " is missing on the master the shared files are copied from", ctx.completed(), ctx.notDone(),
                 null));

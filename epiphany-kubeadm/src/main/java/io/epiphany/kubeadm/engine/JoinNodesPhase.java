@@ -13,26 +13,18 @@ final class JoinNodesPhase implements Phase {
     }
 
     @Override
-    public List<PlannedStep> plan(Context ctx) {
-        List<PlannedStep> steps = new ArrayList<>();
+    public Work prepare(Context ctx) {
+        List<Step> steps = new ArrayList<>();
         for (Machine m : ctx.cluster.nodes()) {
             if (ctx.facts.node(m.hostname()).isEmpty()) {
-                steps.add(new PlannedStep(title(), m.hostname(), (ctx.facts.host(m).kubeletConf()
-                        ? "kubeadm reset -f (an earlier join stopped half-way), " : "")
-                        + "kubeadm join through " + ctx.cluster.loadBalancer().endpoint(), null));
+                steps.add(new Step(PlannedStep.of(title(), m.hostname(), PlannedStep.Kind.JOIN,
+                        (ctx.facts.host(m).kubeletConf() ? "kubeadm reset -f (an earlier join stopped half-way), " : "")
+                                + "kubeadm join through " + ctx.cluster.loadBalancer().endpoint(), null), () -> {
+                                    Joining.ensureCredentials(ctx, title());
+                                    Joining.join(ctx, m);
+                                }));
             }
         }
-        return steps;
-    }
-
-    @Override
-    public void run(Context ctx) {
-        Joining.ensureCredentials(ctx, title());
-        var outcomes = Parallel.map(plan(ctx), ctx.cluster.ssh().concurrency(), s -> {
-            Machine m = ctx.cluster.machine(s.host()).orElseThrow();
-            ctx.step(s, () -> Joining.join(ctx, m));
-            return m;
-        });
-        Phases.throwFirstFailure(outcomes);
+        return Work.inParallel(steps);
     }
 }

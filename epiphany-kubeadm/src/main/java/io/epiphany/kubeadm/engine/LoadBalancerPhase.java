@@ -20,75 +20,68 @@ final class LoadBalancerPhase implements Phase {
     }
 
     @Override
-    public List<PlannedStep> plan(Context ctx) {
-        List<PlannedStep> steps = new ArrayList<>();
+    public Work prepare(Context ctx) {
         if (ctx.cluster.loadBalancer().isExternal()) {
-            return steps;
+            return Work.none();
         }
         List<Machine> backends = List.copyOf(ctx.backends);
-        String sha = FactsGatherer.sha256(ctx.files.haproxyConfig(backends).getBytes(StandardCharsets.UTF_8));
+        String config = ctx.files.haproxyConfig(backends);
+        String sha = FactsGatherer.sha256(config.getBytes(StandardCharsets.UTF_8));
         String names = backends.stream().map(Machine::hostname).collect(Collectors.joining(", "));
+        List<Step> steps = new ArrayList<>();
         for (Machine m : ctx.cluster.machines()) {
             HostFacts f = ctx.facts.host(m);
+            boolean install = !f.has("haproxy");
+            boolean write = !f.haproxyConfigSha256().map(sha::equals).orElse(false);
             List<String> actions = new ArrayList<>();
-            if (!f.has("haproxy")) {
+            if (install) {
                 actions.add("install haproxy with " + f.packageManager().orElse("?"));
             }
-            if (!f.haproxyConfigSha256().map(sha::equals).orElse(false)) {
+            if (write) {
                 actions.add("write haproxy.cfg (backends: " + names + "), check it with haproxy -c, "
                         + (f.haproxyActive() ? "reload" : "start") + " haproxy");
             } else if (!f.haproxyActive()) {
                 actions.add("start haproxy");
             }
-            if (!actions.isEmpty()) {
-                steps.add(new PlannedStep(title(), m.hostname(), String.join("; ", actions), null));
+            if (actions.isEmpty()) {
+                continue;
             }
+            steps.add(new Step(PlannedStep.of(title(), m.hostname(), PlannedStep.Kind.LOAD_BALANCER,
+                    String.join("; ", actions), null), () -> {
+                        HaproxyService haproxy = new HaproxyService(ctx.host(m));
+                        boolean running = f.haproxyActive();
+                        if (install) {
+                            haproxy.install(f.packageManager().orElseThrow());
+                            running = haproxy.isActive(); // apt-get starts it with the package's config: reload
+                        }
+                        if (write) {
+                            haproxy.configure(config, running);
+                        } else {
+                            haproxy.start(false);
+                        }
+                        ctx.balancedHosts.add(m);
+                    }));
         }
-        return steps;
+        return Work.inParallel(steps);
     }
 
-    @Override
-    public void run(Context ctx) {
+    /** The step that points every host's HAProxy at the backends as they are when it runs. */
+    static Step backendsStep(Context ctx, String phase, String action) {
+        return new Step(PlannedStep.of(phase, Context.CLUSTER, PlannedStep.Kind.LOAD_BALANCER, action, null),
+                () -> updateBackends(ctx));
+    }
+
+    /** Points every configured host's HAProxy at the current backends, in parallel, each config checked first. */
+    static void updateBackends(Context ctx) {
         String config = ctx.files.haproxyConfig(List.copyOf(ctx.backends));
-        String sha = FactsGatherer.sha256(config.getBytes(StandardCharsets.UTF_8));
-        List<PlannedStep> steps = plan(ctx);
-        var outcomes = Parallel.map(steps, ctx.cluster.ssh().concurrency(), s -> {
-            Machine m = ctx.cluster.machine(s.host()).orElseThrow();
-            HostFacts f = ctx.facts.host(m);
-            ctx.step(s, () -> {
-                HaproxyService haproxy = new HaproxyService(ctx.host(m));
-                boolean running = f.haproxyActive();
-                if (!f.has("haproxy")) {
-                    haproxy.install(f.packageManager().orElseThrow());
-                    running = haproxy.isActive(); // apt-get starts it with the package's own config: reload, not start
-                }
-                if (!f.haproxyConfigSha256().map(sha::equals).orElse(false)) {
-                    haproxy.configure(config, running);
-                } else {
-                    haproxy.start(false);
-                }
-            });
+        var outcomes = Parallel.map(List.copyOf(ctx.balancedHosts), ctx.cluster.ssh().concurrency(), m -> {
+            new HaproxyService(ctx.host(m)).configure(config, true);
             return m;
         });
-        Phases.throwFirstFailure(outcomes);
-        ctx.balancedHosts.addAll(ctx.cluster.machines());
-    }
-
-    /**
-     * Points every host's HAProxy at the current backends, in parallel, each config checked before reload. Called
-     * after a master joined (it is added only once healthy) or before one is removed.
-     */
-    static void updateBackends(Context ctx, PlannedStep step) {
-        if (ctx.cluster.loadBalancer().isExternal()) {
-            return;
+        for (var o : outcomes) {
+            if (!o.ok()) {
+                throw o.error();
+            }
         }
-        String config = ctx.files.haproxyConfig(List.copyOf(ctx.backends));
-        ctx.step(step, () -> {
-            var outcomes = Parallel.map(List.copyOf(ctx.balancedHosts), ctx.cluster.ssh().concurrency(), m -> {
-                new HaproxyService(ctx.host(m)).configure(config, true);
-                return m;
-            });
-            Phases.throwFirstFailure(outcomes);
-        });
     }
 }

@@ -1,18 +1,13 @@
 package io.epiphany.kubeadm.engine;
 
-import io.epiphany.api.PlannedStep;
-import java.util.List;
-
 /**
- * One phase of an apply, in the spirit of k0sctl's {@code phase/}: a title, the steps it would take given the facts
- * (its dry run; empty means it is skipped), and running them.
+ * One phase of a verb, in the spirit of k0sctl's {@code phase/}: it selects its work once from the facts
+ * ({@link #prepare}); the plan shows exactly those steps and the run executes exactly those. A new capability is one
+ * fact, one phase, one entry in {@link Provisioner#phases()}.
  */
 interface Phase {
     String title();
 
-    /** The changes this phase would make, from the facts alone. */
-    List<PlannedStep> plan(Context context);
-
-    /** Makes the changes; called only when {@link #plan} was not empty. */
-    void run(Context context);
+    /** The steps this phase takes given the facts (empty: nothing to do); a refusal is thrown from here. */
+    Work prepare(Context context);
 }

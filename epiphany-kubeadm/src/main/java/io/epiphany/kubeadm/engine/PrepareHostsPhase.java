@@ -16,27 +16,17 @@ final class PrepareHostsPhase implements Phase {
     }
 
     @Override
-    public List<PlannedStep> plan(Context ctx) {
-        List<PlannedStep> steps = new ArrayList<>();
+    public Work prepare(Context ctx) {
+        List<Step> steps = new ArrayList<>();
         for (Machine m : ctx.cluster.machines()) {
             if (!ctx.facts.host(m).ipForward()) {
-                steps.add(new PlannedStep(title(), m.hostname(), "enable net.ipv4.ip_forward (kubeadm preflight)", null));
+                steps.add(new Step(PlannedStep.of(title(), m.hostname(), PlannedStep.Kind.PREPARE_HOST,
+                        "enable net.ipv4.ip_forward (kubeadm preflight)", null), () -> {
+                            ctx.host(m).upload(RemoteFile.of(KubePaths.SYSCTL_FILE, SYSCTL, 0644));
+                            ctx.host(m).run(HostCommands.applySysctl(KubePaths.SYSCTL_FILE)).orThrow();
+                        }));
             }
         }
-        return steps;
-    }
-
-    @Override
-    public void run(Context ctx) {
-        List<PlannedStep> steps = plan(ctx);
-        var outcomes = Parallel.map(steps, ctx.cluster.ssh().concurrency(), s -> {
-            Machine m = ctx.cluster.machine(s.host()).orElseThrow();
-            ctx.step(s, () -> {
-                ctx.host(m).upload(RemoteFile.of(KubePaths.SYSCTL_FILE, SYSCTL, 0644));
-                ctx.host(m).run(HostCommands.applySysctl(KubePaths.SYSCTL_FILE)).orThrow();
-            });
-            return s;
-        });
-        Phases.throwFirstFailure(outcomes);
+        return Work.inParallel(steps);
     }
 }

@@ -22,22 +22,36 @@ import java.util.function.Function;
  * The list of phases reads like the design document.
  */
 public final class Provisioner {
+    /** The apply verb, in the design's order: repairs and broken members first, joins, then removals. */
     static List<Phase> phases() {
-        return List.of(new PrepareHostsPhase(), new LoadBalancerPhase(), new InitControlPlanePhase(),
-                RemoveMastersPhase.unreachable(), new JoinMastersPhase(), new JoinNodesPhase(), new NodeLabelsPhase(),
-                new RemoveNodesPhase(), RemoveMastersPhase.reachable());
+        return List.of(new PrepareHostsPhase(), new LoadBalancerPhase(), new Repair(), new InitControlPlanePhase(),
+                RemoveMastersPhase.broken(), new ReconfigurePhase(), new JoinMastersPhase(), new JoinNodesPhase(),
+                new NodeLabelsPhase(), new RemoveNodesPhase(), RemoveMastersPhase.healthy());
     }
+
+    /** Each phase's work, selected once from the facts. */
+    private record Prepared(Phase phase, Work work) {}
 
     public Plan plan(Cluster cluster, ApplyOptions options) {
-        return withAccess(options, access -> plan(context(cluster, options, access)));
+        return withAccess(options, access -> {
+            Context ctx = context(cluster, options, access);
+            return plan(ctx, prepare(ctx));
+        });
     }
 
-    private static Plan plan(Context ctx) {
-        List<PlannedStep> steps = new ArrayList<>();
+    private static List<Prepared> prepare(Context ctx) {
+        Guards.check(ctx);
+        List<Prepared> out = new ArrayList<>();
         for (Phase p : phases()) {
-            steps.addAll(p.plan(ctx));
+            out.add(new Prepared(p, p.prepare(ctx)));
         }
-        return new Plan(ctx.cluster, steps, ctx.facts.digest(), notes(ctx));
+        return out;
+    }
+
+    private static Plan plan(Context ctx, List<Prepared> prepared) {
+        List<PlannedStep> steps = new ArrayList<>();
+        prepared.forEach(p -> steps.addAll(p.work().planned()));
+        return Plan.of(ctx.cluster, steps, Findings.of(ctx), ctx.facts.digest(), notes(ctx));
     }
 
     /** Carries out a plan made earlier (perhaps shown to a person): refused when the hosts changed since. */
@@ -49,7 +63,15 @@ public final class Provisioner {
                 throw new ApplyException("Plan", null, "the hosts changed since this plan was made; make a new plan "
                         + "and review it", List.of(), List.of("everything: nothing was changed"), null);
             }
-            return execute(context(plan.cluster(), options, access, facts), plan, start);
+            Context ctx = context(plan.cluster(), options, access, facts);
+            List<Prepared> prepared = prepare(ctx);
+            Plan fresh = plan(ctx, prepared);
+            if (!fresh.steps().equals(plan.steps())) {
+                throw new ApplyException("Plan", null, "this plan's steps are not the ones the engine plans from the "
+                        + "hosts' facts; make a new plan with cluster.plan()", List.of(),
+                        List.of("everything: nothing was changed"), null);
+            }
+            return execute(ctx, prepared, fresh, start);
         });
     }
 
@@ -58,20 +80,22 @@ public final class Provisioner {
         long start = System.nanoTime();
         return withAccess(options, access -> {
             Context ctx = context(cluster, options, access);
-            return execute(ctx, plan(ctx), start);
+            List<Prepared> prepared = prepare(ctx);
+            return execute(ctx, prepared, plan(ctx, prepared), start);
         });
     }
 
-    private static ApplyResult execute(Context ctx, Plan plan, long start) {
+    /** Runs exactly the prepared steps, phase by phase, then verifies. */
+    private static ApplyResult execute(Context ctx, List<Prepared> prepared, Plan plan, long start) {
         ctx.planned(plan.steps());
-        for (Phase p : phases()) {
-            if (p.plan(ctx).isEmpty()) {
+        for (Prepared p : prepared) {
+            if (p.work().steps().isEmpty()) {
                 continue;
             }
             long phaseStart = System.nanoTime();
-            ctx.emit(new ProgressEvent(ProgressEvent.Type.PHASE_STARTED, p.title(), null, null, null, null));
-            p.run(ctx);
-            ctx.emit(new ProgressEvent(ProgressEvent.Type.PHASE_FINISHED, p.title(), null, null,
+            ctx.emit(new ProgressEvent(ProgressEvent.Type.PHASE_STARTED, p.phase().title(), null, null, null, null));
+            p.work().run(ctx);
+            ctx.emit(new ProgressEvent(ProgressEvent.Type.PHASE_FINISHED, p.phase().title(), null, null,
                     Context.since(phaseStart), null));
         }
         long verifyStart = System.nanoTime();
@@ -105,6 +129,8 @@ public final class Provisioner {
     public void reset(Cluster cluster, ApplyOptions options) {
         withAccess(options, access -> {
             Context ctx = context(cluster, options, access);
+            // destructive: confirmed against the cluster found on the machines, not against the description
+            Guards.sameCluster(cluster, ctx.facts, "reset");
             new Teardown(ctx).run();
             return null;
         });

@@ -17,46 +17,33 @@ final class RemoveNodesPhase implements Phase {
         return "Remove nodes";
     }
 
-    static List<Machine> toRemove(Context ctx) {
-        return ctx.facts.retired().stream().filter(m -> !ctx.facts.retiredMaster(m)).toList();
-    }
-
     @Override
-    public List<PlannedStep> plan(Context ctx) {
-        List<PlannedStep> steps = new ArrayList<>();
-        for (Machine m : toRemove(ctx)) {
+    public Work prepare(Context ctx) {
+        List<Step> steps = new ArrayList<>();
+        for (Machine m : ctx.facts.retired().stream().filter(m -> !ctx.facts.retiredMaster(m)).toList()) {
             HostFacts f = ctx.facts.host(m);
+            String action;
             if (f.reachable()) {
-                steps.add(new PlannedStep(title(), m.hostname(), "drain, kubeadm reset -f, stop its haproxy, delete "
-                        + "its Node", null));
+                action = "drain, kubeadm reset -f, stop its haproxy, delete its Node";
             } else if (ctx.options.forceRemoveUnreachable()) {
-                steps.add(new PlannedStep(title(), m.hostname(), "unreachable: drain and delete its Node (the machine "
-                        + "itself is NOT cleaned; run kubeadm reset -f on it before reusing it)", null));
+                action = "unreachable: drain and delete its Node (the machine itself is NOT cleaned; run kubeadm "
+                        + "reset -f on it before reusing it)";
             } else {
                 throw new ApplyException(title(), m.hostname(), "node " + m.hostname() + " is no longer described but "
                         + "cannot be reached (" + f.unreachable().orElse("") + "); to delete it from the cluster "
                         + "without cleaning the machine, apply with ApplyOptions.forceRemoveUnreachable(true)",
                         List.of(), List.of("everything: no host was changed"), null);
             }
-        }
-        return steps;
-    }
-
-    @Override
-    public void run(Context ctx) {
-        Machine source = ctx.requireSource(title());
-        var outcomes = Parallel.map(plan(ctx), ctx.cluster.ssh().concurrency(), s -> {
-            Machine m = toRemove(ctx).stream().filter(x -> x.hostname().equals(s.host())).findFirst().orElseThrow();
-            ctx.step(s, () -> {
+            steps.add(new Step(PlannedStep.of(title(), m.hostname(), PlannedStep.Kind.REMOVE, action, null), () -> {
+                Machine source = ctx.requireSource(title());
                 Removal.drain(ctx, source, m);
-                if (ctx.facts.host(m).reachable()) {
+                if (f.reachable()) {
                     ctx.host(m).run(HostCommands.kubeadm("reset", "-f")).orThrow();
                     Removal.cleanHost(ctx, m, false);
                 }
                 Removal.deleteNode(ctx, source, m);
-            });
-            return m;
-        });
-        Phases.throwFirstFailure(outcomes);
+            }));
+        }
+        return Work.inParallel(steps);
     }
 }

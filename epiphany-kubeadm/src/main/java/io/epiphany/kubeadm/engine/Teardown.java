@@ -26,7 +26,7 @@ final class Teardown {
             resetMachine(m);
             return m;
         });
-        Phases.throwFirstFailure(nodes);
+        throwFirstFailure(nodes);
         List<Machine> masters = new ArrayList<>(ctx.cluster.masters());
         ctx.source().ifPresent(s -> {
             masters.removeIf(m -> m.hostname().equals(s.hostname()));
@@ -38,22 +38,31 @@ final class Teardown {
         if (!ctx.cluster.loadBalancer().isExternal()) {
             var lbs = Parallel.map(ctx.cluster.machines(), ctx.cluster.ssh().concurrency(), m -> {
                 if (ctx.facts.host(m).haproxyConfigSha256().isPresent() || ctx.facts.host(m).haproxyActive()) {
-                    ctx.step(new PlannedStep(PHASE, m.hostname(), "stop haproxy and remove its configuration", null),
+                    ctx.step(PlannedStep.of(PHASE, m.hostname(), PlannedStep.Kind.RESET, "stop haproxy and remove its configuration", null),
                             () -> new HaproxyService(ctx.host(m)).remove());
                 }
                 return m;
             });
-            Phases.throwFirstFailure(lbs);
+            throwFirstFailure(lbs);
         }
         ctx.emit(new ProgressEvent(ProgressEvent.Type.PHASE_FINISHED, PHASE, null, null, Context.since(start), null));
     }
 
     private void resetMachine(Machine m) {
-        ctx.step(new PlannedStep(PHASE, m.hostname(), "kubeadm reset -f and remove the SDK's files", null), () -> {
+        ctx.step(PlannedStep.of(PHASE, m.hostname(), PlannedStep.Kind.RESET, "kubeadm reset -f and remove the SDK's files",
+                null), () -> {
             if (ctx.facts.host(m).kubeletConf() || ctx.facts.host(m).adminConf()) {
                 ctx.host(m).run(HostCommands.kubeadm("reset", "-f")).orThrow();
             }
             Removal.removeSdkFiles(ctx, m, ctx.cluster.isMaster(m));
         });
+    }
+
+    private static void throwFirstFailure(List<? extends Parallel.Outcome<?, ?>> outcomes) {
+        for (var o : outcomes) {
+            if (!o.ok()) {
+                throw o.error();
+            }
+        }
     }
 }

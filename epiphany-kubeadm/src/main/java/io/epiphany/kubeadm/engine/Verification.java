@@ -42,7 +42,7 @@ final class Verification {
         }
         verified.add(ctx.cluster.machines().size() + " Nodes Ready");
 
-        List<EtcdMember> members = EtcdHealth.members(ctx);
+        List<EtcdMember> members = ctx.liveMembers(PHASE);
         List<String> expected = ctx.cluster.masters().stream().map(Machine::hostname).sorted().toList();
         List<String> actual = members.stream().map(EtcdMember::name).sorted().toList();
         List<String> unhealthy = members.stream().filter(m -> !m.healthy()).map(EtcdMember::name).toList();

@@ -18,8 +18,7 @@ final class ClusterConfiguration {
 
     static Map<String, Object> of(Cluster cluster) {
         KubeadmApi api = KubeadmApi.of(cluster.version());
-        List<String> certSans = new ArrayList<>(List.of("localhost", "127.0.0.1"));
-        cluster.masters().stream().map(Machine::ip).forEach(certSans::add);
+        List<String> certSans = certSans(cluster);
         return Yaml.map(
                 "apiVersion", api.apiVersion(),
                 "kind", "ClusterConfiguration",
@@ -36,10 +35,8 @@ final class ClusterConfiguration {
                         "certSANs", certSans,
                         "extraArgs", api.args(apiServerArgs(cluster)),
                         "extraVolumes", nullIfEmpty(apiServerVolumes(cluster))),
-                "controllerManager", Yaml.map("extraArgs", api.args(sdkThenUser(cluster.controllerManagerExtraArgs(),
-                        "profiling", "false", "terminated-pod-gc-threshold", "200"))),
-                "scheduler", Yaml.map("extraArgs", api.args(sdkThenUser(cluster.schedulerExtraArgs(),
-                        "profiling", "false"))),
+                "controllerManager", Yaml.map("extraArgs", api.args(controllerManagerArgs(cluster))),
+                "scheduler", Yaml.map("extraArgs", api.args(schedulerArgs(cluster))),
                 "featureGates", featureGates(cluster));
     }
 
@@ -75,6 +72,22 @@ final class ClusterConfiguration {
         return args;
     }
 
+
+    static Map<String, String> controllerManagerArgs(Cluster cluster) {
+        return sdkThenUser(cluster.controllerManagerExtraArgs(), "profiling", "false", "terminated-pod-gc-threshold",
+                "200");
+    }
+
+    static Map<String, String> schedulerArgs(Cluster cluster) {
+        return sdkThenUser(cluster.schedulerExtraArgs(), "profiling", "false");
+    }
+
+    /** The API server certificate's extra names: the endpoints clients use, and every master's address. */
+    static List<String> certSans(Cluster cluster) {
+        List<String> certSans = new ArrayList<>(List.of("localhost", "127.0.0.1"));
+        cluster.masters().stream().map(Machine::ip).forEach(certSans::add);
+        return certSans;
+    }
 
     /** The SDK's flags ({@code name, value, ...}), then the user's: a user flag of the same name wins. */
     private static Map<String, String> sdkThenUser(Map<String, String> user, String... sdkNamesAndValues) {

@@ -63,11 +63,11 @@ final class FleetFixture implements AutoCloseable {
         return access.host(all.machine(host).orElseThrow(), all.ssh()).run(command);
     }
 
-    /** etcd member names, as a master's etcdctl reports them. */
+    /** etcd member names, as etcdctl in a master's etcd container reports them. */
     List<String> etcdMembers(String viaMaster) {
-        String json = run(viaMaster, etcdctl("member", "list", "-w", "json", "--hex")).orThrow().stdout();
-        return FactsGatherer.parseMembers(Machine.of(viaMaster, "10.0.0.1"), new CommandResult(viaMaster, "", 0, json, ""))
-                .stream().map(EtcdMember::name).sorted().toList();
+        String json = etcdctl(viaMaster, "member", "list", "-w", "json", "--hex").orThrow().stdout();
+        return Etcd.parseMembers(Machine.of(viaMaster, "10.0.0.1"), json).stream().map(EtcdMember::name).sorted()
+                .toList();
     }
 
     /** Node names, as kubectl on a master reports them. */
@@ -78,8 +78,9 @@ final class FleetFixture implements AutoCloseable {
                 .toList();
     }
 
-    static Command etcdctl(String... args) {
-        return HostCommands.etcdctl(args);
+    /** etcdctl inside the master's etcd container, as the engine runs it. */
+    CommandResult etcdctl(String master, String... args) {
+        return Etcd.run(all, access.host(all.machine(master).orElseThrow(), all.ssh()), false, args);
     }
 
     /** The server lines of a host's haproxy.cfg, as written on the host. */

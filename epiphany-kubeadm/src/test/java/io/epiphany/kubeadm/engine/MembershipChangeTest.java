@@ -32,7 +32,7 @@ class MembershipChangeTest {
         try (FleetFixture f = new FleetFixture(5, 2)) {
             Cluster one = f.cluster(List.of("m1"), NODES);
             one.apply(f.options());
-            f.run("m1", FleetFixture.etcdctl("put", "/registry/epiphany-test", "kept")).orThrow();
+            f.etcdctl("m1", "put", "/registry/epiphany-test", "kept").orThrow();
             assertCluster(f, one, List.of("m1"));
 
             Cluster three = f.cluster(List.of("m1", "m2", "m3"), NODES);
@@ -57,7 +57,7 @@ class MembershipChangeTest {
 
             one.apply(f.options());
             assertCluster(f, one, List.of("m1"));
-            assertThat(f.run("m1", FleetFixture.etcdctl("get", "/registry/epiphany-test")).orThrow().stdout())
+            assertThat(f.etcdctl("m1", "get", "/registry/epiphany-test").orThrow().stdout())
                     .contains("kept");
         }
     }

@@ -1,0 +1,36 @@
+package io.epiphany.kubeadm.engine;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * What a control-plane host runs, read from its files: the flags of each static pod manifest, its certificates, and
+ * the shared files every API server reads.
+ *
+ * @param flags component ({@code kube-apiserver}, ...) to its command-line flags, from the manifest
+ * @param images component to its container image
+ * @param certificates path relative to certificatesDir to the certificate's expiry and names
+ * @param sharedFiles path to the SHA-256 of the encryption config and audit policy on this host
+ * @param encryptionProvider the first provider of the encryption config on this host
+ * @param etcdRunning an etcd container runs on this host
+ */
+record ControlPlaneFacts(Map<String, Map<String, String>> flags, Map<String, String> images,
+        Map<String, Certificate> certificates, Map<String, String> sharedFiles, Optional<String> encryptionProvider,
+        boolean etcdRunning) {
+    static final List<String> COMPONENTS = List.of("kube-apiserver", "kube-controller-manager", "kube-scheduler");
+
+    /** A certificate's expiry and its DNS and IP subject alternative names. */
+    record Certificate(Instant notAfter, List<String> names) {}
+
+    Map<String, String> flags(String component) {
+        return flags.getOrDefault(component, Map.of());
+    }
+
+    String digestText() {
+        return new TreeMap<>(flags) + "|" + new TreeMap<>(images) + "|" + new TreeMap<>(certificates) + "|"
+                + new TreeMap<>(sharedFiles) + "|" + encryptionProvider.orElse("-") + "|" + etcdRunning;
+    }
+}

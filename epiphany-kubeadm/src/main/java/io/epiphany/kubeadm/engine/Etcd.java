@@ -1,0 +1,155 @@
+package io.epiphany.kubeadm.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.epiphany.api.ApplyException;
+import io.epiphany.api.Cluster;
+import io.epiphany.api.Machine;
+import io.epiphany.api.remote.Command;
+import io.epiphany.api.remote.CommandResult;
+import io.epiphany.api.remote.RemoteHost;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * etcd as the SDK reaches it: {@code etcdctl} inside a master's etcd static pod ({@code crictl exec} into the running
+ * etcd container). A kubeadm host has no etcdctl binary: the kubeadm, kubelet and kubectl packages do not ship one,
+ * the registry.k8s.io/etcd image does. Membership is read from the first master whose etcd answers, so one broken
+ * member never hides the others.
+ */
+final class Etcd {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What etcd reported, and through which master. */
+    record View(Machine via, List<EtcdMember> members) {}
+
+    private Etcd() {}
+
+    private static Command crictl(Cluster cluster, String... args) {
+        List<String> words = new ArrayList<>(List.of("crictl", "--runtime-endpoint", cluster.criSocket()));
+        words.addAll(List.of(args));
+        return Command.of(words).asRoot();
+    }
+
+    /** The running etcd container on a host: one ID per line, nothing when etcd does not run there. */
+    static Command containerQuery(Cluster cluster) {
+        return crictl(cluster, "ps", "--name", "etcd", "--state", "running", "-q").readOnly();
+    }
+
+    /** {@code etcdctl} in that container against its local member, with kubeadm's healthcheck client certificate. */
+    static Command etcdctl(Cluster cluster, String containerId, String... args) {
+        String pki = cluster.certificatesDir() + "/etcd/";
+        List<String> words = new ArrayList<>(List.of("exec", containerId, "etcdctl", "--endpoints",
+                "https://127.0.0.1:2379", "--cacert", pki + "ca.crt", "--cert", pki + "healthcheck-client.crt",
+                "--key", pki + "healthcheck-client.key"));
+        words.addAll(List.of(args));
+        return crictl(cluster, words.toArray(String[]::new));
+    }
+
+    /** The ID of the etcd container running on the host, if one runs. */
+    static Optional<String> container(Cluster cluster, RemoteHost host) {
+        CommandResult r = host.run(containerQuery(cluster));
+        if (!r.ok()) {
+            return Optional.empty();
+        }
+        return r.stdout().lines().map(String::trim).filter(l -> l.matches("[0-9a-f]{6,64}")).findFirst();
+    }
+
+    /** Runs etcdctl inside the host's etcd container; a host without one gives exit 127 and says why. */
+    static CommandResult run(Cluster cluster, RemoteHost host, boolean readOnly, String... args) {
+        Optional<String> id = container(cluster, host);
+        if (id.isEmpty()) {
+            return new CommandResult(host.hostname(), "etcdctl " + String.join(" ", args), 127, "",
+                    "no running etcd container on " + host.hostname() + " (crictl ps --name etcd)");
+        }
+        Command c = etcdctl(cluster, id.get(), args);
+        return host.run(readOnly ? c.readOnly() : c);
+    }
+
+    /**
+     * Members, health and leader from the first of {@code masters} whose etcd answers {@code member list}; empty with
+     * every attempt in {@code tried} when none does.
+     */
+    static Optional<View> read(Cluster cluster, List<Machine> masters, Function<Machine, RemoteHost> hosts,
+            List<String> tried) {
+        for (Machine m : masters) {
+            try {
+                RemoteHost h = hosts.apply(m);
+                CommandResult list = run(cluster, h, true, "member", "list", "-w", "json", "--hex");
+                if (!list.ok()) {
+                    tried.add(m.hostname() + ": " + list.stderrTail(2));
+                    continue;
+                }
+                return Optional.of(new View(m, withHealth(cluster, h, parseMembers(m, list.stdout()))));
+            } catch (RuntimeException e) {
+                tried.add(m.hostname() + ": " + e.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Marks each member healthy or not ({@code endpoint health --cluster}) and the leader ({@code endpoint status}). */
+    private static List<EtcdMember> withHealth(Cluster cluster, RemoteHost h, List<EtcdMember> members) {
+        // etcdctl exits non-zero when any endpoint is unhealthy but still prints the JSON for all of them
+        CommandResult health = run(cluster, h, true, "endpoint", "health", "--cluster", "-w", "json");
+        Set<String> healthy = new HashSet<>();
+        for (JsonNode e : json(health.stdout(), "[]")) {
+            if (e.path("health").asBoolean(false)) {
+                healthy.add(FactsGatherer.hostOf(e.path("endpoint").asText()));
+            }
+        }
+        CommandResult status = run(cluster, h, true, "endpoint", "status", "--cluster", "-w", "json", "--hex");
+        Set<String> leaders = new HashSet<>();
+        for (JsonNode e : json(status.stdout(), "[]")) {
+            EtcdId.hex(e.path("Status").path("leader")).ifPresent(leaders::add);
+        }
+        List<EtcdMember> out = new ArrayList<>();
+        for (EtcdMember m : members) {
+            boolean ok = m.peerUrls().stream().anyMatch(u -> healthy.contains(FactsGatherer.hostOf(u)))
+                    || m.clientHosts().stream().anyMatch(healthy::contains);
+            out.add(m.withHealth(ok, leaders.contains(m.idHex())));
+        }
+        return out;
+    }
+
+    /** Unparseable output counts as no answer: nobody is healthy, so the engine stops rather than risks quorum. */
+    private static JsonNode json(String text, String fallback) {
+        try {
+            return JSON.readTree(text == null || text.isBlank() ? fallback : text);
+        } catch (IOException e) {
+            try {
+                return JSON.readTree(fallback);
+            } catch (IOException impossible) {
+                throw new IllegalStateException(impossible);
+            }
+        }
+    }
+
+    static List<EtcdMember> parseMembers(Machine from, String stdout) {
+        JsonNode doc;
+        try {
+            doc = JSON.readTree(stdout);
+        } catch (IOException e) {
+            throw new ApplyException(FactsGatherer.PHASE, from.hostname(), "`etcdctl member list` printed something "
+                    + "that is not JSON: " + e.getMessage(), List.of(), List.of("everything"), null);
+        }
+        List<EtcdMember> out = new ArrayList<>();
+        for (JsonNode m : doc.path("members")) {
+            List<String> peers = new ArrayList<>();
+            m.path("peerURLs").forEach(u -> peers.add(u.asText()));
+            List<String> clients = new ArrayList<>();
+            m.path("clientURLs").forEach(u -> clients.add(u.asText()));
+            String id = EtcdId.hex(m.path("ID")).orElseThrow(() -> new ApplyException(FactsGatherer.PHASE,
+                    from.hostname(), "`etcdctl member list` printed a member without a valid ID: " + m.path("ID"),
+                    List.of(), List.of("everything"), null));
+            out.add(new EtcdMember(id, m.path("name").asText(""), peers, clients, m.path("isLearner").asBoolean(false),
+                    false, false));
+        }
+        return out;
+    }
+}
