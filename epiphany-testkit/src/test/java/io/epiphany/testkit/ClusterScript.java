@@ -92,6 +92,22 @@ final class ClusterScript {
         return ssh.run(host, "kubeadm join --config /etc/kubernetes/epiphany/kubeadm-join.yaml");
     }
 
+    static final String CRICTL = "crictl --runtime-endpoint unix:///run/containerd/containerd.sock";
+    static final String ETCDCTL_FLAGS = "--endpoints https://127.0.0.1:2379 --cacert /etc/kubernetes/pki/etcd/ca.crt"
+            + " --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt --key /etc/kubernetes/pki/etcd/healthcheck-client.key";
+
+    /** The running etcd container's ID on a host, as the SDK finds it ({@code crictl ps}). */
+    String etcdContainer(String host) throws IOException {
+        String id = ok(host, CRICTL + " ps --name etcd --state running -q").out().strip();
+        assertThat(id).as("running etcd container on " + host).matches("[0-9a-f]{64}");
+        return id;
+    }
+
+    /** The line that runs etcdctl with {@code args} inside the host's etcd container (args last, to append to). */
+    String etcdctl(String host, String args) throws IOException {
+        return CRICTL + " exec " + etcdContainer(host) + " etcdctl " + ETCDCTL_FLAGS + " " + args;
+    }
+
     TestSsh.Result ok(String host, String line) throws IOException {
         TestSsh.Result r = ssh.run(host, line);
         assertThat(r.exit()).as(host + ": " + line + "\nstdout: " + r.out() + "\nstderr: " + r.err()).isZero();

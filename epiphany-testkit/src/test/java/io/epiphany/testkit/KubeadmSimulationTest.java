@@ -18,8 +18,6 @@ import org.junit.jupiter.api.Test;
 /** The SIMULATED kubeadm/kubectl/etcdctl behave as kubeadm documents, seen through SSH like the SDK sees them. */
 class KubeadmSimulationTest {
     private static final List<String> MASTER_IPS = List.of("10.0.0.11", "10.0.0.12", "10.0.0.13");
-    private static final String ETCD = "etcdctl --endpoints https://127.0.0.1:2379 --cacert /etc/kubernetes/pki/etcd/ca.crt"
-            + " --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt --key /etc/kubernetes/pki/etcd/healthcheck-client.key";
     private static final String KUBECTL = "kubectl --kubeconfig /etc/kubernetes/admin.conf";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -71,7 +69,7 @@ class KubeadmSimulationTest {
         script.ok("m1", "cat /etc/kubernetes/super-admin.conf");
         script.ok("m1", "cat /etc/kubernetes/manifests/etcd.yaml");
 
-        JsonNode members = JSON.readTree(script.ok("m1", ETCD + " member list -w json --hex").out());
+        JsonNode members = JSON.readTree(script.ok("m1", script.etcdctl("m1", "member list -w json --hex")).out());
         assertThat(members.path("header").path("cluster_id").asText()).matches("[0-9a-f]{16}");
         assertThat(members.path("members")).hasSize(1);
         JsonNode m = members.path("members").get(0);
@@ -192,8 +190,7 @@ class KubeadmSimulationTest {
         secondMaster();
         assertThat(fleet.etcdHistory()).containsExactly("member add m1 (initial cluster)",
                 "member add --learner m2", "member promote m2");
-        JsonNode members = JSON.readTree(script.ok("m2", ETCD
-                + " member list -w json --hex").out()).path("members");
+        JsonNode members = JSON.readTree(script.ok("m2", script.etcdctl("m2", "member list -w json --hex")).out()).path("members");
         assertThat(members).hasSize(2);
         assertThat(members.get(1).path("isLearner").asBoolean(false)).isFalse();
         X509Certificate api = Pki.readCertificate(script.ok("m2", "cat /etc/kubernetes/pki/apiserver.crt").out());
@@ -246,12 +243,12 @@ class KubeadmSimulationTest {
         TestSsh.Result reset = script.ok("m3", "kubeadm reset -f");
         assertThat(reset.err()).contains("failed to get corresponding node: nodes \"m3\" not found");
         assertThat(reset.err()).doesNotContain("Failed to remove etcd member");
-        JsonNode members = JSON.readTree(script.ok("m1", ETCD + " member list -w json --hex").out()).path("members");
+        JsonNode members = JSON.readTree(script.ok("m1", script.etcdctl("m1", "member list -w json --hex")).out()).path("members");
         assertThat(members).hasSize(3);
         assertThat(members.get(2).path("peerURLs").get(0).asText()).isEqualTo("https://10.0.0.13:2380");
-        JsonNode health = JSON.readTree(ssh.run("m1", ETCD + " endpoint health --cluster -w json").out());
+        JsonNode health = JSON.readTree(ssh.run("m1", script.etcdctl("m1", "endpoint health --cluster -w json")).out());
         assertThat(health.get(2).path("health").asBoolean()).isFalse();
-        script.ok("m1", ETCD + " member remove " + members.get(2).path("ID").asText());
+        script.ok("m1", script.etcdctl("m1", "member remove ") + members.get(2).path("ID").asText());
 
         // right order: drain, reset while the Node exists, then delete the Node
         script.ok("m1", KUBECTL + " drain m2 --ignore-daemonsets --delete-emptydir-data --grace-period=30 --timeout=120s");
@@ -259,7 +256,7 @@ class KubeadmSimulationTest {
         assertThat(fleet.etcdHistory()).contains("member remove m2 (kubeadm reset)");
         assertThat(ssh.run("m2", "sha256sum /etc/kubernetes/pki/ca.crt").err()).contains("No such file");
         script.ok("m1", KUBECTL + " delete node m2");
-        assertThat(JSON.readTree(script.ok("m1", ETCD + " member list -w json --hex").out()).path("members"))
+        assertThat(JSON.readTree(script.ok("m1", script.etcdctl("m1", "member list -w json --hex")).out()).path("members"))
                 .hasSize(1);
     }
 
@@ -272,7 +269,7 @@ class KubeadmSimulationTest {
         assertThat(script.join("m3", "10.0.0.13", ClusterScript.TOKEN, script.caHash("m1"), true).exit()).isZero();
         fleet.host("m3").powerOff();
         script.ok("m1", KUBECTL + " label node m1 tier=infra --overwrite");
-        JsonNode health = JSON.readTree(ssh.run("m1", ETCD + " endpoint health --cluster -w json").out());
+        JsonNode health = JSON.readTree(ssh.run("m1", script.etcdctl("m1", "endpoint health --cluster -w json")).out());
         assertThat(health).hasSize(3);
         assertThat(health.get(2).path("health").asBoolean()).isFalse();
         fleet.host("m2").powerOff();
@@ -290,18 +287,43 @@ class KubeadmSimulationTest {
     void etcdctlMemberRemoveAndMoveLeader() throws Exception {
         firstMaster();
         secondMaster();
-        JsonNode status = JSON.readTree(script.ok("m1", ETCD + " endpoint status --cluster -w json --hex").out());
+        JsonNode status = JSON.readTree(script.ok("m1", script.etcdctl("m1", "endpoint status --cluster -w json --hex")).out());
         String leader = status.get(0).path("Status").path("leader").asText();
-        JsonNode members = JSON.readTree(script.ok("m1", ETCD + " member list -w json --hex").out()).path("members");
+        JsonNode members = JSON.readTree(script.ok("m1", script.etcdctl("m1", "member list -w json --hex")).out()).path("members");
         String m2 = members.get(1).path("ID").asText();
         assertThat(leader).isEqualTo(members.get(0).path("ID").asText());
-        assertThat(script.ok("m1", ETCD + " move-leader " + m2).out()).contains("Leadership transferred from "
+        assertThat(script.ok("m1", script.etcdctl("m1", "move-leader ") + m2).out()).contains("Leadership transferred from "
                 + leader + " to " + m2);
-        assertThat(ssh.run("m1", ETCD + " member remove ffffffffffffffff").err())
+        assertThat(ssh.run("m1", script.etcdctl("m1", "member remove ffffffffffffffff")).err())
                 .contains("Error: etcdserver: member not found");
-        assertThat(script.ok("m1", ETCD + " member remove " + m2).out()).contains("Member " + m2 + " removed");
-        script.ok("m1", ETCD + " put /sim/key value");
-        assertThat(script.ok("m1", ETCD + " get /sim/key").out()).isEqualTo("/sim/key\nvalue\n");
+        assertThat(script.ok("m1", script.etcdctl("m1", "member remove ") + m2).out()).contains("Member " + m2 + " removed");
+        script.ok("m1", script.etcdctl("m1", "put /sim/key value"));
+        assertThat(script.ok("m1", script.etcdctl("m1", "get /sim/key")).out()).isEqualTo("/sim/key\nvalue\n");
+    }
+
+    @Test
+    void etcdctlRunsOnlyInsideTheEtcdContainerWhoseIdChangesWhenEtcdRestarts() throws Exception {
+        firstMaster();
+        String id = script.etcdContainer("m1");
+        assertThat(script.etcdContainer("m1")).as("stable while etcd runs").isEqualTo(id);
+        String exec = ClusterScript.CRICTL + " exec " + id + " ";
+        // the etcd container mounts only the etcd PKI directory and the data directory (kubeadm's hostPath volumes)
+        TestSsh.Result outside = ssh.run("m1", exec + "etcdctl --endpoints https://127.0.0.1:2379 --cacert "
+                + "/etc/kubernetes/pki/ca.crt member list");
+        assertThat(outside.err()).contains("Error: open /etc/kubernetes/pki/ca.crt: no such file or directory");
+        assertThat(ssh.run("m1", exec + "sh -c true").err()).contains("exec: \"sh\": executable file not found");
+        assertThat(script.ok("m1", "cat /etc/kubernetes/manifests/etcd.yaml").out())
+                .contains("mountPath: \"/etc/kubernetes/pki/etcd\"", "registry.k8s.io/etcd:3.5.21-0");
+
+        fleet.host("m1").powerOff();
+        fleet.host("m1").powerOn();
+        String restarted = script.etcdContainer("m1");
+        assertThat(restarted).isNotEqualTo(id);
+        TestSsh.Result stale = ssh.run("m1", exec + "etcdctl " + ClusterScript.ETCDCTL_FLAGS + " member list");
+        assertThat(stale.exit()).isEqualTo(1);
+        assertThat(stale.err()).contains("code = NotFound desc = could not find container \"" + id + "\"");
+        script.ok("m1", script.etcdctl("m1", "member list -w json"));
+        assertThat(script.ok("w1", ClusterScript.CRICTL + " ps --name etcd --state running -q").out()).isEmpty();
     }
 
     @Test

@@ -65,8 +65,9 @@ final class Curl implements Program {
             inv.out().println(NO_SERVER);
             return 0;
         }
-        boolean quorum = inv.host().store().read(ClusterAccess::quorum);
-        if (quorum || path.equals("/livez")) {
+        // an apiserver whose own etcd member is down (Unready) fails /readyz as one without quorum does
+        boolean ready = !(route instanceof ClusterAccess.Unready) && inv.host().store().read(ClusterAccess::quorum);
+        if (ready || path.equals("/livez")) {
             inv.out().print("ok");
             return 0;
         }

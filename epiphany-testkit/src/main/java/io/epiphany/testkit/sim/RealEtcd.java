@@ -2,19 +2,13 @@ package io.epiphany.testkit.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -26,17 +20,18 @@ import java.util.regex.Pattern;
  * real-OS mode also does to the real etcd what kubeadm does: {@code join} adds this host as a learner through the
  * etcd API and promotes it once the (real) member has caught up; {@code reset} removes this host's member; the
  * SIMULATED kubelet runs the etcd static pod's command (from {@code /etc/kubernetes/manifests/etcd.yaml}) as a real
- * process. {@code etcdctl} on such a host is the real one (see {@link #etcdctl}).
+ * process. {@code crictl exec <etcd> etcdctl} on such a host runs the real etcdctl (see {@link #etcdctl}).
  */
 public final class RealEtcd {
     static final String HOOK = "epiphany.sim.etcd-hook";
-    private static final String ETCDCTL = "/usr/bin/etcdctl";
+    /** Where the REAL etcdctl is: the fleet hides it from the hosts' PATH and shows it here (the "etcd image"). */
+    static final String ETCDCTL_PROPERTY = "epiphany.sim.etcdctl";
+    /** The etcd static pod's process on a real-OS fleet host (written by the fleet's etcd hook). */
+    private static final java.nio.file.Path ETCD_PID = java.nio.file.Path.of("/run/etcd.pid");
     private static final String PKI = "/etc/kubernetes/pki/";
     private static final long COMMAND_SECONDS = 30;
     private static final long PROMOTE_SECONDS = 40;
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Fields that etcdctl 3.5 prints as hex strings with {@code --hex}; Debian's 3.4 prints them as numbers. */
-    private static final Set<String> ID_FIELDS = Set.of("ID", "cluster_id", "member_id", "leader");
     // etcdctl prints the ID with %16x: shorter IDs are padded with spaces
     private static final Pattern ADDED = Pattern.compile("Member\\s+([0-9a-f]+) added to cluster");
     private static final Pattern INITIAL = Pattern.compile("ETCD_INITIAL_CLUSTER=\"([^\"]*)\"");
@@ -47,29 +42,40 @@ public final class RealEtcd {
     public record Added(String idHex, List<String> initialCluster) {}
 
     /**
-     * Runs the REAL etcdctl (v3 API) with the caller's arguments. Debian ships etcdctl 3.4, which ignores
-     * {@code --hex} in JSON output; kubeadm's etcd (3.5) prints member, cluster and leader IDs as hex strings then,
-     * so with {@code --hex} and JSON output the numeric IDs are rewritten to hex strings (nothing else changes).
+     * Runs the REAL etcdctl (v3 API) with the caller's arguments, as {@code crictl exec <etcd> etcdctl ...} would in
+     * the etcd container. Its output is the real one: Debian's etcdctl 3.4 prints IDs in JSON as decimal numbers even
+     * with {@code --hex} (the hex JSON printer is etcd 3.5's, etcd PR #11812).
      */
     public static int etcdctl(List<String> args, PrintStream out, PrintStream err) {
         Result r = run(args);
-        boolean hexJson = args.contains("--hex") && (args.contains("json") || args.contains("--write-out=json")
-                || args.contains("-w=json"));
-        String stdout = r.stdout;
-        if (hexJson && r.code == 0) {
-            try {
-                JsonNode tree = JSON.readTree(stdout);
-                hexIds(tree);
-                stdout = JSON.writeValueAsString(tree) + "\n";
-            } catch (IOException notJson) {
-                // leave the real output as it is
-            }
-        }
-        out.print(stdout);
+        out.print(r.stdout);
         out.flush();
         err.print(r.stderr);
         err.flush();
         return r.code;
+    }
+
+    /**
+     * The ID of the running REAL etcd "container" of this host: derived from the etcd process (pid and start time),
+     * so a restarted etcd has a new ID; empty when no etcd process runs.
+     */
+    public static Optional<String> containerId(String hostname) {
+        try {
+            long pid = Long.parseLong(java.nio.file.Files.readString(ETCD_PID).strip());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(p -> sha256(hostname + "/" + pid + "/"
+                    + p.info().startInstant().map(Object::toString).orElse("")));
+        } catch (IOException | NumberFormatException noEtcd) {
+            return Optional.empty();
+        }
+    }
+
+    private static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Adds {@code name} as a learner through the given members' client URLs ({@code etcdctl member add --learner}). */
@@ -144,27 +150,10 @@ public final class RealEtcd {
         return line;
     }
 
-    private static void hexIds(JsonNode node) {
-        if (node instanceof ObjectNode o) {
-            Iterator<Map.Entry<String, JsonNode>> fields = o.fields();
-            List<Map.Entry<String, JsonNode>> all = new ArrayList<>();
-            fields.forEachRemaining(all::add);
-            for (Map.Entry<String, JsonNode> e : all) {
-                if (ID_FIELDS.contains(e.getKey()) && e.getValue().isNumber()) {
-                    o.set(e.getKey(), new TextNode(e.getValue().bigIntegerValue().toString(16)));
-                } else {
-                    hexIds(e.getValue());
-                }
-            }
-        } else if (node instanceof ArrayNode a) {
-            a.forEach(RealEtcd::hexIds);
-        }
-    }
-
     private record Result(int code, String stdout, String stderr) {}
 
     private static Result run(List<String> args) {
-        List<String> line = new ArrayList<>(List.of(ETCDCTL));
+        List<String> line = new ArrayList<>(List.of(System.getProperty(ETCDCTL_PROPERTY, "/usr/bin/etcdctl")));
         line.addAll(args);
         try {
             ProcessBuilder pb = new ProcessBuilder(line)

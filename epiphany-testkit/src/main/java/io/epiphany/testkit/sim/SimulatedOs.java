@@ -1,6 +1,6 @@
 package io.epiphany.testkit.sim;
 
-import io.epiphany.testkit.sim.kube.Etcdctl;
+import io.epiphany.testkit.sim.kube.Crictl;
 import io.epiphany.testkit.sim.kube.Kubeadm;
 import io.epiphany.testkit.sim.kube.Kubectl;
 import java.io.IOException;
@@ -49,13 +49,17 @@ public final class SimulatedOs {
                 Map.entry("kubelet", new Kubelet()),
                 Map.entry("kubeadm", new Kubeadm()),
                 Map.entry("kubectl", new Kubectl()),
-                Map.entry("etcdctl", new Etcdctl()));
+                Map.entry("crictl", new Crictl()));
     }
 
-    /** The binaries every simulated host has before the SDK installs anything. */
+    /**
+     * The binaries every simulated host has before the SDK installs anything: a kubeadm host's, so no
+     * {@code etcdctl} (the kubeadm, kubelet and kubectl packages do not ship it; it is inside the etcd static pod,
+     * reached with {@code crictl exec}) and {@code crictl} (cri-tools, a dependency of the kubeadm package).
+     */
     public static List<String> baseBinaries() {
         return List.of("sh", "env", "sudo", "test", "sysctl", "cat", "mkdir", "mv", "rm", "sha256sum", "date", "systemctl", "curl",
-                "stat", "chmod", "chown", "id", "kubeadm", "kubelet", "kubectl", "etcdctl", "containerd");
+                "stat", "chmod", "chown", "id", "kubeadm", "kubelet", "kubectl", "crictl", "containerd");
     }
 
     /**

@@ -16,6 +16,11 @@ public final class SimulationState {
     /** Seconds added to the real clock: lets a test age tokens without waiting. */
     public long clockOffsetSeconds;
     public Map<String, Host> hosts = new TreeMap<>();
+    /**
+     * The etcd version of the static pod (image {@code registry.k8s.io/etcd:<version>-0}); decides how etcdctl in it
+     * prints member IDs (3.4: JSON numbers even with {@code --hex}; 3.5 and later: hex strings with it).
+     */
+    public String etcdVersion = "3.5.21";
     /** The cluster; null until a {@code kubeadm init} succeeded. */
     public Kube kube;
 
@@ -26,6 +31,10 @@ public final class SimulationState {
         /** "debian" (apt-get) or "rhel" (dnf). */
         public String os = "debian";
         public String kubeadmVersion = "v1.33.4";
+        /** The installed kubelet's version; null: the same as {@link #kubeadmVersion}. */
+        public String kubeletVersion;
+        /** The installed kubectl's version; null: the same as {@link #kubeadmVersion}. */
+        public String kubectlVersion;
         public TreeSet<String> binaries = new TreeSet<>();
         /** {@code net.ipv4.ip_forward}: "0" on a fresh machine, as on a stock Debian. */
         public String ipForward = "0";
@@ -39,6 +48,20 @@ public final class SimulationState {
         public boolean controlPlaneRunning;
         /** The apiserver found every file its flags name when it started. */
         public boolean apiserverHealthy;
+        /** Only the etcd container stopped (a fault): its member is down, the other static pods still run. */
+        public boolean etcdStopped;
+        /** How often the kubelet started this host's etcd container: part of the container's ID. */
+        public int etcdStarts;
+
+        /** The version {@code kubelet --version} prints. */
+        public String installedKubelet() {
+            return kubeletVersion == null ? kubeadmVersion : kubeletVersion;
+        }
+
+        /** The version {@code kubectl version --client} prints. */
+        public String installedKubectl() {
+            return kubectlVersion == null ? kubeadmVersion : kubectlVersion;
+        }
     }
 
     /** The Kubernetes cluster. */
@@ -62,7 +85,7 @@ public final class SimulationState {
         public List<String> history = new ArrayList<>();
     }
 
-    /** An etcd member. IDs are 16 hex digits, as {@code etcdctl --hex} prints them. */
+    /** An etcd member. IDs are kept as 16 hex digits (zero-padded); etcdctl prints them as its version does. */
     public static final class Member {
         public String id;
         public String name;
@@ -83,6 +106,7 @@ public final class SimulationState {
         public String kubeletVersion;
         public boolean unschedulable;
         public Map<String, String> labels = new LinkedHashMap<>();
+        public Map<String, String> annotations = new LinkedHashMap<>();
         public List<Taint> taints = new ArrayList<>();
     }
 

@@ -32,6 +32,37 @@ class SimulatedOsTest {
     }
 
     @Test
+    void aKubeadmHostHasNoEtcdctlButCrictl() {
+        // the kubeadm, kubelet and kubectl packages ship no etcdctl; cri-tools comes with them
+        assertThat(h.run("command -v etcdctl").exit()).isEqualTo(1);
+        assertThat(h.run("command -v etcdctl").out()).isEmpty();
+        OsHarness.Result r = h.run("etcdctl --endpoints https://127.0.0.1:2379 member list -w json --hex");
+        assertThat(r.exit()).isEqualTo(127);
+        assertThat(r.err()).isEqualTo("sh: 1: etcdctl: not found\n");
+        assertThat(h.run("/usr/bin/etcdctl version").exit()).isEqualTo(127);
+        assertThat(h.run("command -v crictl").out()).isEqualTo("/usr/bin/crictl\n");
+    }
+
+    @Test
+    void crictlNeedsRootAndTheContainerdSocketAndListsNoEtcdWithoutAControlPlane() {
+        String ps = "crictl --runtime-endpoint unix:///run/containerd/containerd.sock ps --name etcd --state running -q";
+        h.store.update(s -> s.hosts.get("h1").active.add("containerd"));
+        OsHarness.Result empty = h.run(ps);
+        assertThat(empty.exit()).isZero();
+        assertThat(empty.out()).isEmpty();
+        assertThat(h.run(ps, false, CommandInterceptor.NONE).err()).contains("FATA[0000] validate service connection",
+                "dial unix /run/containerd/containerd.sock: connect: permission denied");
+        assertThat(h.run(ps.replace("containerd/containerd", "crio/crio")).err())
+                .contains("dial unix /run/crio/crio.sock: connect: no such file or directory");
+        assertThat(h.run("crictl ps --name etcd -q").err()).contains("WARN[0000] runtime connect using default endpoints");
+        OsHarness.Result exec = h.run("crictl --runtime-endpoint unix:///run/containerd/containerd.sock exec "
+                + "0123abcd etcdctl member list");
+        assertThat(exec.exit()).isEqualTo(1);
+        assertThat(exec.err()).isEqualTo("FATA[0000] execing command in container: rpc error: code = NotFound desc = "
+                + "could not find container \"0123abcd\"\n");
+    }
+
+    @Test
     void unsupportedSyntaxExits2() {
         for (String line : new String[] {"cat /a | sha256sum", "echo $HOME", "cat `x`", "(date +%s)", "cat /a 2> /b",
                 "cat /a >> /b", "{ date +%s }", "{ date +%s; ", "date +%s; }", "{ date +%s && }", "{date +%s; }",
@@ -172,11 +203,15 @@ class SimulatedOsTest {
         assertThat(h.os.changesState("command -v haproxy")).isFalse();
         assertThat(h.os.changesState("systemctl is-active kubelet")).isFalse();
         assertThat(h.os.changesState("kubectl --kubeconfig /etc/kubernetes/admin.conf get nodes -o json")).isFalse();
-        assertThat(h.os.changesState("etcdctl --endpoints https://1.2.3.4:2379 member list -w json --hex")).isFalse();
+        String exec = "crictl --runtime-endpoint unix:///run/containerd/containerd.sock exec 0a1b etcdctl --endpoints "
+                + "https://127.0.0.1:2379 ";
+        assertThat(h.os.changesState(exec + "member list -w json --hex")).isFalse();
+        assertThat(h.os.changesState(exec + "endpoint status --cluster -w json")).isFalse();
+        assertThat(h.os.changesState("crictl ps --name etcd --state running -q")).isFalse();
         assertThat(h.os.changesState("sudo -n sh -c 'systemctl reload haproxy'")).isTrue();
         assertThat(h.os.changesState("env DEBIAN_FRONTEND=noninteractive apt-get install -y haproxy")).isTrue();
-        assertThat(h.os.changesState("etcdctl --endpoints https://1.2.3.4:2379 member remove 8e9e05c52164694d"))
-                .isTrue();
+        assertThat(h.os.changesState(exec + "member remove 8e9e05c52164694d")).isTrue();
+        assertThat(h.os.changesState(exec + "move-leader 8e9e05c52164694d")).isTrue();
         assertThat(h.os.changesState("kubeadm version -o short")).isFalse();
         assertThat(h.os.changesState("kubeadm reset -f")).isTrue();
     }

@@ -12,7 +12,7 @@ import java.util.Optional;
  */
 public final class ClusterAccess {
     /** Where a request to an API URL ends up. */
-    public sealed interface Route permits Refused, NoBackend, Apiserver {}
+    public sealed interface Route permits Refused, NoBackend, Apiserver, Unready {}
 
     /** Nothing listens: curl exit 7, Go's "connect: connection refused". */
     public record Refused(String hostPort) implements Route {}
@@ -22,6 +22,12 @@ public final class ClusterAccess {
 
     /** An apiserver on {@code host} answered. */
     public record Apiserver(String host) implements Route {}
+
+    /**
+     * The apiserver on {@code host} runs but its etcd ({@code --etcd-servers=https://127.0.0.1:2379}, its own member)
+     * does not: {@code /readyz} fails and requests time out.
+     */
+    public record Unready(String host) implements Route {}
 
     private ClusterAccess() {}
 
@@ -38,7 +44,8 @@ public final class ClusterAccess {
         }
         SimulationState.Host h = s.hosts.get(target);
         if (port == 6443) {
-            return apiserverUp(s, target) ? new Apiserver(target) : new Refused(hostPort);
+            return apiserverUp(s, target) ? new Apiserver(target)
+                    : apiserverRunning(s, target) ? new Unready(target) : new Refused(hostPort);
         }
         if (!h.up || !h.active.contains("haproxy") || h.haproxyConfig == null) {
             return new Refused(hostPort);
@@ -65,16 +72,26 @@ public final class ClusterAccess {
         return s.hosts.entrySet().stream().filter(e -> ip.equals(e.getValue().ip)).map(e -> e.getKey()).findFirst();
     }
 
-    /** The host's apiserver runs and started with every file its flags name. */
-    public static boolean apiserverUp(SimulationState s, String host) {
+    /** The host's apiserver process runs: it started with every file its flags name. */
+    public static boolean apiserverRunning(SimulationState s, String host) {
         SimulationState.Host h = s.hosts.get(host);
         return s.kube != null && h != null && h.up && h.controlPlaneRunning && h.apiserverHealthy;
     }
 
-    /** The member's etcd runs: its host is up and its static pods run. */
+    /** The host's apiserver runs and is ready: its local etcd member (its only {@code --etcd-servers}) runs too. */
+    public static boolean apiserverUp(SimulationState s, String host) {
+        return apiserverRunning(s, host) && etcdContainerRunning(s, host);
+    }
+
+    /** The host's etcd static pod runs: the host is up, its kubelet started the static pods, etcd did not stop. */
+    public static boolean etcdContainerRunning(SimulationState s, String host) {
+        SimulationState.Host h = s.hosts.get(host);
+        return s.kube != null && h != null && h.up && h.controlPlaneRunning && !h.etcdStopped;
+    }
+
+    /** The member's etcd runs on its host. */
     public static boolean memberRunning(SimulationState s, SimulationState.Member m) {
-        SimulationState.Host h = s.hosts.get(m.host);
-        return h != null && h.up && h.controlPlaneRunning;
+        return etcdContainerRunning(s, m.host);
     }
 
     /** More than half of the voting members run. */
@@ -98,6 +115,11 @@ public final class ClusterAccess {
         }
         if (route instanceof NoBackend) {
             return Optional.of("the server is currently unable to handle the request");
+        }
+        if (route instanceof Unready) {
+            // kube-apiserver's 504 when its storage does not answer (k8s.io/apimachinery StatusReasonTimeout)
+            return Optional.of("(Timeout): the server was unable to return a response in the time allotted, but may "
+                    + "still be processing the request");
         }
         if (!quorum(s)) {
             return Optional.of("etcdserver: request timed out");

@@ -169,7 +169,7 @@ public final class ControlPlane {
 
     /** Static pod manifests for etcd and the control-plane components. */
     static void writeManifests(HostFiles f, NodeSpec n, KubeadmConfig cluster, String version,
-            List<String> initialCluster, boolean joining) throws IOException {
+            List<String> initialCluster, boolean joining, String etcdVersion) throws IOException {
         List<String> api = new ArrayList<>(List.of("kube-apiserver", "--advertise-address=" + n.advertiseAddress(),
                 "--secure-port=6443", "--etcd-servers=https://127.0.0.1:2379",
                 "--client-ca-file=" + PKI + "/ca.crt", "--tls-cert-file=" + PKI + "/apiserver.crt",
@@ -207,9 +207,12 @@ public final class ControlPlane {
         if (joining) {
             etcd.add("--initial-cluster-state=existing"); // as kubeadm writes it for a joining member
         }
-        f.write(MANIFESTS + "/etcd.yaml", pod("etcd", "registry.k8s.io/etcd:3.5.21-0", etcd, Map.of(
+        Map<String, String> etcdMounts = new LinkedHashMap<>();
+        etcdMounts.put("etcd-certs", PKI + "/etcd");
+        etcdMounts.put("etcd-data", dataDir);
+        f.write(MANIFESTS + "/etcd.yaml", pod("etcd", "registry.k8s.io/etcd:" + etcdVersion + "-0", etcd, Map.of(
                         "kubeadm.kubernetes.io/etcd.advertise-client-urls",
-                        "https://" + ip + ":2379")), 0600);
+                        "https://" + ip + ":2379"), etcdMounts), 0600);
         if (!RealOsMode.enabled()) {
             // on a real-OS fleet host the real etcd writes its own data directory
             f.write(dataDir + "/member/snap/db", "SIMULATED etcd data of " + n.name() + "\n", 0600);
@@ -218,6 +221,12 @@ public final class ControlPlane {
 
     private static String pod(String name, String image, List<String> command, Map<String, String> annotations)
             throws IOException {
+        return pod(name, image, command, annotations, Map.of());
+    }
+
+    /** A static pod; {@code mounts} are hostPath volumes (name → path), mounted at the same path. */
+    private static String pod(String name, String image, List<String> command, Map<String, String> annotations,
+            Map<String, String> mounts) throws IOException {
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("annotations", annotations);
         metadata.put("labels", Map.of("component", name, "tier", "control-plane"));
@@ -227,12 +236,27 @@ public final class ControlPlane {
         container.put("command", command);
         container.put("image", image);
         container.put("name", name);
+        List<Object> volumeMounts = new ArrayList<>();
+        List<Object> volumes = new ArrayList<>();
+        mounts.forEach((volume, path) -> {
+            volumeMounts.add(Map.of("mountPath", path, "name", volume));
+            volumes.add(Map.of("hostPath", Map.of("path", path, "type", "DirectoryOrCreate"), "name", volume));
+        });
+        if (!mounts.isEmpty()) {
+            container.put("volumeMounts", volumeMounts);
+        }
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("containers", List.of(container));
+        spec.put("hostNetwork", true);
+        spec.put("priorityClassName", "system-node-critical");
+        if (!mounts.isEmpty()) {
+            spec.put("volumes", volumes);
+        }
         Map<String, Object> pod = new LinkedHashMap<>();
         pod.put("apiVersion", "v1");
         pod.put("kind", "Pod");
         pod.put("metadata", metadata);
-        pod.put("spec", Map.of("containers", List.of(container), "hostNetwork", true,
-                "priorityClassName", "system-node-critical"));
+        pod.put("spec", spec);
         return "# SIMULATED static pod written by the test fleet's kubeadm\n" + YAML.writeValueAsString(pod);
     }
 
@@ -246,8 +270,13 @@ public final class ControlPlane {
         boolean healthy = manifests && missingApiserverFiles(f).isEmpty();
         boolean serving = host.store().update(s -> {
             SimulationState.Host h = s.hosts.get(host.hostname());
+            boolean etcdWasRunning = ClusterAccess.etcdContainerRunning(s, host.hostname());
             h.controlPlaneRunning = manifests && s.kube != null;
             h.apiserverHealthy = healthy;
+            h.etcdStopped = false; // the kubelet restarts a stopped static pod's container
+            if (!etcdWasRunning && ClusterAccess.etcdContainerRunning(s, host.hostname())) {
+                h.etcdStarts++; // a new container, with a new ID
+            }
             if (s.kube != null) {
                 ClusterAccess.electLeader(s);
             }

@@ -3,7 +3,6 @@ package io.epiphany.testkit.sim.kube;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.epiphany.testkit.sim.HostContext;
 import io.epiphany.testkit.sim.Invocation;
-import io.epiphany.testkit.sim.Program;
 import io.epiphany.testkit.sim.RealEtcd;
 import io.epiphany.testkit.sim.RealOsMode;
 import io.epiphany.testkit.sim.SimulationState;
@@ -16,17 +15,18 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * SIMULATED {@code etcdctl} (v3 API) against the cluster's stacked etcd: {@code member list}, {@code member remove},
- * {@code endpoint health}, {@code endpoint status} ({@code --cluster}, {@code -w json}, {@code --hex}),
- * {@code move-leader}, {@code put}, {@code get}. TLS flags must name existing files and the cluster's etcd CA;
- * linearizable requests fail without quorum. On a real-OS fleet host ({@link RealOsMode}) it is not simulated: it runs
- * the REAL etcdctl against the REAL etcd ({@link RealEtcd#etcdctl}).
+ * SIMULATED {@code etcdctl} (v3 API) as it runs inside a host's etcd static pod (a kubeadm host has no etcdctl binary:
+ * it is reached only through {@link Crictl} {@code exec}): {@code member list}, {@code member remove},
+ * {@code member promote}, {@code endpoint health}, {@code endpoint status} ({@code --cluster}, {@code -w json},
+ * {@code --hex}), {@code move-leader}, {@code put}, {@code get}. TLS flags must name files the container sees (its
+ * hostPath mounts) and the cluster's etcd CA; linearizable requests fail without quorum. On a real-OS fleet host
+ * ({@link RealOsMode}) it is not simulated: it runs the REAL etcdctl against the REAL etcd ({@link RealEtcd#etcdctl}).
  */
-public final class Etcdctl implements Program {
+public final class Etcdctl {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TIMEOUT = "Error: context deadline exceeded";
 
-    @Override
+    /** Whether these etcdctl arguments change the cluster. */
     public boolean changesState(List<String> args) {
         List<String> w = positional(args);
         if (w.isEmpty()) {
@@ -39,8 +39,11 @@ public final class Etcdctl implements Program {
         };
     }
 
-    @Override
-    public int run(Invocation inv) throws IOException {
+    /**
+     * Runs etcdctl with {@code inv.args()} inside a host's etcd container, which sees the host's files only under
+     * {@code mounts} (the pod's hostPath volumes) and runs as root.
+     */
+    public int run(Invocation inv, List<String> mounts) throws IOException {
         List<String> a = inv.args();
         if (RealOsMode.enabled()) {
             // real-OS fleet only: etcd there is REAL (Debian etcd-server), so is the etcdctl that talks to it
@@ -50,12 +53,9 @@ public final class Etcdctl implements Program {
         String endpoints = Kubeadm.option(a, "--endpoints").orElse("127.0.0.1:2379");
         for (String flag : List.of("--cacert", "--cert", "--key")) {
             Optional<String> path = Kubeadm.option(a, flag);
-            if (path.isPresent() && !host.files().exists(path.get())) {
+            boolean visible = path.isPresent() && mounts.stream().anyMatch(m -> path.get().startsWith(m + "/"));
+            if (path.isPresent() && (!visible || !host.files().exists(path.get()))) {
                 inv.err().println("Error: open " + path.get() + ": no such file or directory");
-                return 1;
-            }
-            if (path.isPresent() && !inv.root() && !host.files().worldReadable(path.get())) {
-                inv.err().println("Error: open " + path.get() + ": permission denied");
                 return 1;
             }
         }

@@ -294,7 +294,7 @@ public final class Kubeadm implements Program {
             ControlPlane.writeKubeconfigs(f, spec, true, now);
             inv.out().println("[etcd] Creating static Pod manifest for local etcd in \"/etc/kubernetes/manifests\"");
             ControlPlane.writeManifests(f, spec, config, version, List.of(name + "=https://" + advertise + ":2380"),
-                    false);
+                    false, host.store().read(s -> s.etcdVersion));
             f.write("/var/lib/kubelet/config.yaml", "apiVersion: kubelet.config.k8s.io/v1beta1\n"
                     + "kind: KubeletConfiguration\n", 0644);
             X509Certificate ca = ControlPlane.loadCa(f, "ca").certificate();
@@ -563,7 +563,7 @@ public final class Kubeadm implements Program {
                 }
                 withSelf = real.initialCluster();
             }
-            ControlPlane.writeManifests(f, spec, cluster, version, withSelf, true);
+            ControlPlane.writeManifests(f, spec, cluster, version, withSelf, true, host.store().read(s -> s.etcdVersion));
             boolean added = host.store().update(s -> {
                 if (!ClusterAccess.quorum(s)) {
                     return false;

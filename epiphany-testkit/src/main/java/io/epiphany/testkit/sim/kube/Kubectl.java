@@ -78,7 +78,8 @@ public final class Kubectl implements Program {
             inv.err().println("The connection to the server " + server.replaceFirst("^https://", "")
                     + " was refused - did you specify the right host or port?");
         } else {
-            inv.err().println("Error from server: " + error);
+            // "Error from server (Reason): message" when the status has a reason, as kubectl prints it
+            inv.err().println("Error from server" + (error.startsWith("(") ? " " : ": ") + error);
         }
         return 1;
     }
