@@ -12,7 +12,7 @@ Cluster described = Cluster.builder().name("k8s1").
         build();
 
 // events come from several hosts' threads: one println each keeps lines whole
-ProgressListener progress = e -> {
+ProgressListener progress = ProgressListener.of(e -> {
     switch (e.type()) {
         case PHASE_STARTED -> System.out.println("==> " + e.phase());
         case STEP_FINISHED -> System.out.println("    ok   " + e.host().orElse("") + "  " + e.step().orElse("")
@@ -20,7 +20,7 @@ ProgressListener progress = e -> {
         case STEP_FAILED -> System.out.println("    FAIL " + e.host().orElse("") + ": " + e.error().orElse(""));
         default -> { }
     }
-};
+});
 
 // a block, so the fleet is closed even when apply throws (JShell prints the exception and goes on to /exit)
 {

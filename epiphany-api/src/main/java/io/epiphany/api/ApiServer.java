@@ -11,6 +11,9 @@ import org.immutables.value.Value;
 @Value.Immutable
 @SdkStyle
 public abstract class ApiServer {
+    /** Only the generated implementation extends it: a value cannot be made around its validation. */
+    ApiServer() {}
+
     static final List<String> DEFAULT_ADMISSION_PLUGINS =
             List.of("AlwaysPullImages", "NamespaceLifecycle", "ServiceAccount", "NodeRestriction");
 

@@ -9,6 +9,9 @@ import org.immutables.value.Value;
 @Value.Immutable
 @SdkStyle
 public abstract class ApplyOptions {
+    /** Only the generated implementation extends it: a value cannot be made around its validation. */
+    ApplyOptions() {}
+
     @Value.Default
     public ProgressListener listener() {
         return ProgressListener.NONE;

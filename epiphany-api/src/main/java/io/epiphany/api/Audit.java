@@ -9,6 +9,9 @@ import org.immutables.value.Value;
 @Value.Immutable
 @SdkStyle
 public abstract class Audit {
+    /** Only the generated implementation extends it: a value cannot be made around its validation. */
+    Audit() {}
+
     @Value.Default
     public boolean enabled() {
         return true;

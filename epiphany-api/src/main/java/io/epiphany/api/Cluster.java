@@ -25,6 +25,9 @@ import org.immutables.value.Value;
 @Value.Immutable
 @SdkStyle
 public abstract class Cluster {
+    /** Only the generated implementation extends it: a value cannot be made around its validation. */
+    Cluster() {}
+
     /** Cluster name (kubeadm's {@code clusterName}). */
     @Value.Default
     public String name() {

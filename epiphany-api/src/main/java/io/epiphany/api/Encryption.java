@@ -11,6 +11,9 @@ import org.immutables.value.Value;
 @Value.Immutable
 @SdkStyle
 public abstract class Encryption {
+    /** Only the generated implementation extends it: a value cannot be made around its validation. */
+    Encryption() {}
+
     /** EncryptionConfiguration providers the SDK can write. */
     public enum Provider {
         SECRETBOX("secretbox"), AESCBC("aescbc");

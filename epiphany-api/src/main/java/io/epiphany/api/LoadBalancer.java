@@ -12,6 +12,9 @@ import org.immutables.value.Value;
 @Value.Immutable
 @SdkStyle
 public abstract class LoadBalancer {
+    /** Only the generated implementation extends it: a value cannot be made around its validation. */
+    LoadBalancer() {}
+
     public static final int DEFAULT_PORT = 3446;
 
     /** Loopback port of the per-host HAProxy. */

@@ -13,6 +13,9 @@ import org.immutables.value.Value;
 @Value.Immutable
 @SdkStyle
 public abstract class Machine {
+    /** Only the generated implementation extends it: a value cannot be made around its validation. */
+    Machine() {}
+
     /** RFC 1123 hostname; also the Kubernetes node name. */
     public abstract String hostname();
 

@@ -6,6 +6,9 @@ import org.immutables.value.Value;
 @Value.Immutable
 @SdkStyle
 public abstract class Networking {
+    /** Only the generated implementation extends it: a value cannot be made around its validation. */
+    Networking() {}
+
     @Value.Default
     public String podSubnet() {
         return "10.244.0.0/16";

@@ -13,6 +13,9 @@ import org.immutables.value.Value;
 @Value.Immutable
 @SdkStyle
 public abstract class SshSettings {
+    /** Only the generated implementation extends it: a value cannot be made around its validation. */
+    SshSettings() {}
+
     public static final int DEFAULT_CONCURRENCY = 200;
 
     /** Login user; machines may override it. Non-root users need password-less {@code sudo -n} or {@link #sudoPassword()}. */

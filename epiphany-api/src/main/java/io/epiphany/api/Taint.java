@@ -7,6 +7,9 @@ import org.immutables.value.Value;
 @Value.Immutable
 @SdkStyle
 public abstract class Taint {
+    /** Only the generated implementation extends it: a value cannot be made around its validation. */
+    Taint() {}
+
     /** Taint effects Kubernetes knows. */
     public enum Effect { NoSchedule, PreferNoSchedule, NoExecute }
 

@@ -1,6 +1,7 @@
 package io.epiphany.examples;
 
 import io.epiphany.api.ApplyOptions;
+import io.epiphany.api.ProgressListener;
 import io.epiphany.api.ApplyResult;
 import io.epiphany.api.Cluster;
 import io.epiphany.api.Kubeconfig;
@@ -35,7 +36,7 @@ public final class CreateClusterExample {
         // one SSH server per machine on 127.0.0.1; fleet.cluster() is `described` pointed at them
         try (SimulatedFleet fleet = SimulatedFleet.start(described)) {
             Cluster cluster = fleet.cluster();
-            ApplyOptions options = ApplyOptions.builder().listener(CreateClusterExample::print).build();
+            ApplyOptions options = ApplyOptions.builder().listener(ProgressListener.of(CreateClusterExample::print)).build();
 
             Plan plan = cluster.plan(options);
             System.out.print(plan);

@@ -1,6 +1,7 @@
 package io.epiphany.examples;
 
 import io.epiphany.api.ApplyOptions;
+import io.epiphany.api.ProgressListener;
 import io.epiphany.api.ApplyResult;
 import io.epiphany.api.Cluster;
 import io.epiphany.api.Machine;
@@ -69,13 +70,13 @@ public final class ApplyBenchmark {
             fleet.hosts().forEach(h -> h.faults().delay(delay));
             Cluster cluster = fleet.cluster();
             Map<String, Long> phases = new LinkedHashMap<>();
-            ApplyOptions options = ApplyOptions.builder().remoteAccess(access).listener(e -> {
+            ApplyOptions options = ApplyOptions.builder().remoteAccess(access).listener(ProgressListener.of(e -> {
                 if (e.type() == ProgressEvent.Type.PHASE_FINISHED) {
                     synchronized (phases) {
                         phases.put(e.phase(), e.duration().orElseThrow().toMillis());
                     }
                 }
-            }).build();
+            })).build();
 
             Measured first = measure(fleet, () -> cluster.apply(options));
             report(out, "apply", first, phases);

@@ -5,7 +5,7 @@ import io.epiphany.api.ApplyOptions;
 import io.epiphany.api.Cluster;
 import io.epiphany.api.Machine;
 import io.epiphany.api.PlannedStep;
-import io.epiphany.api.ProgressEvent;
+import io.epiphany.api.ProgressListener;
 import io.epiphany.api.Secret;
 import io.epiphany.api.remote.RemoteHost;
 import java.time.Duration;
@@ -170,11 +170,12 @@ final class Context {
         return out;
     }
 
-    void emit(ProgressEvent e) {
+    /** Tells the listener; a listener that throws is logged and never changes the course of the operation. */
+    void tell(java.util.function.Consumer<ProgressListener> call) {
         try {
-            options.listener().onEvent(e);
+            call.accept(options.listener());
         } catch (RuntimeException ex) {
-            LOG.warn("progress listener failed on {}: {}", e.type(), ex.toString());
+            LOG.warn("progress listener failed: {}", ex.toString());
         }
     }
 
@@ -184,22 +185,20 @@ final class Context {
      */
     void step(PlannedStep s, Runnable body) {
         long start = System.nanoTime();
-        emit(new ProgressEvent(ProgressEvent.Type.STEP_STARTED, s.phase(), s.host(), s.action(), null, null));
+        tell(l -> l.stepStarted(s));
         try (MDC.MDCCloseable c = MDC.putCloseable("host", s.host())) {
             LOG.info("{}: {}", s.phase(), s.action());
             body.run();
         } catch (ApplyException e) {
-            emit(new ProgressEvent(ProgressEvent.Type.STEP_FAILED, s.phase(), s.host(), s.action(), since(start),
-                    e.getMessage()));
+            tell(l -> l.stepFailed(s, since(start), e.getMessage()));
             throw e;
         } catch (RuntimeException e) {
-            emit(new ProgressEvent(ProgressEvent.Type.STEP_FAILED, s.phase(), s.host(), s.action(), since(start),
-                    e.getMessage()));
+            tell(l -> l.stepFailed(s, since(start), e.getMessage()));
             throw new ApplyException(s.phase(), s.host().equals(CLUSTER) ? null : s.host(),
                     s.action() + ": " + e.getMessage(), completed(), notDone(), e);
         }
         completed.add(s.toString());
-        emit(new ProgressEvent(ProgressEvent.Type.STEP_FINISHED, s.phase(), s.host(), s.action(), since(start), null));
+        tell(l -> l.stepFinished(s, since(start)));
     }
 
     static Duration since(long startNanos) {

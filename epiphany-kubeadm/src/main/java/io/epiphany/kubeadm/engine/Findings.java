@@ -24,7 +24,7 @@ final class Findings {
         if (!ctx.facts.clusterExists()) {
             return out;
         }
-        String version = "v" + ctx.cluster.version();
+        String version = ctx.cluster.version().toString();
         for (Machine m : ctx.cluster.machines()) {
             HostFacts f = ctx.facts.host(m);
             Optional<String> repair = Repair.problem(ctx, m);

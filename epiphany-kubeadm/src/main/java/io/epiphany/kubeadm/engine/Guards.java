@@ -53,9 +53,10 @@ final class Guards {
     private static void immutable(Context ctx, StoredConfig s, List<String> problems) {
         Cluster c = ctx.cluster;
         String running = s.kubernetesVersion().replaceFirst("^v", "");
-        if (!running.isEmpty() && !running.equals(c.version().toString())) {
+        String described = c.version().toString().replaceFirst("^v", "");
+        if (!running.isEmpty() && !running.equals(described)) {
             problems.add("the cluster runs Kubernetes " + running + " and the description asks for "
-                    + c.version() + ": that is " + (compare(running, c.version().toString()) < 0 ? "an upgrade"
+                    + described + ": that is " + (compare(running, described) < 0 ? "an upgrade"
                             : "a downgrade, which kubeadm cannot do") + "; the SDK does not upgrade a running cluster "
                     + "yet: set kubernetesVersion (kubernetes_version) to " + running + " to manage it as it is");
         }

@@ -8,7 +8,6 @@ import io.epiphany.api.Kubeconfig;
 import io.epiphany.api.Machine;
 import io.epiphany.api.Plan;
 import io.epiphany.api.PlannedStep;
-import io.epiphany.api.ProgressEvent;
 import io.epiphany.api.remote.RemoteAccess;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -93,16 +92,14 @@ public final class Provisioner {
                 continue;
             }
             long phaseStart = System.nanoTime();
-            ctx.emit(new ProgressEvent(ProgressEvent.Type.PHASE_STARTED, p.phase().title(), null, null, null, null));
+            ctx.tell(l -> l.phaseStarted(p.phase().title(), p.work().planned()));
             p.work().run(ctx);
-            ctx.emit(new ProgressEvent(ProgressEvent.Type.PHASE_FINISHED, p.phase().title(), null, null,
-                    Context.since(phaseStart), null));
+            ctx.tell(l -> l.phaseFinished(p.phase().title(), Context.since(phaseStart)));
         }
         long verifyStart = System.nanoTime();
-        ctx.emit(new ProgressEvent(ProgressEvent.Type.PHASE_STARTED, Verification.PHASE, null, null, null, null));
+        ctx.tell(l -> l.phaseStarted(Verification.PHASE, List.of()));
         List<String> verified = Verification.verify(ctx);
-        ctx.emit(new ProgressEvent(ProgressEvent.Type.PHASE_FINISHED, Verification.PHASE, null, null,
-                Context.since(verifyStart), null));
+        ctx.tell(l -> l.phaseFinished(Verification.PHASE, Context.since(verifyStart)));
         return new ApplyResult(plan, Duration.ofNanos(System.nanoTime() - start), verified);
     }
 

@@ -2,7 +2,6 @@ package io.epiphany.kubeadm.engine;
 
 import io.epiphany.api.Machine;
 import io.epiphany.api.PlannedStep;
-import io.epiphany.api.ProgressEvent;
 import io.epiphany.haproxy.HaproxyService;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +19,7 @@ final class Teardown {
     }
 
     void run() {
-        ctx.emit(new ProgressEvent(ProgressEvent.Type.PHASE_STARTED, PHASE, null, null, null, null));
+        ctx.tell(l -> l.phaseStarted(PHASE, List.of()));
         long start = System.nanoTime();
         var nodes = Parallel.map(ctx.cluster.nodes(), ctx.cluster.ssh().concurrency(), m -> {
             resetMachine(m);
@@ -45,7 +44,7 @@ final class Teardown {
             });
             throwFirstFailure(lbs);
         }
-        ctx.emit(new ProgressEvent(ProgressEvent.Type.PHASE_FINISHED, PHASE, null, null, Context.since(start), null));
+        ctx.tell(l -> l.phaseFinished(PHASE, Context.since(start)));
     }
 
     private void resetMachine(Machine m) {

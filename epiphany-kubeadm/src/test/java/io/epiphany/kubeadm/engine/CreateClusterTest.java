@@ -84,7 +84,9 @@ class CreateClusterTest {
                     .withTaint("dedicated=web:NoSchedule")).build();
             Plan plan = c.plan(f.options());
             assertThat(plan.byPhase().get("Labels and taints")).extracting(Object::toString).containsExactly(
-                    "n1: label [tier=web, topology.kubernetes.io/zone=eu-1a], taint [dedicated=web:NoSchedule]");
+                    "n1: label [tier=web, topology.kubernetes.io/zone=eu-1a], taint [dedicated=web:NoSchedule], record the "
+                    + "SDK's keys [epiphany.io/managed-labels=tier,topology.kubernetes.io/zone, "
+                    + "epiphany.io/managed-taints=dedicated:NoSchedule]");
             c.apply(plan, f.options());
             var n1 = FactsGatherer.parseNodes(c.masters().get(0), f.run("m1", HostCommands.kubectl("get", "nodes",
                     "-o", "json")).orThrow()).stream().filter(n -> n.name().equals("n1")).findFirst().orElseThrow();

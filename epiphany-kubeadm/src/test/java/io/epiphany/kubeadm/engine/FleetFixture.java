@@ -1,6 +1,7 @@
 package io.epiphany.kubeadm.engine;
 
 import io.epiphany.api.ApplyOptions;
+import io.epiphany.api.ProgressListener;
 import io.epiphany.api.Cluster;
 import io.epiphany.api.Machine;
 import io.epiphany.api.ProgressEvent;
@@ -51,7 +52,7 @@ final class FleetFixture implements AutoCloseable {
     }
 
     ApplyOptions options() {
-        return ApplyOptions.builder().remoteAccess(access).listener(events::add).knownMachines(all.machines())
+        return ApplyOptions.builder().remoteAccess(access).listener(ProgressListener.of(events::add)).knownMachines(all.machines())
                 .healthTimeout(Duration.ofSeconds(30)).build();
     }
 

@@ -3,6 +3,7 @@ package io.epiphany.systemtests.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.epiphany.api.ApplyOptions;
+import io.epiphany.api.ProgressListener;
 import io.epiphany.api.ApplyResult;
 import io.epiphany.api.Cluster;
 import io.epiphany.api.Plan;
@@ -58,7 +59,7 @@ class SeedTopologyRealOsTest {
     }
 
     private ApplyOptions options() {
-        return ApplyOptions.builder().listener(e -> events.incrementAndGet()).healthTimeout(Duration.ofMinutes(1))
+        return ApplyOptions.builder().listener(ProgressListener.of(e -> events.incrementAndGet())).healthTimeout(Duration.ofMinutes(1))
                 .build();
     }
 
