@@ -11,7 +11,6 @@ import io.epiphany.testkit.sim.SimulationState;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -31,7 +30,6 @@ import java.util.regex.Pattern;
 public final class Kubeadm implements Program {
     private static final Pattern TOKEN = Pattern.compile("^([a-z0-9]{6})\\.([a-z0-9]{16})$");
     private static final Pattern DURATION = Pattern.compile("^(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?$");
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final String STACK_HINT = "To see the stack trace of this error execute with --v=5 or higher";
 
     @Override
@@ -155,12 +153,10 @@ public final class Kubeadm implements Program {
                 && (t.expires == 0 || t.expires > now.getEpochSecond()));
     }
 
-    static String newMemberId() {
-        long id;
-        do {
-            id = RANDOM.nextLong();
-        } while (id == 0);
-        return String.format("%016x", id);
+    /** A new member ID for {@code m} in cluster {@code k} (see {@link EtcdIds#newId}). */
+    static String newMemberId(SimulationState.Kube k, SimulationState.Member m) {
+        return EtcdIds.newId(k.clusterName + " " + m.name + " " + m.peerUrl + " " + k.history.size(),
+                k.members.size(), k.members.stream().map(x -> x.id).toList());
     }
 
     static SimulationState.Node node(String name, String host, String ip, boolean controlPlane,
@@ -309,13 +305,13 @@ public final class Kubeadm implements Program {
                 k.caCertPem = Pki.pem(ca);
                 k.etcdCaCertPem = etcdCa;
                 k.clusterConfiguration = clusterYaml;
-                k.etcdClusterId = newMemberId();
+                k.etcdClusterId = EtcdIds.newId("cluster " + clusterName + " " + advertise, 1, List.of());
                 SimulationState.Member m = new SimulationState.Member();
-                m.id = newMemberId();
                 m.name = name;
                 m.host = host.hostname();
                 m.peerUrl = "https://" + advertise + ":2380";
                 m.clientUrl = "https://" + advertise + ":2379";
+                m.id = newMemberId(k, m);
                 k.members.add(m);
                 k.leaderId = m.id;
                 k.history.add("member add " + name + " (initial cluster)");
@@ -569,11 +565,11 @@ public final class Kubeadm implements Program {
                     return false;
                 }
                 SimulationState.Member m = new SimulationState.Member();
-                m.id = newMemberId();
                 m.name = name;
                 m.host = host.hostname();
                 m.peerUrl = "https://" + advertise + ":2380";
                 m.clientUrl = "https://" + advertise + ":2379";
+                m.id = newMemberId(s.kube, m);
                 m.learner = true;
                 s.kube.members.add(m);
                 s.kube.history.add("member add --learner " + name);
