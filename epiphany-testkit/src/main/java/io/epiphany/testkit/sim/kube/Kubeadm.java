@@ -159,8 +159,9 @@ public final class Kubeadm implements Program {
                 k.members.size(), k.members.stream().map(x -> x.id).toList());
     }
 
+    /** A new Node as its kubelet registers it ({@code kubeletVersion}: the kubelet's own version). */
     static SimulationState.Node node(String name, String host, String ip, boolean controlPlane,
-            List<KubeadmConfig.SimTaint> taints, String version, Instant now) {
+            List<KubeadmConfig.SimTaint> taints, String kubeletVersion, Instant now) {
         SimulationState.Node n = new SimulationState.Node();
         n.name = name;
         n.host = host;
@@ -168,7 +169,11 @@ public final class Kubeadm implements Program {
         n.controlPlane = controlPlane;
         n.uid = java.util.UUID.randomUUID().toString();
         n.created = now.getEpochSecond();
-        n.kubeletVersion = version;
+        n.kubeletVersion = kubeletVersion;
+        // what kubeadm (cri-socket, before NodeLocalCRISocket), the node controller and the kubelet annotate
+        n.annotations.put("kubeadm.alpha.kubernetes.io/cri-socket", "unix:///run/containerd/containerd.sock");
+        n.annotations.put("node.alpha.kubernetes.io/ttl", "0");
+        n.annotations.put("volumes.kubernetes.io/controller-managed-attach-detach", "true");
         n.labels.put("beta.kubernetes.io/arch", "amd64");
         n.labels.put("beta.kubernetes.io/os", "linux");
         n.labels.put("kubernetes.io/arch", "amd64");
@@ -332,7 +337,8 @@ public final class Kubeadm implements Program {
             }
             host.store().update(s -> {
                 s.kube.nodes.put(name, node(name, host.hostname(), advertise, true,
-                        config.taints("InitConfiguration", true), version, now));
+                        config.taints("InitConfiguration", true), s.hosts.get(host.hostname()).installedKubelet(),
+                        now));
                 return null;
             });
             String apiUrl = "https://" + (endpoint == null ? advertise + ":6443" : endpoint);
@@ -488,7 +494,7 @@ public final class Kubeadm implements Program {
                 h.active.add("kubelet");
                 h.enabled.add("kubelet");
                 s.kube.nodes.put(name, node(name, host.hostname(), ip, false, config.taints("JoinConfiguration",
-                        false), version, now));
+                        false), h.installedKubelet(), now));
                 return null;
             });
             inv.out().println("\nThis node has joined the cluster:");
@@ -611,7 +617,8 @@ public final class Kubeadm implements Program {
             String ip = host.host(h -> h.ip);
             host.store().update(s -> {
                 s.kube.nodes.put(name, node(name, host.hostname(), ip, true,
-                        joinConfig.taints("JoinConfiguration", true), version, now));
+                        joinConfig.taints("JoinConfiguration", true), s.hosts.get(host.hostname()).installedKubelet(),
+                        now));
                 return null;
             });
             inv.out().println("\nThis node has joined the cluster and a new control plane instance was created:\n");
