@@ -62,15 +62,24 @@ public final class SimulatedFleet implements AutoCloseable {
         this.sshSettings = sshSettings;
     }
 
-    /** How the simulated machines look: login user, OS family, installed kubeadm version. */
-    public record Options(String sshUser, String os, String kubeadmVersion) {
+    /**
+     * How the simulated machines look: login user, OS family, installed kubeadm version, and the etcd version of
+     * the static pod kubeadm deploys (which decides etcdctl's ID format, see {@link #withEtcdVersion}).
+     */
+    public record Options(String sshUser, String os, String kubeadmVersion, String etcdVersion) {
+        public Options {
+            if (etcdVersion == null || !etcdVersion.matches("3\\.[4-6]\\.\\d{1,3}")) {
+                throw new IllegalArgumentException("etcdVersion must be 3.4.x, 3.5.x or 3.6.x, was " + etcdVersion);
+            }
+        }
+
         public static Options defaults() {
-            return new Options("root", "debian", "v1.33.4");
+            return new Options("root", "debian", "v1.33.4", "3.5.21");
         }
 
         /** A non-root login user: root commands then need {@code sudo}, as on a real machine. */
         public Options withSshUser(String user) {
-            return new Options(user, os, kubeadmVersion);
+            return new Options(user, os, kubeadmVersion, etcdVersion);
         }
 
         /** "debian" (apt-get; haproxy starts on install) or "rhel" (dnf; it does not). */
@@ -78,11 +87,19 @@ public final class SimulatedFleet implements AutoCloseable {
             if (!family.equals("debian") && !family.equals("rhel")) {
                 throw new IllegalArgumentException("os must be debian or rhel, was " + family);
             }
-            return new Options(sshUser, family, kubeadmVersion);
+            return new Options(sshUser, family, kubeadmVersion, etcdVersion);
         }
 
         public Options withKubeadmVersion(String version) {
-            return new Options(sshUser, os, version);
+            return new Options(sshUser, os, version, etcdVersion);
+        }
+
+        /**
+         * The etcd of the static pods, e.g. "3.4.30", "3.5.21", "3.6.4". etcdctl 3.4 prints IDs in JSON as decimal
+         * numbers even with {@code --hex}; 3.5 and 3.6 print them as hex strings with it (etcd PR #11812).
+         */
+        public Options withEtcdVersion(String version) {
+            return new Options(sshUser, os, kubeadmVersion, version);
         }
     }
 
@@ -168,6 +185,7 @@ public final class SimulatedFleet implements AutoCloseable {
 
     private static void register(StateStore store, Machine m, Options options) {
         store.update(s -> {
+            s.etcdVersion = options.etcdVersion();
             SimulationState.Host h = new SimulationState.Host();
             h.ip = m.ip();
             h.os = options.os();

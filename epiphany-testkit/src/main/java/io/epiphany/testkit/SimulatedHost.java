@@ -187,6 +187,54 @@ public final class SimulatedHost {
         });
     }
 
+    /**
+     * The kubelet stops and so do the static pods it ran (etcd member, apiserver), as on a master whose kubelet and
+     * control plane went down while the machine and SSH stay up: its Node turns Unknown ("Kubelet stopped posting
+     * node status."), {@code systemctl is-active kubelet} says inactive, {@code crictl ps --name etcd} lists nothing.
+     * {@code systemctl start kubelet} brings it all back. (A plain {@code systemctl stop kubelet} stops only the
+     * kubelet: containers belong to containerd and keep running.)
+     */
+    public void stopKubelet() {
+        context.store().update(s -> {
+            SimulationState.Host h = s.hosts.get(hostname);
+            h.active.remove("kubelet");
+            h.controlPlaneRunning = false;
+            return null;
+        });
+    }
+
+    /**
+     * Only the etcd container stops (its process crashed): the member turns unhealthy, {@code crictl ps --name etcd}
+     * lists nothing, and this host's apiserver fails {@code /readyz} (its {@code --etcd-servers} is its own member).
+     * Restarting the kubelet starts it again with a new container ID, as the kubelet restarts a static pod.
+     */
+    public void stopEtcd() {
+        context.store().update(s -> {
+            s.hosts.get(hostname).etcdStopped = true;
+            return null;
+        });
+    }
+
+    /**
+     * Installs other Kubernetes binaries on this host, e.g. to make it skewed: {@code kubeadm version}, {@code kubelet
+     * --version} and {@code kubectl version --client} print these (a running kubelet reports its new version to its
+     * Node once it restarts).
+     */
+    public void installVersions(String kubeadm, String kubelet, String kubectl) {
+        for (String v : List.of(kubeadm, kubelet, kubectl)) {
+            if (!v.matches("v\\d+\\.\\d+\\.\\d+")) {
+                throw new IllegalArgumentException("a Kubernetes version looks like v1.33.4, was " + v);
+            }
+        }
+        context.store().update(s -> {
+            SimulationState.Host h = s.hosts.get(hostname);
+            h.kubeadmVersion = kubeadm;
+            h.kubeletVersion = kubelet;
+            h.kubectlVersion = kubectl;
+            return null;
+        });
+    }
+
     /** The machine boots: enabled services start (haproxy with its config file, kubelet with its static pods). */
     public void powerOn() {
         context.store().update(s -> {
@@ -209,7 +257,7 @@ public final class SimulatedHost {
             });
         }
         if (context.host(h -> h.active.contains("kubelet"))) {
-            ControlPlane.startStaticPods(context);
+            ControlPlane.kubeletStarted(context);
         }
         applyReachability();
     }

@@ -70,10 +70,10 @@ class KubeadmSimulationTest {
         script.ok("m1", "cat /etc/kubernetes/manifests/etcd.yaml");
 
         JsonNode members = JSON.readTree(script.ok("m1", script.etcdctl("m1", "member list -w json --hex")).out());
-        assertThat(members.path("header").path("cluster_id").asText()).matches("[0-9a-f]{16}");
+        assertThat(members.path("header").path("cluster_id").asText()).matches("[1-9a-f][0-9a-f]{0,15}");
         assertThat(members.path("members")).hasSize(1);
         JsonNode m = members.path("members").get(0);
-        assertThat(m.path("ID").asText()).matches("[0-9a-f]{16}");
+        assertThat(m.path("ID").asText()).matches("[1-9a-f][0-9a-f]{0,15}");
         assertThat(m.path("name").asText()).isEqualTo("m1");
         assertThat(m.path("peerURLs").get(0).asText()).isEqualTo("https://10.0.0.11:2380");
         assertThat(m.path("clientURLs").get(0).asText()).isEqualTo("https://10.0.0.11:2379");
@@ -296,7 +296,8 @@ class KubeadmSimulationTest {
                 + leader + " to " + m2);
         assertThat(ssh.run("m1", script.etcdctl("m1", "member remove ffffffffffffffff")).err())
                 .contains("Error: etcdserver: member not found");
-        assertThat(script.ok("m1", script.etcdctl("m1", "member remove ") + m2).out()).contains("Member " + m2 + " removed");
+        assertThat(script.ok("m1", script.etcdctl("m1", "member remove ") + m2).out())
+                .contains("Member " + String.format("%16s", m2) + " removed");
         script.ok("m1", script.etcdctl("m1", "put /sim/key value"));
         assertThat(script.ok("m1", script.etcdctl("m1", "get /sim/key")).out()).isEqualTo("/sim/key\nvalue\n");
     }

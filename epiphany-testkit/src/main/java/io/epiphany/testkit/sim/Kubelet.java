@@ -14,7 +14,7 @@ final class Kubelet implements Program {
         if (!inv.args().equals(List.of("--version"))) {
             return inv.fail(1, "the SIMULATED kubelet runs as a service: use systemctl; only --version is supported");
         }
-        String version = inv.host().host(h -> h.kubeadmVersion);
+        String version = inv.host().host(SimulationState.Host::installedKubelet);
         inv.out().println("Kubernetes " + version);
         return 0;
     }

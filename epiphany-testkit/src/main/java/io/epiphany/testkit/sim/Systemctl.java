@@ -98,11 +98,15 @@ final class Systemctl implements Program {
         }
         inv.host().store().update(s -> s.hosts.get(inv.host().hostname()).active.add(unit));
         if ("kubelet".equals(unit)) {
-            ControlPlane.startStaticPods(inv.host());
+            ControlPlane.kubeletStarted(inv.host());
         }
         return 0;
     }
 
+    /**
+     * Stopping a unit. For the kubelet, only the kubelet stops: the static pods' containers belong to containerd and
+     * keep running (the Node turns Unknown once the kubelet stops posting its status).
+     */
     private static void stop(Invocation inv, String unit) {
         inv.host().store().update(s -> {
             SimulationState.Host h = s.hosts.get(inv.host().hostname());

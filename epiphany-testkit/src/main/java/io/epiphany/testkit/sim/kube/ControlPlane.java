@@ -261,6 +261,22 @@ public final class ControlPlane {
     }
 
     /**
+     * The kubelet (re)started: it posts its Node's status again with its own version, and starts the static pods
+     * whose containers do not run (a stopped etcd container comes back with a new ID).
+     */
+    public static void kubeletStarted(HostContext host) {
+        host.store().update(s -> {
+            String version = s.hosts.get(host.hostname()).installedKubelet();
+            if (s.kube != null) {
+                s.kube.nodes.values().stream().filter(n -> n.host.equals(host.hostname()))
+                        .forEach(n -> n.kubeletVersion = version);
+            }
+            return null;
+        });
+        startStaticPods(host);
+    }
+
+    /**
      * What the kubelet does at start on a control-plane host: runs the static pods. The apiserver only becomes
      * healthy when every file its flags name exists (a missing encryption config makes it crash-loop).
      */

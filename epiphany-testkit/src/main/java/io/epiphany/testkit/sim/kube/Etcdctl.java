@@ -7,7 +7,6 @@ import io.epiphany.testkit.sim.RealEtcd;
 import io.epiphany.testkit.sim.RealOsMode;
 import io.epiphany.testkit.sim.SimulationState;
 import java.io.IOException;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,21 +65,66 @@ public final class Etcdctl {
         boolean hex = a.contains("--hex");
         boolean cluster = a.contains("--cluster");
         List<String> w = positional(a);
-        String[] result = host.store().update(s -> {
+        Optional<Outcome> badArgs = checkIdArgument(w);
+        if (badArgs.isPresent()) {
+            return badArgs.get().print(inv); // etcdctl parses the ID before it connects
+        }
+        Outcome result = host.store().update(s -> {
             SimulationState.Member via = connect(s, host.hostname(), endpoints, caPem);
             if (via == null) {
-                return new String[] {null, TIMEOUT};
+                return Outcome.error(TIMEOUT);
             }
-            return execute(s, via, w, json, hex, cluster);
+            return execute(s, via, w, json, hex && EtcdIds.hexJson(s.etcdVersion), cluster);
         });
-        if (result[0] != null) {
-            inv.out().println(result[0]);
+        return result.print(inv);
+    }
+
+    /** What one etcdctl run prints and its exit code. */
+    record Outcome(String out, String err, int code) {
+        static Outcome ok(String out) {
+            return new Outcome(out, null, 0);
         }
-        if (result[1] != null) {
-            inv.err().println(result[1]);
-            return 1;
+
+        static Outcome error(String err) {
+            return new Outcome(null, err, 1);
         }
-        return 0;
+
+        /** cobrautl.ExitBadArgs: etcdctl's exit code for arguments it cannot parse. */
+        static Outcome badArgs(String err) {
+            return new Outcome(null, err, 128);
+        }
+
+        int print(Invocation inv) {
+            if (out != null) {
+                inv.out().println(out);
+            }
+            if (err != null) {
+                inv.err().println(err);
+            }
+            return code;
+        }
+    }
+
+    /** The ID argument of member remove/promote and move-leader, parsed as etcdctl does (hex). */
+    private static Optional<Outcome> checkIdArgument(List<String> w) {
+        String cmd = String.join(" ", w.subList(0, Math.min(2, w.size())));
+        boolean member = cmd.equals("member remove") || cmd.equals("member promote");
+        boolean moveLeader = !w.isEmpty() && w.get(0).equals("move-leader");
+        int at = member ? 2 : 1;
+        if (!member && !moveLeader) {
+            return Optional.empty();
+        }
+        if (w.size() != at + 1) {
+            return Optional.of(Outcome.badArgs(member ? "Error: member ID is not provided"
+                    : "Error: move-leader command needs 1 argument"));
+        }
+        EtcdIds.Parsed id = EtcdIds.parse(w.get(at));
+        if (id.error() == null) {
+            return Optional.empty();
+        }
+        // member_command.go wraps the error; move_leader_command.go prints it as it is
+        return Optional.of(Outcome.badArgs(member ? "Error: bad member ID arg (" + id.error() + "), expecting ID in Hex"
+                : "Error: " + id.error()));
     }
 
     /** The running member behind one of the endpoints that trusts the given CA, or null (TLS or dial timeout). */
@@ -100,181 +144,123 @@ public final class Etcdctl {
         return null;
     }
 
-    private static String[] execute(SimulationState s, SimulationState.Member via, List<String> w, boolean json,
+    private static Outcome execute(SimulationState s, SimulationState.Member via, List<String> w, boolean json,
             boolean hex, boolean cluster) {
-        SimulationState.Kube k = s.kube;
         String cmd = String.join(" ", w.subList(0, Math.min(2, w.size())));
         boolean quorum = ClusterAccess.quorum(s);
         ClusterAccess.electLeader(s);
+        if (cmd.startsWith("member ")) {
+            return EtcdMembers.run(s, via, w, json, hex, quorum);
+        }
         switch (cmd) {
-            case "member list": {
-                if (!quorum) {
-                    return new String[] {null, "Error: etcdserver: request timed out"};
-                }
-                List<Object> members = new ArrayList<>();
-                for (SimulationState.Member m : k.members) {
-                    Map<String, Object> o = new LinkedHashMap<>();
-                    o.put("ID", id(m.id, hex));
-                    boolean started = ClusterAccess.memberRunning(s, m) || !m.learner;
-                    o.put("name", started ? m.name : "");
-                    o.put("peerURLs", List.of(m.peerUrl));
-                    o.put("clientURLs", started ? List.of(m.clientUrl) : List.of());
-                    if (m.learner) {
-                        o.put("isLearner", true);
-                    }
-                    members.add(o);
-                }
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("header", header(k, via, hex));
-                out.put("members", members);
-                if (!json) {
-                    StringBuilder sb = new StringBuilder();
-                    for (SimulationState.Member m : k.members) {
-                        sb.append(m.id).append(", started, ").append(m.name).append(", ").append(m.peerUrl)
-                                .append(", ").append(m.clientUrl).append(", ").append(m.learner).append('\n');
-                    }
-                    return new String[] {sb.toString().strip(), null};
-                }
-                return new String[] {write(out), null};
-            }
-            case "member remove": {
-                if (w.size() < 3) {
-                    return new String[] {null, "Error: member ID is not provided"};
-                }
-                if (!quorum) {
-                    return new String[] {null, "Error: etcdserver: request timed out"};
-                }
-                String id = normalise(w.get(2));
-                Optional<SimulationState.Member> m = k.members.stream().filter(x -> x.id.equals(id)).findFirst();
-                if (m.isEmpty()) {
-                    return new String[] {null, "Error: etcdserver: member not found"};
-                }
-                k.members.remove(m.get());
-                k.history.add("member remove " + m.get().name + " (etcdctl)");
-                k.raftTerm++;
-                ClusterAccess.electLeader(s);
-                return new String[] {"Member " + id + " removed from cluster " + k.etcdClusterId, null};
-            }
-            case "endpoint health": {
-                List<SimulationState.Member> targets = cluster ? k.members : List.of(via);
-                List<Object> out = new ArrayList<>();
-                boolean allHealthy = true;
-                StringBuilder text = new StringBuilder();
-                for (SimulationState.Member m : targets) {
-                    boolean healthy = ClusterAccess.memberRunning(s, m) && quorum;
-                    allHealthy &= healthy;
-                    Map<String, Object> o = new LinkedHashMap<>();
-                    o.put("endpoint", m.clientUrl);
-                    o.put("health", healthy);
-                    o.put("took", healthy ? "1.234567ms" : "5.000912345s");
-                    if (!healthy) {
-                        o.put("error", ClusterAccess.memberRunning(s, m) ? "etcdserver: request timed out"
-                                : "context deadline exceeded");
-                    }
-                    out.add(o);
-                    text.append(m.clientUrl).append(healthy ? " is healthy: successfully committed proposal: took = 1.234567ms"
-                            : " is unhealthy: failed to commit proposal: context deadline exceeded").append('\n');
-                }
-                String body = json ? write(out) : text.toString().strip();
-                return allHealthy ? new String[] {body, null}
-                        : new String[] {body, "Error: unhealthy cluster"};
-            }
-            case "endpoint status": {
-                List<SimulationState.Member> targets = cluster ? k.members : List.of(via);
-                List<Object> out = new ArrayList<>();
-                for (SimulationState.Member m : targets) {
-                    if (!ClusterAccess.memberRunning(s, m)) {
-                        continue;
-                    }
-                    Map<String, Object> status = new LinkedHashMap<>();
-                    status.put("header", header(k, m, hex));
-                    status.put("version", "3.5.21");
-                    status.put("dbSize", 4_915_200);
-                    status.put("leader", id(quorum ? k.leaderId : "0000000000000000", hex));
-                    status.put("raftIndex", k.revision + 100);
-                    status.put("raftTerm", k.raftTerm);
-                    status.put("raftAppliedIndex", k.revision + 100);
-                    status.put("dbSizeInUse", 2_457_600);
-                    if (m.learner) {
-                        status.put("isLearner", true);
-                    }
-                    Map<String, Object> o = new LinkedHashMap<>();
-                    o.put("Endpoint", m.clientUrl);
-                    o.put("Status", status);
-                    out.add(o);
-                }
-                return new String[] {write(out), null};
-            }
+            case "endpoint health":
+                return health(s, cluster ? s.kube.members : List.of(via), json, quorum);
+            case "endpoint status":
+                return status(s, cluster ? s.kube.members : List.of(via), hex, quorum);
             default:
                 break;
         }
         if (w.isEmpty()) {
-            return new String[] {null, "Error: unknown command (SIMULATED etcdctl)"};
+            return Outcome.error("Error: unknown command (SIMULATED etcdctl)");
+        }
+        SimulationState.Kube k = s.kube;
+        if (!quorum && List.of("move-leader", "put", "get").contains(w.get(0))) {
+            return Outcome.error("Error: etcdserver: request timed out");
         }
         switch (w.get(0)) {
             case "move-leader": {
-                if (w.size() < 2) {
-                    return new String[] {null, "Error: move-leader expects one argument"};
-                }
-                if (!quorum) {
-                    return new String[] {null, "Error: etcdserver: request timed out"};
-                }
                 if (!via.id.equals(k.leaderId)) {
-                    return new String[] {null, "Error: no leader endpoint given at [" + via.clientUrl + "]"};
+                    return Outcome.badArgs("Error: no leader endpoint given at [" + via.clientUrl + "]");
                 }
-                String target = normalise(w.get(1));
+                String target = EtcdIds.parse(w.get(1)).stored();
                 Optional<SimulationState.Member> m = k.members.stream().filter(x -> x.id.equals(target)).findFirst();
                 if (m.isEmpty() || m.get().learner || !ClusterAccess.memberRunning(s, m.get())) {
-                    return new String[] {null, "Error: etcdserver: bad leader transferee"};
+                    return Outcome.error("Error: etcdserver: bad leader transferee");
                 }
                 String from = k.leaderId;
                 k.leaderId = target;
                 k.raftTerm++;
-                return new String[] {"Leadership transferred from " + from + " to " + target, null};
+                return Outcome.ok("Leadership transferred from " + EtcdIds.hex(from) + " to " + EtcdIds.hex(target));
             }
             case "put": {
                 if (w.size() != 3) {
-                    return new String[] {null, "Error: put command needs 1 argument and input from stdin or 2 arguments"};
-                }
-                if (!quorum) {
-                    return new String[] {null, "Error: etcdserver: request timed out"};
+                    return Outcome.badArgs("Error: put command needs 1 argument and input from stdin or 2 arguments");
                 }
                 k.keyValues.put(w.get(1), w.get(2));
                 k.revision++;
-                return new String[] {"OK", null};
+                return Outcome.ok("OK");
             }
             case "get": {
                 if (w.size() != 2) {
-                    return new String[] {null, "Error: get command needs one argument as key"};
-                }
-                if (!quorum) {
-                    return new String[] {null, "Error: etcdserver: request timed out"};
+                    return Outcome.badArgs("Error: get command needs one argument as key");
                 }
                 String v = k.keyValues.get(w.get(1));
-                return new String[] {v == null ? "" : w.get(1) + "\n" + v, null};
+                return Outcome.ok(v == null ? "" : w.get(1) + "\n" + v);
             }
             default:
-                return new String[] {null, "Error: unknown command \"" + w.get(0) + "\" (SIMULATED etcdctl)"};
+                return Outcome.error("Error: unknown command \"" + w.get(0) + "\" (SIMULATED etcdctl)");
         }
     }
 
-    private static Map<String, Object> header(SimulationState.Kube k, SimulationState.Member m, boolean hex) {
+    private static Outcome health(SimulationState s, List<SimulationState.Member> targets, boolean json,
+            boolean quorum) {
+        List<Object> out = new ArrayList<>();
+        boolean allHealthy = true;
+        StringBuilder text = new StringBuilder();
+        for (SimulationState.Member m : targets) {
+            boolean healthy = ClusterAccess.memberRunning(s, m) && quorum;
+            allHealthy &= healthy;
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("endpoint", m.clientUrl);
+            o.put("health", healthy);
+            o.put("took", healthy ? "1.234567ms" : "5.000912345s");
+            if (!healthy) {
+                o.put("error", ClusterAccess.memberRunning(s, m) ? "etcdserver: request timed out"
+                        : "context deadline exceeded");
+            }
+            out.add(o);
+            text.append(m.clientUrl).append(healthy ? " is healthy: successfully committed proposal: took = 1.234567ms"
+                    : " is unhealthy: failed to commit proposal: context deadline exceeded").append('\n');
+        }
+        String body = json ? write(out) : text.toString().strip();
+        return allHealthy ? Outcome.ok(body) : new Outcome(body, "Error: unhealthy cluster", 1);
+    }
+
+    private static Outcome status(SimulationState s, List<SimulationState.Member> targets, boolean hex,
+            boolean quorum) {
+        SimulationState.Kube k = s.kube;
+        List<Object> out = new ArrayList<>();
+        for (SimulationState.Member m : targets) {
+            if (!ClusterAccess.memberRunning(s, m)) {
+                continue; // etcdctl prints a "Failed to get the status of endpoint" warning and goes on
+            }
+            Map<String, Object> status = new LinkedHashMap<>();
+            status.put("header", header(k, m, hex));
+            status.put("version", s.etcdVersion);
+            status.put("dbSize", 4_915_200);
+            status.put("leader", EtcdIds.json(quorum ? k.leaderId : "0", hex));
+            status.put("raftIndex", k.revision + 100);
+            status.put("raftTerm", k.raftTerm);
+            status.put("raftAppliedIndex", k.revision + 100);
+            status.put("dbSizeInUse", 2_457_600);
+            if (m.learner) {
+                status.put("isLearner", true);
+            }
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("Endpoint", m.clientUrl);
+            o.put("Status", status);
+            out.add(o);
+        }
+        return Outcome.ok(write(out));
+    }
+
+    static Map<String, Object> header(SimulationState.Kube k, SimulationState.Member m, boolean hex) {
         Map<String, Object> h = new LinkedHashMap<>();
-        h.put("cluster_id", id(k.etcdClusterId, hex));
-        h.put("member_id", id(m.id, hex));
+        h.put("cluster_id", EtcdIds.json(k.etcdClusterId, hex));
+        h.put("member_id", EtcdIds.json(m.id, hex));
         h.put("revision", k.revision);
         h.put("raft_term", k.raftTerm);
         return h;
-    }
-
-    /** With {@code --hex} a hex string, otherwise the decimal uint64 (which can exceed a signed long). */
-    private static Object id(String hexId, boolean hex) {
-        return hex ? hexId : new BigInteger(hexId, 16);
-    }
-
-    private static String normalise(String id) {
-        String h = id.toLowerCase();
-        return h.matches("[0-9a-f]{1,16}") ? String.format("%16s", h).replace(' ', '0') : h;
     }
 
     private static List<String> positional(List<String> args) {
@@ -290,7 +276,7 @@ public final class Etcdctl {
         return out;
     }
 
-    private static String write(Object o) {
+    static String write(Object o) {
         try {
             return JSON.writeValueAsString(o);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -11,7 +11,6 @@ import io.epiphany.testkit.sim.SimulationState;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -31,7 +30,6 @@ import java.util.regex.Pattern;
 public final class Kubeadm implements Program {
     private static final Pattern TOKEN = Pattern.compile("^([a-z0-9]{6})\\.([a-z0-9]{16})$");
     private static final Pattern DURATION = Pattern.compile("^(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?$");
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final String STACK_HINT = "To see the stack trace of this error execute with --v=5 or higher";
 
     @Override
@@ -155,16 +153,15 @@ public final class Kubeadm implements Program {
                 && (t.expires == 0 || t.expires > now.getEpochSecond()));
     }
 
-    static String newMemberId() {
-        long id;
-        do {
-            id = RANDOM.nextLong();
-        } while (id == 0);
-        return String.format("%016x", id);
+    /** A new member ID for {@code m} in cluster {@code k} (see {@link EtcdIds#newId}). */
+    static String newMemberId(SimulationState.Kube k, SimulationState.Member m) {
+        return EtcdIds.newId(k.clusterName + " " + m.name + " " + m.peerUrl + " " + k.history.size(),
+                k.members.size(), k.members.stream().map(x -> x.id).toList());
     }
 
+    /** A new Node as its kubelet registers it ({@code kubeletVersion}: the kubelet's own version). */
     static SimulationState.Node node(String name, String host, String ip, boolean controlPlane,
-            List<KubeadmConfig.SimTaint> taints, String version, Instant now) {
+            List<KubeadmConfig.SimTaint> taints, String kubeletVersion, Instant now) {
         SimulationState.Node n = new SimulationState.Node();
         n.name = name;
         n.host = host;
@@ -172,7 +169,11 @@ public final class Kubeadm implements Program {
         n.controlPlane = controlPlane;
         n.uid = java.util.UUID.randomUUID().toString();
         n.created = now.getEpochSecond();
-        n.kubeletVersion = version;
+        n.kubeletVersion = kubeletVersion;
+        // what kubeadm (cri-socket, before NodeLocalCRISocket), the node controller and the kubelet annotate
+        n.annotations.put("kubeadm.alpha.kubernetes.io/cri-socket", "unix:///run/containerd/containerd.sock");
+        n.annotations.put("node.alpha.kubernetes.io/ttl", "0");
+        n.annotations.put("volumes.kubernetes.io/controller-managed-attach-detach", "true");
         n.labels.put("beta.kubernetes.io/arch", "amd64");
         n.labels.put("beta.kubernetes.io/os", "linux");
         n.labels.put("kubernetes.io/arch", "amd64");
@@ -309,13 +310,13 @@ public final class Kubeadm implements Program {
                 k.caCertPem = Pki.pem(ca);
                 k.etcdCaCertPem = etcdCa;
                 k.clusterConfiguration = clusterYaml;
-                k.etcdClusterId = newMemberId();
+                k.etcdClusterId = EtcdIds.newId("cluster " + clusterName + " " + advertise, 1, List.of());
                 SimulationState.Member m = new SimulationState.Member();
-                m.id = newMemberId();
                 m.name = name;
                 m.host = host.hostname();
                 m.peerUrl = "https://" + advertise + ":2380";
                 m.clientUrl = "https://" + advertise + ":2379";
+                m.id = newMemberId(k, m);
                 k.members.add(m);
                 k.leaderId = m.id;
                 k.history.add("member add " + name + " (initial cluster)");
@@ -336,7 +337,8 @@ public final class Kubeadm implements Program {
             }
             host.store().update(s -> {
                 s.kube.nodes.put(name, node(name, host.hostname(), advertise, true,
-                        config.taints("InitConfiguration", true), version, now));
+                        config.taints("InitConfiguration", true), s.hosts.get(host.hostname()).installedKubelet(),
+                        now));
                 return null;
             });
             String apiUrl = "https://" + (endpoint == null ? advertise + ":6443" : endpoint);
@@ -492,7 +494,7 @@ public final class Kubeadm implements Program {
                 h.active.add("kubelet");
                 h.enabled.add("kubelet");
                 s.kube.nodes.put(name, node(name, host.hostname(), ip, false, config.taints("JoinConfiguration",
-                        false), version, now));
+                        false), h.installedKubelet(), now));
                 return null;
             });
             inv.out().println("\nThis node has joined the cluster:");
@@ -569,11 +571,11 @@ public final class Kubeadm implements Program {
                     return false;
                 }
                 SimulationState.Member m = new SimulationState.Member();
-                m.id = newMemberId();
                 m.name = name;
                 m.host = host.hostname();
                 m.peerUrl = "https://" + advertise + ":2380";
                 m.clientUrl = "https://" + advertise + ":2379";
+                m.id = newMemberId(s.kube, m);
                 m.learner = true;
                 s.kube.members.add(m);
                 s.kube.history.add("member add --learner " + name);
@@ -615,7 +617,8 @@ public final class Kubeadm implements Program {
             String ip = host.host(h -> h.ip);
             host.store().update(s -> {
                 s.kube.nodes.put(name, node(name, host.hostname(), ip, true,
-                        joinConfig.taints("JoinConfiguration", true), version, now));
+                        joinConfig.taints("JoinConfiguration", true), s.hosts.get(host.hostname()).installedKubelet(),
+                        now));
                 return null;
             });
             inv.out().println("\nThis node has joined the cluster and a new control plane instance was created:\n");

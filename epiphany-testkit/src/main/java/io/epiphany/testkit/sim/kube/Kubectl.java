@@ -11,20 +11,24 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * SIMULATED {@code kubectl --kubeconfig <file>}: {@code get nodes [-o json]}, {@code label node},
- * {@code taint node}, {@code cordon}, {@code uncordon}, {@code drain}, {@code delete node}. Requests go to the
+ * SIMULATED {@code kubectl --kubeconfig <file>}: {@code get nodes [-o json]}, {@code get configmap kubeadm-config -n
+ * kube-system -o json}, {@code label node}, {@code annotate node}, {@code taint node}, {@code cordon},
+ * {@code uncordon}, {@code drain}, {@code delete node}; and {@code version --client [-o json]}. Requests go to the
  * kubeconfig's server through the host's own load balancer, and fail like kubectl when it or etcd is down.
  */
 public final class Kubectl implements Program {
     @Override
     public boolean changesState(List<String> args) {
         List<String> words = positional(args);
-        return !words.isEmpty() && !words.get(0).equals("get");
+        return !words.isEmpty() && !words.get(0).equals("get") && !words.get(0).equals("version");
     }
 
     @Override
     public int run(Invocation inv) throws IOException {
         HostContext host = inv.host();
+        if (!inv.args().isEmpty() && inv.args().get(0).equals("version") && inv.args().contains("--client")) {
+            return KubectlVersion.client(inv); // needs no kubeconfig and no server
+        }
         String kubeconfig = Kubeadm.option(inv.args(), "--kubeconfig").orElse("/root/.kube/config");
         if (!host.files().exists(kubeconfig)) {
             inv.err().println("error: stat " + kubeconfig + ": no such file or directory");
@@ -44,6 +48,7 @@ public final class Kubectl implements Program {
             case "get" -> get(inv, server, w);
             case "label" -> onNode(inv, server, w, 2, n -> label(inv, n, w.subList(3, w.size())));
             case "taint" -> onNode(inv, server, w, 2, n -> taint(inv, n, w.subList(3, w.size())));
+            case "annotate" -> onNode(inv, server, w, 2, n -> annotate(inv, n, w.subList(3, w.size())));
             case "cordon" -> onNode(inv, server, w, 1, n -> cordon(n, true));
             case "uncordon" -> onNode(inv, server, w, 1, n -> cordon(n, false));
             case "drain" -> onNode(inv, server, w, 1, n -> {
@@ -184,9 +189,38 @@ public final class Kubectl implements Program {
             n.labels.put(key, value);
         }
         boolean removing = specs.stream().allMatch(x -> x.endsWith("-"));
-        out.add("node/" + n.name + (changed ? (removing ? " unlabeled" : " labeled")
-                : (removing ? " unlabeled" : " not labeled")));
+        // kubectl's updateDataChangeMsg: "not labeled" when nothing changed
+        out.add("node/" + n.name + (changed ? (removing ? " unlabeled" : " labeled") : " not labeled"));
         return String.join("\n", out);
+    }
+
+    /** {@code annotate node <name> k=v... [--overwrite]} and {@code k-}; an existing value needs --overwrite. */
+    private static String annotate(Invocation inv, SimulationState.Node n, List<String> specs) {
+        boolean overwrite = inv.args().contains("--overwrite");
+        if (specs.isEmpty()) {
+            return "error: at least one annotation update is required";
+        }
+        for (String spec : specs) {
+            int eq = spec.indexOf('=');
+            if (!spec.endsWith("-") && eq <= 0) {
+                return "error: invalid annotation format: " + spec;
+            }
+            String old = eq > 0 ? n.annotations.get(spec.substring(0, eq)) : null;
+            if (eq > 0 && old != null && !overwrite) {
+                // kubectl annotate's validateNoAnnotationOverwrites
+                return "error: --overwrite is false but found the following declared annotation(s): '"
+                        + spec.substring(0, eq) + "' already has a value (" + old + ")";
+            }
+        }
+        for (String spec : specs) {
+            if (spec.endsWith("-") && !spec.contains("=")) {
+                n.annotations.remove(spec.substring(0, spec.length() - 1));
+            } else {
+                int eq = spec.indexOf('=');
+                n.annotations.put(spec.substring(0, eq), spec.substring(eq + 1));
+            }
+        }
+        return "node/" + n.name + " annotated";
     }
 
     private static String taint(Invocation inv, SimulationState.Node n, List<String> specs) {

@@ -15,10 +15,24 @@ final class Nodes {
 
     private Nodes() {}
 
-    /** A Node is Ready while its machine is up and its kubelet runs. */
+    /** A Node is Ready while its machine is up, its kubelet runs and its container runtime too. */
     static boolean ready(SimulationState s, SimulationState.Node n) {
+        return condition(s, n).status().equals("True");
+    }
+
+    /** The Ready condition: status, reason and message as the kubelet or kube-controller-manager sets them. */
+    record Ready(String status, String reason, String message) {}
+
+    static Ready condition(SimulationState s, SimulationState.Node n) {
         SimulationState.Host h = s.hosts.get(n.host);
-        return h != null && h.up && h.active.contains("kubelet");
+        if (h == null || !h.up || !h.active.contains("kubelet")) {
+            // node lifecycle controller (kube-controller-manager) once the kubelet's heartbeats stop
+            return new Ready("Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.");
+        }
+        if (!h.active.contains("containerd")) {
+            return new Ready("False", "KubeletNotReady", "container runtime is down");
+        }
+        return new Ready("True", "KubeletReady", "kubelet is posting ready status");
     }
 
     static String listJson(SimulationState s, Instant now) {
@@ -41,10 +55,7 @@ final class Nodes {
     private static Map<String, Object> node(SimulationState s, SimulationState.Node n, Instant now) {
         String created = Instant.ofEpochSecond(n.created).toString();
         Map<String, Object> metadata = new LinkedHashMap<>();
-        metadata.put("annotations", Map.of(
-                "kubeadm.alpha.kubernetes.io/cri-socket", "unix:///run/containerd/containerd.sock",
-                "node.alpha.kubernetes.io/ttl", "0",
-                "volumes.kubernetes.io/controller-managed-attach-detach", "true"));
+        metadata.put("annotations", new java.util.TreeMap<>(n.annotations));
         metadata.put("creationTimestamp", created);
         metadata.put("labels", n.labels);
         metadata.put("name", n.name);
@@ -58,9 +69,11 @@ final class Nodes {
             taints.add(taint("node.kubernetes.io/unschedulable", null, "NoSchedule", now));
         }
         n.taints.forEach(t -> taints.add(taint(t.key, t.value, t.effect, null)));
-        boolean ready = ready(s, n);
-        if (!ready) {
+        Ready ready = condition(s, n);
+        if (ready.status().equals("Unknown")) {
             taints.add(taint("node.kubernetes.io/unreachable", null, "NoSchedule", now));
+        } else if (ready.status().equals("False")) {
+            taints.add(taint("node.kubernetes.io/not-ready", null, "NoSchedule", now));
         }
         if (!taints.isEmpty()) {
             spec.put("taints", taints);
@@ -68,14 +81,12 @@ final class Nodes {
         if (n.unschedulable) {
             spec.put("unschedulable", true);
         }
-        boolean up = s.hosts.get(n.host) != null && s.hosts.get(n.host).up;
         Map<String, Object> readyCondition = new LinkedHashMap<>();
         readyCondition.put("lastHeartbeatTime", now.toString());
         readyCondition.put("lastTransitionTime", created);
-        readyCondition.put("message", ready ? "kubelet is posting ready status"
-                : up ? "container runtime status check may not have completed yet" : "Kubelet stopped posting node status.");
-        readyCondition.put("reason", ready ? "KubeletReady" : up ? "KubeletNotReady" : "NodeStatusUnknown");
-        readyCondition.put("status", ready ? "True" : up ? "False" : "Unknown");
+        readyCondition.put("message", ready.message());
+        readyCondition.put("reason", ready.reason());
+        readyCondition.put("status", ready.status());
         readyCondition.put("type", "Ready");
         Map<String, Object> nodeInfo = new LinkedHashMap<>();
         nodeInfo.put("architecture", "amd64");
