@@ -65,7 +65,7 @@ public final class SimulatedFleet implements AutoCloseable {
     /** How the simulated machines look: login user, OS family, installed kubeadm version. */
     public record Options(String sshUser, String os, String kubeadmVersion) {
         public static Options defaults() {
-            return new Options("root", "debian", "v1.33.4");
+            return new Options("root", "debian", "v1.37.0");
         }
 
         /** A non-root login user: root commands then need {@code sudo}, as on a real machine. */

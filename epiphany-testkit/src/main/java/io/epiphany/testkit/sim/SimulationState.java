@@ -25,7 +25,7 @@ public final class SimulationState {
         public boolean up = true;
         /** "debian" (apt-get) or "rhel" (dnf). */
         public String os = "debian";
-        public String kubeadmVersion = "v1.33.4";
+        public String kubeadmVersion = "v1.37.0";
         public TreeSet<String> binaries = new TreeSet<>();
         /** {@code net.ipv4.ip_forward}: "0" on a fresh machine, as on a stock Debian. */
         public String ipForward = "0";
