@@ -13,7 +13,8 @@ import java.util.Optional;
  * writes a gate only where it differs from that minor's default, and never a GA or removed one.
  *
  * <p>The table is the team's reference kubernetes-2026.md (sources kubernetes/kubernetes#129956 #134106 #135773
- * #126374 #129589 #132594 #134781 #131981 #135742). {@code 0} marks a stage the gate skipped.
+ * #126374 #129589 #132594 #134781 #131981 #135742). {@code 0} marks a stage the reference does not date (only
+ * WaitForAllControlPlaneComponents' alpha and beta, both before 1.34, so before every supported minor).
  */
 final class FeatureGates {
     /** Lifecycle stage of a gate in one minor. */
@@ -30,7 +31,7 @@ final class FeatureGates {
         REMOVED
     }
 
-    /** One kubeadm gate: the minor of each stage ({@code 0} = skipped). */
+    /** One kubeadm gate: the minor of each stage ({@code 0} = not dated). */
     record Gate(String name, int alpha, int beta, int ga, int removed) {
         Stage at(int minor) {
             if (minor >= removed) {
@@ -83,8 +84,8 @@ final class FeatureGates {
             boolean value = w.getValue();
             String where = "kubeadm feature gate " + gate.name() + " on Kubernetes " + version + ": ";
             switch (gate.at(version.minor())) {
-                case NOT_YET -> throw new IllegalArgumentException(where + "not in that kubeadm yet (alpha from 1."
-                        + gate.alpha() + ")");
+                case NOT_YET -> throw new IllegalArgumentException(where + "not in that kubeadm yet"
+                        + (gate.alpha() > 0 ? " (alpha from 1." + gate.alpha() + ")" : ""));
                 case ALPHA -> {
                     if (value) {
                         out.put(gate.name(), true);

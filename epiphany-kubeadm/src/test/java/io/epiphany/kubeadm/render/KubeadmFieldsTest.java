@@ -89,9 +89,9 @@ class KubeadmFieldsTest {
     @Test
     void theGateCheckRejectsLockedRemovedUnknownAndDefaultGates() throws IOException {
         JsonNode doc = documents("kind: ClusterConfiguration\nfeatureGates:\n  ControlPlaneKubeletLocalMode: true\n"
-                + "  NodeLocalCRISocket: true\n  EtcdLearnerMode: true\n  PublicKeysECDSA: true\n").get(0);
+                + "  NodeLocalCRISocket: true\n  EtcdLearnerMode: true\n  NoSuchGate: true\n").get(0);
         assertThat(gatesKubeadmRefuses(doc, 36)).containsExactlyInAnyOrder("ControlPlaneKubeletLocalMode removed",
-                "NodeLocalCRISocket GA", "EtcdLearnerMode removed", "PublicKeysECDSA unknown");
+                "NodeLocalCRISocket GA", "EtcdLearnerMode removed", "NoSuchGate unknown");
         assertThat(gatesKubeadmRefuses(doc, 35)).contains("ControlPlaneKubeletLocalMode GA",
                 "NodeLocalCRISocket default");
     }

@@ -52,8 +52,10 @@ class RenderingFeatureGatesTest {
 
     @Test
     void unknownAndNotYetGatesAreErrors() {
-        assertThatThrownBy(() -> render("1.37.0", "PublicKeysECDSA", true)).hasMessageContaining("no feature gate "
-                + "'PublicKeysECDSA'").hasMessageContaining("ControlPlaneKubeletLocalMode");
+        assertThatThrownBy(() -> render("1.37.0", "NoSuchGate", true)).hasMessageContaining("no feature gate "
+                + "'NoSuchGate'").hasMessageContaining("ControlPlaneKubeletLocalMode");
+        assertThatThrownBy(() -> render("1.33.0", "WaitForAllControlPlaneComponents", true))
+                .hasMessageEndingWith("not in that kubeadm yet");
         assertThatThrownBy(() -> render("1.30.0", "ControlPlaneKubeletLocalMode", true))
                 .hasMessageContaining("alpha from 1.31");
     }
