@@ -40,7 +40,7 @@ public abstract class Cluster {
     /** Worker machines. */
     public abstract List<Machine> nodes();
 
-    /** Kubernetes release, e.g. {@code 1.34.2}. */
+    /** Kubernetes release, e.g. {@code 1.37.0}; see {@link KubernetesVersion} for the supported ones. */
     @Value.Default
     public String kubernetesVersion() {
         return KubernetesVersion.DEFAULT;

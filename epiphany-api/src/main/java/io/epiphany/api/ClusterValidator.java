@@ -148,10 +148,10 @@ final class ClusterValidator {
     private void version() {
         Optional<KubernetesVersion> v = KubernetesVersion.parse(c.kubernetesVersion());
         if (v.isEmpty()) {
-            add("kubernetesVersion", c.kubernetesVersion(), "not a Kubernetes version; write it as 1.34.2");
-        } else if (!v.get().isSupported()) {
-            add("kubernetesVersion", c.kubernetesVersion(), "outside the supported range 1." + KubernetesVersion.MIN.minor()
-                    + ".x to 1." + KubernetesVersion.MAX_MINOR.minor() + ".x");
+            add("kubernetesVersion", c.kubernetesVersion(), "not a Kubernetes version; write it as "
+                    + KubernetesVersion.DEFAULT);
+        } else {
+            v.get().whyUnsupported().ifPresent(why -> add("kubernetesVersion", c.kubernetesVersion(), why));
         }
     }
 

@@ -128,14 +128,18 @@ class InvalidInputTest {
                         "masters", "4 masters", "quorum of 3 and tolerate 1 failure(s), the same as 3"),
                 // settings
                 invalid("cluster name in upper case", dsl(b -> b.name("K8S")), "name", "K8S", "RFC 1123"),
-                invalid("version without patch", dsl(b -> b.kubernetesVersion("1.34")),
-                        "kubernetesVersion", "1.34", "not a Kubernetes version"),
+                invalid("version without patch", dsl(b -> b.kubernetesVersion("1.37")),
+                        "kubernetesVersion", "1.37", "not a Kubernetes version; write it as 1.37.0"),
                 invalid("version 'latest'", dsl(b -> b.kubernetesVersion("latest")),
                         "kubernetesVersion", "latest", "not a Kubernetes version"),
-                invalid("version below the range", dsl(b -> b.kubernetesVersion("1.29.10")),
-                        "kubernetesVersion", "1.29.10", "outside the supported range 1.30.x to 1.36.x"),
-                invalid("version above the range", dsl(b -> b.kubernetesVersion("1.37.0")),
-                        "kubernetesVersion", "1.37.0", "outside the supported range"),
+                invalid("version out of upstream support", dsl(b -> b.kubernetesVersion("1.34.2")),
+                        "kubernetesVersion", "1.34.2",
+                        "outside the supported range 1.35.x to 1.37.x: 1.34 is out of upstream support"),
+                invalid("announced minor not yet released", dsl(b -> b.kubernetesVersion("1.38.0")),
+                        "kubernetesVersion", "1.38.0", "outside the supported range 1.35.x to 1.37.x: 1.38 is "
+                                + "planned for 2026-12-16 and not supported by this SDK release yet"),
+                invalid("minor unknown to the SDK", dsl(b -> b.kubernetesVersion("1.39.0")),
+                        "kubernetesVersion", "1.39.0", "no such Kubernetes minor is known to this SDK release"),
                 invalid("Kubernetes 2", dsl(b -> b.kubernetesVersion("2.31.0")),
                         "kubernetesVersion", "2.31.0", "outside the supported range"),
                 invalid("pod subnet prefix 33", dsl(b -> b.networking(Networking.builder().podSubnet("10.244.0.0/33").build())),
@@ -218,7 +222,7 @@ class InvalidInputTest {
                 invalid("unknown document kind", yaml(seedWith("kind: infrastructure/machine\nprovider: any\nname: default-k8s-node2",
                                 "kind: infrastructure/machin\nprovider: any\nname: default-k8s-node2")),
                         "document 6.kind", "infrastructure/machin", "did you mean 'infrastructure/machine'?"),
-                invalid("misspelt configuration key", yaml(seedWithConfig("kubernetes_verison: 1.34.2")),
+                invalid("misspelt configuration key", yaml(seedWithConfig("kubernetes_verison: 1.37.0")),
                         CONFIG + "kubernetes_verison", null, "did you mean 'kubernetes_version'?"),
                 invalid("count: abc", yaml(seedWith("count: 3", "count: abc")),
                         COMPONENTS + "kubernetes_master.count", "\"abc\"", "whole number"),
@@ -269,8 +273,8 @@ class InvalidInputTest {
                         COMPONENTS + "kubernetes_master", "2 masters", "quorum"),
                 invalid("admin user in YAML", yaml(seedWith("name: ubuntu", "name: Ubuntu")),
                         "epiphany-cluster > specification.admin_user.name", "Ubuntu", "user name"),
-                invalid("version in YAML", yaml(seedWithConfig("kubernetes_version: 1.37.0")),
-                        CONFIG + "kubernetes_version", "1.37.0", "outside the supported range"),
+                invalid("version in YAML", yaml(seedWithConfig("kubernetes_version: 1.34.2")),
+                        CONFIG + "kubernetes_version", "1.34.2", "outside the supported range 1.35.x to 1.37.x"),
                 invalid("DenyEscalatingExec in YAML", yaml(seedWithConfig("api_server:",
                                 "  admission_plugins: [NodeRestriction, DenyEscalatingExec]")),
                         CONFIG + "api_server.admission_plugins", "DenyEscalatingExec", "removed in Kubernetes 1.21"),
@@ -356,7 +360,7 @@ class InvalidInputTest {
                 .replace("count: 2", "count: abc")
                 .replace("ip: 10.10.3.16", "ip: 10.10.3.300")
                 .replace("- default-k8s-node2", "- default-k8s-node9")
-                + "\n---\nkind: configuration/kubernetes-ha\nspecification:\n  kubernetes_version: 1.37.0\n"
+                + "\n---\nkind: configuration/kubernetes-ha\nspecification:\n  kubernetes_version: 1.38.0\n"
                 + "  ssh:\n    host_key_policy: yolo\n  load_balancer:\n    port: 6443\n";
         ConfigException e = reject(() -> Cluster.fromYaml(yaml));
         assertThat(e.problems()).extracting(Problem::field).contains(

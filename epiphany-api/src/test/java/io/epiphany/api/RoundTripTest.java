@@ -54,7 +54,7 @@ class RoundTripTest {
         assertThat(c.masters().get(2).ip()).isEqualTo("fd00::13");
         assertThat(c.nodes().get(0).labels()).containsEntry("gpu", "no");
         assertThat(c.name()).isEqualTo("prod");
-        assertThat(c.kubernetesVersion()).isEqualTo("1.30.4");
+        assertThat(c.kubernetesVersion()).isEqualTo("1.35.4");
         assertThat(c.certificatesDir()).isEqualTo("/etc/k8s/pki");
         assertThat(c.criSocket()).isEqualTo("unix:///var/run/crio/crio.sock");
         assertThat(c.allowEvenMasters()).isTrue();

@@ -42,7 +42,7 @@ class SeedYamlTest {
     @Test
     void roundTripKeepsEveryNonDefaultSetting() {
         Cluster custom = seedAsDsl().toBuilder()
-                .kubernetesVersion("1.30.4")
+                .kubernetesVersion("1.35.4")
                 .masters(Machine.of("a1", "10.0.0.1").withZone("z1").withLabel("tier", "cp").withTaint("x=y:NoSchedule")
                         .withSshPort(2222).withSshAddress("127.0.0.1"))
                 .loadBalancer(LoadBalancer.builder().port(3500).checkInterval(java.time.Duration.ofSeconds(7)).build())

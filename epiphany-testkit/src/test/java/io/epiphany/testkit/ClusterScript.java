@@ -33,7 +33,7 @@ final class ClusterScript {
         return "apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\nbootstrapTokens:\n- token: \"" + TOKEN
                 + "\"\n  ttl: \"2h0m0s\"\nlocalAPIEndpoint:\n  advertiseAddress: \"" + ip + "\"\n  bindPort: 6443\n"
                 + "nodeRegistration:\n  name: \"" + name + "\"\n---\napiVersion: kubeadm.k8s.io/v1beta4\n"
-                + "kind: ClusterConfiguration\nkubernetesVersion: \"v1.33.4\"\nclusterName: \"sim\"\n"
+                + "kind: ClusterConfiguration\nkubernetesVersion: \"v1.37.0\"\nclusterName: \"sim\"\n"
                 + "controlPlaneEndpoint: \"localhost:3446\"\nencryptionAlgorithm: ECDSA-P256\n"
                 + "apiServer:\n  extraArgs:\n" + extraArgs;
     }

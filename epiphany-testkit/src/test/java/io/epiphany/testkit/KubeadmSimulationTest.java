@@ -87,7 +87,7 @@ class KubeadmSimulationTest {
                 .isEqualTo("node-role.kubernetes.io/control-plane");
         assertThat(node.path("status").path("conditions").get(0).path("type").asText()).isEqualTo("Ready");
         assertThat(node.path("status").path("conditions").get(0).path("status").asText()).isEqualTo("True");
-        assertThat(node.path("status").path("nodeInfo").path("kubeletVersion").asText()).isEqualTo("v1.33.4");
+        assertThat(node.path("status").path("nodeInfo").path("kubeletVersion").asText()).isEqualTo("v1.37.0");
         assertThat(script.ok("m1", "curl -sk --max-time 5 https://localhost:3446/readyz").out()).isEqualTo("ok");
     }
 
@@ -340,7 +340,7 @@ class KubeadmSimulationTest {
         assertThat(spec.path("unschedulable").asBoolean()).isTrue();
         assertThat(spec.path("taints").toString()).contains("dedicated").doesNotContain("control-plane");
         assertThat(ssh.run("m1", KUBECTL + " label node nope a=b").err()).contains("nodes \"nope\" not found");
-        assertThat(script.ok("m1", "kubeadm version -o short").out().strip()).isEqualTo("v1.33.4");
+        assertThat(script.ok("m1", "kubeadm version -o short").out().strip()).isEqualTo("v1.37.0");
         assertThat(ControlPlane.SHARED_FILES).hasSize(8);
     }
 }

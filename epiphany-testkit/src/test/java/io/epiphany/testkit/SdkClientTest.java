@@ -24,7 +24,7 @@ class SdkClientTest {
             Machine m1 = fleet.machines().get(0);
             RemoteHost host = access.host(m1, fleet.sshSettings());
             assertThat(host.run(Command.of("kubeadm", "version", "-o", "short").readOnly()).stdout())
-                    .isEqualTo("v1.33.4\n");
+                    .isEqualTo("v1.37.0\n");
             RemoteFile file = RemoteFile.of("/etc/haproxy/haproxy.cfg",
                     ClusterScript.haproxyConfig(List.of("10.0.0.11")), 0644);
             assertThat(host.upload(file)).isEqualTo(UploadResult.WRITTEN);

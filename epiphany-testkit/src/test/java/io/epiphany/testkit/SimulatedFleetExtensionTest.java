@@ -28,7 +28,7 @@ class SimulatedFleetExtensionTest {
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(fleet.privateKey()))).isEqualTo("rw-------");
         try (TestSsh ssh = new TestSsh(fleet)) {
-            assertThat(ssh.run("n2", "kubeadm version -o short").out()).isEqualTo("v1.33.4\n");
+            assertThat(ssh.run("n2", "kubeadm version -o short").out()).isEqualTo("v1.37.0\n");
         }
         lastFleetKey = fleet.privateKey();
     }

@@ -27,9 +27,9 @@ final class Verification {
                     .run(HostCommands.kubectl("get", "nodes", "-o", "json").readOnly()).orThrow());
             notReady = new ArrayList<>();
             for (Machine m : ctx.cluster.machines()) {
-                boolean ready = nodes.stream().anyMatch(n -> n.name().equals(m.hostname()) && n.ready());
-                if (!ready) {
-                    notReady.add(m.hostname());
+                var node = nodes.stream().filter(n -> n.name().equals(m.hostname())).findFirst();
+                if (node.isEmpty() || !node.get().ready()) {
+                    notReady.add(m.hostname() + " (" + node.map(NodeInfo::readyMessage).orElse("no Node") + ")");
                 }
             }
             if (notReady.isEmpty()) {
@@ -37,7 +37,7 @@ final class Verification {
             }
         } while (poll.again());
         if (!notReady.isEmpty()) {
-            throw new ApplyException(PHASE, notReady.get(0), "Nodes not Ready within "
+            throw new ApplyException(PHASE, notReady.get(0).split(" ")[0], "Nodes not Ready within "
                     + ctx.options.healthTimeout().toSeconds() + " s: " + notReady, ctx.completed(), List.of(), null);
         }
         verified.add(ctx.cluster.machines().size() + " Nodes Ready");

@@ -35,6 +35,7 @@ final class ClusterConfiguration {
                         "certSANs", certSans,
                         "extraArgs", api.args(apiServerArgs(cluster)),
                         "extraVolumes", nullIfEmpty(apiServerVolumes(cluster))),
+<<<<<<< HEAD
                 "controllerManager", Yaml.map("extraArgs", api.args(controllerManagerArgs(cluster))),
                 "scheduler", Yaml.map("extraArgs", api.args(schedulerArgs(cluster))),
                 "featureGates", featureGates(cluster));
@@ -48,6 +49,13 @@ final class ClusterConfiguration {
     static Map<String, Object> featureGates(Cluster cluster) {
         int minor = cluster.version().minor();
         return minor == 31 || minor == 32 ? Yaml.map("ControlPlaneKubeletLocalMode", true) : null;
+=======
+                "controllerManager", Yaml.map("extraArgs", api.args(sdkThenUser(cluster.controllerManagerExtraArgs(),
+                        "profiling", "false", "terminated-pod-gc-threshold", "200"))),
+                "scheduler", Yaml.map("extraArgs", api.args(sdkThenUser(cluster.schedulerExtraArgs(),
+                        "profiling", "false"))),
+                "featureGates", FeatureGates.of(cluster.version()));
+>>>>>>> releases
     }
 
     /** The SDK's API server flags, then the user's, which win. */

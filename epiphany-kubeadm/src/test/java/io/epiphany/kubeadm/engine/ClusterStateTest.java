@@ -77,7 +77,7 @@ class ClusterStateTest {
         try (FleetFixture f = new FleetFixture(4, 1)) {
             f.cluster(List.of("m1", "m2", "m3"), NODES).apply(f.options());
             f.fleet.host("m3").stopEtcd();
-            Cluster grown = f.cluster(List.of("m1", "m2", "m3", "m4"), NODES).toBuilder().allowEvenMasters(true)
+            Cluster grown = f.all.toBuilder().masters(f.pick(List.of("m1", "m2", "m3", "m4"))).nodes(f.pick(NODES))
                     .build();
             Plan plan = grown.plan(f.options());
             assertThat(plan.byPhase().keySet()).containsSubsequence("Repair", "Join masters");

@@ -8,12 +8,15 @@ import io.epiphany.api.Audit;
 import io.epiphany.api.Cluster;
 import io.epiphany.api.Encryption;
 import io.epiphany.api.HostFile;
+import io.epiphany.api.KubernetesVersion;
 import io.epiphany.api.LoadBalancer;
 import io.epiphany.api.Machine;
 import io.epiphany.api.Rendering;
 import io.epiphany.haproxy.HaproxyConfig;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class RenderingTest {
     static final Cluster SEED = Fixtures.seed();
@@ -66,30 +69,31 @@ class RenderingTest {
         assertThat(r.file("k1m1", InitConfig.PATH).content()).contains(Fixtures.TOKEN.reveal()); // the test can fail
     }
 
-    @Test
-    void v1beta3For130WithMapsV1beta4From131WithLists() {
-        String v3 = init(SEED.toBuilder().kubernetesVersion("1.30.9").build());
-        assertThat(v3).contains("apiVersion: \"kubeadm.k8s.io/v1beta3\"", "kubernetesVersion: \"v1.30.9\"",
-                "  kubeletExtraArgs:\n    node-ip: \"10.10.1.148\"", "    profiling: \"false\"",
-                "    audit-log-maxage: \"30\"", "    terminated-pod-gc-threshold: \"200\"")
-                .doesNotContain("v1beta4").doesNotContain("- name: \"profiling\"").doesNotContain("featureGates");
-        String v4 = init(SEED.toBuilder().kubernetesVersion("1.31.0").build());
-        assertThat(v4).contains("apiVersion: \"kubeadm.k8s.io/v1beta4\"", "  - name: \"node-ip\"\n    value: \"10.10.1.148\"",
-                "  - name: \"audit-log-maxage\"\n    value: \"30\"").doesNotContain("v1beta3");
-        assertThat(join(SEED.toBuilder().kubernetesVersion("1.30.1").build(), "k1c1")).contains("kubeadm.k8s.io/v1beta3",
-                "    node-ip: \"10.10.1.208\"");
+    @ParameterizedTest
+    @ValueSource(strings = {"1.35.0", "1.36.3", "1.37.0"})
+    void v1beta4WithListShapedFlagsForEverySupportedMinor(String version) {
+        Cluster cluster = SEED.toBuilder().kubernetesVersion(version).build();
+        for (String text : List.of(init(cluster), join(cluster, "k1m2"), join(cluster, "k1c1"))) {
+            assertThat(text).contains("kubeadm.k8s.io/v1beta4").doesNotContain("v1beta3");
+        }
+        assertThat(init(cluster)).contains("kubernetesVersion: \"v" + version + "\"",
+                "  - name: \"node-ip\"\n    value: \"10.10.1.148\"", "  - name: \"audit-log-maxage\"\n    value: \"30\"");
+        assertThat(join(cluster, "k1c1")).contains("  - name: \"node-ip\"\n    value: \"10.10.1.208\"");
     }
 
     @Test
-    void controlPlaneKubeletLocalModeOnlyWhereItIsAlphaAndOff() {
-        for (String v : List.of("1.31.0", "1.32.7")) {
-            assertThat(init(SEED.toBuilder().kubernetesVersion(v).build()))
-                    .contains("featureGates:\n  ControlPlaneKubeletLocalMode: true");
-        }
-        for (String v : List.of("1.30.0", "1.33.0", "1.34.2", "1.35.1", "1.36.0")) {
-            assertThat(init(SEED.toBuilder().kubernetesVersion(v).build())).doesNotContain("featureGates")
-                    .doesNotContain("ControlPlaneKubeletLocalMode");
-        }
+    void noReleaseBeforeV1beta4ReachesTheRenderer() {
+        assertThatThrownBy(() -> KubeadmApi.of(KubernetesVersion.of("1.30.9"))).hasMessageContaining("v1.30.9")
+                .hasMessageContaining("v1beta4").hasMessageContaining("1.35.x to 1.37.x");
+        assertThat(KubeadmApi.of(KubernetesVersion.of("1.31.0"))).isEqualTo(KubeadmApi.V1BETA4);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1.35.0", "1.36.0", "1.37.0"})
+    void noFeatureGateOnAnySupportedMinorTheMastersKubeletsTalkToTheirOwnApiServerByDefault(String version) {
+        // ControlPlaneKubeletLocalMode is GA (locked on) in 1.35 and removed in 1.36: kubeadm's own behaviour.
+        assertThat(init(SEED.toBuilder().kubernetesVersion(version).build())).doesNotContain("featureGates")
+                .doesNotContain("ControlPlaneKubeletLocalMode").doesNotContain("NodeLocalCRISocket");
     }
 
     @Test

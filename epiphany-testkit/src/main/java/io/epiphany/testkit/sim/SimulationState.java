@@ -30,7 +30,7 @@ public final class SimulationState {
         public boolean up = true;
         /** "debian" (apt-get) or "rhel" (dnf). */
         public String os = "debian";
-        public String kubeadmVersion = "v1.33.4";
+        public String kubeadmVersion = "v1.37.0";
         /** The installed kubelet's version; null: the same as {@link #kubeadmVersion}. */
         public String kubeletVersion;
         /** The installed kubectl's version; null: the same as {@link #kubeadmVersion}. */

@@ -110,6 +110,12 @@ public final class Kubeadm implements Program {
         }
         try {
             KubeadmConfig c = KubeadmConfig.parse(inv.host().files().readString(path.get()));
+            Optional<String> oldApi = KubeadmReleases.oldApi(inv.host().host(h -> h.kubeadmVersion), c);
+            if (oldApi.isPresent()) {
+                inv.err().println(oldApi.get());
+                inv.err().println(STACK_HINT);
+                return null;
+            }
             c.unknownFields().forEach(w -> inv.err().println("W0101 00:00:00.000000       1 strict.go:54] " + w));
             return c;
         } catch (RuntimeException | IOException e) {
@@ -252,6 +258,16 @@ public final class Kubeadm implements Program {
             if (config == null) {
                 return 1;
             }
+            String kubeadmVersion = host.host(h -> h.kubeadmVersion);
+            String wanted = config.cluster("kubernetesVersion").orElse(kubeadmVersion);
+            Optional<String> tooOld = KubeadmReleases.refusal(kubeadmVersion, wanted);
+            if (tooOld.isPresent()) {
+                inv.err().println(tooOld.get());
+                inv.err().println(STACK_HINT);
+                return 1;
+            }
+            KubeadmReleases.warning(kubeadmVersion, wanted)
+                    .ifPresent(w -> inv.out().println("\t[WARNING KubernetesVersion]: " + w));
             List<String> errors = new ArrayList<>();
             ipForward(inv, errors);
             controlPlanePreflight(inv, errors);
@@ -269,7 +285,7 @@ public final class Kubeadm implements Program {
             String advertise = KubeadmConfig.text(init.path("localAPIEndpoint").path("advertiseAddress")).orElse(ip);
             String name = config.nodeName("InitConfiguration", host.hostname());
             String endpoint = config.cluster("controlPlaneEndpoint").orElse(null);
-            String version = config.cluster("kubernetesVersion").orElse(host.host(h -> h.kubeadmVersion));
+            String version = wanted;
             String algorithm = config.cluster("encryptionAlgorithm").orElse("RSA-2048");
             String clusterName = config.cluster("clusterName").orElse("kubernetes");
             List<String[]> tokens = new ArrayList<>();
@@ -461,6 +477,14 @@ public final class Kubeadm implements Program {
                         + "\" are pinned");
             }
             inv.out().println("[preflight] Reading configuration from the cluster...");
+            // kubeadm join loads the cluster's ClusterConfiguration and normalises its version like init does
+            // (cmd/kubeadm/app/cmd/join.go wraps the error as below).
+            Optional<String> clusterTooOld = KubeadmReleases.refusal(host.host(h -> h.kubeadmVersion),
+                    host.store().read(s -> s.kube.kubernetesVersion));
+            if (clusterTooOld.isPresent()) {
+                return phaseError(inv, "preflight", "unable to fetch the kubeadm-config ConfigMap: "
+                        + clusterTooOld.get());
+            }
             String name = config.nodeName("JoinConfiguration", host.hostname());
             if (controlPlane) {
                 Optional<String> notReady = controlPlaneNotReady(f, caPem);
