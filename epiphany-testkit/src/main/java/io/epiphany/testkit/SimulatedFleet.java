@@ -74,11 +74,7 @@ public final class SimulatedFleet implements AutoCloseable {
         }
 
         public static Options defaults() {
-<<<<<<< HEAD
-            return new Options("root", "debian", "v1.33.4", "3.5.21");
-=======
-            return new Options("root", "debian", "v1.37.0");
->>>>>>> releases
+            return new Options("root", "debian", "v1.37.0", "3.5.21");
         }
 
         /** A non-root login user: root commands then need {@code sudo}, as on a real machine. */

@@ -35,27 +35,9 @@ final class ClusterConfiguration {
                         "certSANs", certSans,
                         "extraArgs", api.args(apiServerArgs(cluster)),
                         "extraVolumes", nullIfEmpty(apiServerVolumes(cluster))),
-<<<<<<< HEAD
                 "controllerManager", Yaml.map("extraArgs", api.args(controllerManagerArgs(cluster))),
                 "scheduler", Yaml.map("extraArgs", api.args(schedulerArgs(cluster))),
-                "featureGates", featureGates(cluster));
-    }
-
-    /**
-     * kubeadm feature gates. {@code ControlPlaneKubeletLocalMode} points each master's kubelet at its own API server
-     * instead of the load balancer, so a master's kubelet never depends on HAProxy. Alpha in 1.31–1.32 (set here),
-     * on by default in 1.33–1.34, locked on in 1.35 and removed in 1.36 (where naming it is an error).
-     */
-    static Map<String, Object> featureGates(Cluster cluster) {
-        int minor = cluster.version().minor();
-        return minor == 31 || minor == 32 ? Yaml.map("ControlPlaneKubeletLocalMode", true) : null;
-=======
-                "controllerManager", Yaml.map("extraArgs", api.args(sdkThenUser(cluster.controllerManagerExtraArgs(),
-                        "profiling", "false", "terminated-pod-gc-threshold", "200"))),
-                "scheduler", Yaml.map("extraArgs", api.args(sdkThenUser(cluster.schedulerExtraArgs(),
-                        "profiling", "false"))),
                 "featureGates", FeatureGates.of(cluster.version()));
->>>>>>> releases
     }
 
     /** The SDK's API server flags, then the user's, which win. */
