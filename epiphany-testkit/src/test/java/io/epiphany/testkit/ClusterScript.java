@@ -35,7 +35,8 @@ final class ClusterScript {
                 + "nodeRegistration:\n  name: \"" + name + "\"\n---\napiVersion: kubeadm.k8s.io/v1beta4\n"
                 + "kind: ClusterConfiguration\nkubernetesVersion: \"v1.37.0\"\nclusterName: \"sim\"\n"
                 + "controlPlaneEndpoint: \"localhost:3446\"\nencryptionAlgorithm: ECDSA-P256\n"
-                + "apiServer:\n  extraArgs:\n" + extraArgs;
+                + "apiServer:\n  extraVolumes:\n  - name: epiphany-enc\n    hostPath: /etc/kubernetes/enc\n"
+                + "    mountPath: /etc/kubernetes/enc\n    readOnly: true\n  extraArgs:\n" + extraArgs;
     }
 
     static String joinConfig(String name, String ip, String token, String hash, boolean controlPlane) {

@@ -17,6 +17,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What kubeadm puts on a SIMULATED control-plane host: the PKI under {@code /etc/kubernetes/pki}, the kubeconfig
@@ -73,18 +74,7 @@ public final class ControlPlane {
         Pki.Issued frontProxy = loadCa(f, "front-proxy-ca");
         Pki.Issued etcd = loadCa(f, "etcd/ca");
         String alg = n.algorithm();
-        List<String> dns = new ArrayList<>(List.of(n.name(), "kubernetes", "kubernetes.default",
-                "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"));
-        List<String> ips = new ArrayList<>(List.of("10.96.0.1", n.advertiseAddress()));
-        String endpointHost = n.endpoint() == null ? null : n.endpoint().replaceFirst(":\\d+$", "");
-        if (endpointHost != null) {
-            (isIp(endpointHost) ? ips : dns).add(endpointHost);
-        }
-        for (String san : n.extraSans()) {
-            (isIp(san) ? ips : dns).add(san);
-        }
-        write(f, "apiserver", Pki.leaf("kube-apiserver", List.of(), ca, dedupe(dns), dedupe(ips),
-                List.of("server"), alg, now));
+        writeApiserverCertificate(f, n, now);
         write(f, "apiserver-kubelet-client", Pki.leaf("kube-apiserver-kubelet-client",
                 List.of("kubeadm:cluster-admins"), ca, List.of(), List.of(), List.of("client"), alg, now));
         write(f, "front-proxy-client", Pki.leaf("front-proxy-client", List.of(), frontProxy, List.of(), List.of(),
@@ -99,6 +89,28 @@ public final class ControlPlane {
                 List.of(), List.of("client"), alg, now));
         write(f, "apiserver-etcd-client", Pki.leaf("kube-apiserver-etcd-client", List.of(), etcd, List.of(),
                 List.of(), List.of("client"), alg, now));
+    }
+
+    /**
+     * The apiserver's serving certificate, signed by the cluster CA on disk, for kubeadm's names: the node name, the
+     * kubernetes service names, the first service IP, the advertise address, the controlPlaneEndpoint host and the
+     * config's certSANs. Returns the DNS names and IPs, as kubeadm prints them.
+     */
+    static List<List<String>> writeApiserverCertificate(HostFiles f, NodeSpec n, Instant now) throws IOException {
+        Pki.Issued ca = loadCa(f, "ca");
+        List<String> dns = new ArrayList<>(List.of(n.name(), "kubernetes", "kubernetes.default",
+                "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"));
+        List<String> ips = new ArrayList<>(List.of("10.96.0.1", n.advertiseAddress()));
+        String endpointHost = n.endpoint() == null ? null : n.endpoint().replaceFirst(":\\d+$", "");
+        if (endpointHost != null) {
+            (isIp(endpointHost) ? ips : dns).add(endpointHost);
+        }
+        for (String san : n.extraSans()) {
+            (isIp(san) ? ips : dns).add(san);
+        }
+        write(f, "apiserver", Pki.leaf("kube-apiserver", List.of(), ca, dedupe(dns), dedupe(ips),
+                List.of("server"), n.algorithm(), now));
+        return List.of(dedupe(dns), dedupe(ips));
     }
 
     /** admin.conf (and super-admin.conf on the init node), controller-manager, scheduler and kubelet kubeconfigs. */
@@ -170,25 +182,9 @@ public final class ControlPlane {
     /** Static pod manifests for etcd and the control-plane components. */
     static void writeManifests(HostFiles f, NodeSpec n, KubeadmConfig cluster, String version,
             List<String> initialCluster, boolean joining, String etcdVersion) throws IOException {
-        List<String> api = new ArrayList<>(List.of("kube-apiserver", "--advertise-address=" + n.advertiseAddress(),
-                "--secure-port=6443", "--etcd-servers=https://127.0.0.1:2379",
-                "--client-ca-file=" + PKI + "/ca.crt", "--tls-cert-file=" + PKI + "/apiserver.crt",
-                "--tls-private-key-file=" + PKI + "/apiserver.key", "--service-account-key-file=" + PKI + "/sa.pub",
-                "--enable-admission-plugins=NodeRestriction", "--service-cluster-ip-range="
-                        + cluster.doc("ClusterConfiguration").path("networking").path("serviceSubnet")
-                                .asText("10.96.0.0/12")));
-        Map<String, String> extra = cluster.apiServerExtraArgs();
-        api.removeIf(flag -> extra.containsKey(flag.replaceFirst("^--([^=]+)=.*", "$1")));
-        extra.forEach((k, v) -> api.add("--" + k + "=" + v));
-        String image = "registry.k8s.io/kube-apiserver:" + version;
-        f.write(MANIFESTS + "/kube-apiserver.yaml", pod("kube-apiserver", image, api,
-                Map.of("kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint",
-                        n.advertiseAddress() + ":6443")), 0600);
-        f.write(MANIFESTS + "/kube-controller-manager.yaml", pod("kube-controller-manager",
-                "registry.k8s.io/kube-controller-manager:" + version, List.of("kube-controller-manager",
-                        "--kubeconfig=/etc/kubernetes/controller-manager.conf"), Map.of()), 0600);
-        f.write(MANIFESTS + "/kube-scheduler.yaml", pod("kube-scheduler", "registry.k8s.io/kube-scheduler:" + version,
-                List.of("kube-scheduler", "--kubeconfig=/etc/kubernetes/scheduler.conf"), Map.of()), 0600);
+        for (String component : StaticPods.COMPONENTS) {
+            StaticPods.writeComponent(f, component, n, cluster, version);
+        }
         String dataDir = cluster.doc("ClusterConfiguration").path("etcd").path("local").path("dataDir")
                 .asText("/var/lib/etcd");
         String ip = n.advertiseAddress().contains(":") ? "[" + n.advertiseAddress() + "]" : n.advertiseAddress();
@@ -207,57 +203,11 @@ public final class ControlPlane {
         if (joining) {
             etcd.add("--initial-cluster-state=existing"); // as kubeadm writes it for a joining member
         }
-        Map<String, String> etcdMounts = new LinkedHashMap<>();
-        etcdMounts.put("etcd-certs", PKI + "/etcd");
-        etcdMounts.put("etcd-data", dataDir);
-        f.write(MANIFESTS + "/etcd.yaml", pod("etcd", "registry.k8s.io/etcd:" + etcdVersion + "-0", etcd, Map.of(
-                        "kubeadm.kubernetes.io/etcd.advertise-client-urls",
-                        "https://" + ip + ":2379"), etcdMounts), 0600);
+        StaticPods.writeEtcd(f, etcd, ip, dataDir, etcdVersion);
         if (!RealOsMode.enabled()) {
             // on a real-OS fleet host the real etcd writes its own data directory
             f.write(dataDir + "/member/snap/db", "SIMULATED etcd data of " + n.name() + "\n", 0600);
         }
-    }
-
-    private static String pod(String name, String image, List<String> command, Map<String, String> annotations)
-            throws IOException {
-        return pod(name, image, command, annotations, Map.of());
-    }
-
-    /** A static pod; {@code mounts} are hostPath volumes (name → path), mounted at the same path. */
-    private static String pod(String name, String image, List<String> command, Map<String, String> annotations,
-            Map<String, String> mounts) throws IOException {
-        Map<String, Object> metadata = new LinkedHashMap<>();
-        metadata.put("annotations", annotations);
-        metadata.put("labels", Map.of("component", name, "tier", "control-plane"));
-        metadata.put("name", name);
-        metadata.put("namespace", "kube-system");
-        Map<String, Object> container = new LinkedHashMap<>();
-        container.put("command", command);
-        container.put("image", image);
-        container.put("name", name);
-        List<Object> volumeMounts = new ArrayList<>();
-        List<Object> volumes = new ArrayList<>();
-        mounts.forEach((volume, path) -> {
-            volumeMounts.add(Map.of("mountPath", path, "name", volume));
-            volumes.add(Map.of("hostPath", Map.of("path", path, "type", "DirectoryOrCreate"), "name", volume));
-        });
-        if (!mounts.isEmpty()) {
-            container.put("volumeMounts", volumeMounts);
-        }
-        Map<String, Object> spec = new LinkedHashMap<>();
-        spec.put("containers", List.of(container));
-        spec.put("hostNetwork", true);
-        spec.put("priorityClassName", "system-node-critical");
-        if (!mounts.isEmpty()) {
-            spec.put("volumes", volumes);
-        }
-        Map<String, Object> pod = new LinkedHashMap<>();
-        pod.put("apiVersion", "v1");
-        pod.put("kind", "Pod");
-        pod.put("metadata", metadata);
-        pod.put("spec", spec);
-        return "# SIMULATED static pod written by the test fleet's kubeadm\n" + YAML.writeValueAsString(pod);
     }
 
     /**
@@ -308,32 +258,58 @@ public final class ControlPlane {
         }
     }
 
-    private static List<String> etcdCommand(HostFiles f) {
-        try {
-            List<String> command = new ArrayList<>();
-            YAML.readTree(f.readString(MANIFESTS + "/etcd.yaml")).path("spec").path("containers").path(0)
-                    .path("command").forEach(c -> command.add(c.asText()));
-            return command;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + MANIFESTS + "/etcd.yaml: " + e.getMessage(), e);
+    /**
+     * The kubelet noticed a rewritten control-plane manifest and restarted that pod: for the apiserver, it is healthy
+     * again only if every file its new flags name can be opened. Nothing runs while the kubelet is stopped (it reads
+     * the manifests when it starts).
+     */
+    static void componentRestarted(HostContext host, String component) {
+        if (!component.equals("kube-apiserver")) {
+            return; // controller-manager and scheduler hold no state the simulation models
+        }
+        boolean healthy = missingApiserverFiles(host.files()).isEmpty();
+        Boolean[] change = host.store().update(s -> {
+            SimulationState.Host h = s.hosts.get(host.hostname());
+            if (!h.active.contains("kubelet") || !h.controlPlaneRunning) {
+                return new Boolean[] {false, false};
+            }
+            boolean was = h.apiserverHealthy;
+            h.apiserverHealthy = healthy;
+            return new Boolean[] {was && !healthy, !was && healthy};
+        });
+        if (change[0]) {
+            RealOsMode.staticPodsStopped(host.hostname()); // real-OS fleet only: the stand-in crash-loops too
+        } else if (change[1]) {
+            RealOsMode.staticPodsStarted(host.hostname());
         }
     }
 
-    /** Files named by the apiserver manifest's flags that do not exist on the host. */
+    private static List<String> etcdCommand(HostFiles f) {
+        return StaticPods.command(f, "etcd").orElseThrow(() -> new IllegalStateException("cannot read " + MANIFESTS
+                + "/etcd.yaml"));
+    }
+
+    /**
+     * Files named by the apiserver manifest's flags that the apiserver cannot open: missing on the host, or not
+     * visible in its container (no hostPath volume shows them, e.g. an encryption config without extraVolumes).
+     */
     static List<String> missingApiserverFiles(HostFiles f) {
         List<String> missing = new ArrayList<>();
-        try {
-            JsonNode pod = YAML.readTree(f.readString(MANIFESTS + "/kube-apiserver.yaml"));
-            for (JsonNode arg : pod.path("spec").path("containers").path(0).path("command")) {
-                String a = arg.asText();
-                for (String flag : FILE_FLAGS) {
-                    if (a.startsWith("--" + flag + "=") && !f.exists(a.substring(flag.length() + 3))) {
-                        missing.add(a.substring(flag.length() + 3));
+        Optional<List<String>> command = StaticPods.command(f, "kube-apiserver");
+        if (command.isEmpty()) {
+            return List.of(MANIFESTS + "/kube-apiserver.yaml");
+        }
+        List<StaticPods.Volume> volumes = StaticPods.volumes(f, "kube-apiserver");
+        for (String a : command.get()) {
+            for (String flag : FILE_FLAGS) {
+                if (a.startsWith("--" + flag + "=")) {
+                    String path = a.substring(flag.length() + 3);
+                    Optional<String> onHost = StaticPods.hostPathOf(volumes, path);
+                    if (onHost.isEmpty() || !f.exists(onHost.get())) {
+                        missing.add(path);
                     }
                 }
             }
-        } catch (IOException e) {
-            missing.add(MANIFESTS + "/kube-apiserver.yaml");
         }
         return missing;
     }

@@ -1,7 +1,5 @@
 package io.epiphany.testkit.sim.kube;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.epiphany.testkit.sim.HostContext;
 import io.epiphany.testkit.sim.Invocation;
 import io.epiphany.testkit.sim.Program;
@@ -24,7 +22,6 @@ public final class Crictl implements Program {
     /** kubeadm's default criSocket for containerd; {@code /var/run} is a symlink to {@code /run} on Debian. */
     private static final List<String> SOCKETS = List.of("unix:///run/containerd/containerd.sock",
             "unix:///var/run/containerd/containerd.sock");
-    private static final YAMLMapper YAML = new YAMLMapper();
     private final Etcdctl etcdctl = new Etcdctl();
 
     @Override
@@ -135,17 +132,10 @@ public final class Crictl implements Program {
         return Kubeadm.sha256("SIMULATED etcd container " + hostname + " #" + starts);
     }
 
-    /** The etcd pod's hostPath mounts (kubeadm: the etcd PKI directory and the data directory). */
+    /** Where the etcd pod's hostPath volumes are mounted (kubeadm: the etcd PKI directory and the data directory). */
     private static List<String> etcdMounts(HostContext host) {
         List<String> mounts = new ArrayList<>();
-        try {
-            JsonNode pod = YAML.readTree(host.files().readString(ControlPlane.MANIFESTS + "/etcd.yaml"));
-            pod.path("spec").path("containers").path(0).path("volumeMounts")
-                    .forEach(m -> mounts.add(m.path("mountPath").asText()));
-        } catch (IOException noManifest) {
-            // no manifest: the container runs from what the kubelet read before; kubeadm's two mounts
-            mounts.addAll(List.of(ControlPlane.PKI + "/etcd", "/var/lib/etcd"));
-        }
+        StaticPods.volumes(host.files(), "etcd").forEach(v -> mounts.add(v.mountPath()));
         return mounts;
     }
 

@@ -51,7 +51,7 @@ public final class Kubeadm implements Program {
                 inv.out().println(version);
                 return 0;
             case "init":
-                return new Init(inv).run();
+                return a.size() > 1 && a.get(1).equals("phase") ? KubeadmPhases.run(inv) : new Init(inv).run();
             case "join":
                 return new Join(inv).run();
             case "reset":
@@ -316,7 +316,7 @@ public final class Kubeadm implements Program {
                     + "kind: KubeletConfiguration\n", 0644);
             X509Certificate ca = ControlPlane.loadCa(f, "ca").certificate();
             String etcdCa = f.readString(ControlPlane.PKI + "/etcd/ca.crt");
-            String clusterYaml = config.clusterConfigurationYaml();
+            String clusterYaml = config.clusterConfigurationYaml(host.host(h -> h.kubeadmVersion));
             host.store().update(s -> {
                 SimulationState.Kube k = new SimulationState.Kube();
                 k.clusterName = clusterName;

@@ -94,13 +94,66 @@ public final class KubeadmConfig {
         return documents.getOrDefault(kind, YAML.createObjectNode());
     }
 
-    /** The ClusterConfiguration as YAML, as kubeadm stores it in the kubeadm-config ConfigMap. */
-    public String clusterConfigurationYaml() throws IOException {
+    /**
+     * The ClusterConfiguration as kubeadm stores it in the kubeadm-config ConfigMap: converted to v1beta4
+     * (v1beta3's extraArgs maps become lists of name/value), with kubeadm's defaults filled in (certificatesDir,
+     * etcd.local.dataDir, networking, imageRepository, validity periods, ...), keys sorted as sigs.k8s.io/yaml
+     * writes them.
+     *
+     * @param kubeadmVersion kubeadm's own version: the default kubernetesVersion
+     */
+    public String clusterConfigurationYaml(String kubeadmVersion) throws IOException {
         JsonNode doc = doc("ClusterConfiguration");
-        ObjectNode copy = doc.isObject() ? ((ObjectNode) doc).deepCopy() : YAML.createObjectNode();
-        copy.put("apiVersion", doc.path("apiVersion").asText("kubeadm.k8s.io/v1beta4"));
-        copy.put("kind", "ClusterConfiguration");
-        return YAML.writeValueAsString(copy);
+        ObjectNode c = doc.isObject() ? ((ObjectNode) doc).deepCopy() : YAML.createObjectNode();
+        c.put("apiVersion", "kubeadm.k8s.io/v1beta4");
+        c.put("kind", "ClusterConfiguration");
+        for (String component : List.of("apiServer", "controllerManager", "scheduler", "dns", "proxy")) {
+            JsonNode section = c.path(component);
+            ObjectNode o = section.isObject() ? (ObjectNode) section : c.putObject(component);
+            if (o.path("extraArgs").isObject()) {
+                com.fasterxml.jackson.databind.node.ArrayNode list = YAML.createArrayNode();
+                new java.util.TreeMap<>(extraArgs(component)).forEach((k, v) -> list.addObject().put("name", k)
+                        .put("value", v));
+                o.set("extraArgs", list);
+            }
+        }
+        defaults(c, "caCertificateValidityPeriod", "87600h0m0s");
+        defaults(c, "certificateValidityPeriod", "8760h0m0s");
+        defaults(c, "certificatesDir", "/etc/kubernetes/pki");
+        defaults(c, "clusterName", "kubernetes");
+        defaults(c, "encryptionAlgorithm", "RSA-2048");
+        defaults(c, "imageRepository", "registry.k8s.io");
+        defaults(c, "kubernetesVersion", kubeadmVersion);
+        if (c.path("kubernetesVersion").asText().matches("\\d.*")) {
+            c.put("kubernetesVersion", "v" + c.path("kubernetesVersion").asText()); // kubeadm normalises 1.33.4
+        }
+        ObjectNode etcd = c.path("etcd").isObject() ? (ObjectNode) c.path("etcd") : c.putObject("etcd");
+        if (!etcd.has("external")) {
+            ObjectNode local = etcd.path("local").isObject() ? (ObjectNode) etcd.path("local") : etcd.putObject("local");
+            defaults(local, "dataDir", "/var/lib/etcd");
+        }
+        ObjectNode net = c.path("networking").isObject() ? (ObjectNode) c.path("networking")
+                : c.putObject("networking");
+        defaults(net, "dnsDomain", "cluster.local");
+        defaults(net, "serviceSubnet", "10.96.0.0/12");
+        return YAML.writeValueAsString(sorted(c));
+    }
+
+    private static void defaults(ObjectNode o, String field, String value) {
+        if (text(o.path(field)).isEmpty()) {
+            o.put(field, value);
+        }
+    }
+
+    private static JsonNode sorted(JsonNode n) {
+        if (!n.isObject()) {
+            return n;
+        }
+        ObjectNode out = YAML.createObjectNode();
+        List<String> names = new ArrayList<>();
+        n.fieldNames().forEachRemaining(names::add);
+        names.stream().sorted().forEach(k -> out.set(k, sorted(n.get(k))));
+        return out;
     }
 
     public static KubeadmConfig clusterOnly(String clusterConfigurationYaml) throws IOException {
@@ -129,7 +182,12 @@ public final class KubeadmConfig {
 
     /** apiServer.extraArgs as name → value, from the v1beta4 list or the v1beta3 map. */
     public Map<String, String> apiServerExtraArgs() {
-        JsonNode args = doc("ClusterConfiguration").path("apiServer").path("extraArgs");
+        return extraArgs("apiServer");
+    }
+
+    /** {@code <section>.extraArgs} (apiServer, controllerManager, scheduler) as name → value; the last one wins. */
+    public Map<String, String> extraArgs(String section) {
+        JsonNode args = doc("ClusterConfiguration").path(section).path("extraArgs");
         Map<String, String> out = new LinkedHashMap<>();
         if (args.isArray()) {
             args.forEach(a -> out.put(a.path("name").asText(), a.path("value").asText()));

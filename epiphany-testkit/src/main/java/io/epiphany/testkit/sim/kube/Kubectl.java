@@ -65,7 +65,7 @@ public final class Kubectl implements Program {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
-            if (a.equals("--kubeconfig") || a.equals("-o") || a.equals("--output")) {
+            if (List.of("--kubeconfig", "-o", "--output", "-n", "--namespace").contains(a)) {
                 i++;
             } else if (!a.startsWith("-")) {
                 out.add(a);
@@ -90,8 +90,12 @@ public final class Kubectl implements Program {
     }
 
     private static int get(Invocation inv, String server, List<String> w) {
+        if (w.size() == 3 && List.of("configmap", "configmaps", "cm").contains(w.get(1))) {
+            return getConfigMap(inv, server, w.get(2));
+        }
         if (w.size() < 2 || !(w.get(1).equals("nodes") || w.get(1).equals("node"))) {
-            return inv.fail(1, "only 'get nodes' is supported by the SIMULATED kubectl");
+            return inv.fail(1, "only 'get nodes' and 'get configmap kubeadm-config -n kube-system' are supported by "
+                    + "the SIMULATED kubectl");
         }
         boolean json = Kubeadm.option(inv.args(), "-o").or(() -> Kubeadm.option(inv.args(), "--output"))
                 .map("json"::equals).orElse(false);
@@ -121,6 +125,34 @@ public final class Kubectl implements Program {
         if (json) {
             inv.out().println();
         }
+        return 0;
+    }
+
+    /** {@code get configmap <name> -n kube-system -o json}: the kubeadm-config ConfigMap kubeadm stored. */
+    private static int getConfigMap(Invocation inv, String server, String name) {
+        String namespace = Kubeadm.option(inv.args(), "-n").or(() -> Kubeadm.option(inv.args(), "--namespace"))
+                .orElse("default");
+        String output = Kubeadm.option(inv.args(), "-o").or(() -> Kubeadm.option(inv.args(), "--output")).orElse("");
+        if (!output.equals("json")) {
+            return inv.fail(1, "the SIMULATED kubectl prints a ConfigMap only with -o json");
+        }
+        HostContext host = inv.host();
+        String[] result = host.store().read(s -> {
+            Optional<String> e = s.kube == null ? Optional.of("connection refused")
+                    : apiError(s, host, server, "/api/v1/namespaces/" + namespace + "/configmaps/" + name);
+            if (e.isPresent()) {
+                return new String[] {null, e.get()};
+            }
+            if (!name.equals("kubeadm-config") || !namespace.equals("kube-system")) {
+                return new String[] {null, "(NotFound): configmaps \"" + name + "\" not found"};
+            }
+            return new String[] {Nodes.configMapJson(s, name, namespace, java.util.Map.of("ClusterConfiguration",
+                    s.kube.clusterConfiguration)), null};
+        });
+        if (result[1] != null) {
+            return failApi(inv, server, result[1]);
+        }
+        inv.out().println(result[0]);
         return 0;
     }
 

@@ -52,6 +52,24 @@ final class Nodes {
         }
     }
 
+    /** A v1 ConfigMap as {@code kubectl get configmap -o json} prints it. */
+    static String configMapJson(SimulationState s, String name, String namespace, Map<String, String> data) {
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("name", name);
+        metadata.put("namespace", namespace);
+        metadata.put("resourceVersion", String.valueOf(s.kube.revision));
+        Map<String, Object> cm = new LinkedHashMap<>();
+        cm.put("apiVersion", "v1");
+        cm.put("data", data);
+        cm.put("kind", "ConfigMap");
+        cm.put("metadata", metadata);
+        try {
+            return JSON.writeValueAsString(cm);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static Map<String, Object> node(SimulationState s, SimulationState.Node n, Instant now) {
         String created = Instant.ofEpochSecond(n.created).toString();
         Map<String, Object> metadata = new LinkedHashMap<>();
