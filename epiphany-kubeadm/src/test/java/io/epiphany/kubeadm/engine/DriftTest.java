@@ -97,12 +97,18 @@ class DriftTest {
     @Test
     void anApiServerCertificateMissingItsNamesIsReissuedOnThatMasterOnly() throws IOException {
         try (FleetFixture f = new FleetFixture(3, 1)) {
+            // a one-master cluster's certificate names only that master: kept aside, then put on m2
+            f.cluster(List.of("m1"), NODES).apply(f.options());
+            Path pki = Path.of("etc/kubernetes/pki");
+            Path aside = Files.createTempDirectory("apiserver-cert");
+            for (String file : List.of("apiserver.crt", "apiserver.key")) {
+                Files.copy(f.fleet.host("m1").root().resolve(pki.resolve(file)), aside.resolve(file));
+            }
             Cluster c = f.cluster(MASTERS, NODES);
             c.apply(f.options());
-            Path pki = Path.of("etc/kubernetes/pki");
             for (String file : List.of("apiserver.crt", "apiserver.key")) {
-                Files.copy(f.fleet.host("m1").root().resolve(pki.resolve(file)),
-                        f.fleet.host("m2").root().resolve(pki.resolve(file)), StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(aside.resolve(file), f.fleet.host("m2").root().resolve(pki.resolve(file)),
+                        StandardCopyOption.REPLACE_EXISTING);
             }
             Plan plan = c.plan(f.options());
             assertThat(plan.steps()).filteredOn(s -> s.kind() == PlannedStep.Kind.RECONFIGURE)
