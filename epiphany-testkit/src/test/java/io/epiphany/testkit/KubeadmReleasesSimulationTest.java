@@ -87,4 +87,20 @@ class KubeadmReleasesSimulationTest {
             assertThat(old.exit()).as(old.err()).isZero();
         }
     }
+
+    @Test
+    void aRemovedFeatureGateIsNotAValidFeatureName() throws Exception {
+        try (Master m = Master.with("v1.36.0")) {
+            TestSsh.Result r = m.init(config("v1.36.0").replace("encryptionAlgorithm:",
+                    "featureGates:\n  ControlPlaneKubeletLocalMode: true\nencryptionAlgorithm:"));
+            assertThat(r.exit()).isEqualTo(1);
+            assertThat(r.err()).contains("featureGates: Invalid value: map[string]bool{\"ControlPlaneKubeletLocalMode\""
+                    + ":true}: ControlPlaneKubeletLocalMode is not a valid feature name.");
+        }
+        try (Master m = Master.with("v1.35.0")) {
+            TestSsh.Result r = m.init(config("v1.35.0").replace("encryptionAlgorithm:",
+                    "featureGates:\n  ControlPlaneKubeletLocalMode: true\nencryptionAlgorithm:"));
+            assertThat(r.exit()).as("GA in 1.35, still a name kubeadm knows: %s", r.err()).isZero();
+        }
+    }
 }

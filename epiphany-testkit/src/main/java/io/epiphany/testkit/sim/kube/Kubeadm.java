@@ -110,9 +110,9 @@ public final class Kubeadm implements Program {
         }
         try {
             KubeadmConfig c = KubeadmConfig.parse(inv.host().files().readString(path.get()));
-            Optional<String> oldApi = KubeadmReleases.oldApi(inv.host().host(h -> h.kubeadmVersion), c);
-            if (oldApi.isPresent()) {
-                inv.err().println(oldApi.get());
+            Optional<String> refused = KubeadmReleases.configError(inv.host().host(h -> h.kubeadmVersion), c);
+            if (refused.isPresent()) {
+                inv.err().println(refused.get());
                 inv.err().println(STACK_HINT);
                 return null;
             }

@@ -3,7 +3,10 @@ package io.epiphany.testkit.sim.kube;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.epiphany.api.KubernetesVersion;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.StringJoiner;
+import java.util.TreeMap;
 
 /**
  * SIMULATED: which Kubernetes releases and which configuration API a kubeadm binary of a given version accepts, with
@@ -16,6 +19,10 @@ import java.util.Optional;
  *   <li>A newer control plane is only a preflight warning ({@code KubernetesVersionCheck}).
  *   <li>From 1.36 kubeadm reads {@code v1beta4} only; {@code v1beta3} is an "old API spec" whose last reader is
  *       kubeadm 1.35 (kubernetes/kubernetes#136016: "The 1.35 kubeadm binary can be used to migrate to v1beta4").
+ *   <li>A feature gate kubeadm removed is not a valid feature name any more ({@code ValidateFeatureGates} in
+ *       {@code cmd/kubeadm/app/apis/kubeadm/validation/validation.go}). Only the gates whose removal the team's
+ *       reference kubernetes-2026.md dates are refused; other names are let through, as this simulation does not
+ *       know every gate a real kubeadm has.
  * </ul>
  */
 final class KubeadmReleases {
@@ -23,6 +30,9 @@ final class KubeadmReleases {
     static final int V1BETA3_REMOVED = 36;
     private static final String V1BETA3 = "kubeadm.k8s.io/v1beta3";
     private static final List<String> KINDS = List.of("InitConfiguration", "ClusterConfiguration", "JoinConfiguration");
+    /** kubeadm gate → the minor that removed it (kubernetes-2026.md). */
+    private static final Map<String, Integer> REMOVED_GATES = Map.of("ControlPlaneKubeletLocalMode", 36,
+            "EtcdLearnerMode", 33, "WaitForAllControlPlaneComponents", 35, "NodeLocalCRISocket", 37);
 
     private KubeadmReleases() {}
 
@@ -55,10 +65,40 @@ final class KubeadmReleases {
                 + kubeadm.get().minor() + ".x");
     }
 
-    /** kubeadm's error for a document in an API this kubeadm no longer reads; empty when every one is readable. */
-    static Optional<String> oldApi(String kubeadmVersion, KubeadmConfig config) {
+    /**
+     * kubeadm's error for a configuration this kubeadm cannot load: a document in an API it no longer reads, or a
+     * feature gate it removed; empty when it loads.
+     */
+    static Optional<String> configError(String kubeadmVersion, KubeadmConfig config) {
         Optional<KubernetesVersion> kubeadm = KubernetesVersion.parse(kubeadmVersion);
-        if (kubeadm.isEmpty() || !kubeadm.get().atLeast(V1BETA3_REMOVED)) {
+        if (kubeadm.isEmpty()) {
+            return Optional.empty();
+        }
+        return oldApi(kubeadm.get(), config).or(() -> removedGate(kubeadm.get(), config));
+    }
+
+    private static Optional<String> removedGate(KubernetesVersion kubeadm, KubeadmConfig config) {
+        JsonNode gates = config.has("ClusterConfiguration") ? config.doc("ClusterConfiguration").path("featureGates")
+                : null;
+        if (gates == null || !gates.isObject()) {
+            return Optional.empty();
+        }
+        Map<String, Boolean> given = new TreeMap<>();
+        gates.fields().forEachRemaining(e -> given.put(e.getKey(), e.getValue().asBoolean()));
+        for (String name : given.keySet()) {
+            Integer removed = REMOVED_GATES.get(name);
+            if (removed != null && kubeadm.atLeast(removed)) {
+                // field.Invalid(featureGates, map, detail): Go prints the map with %#v: keys sorted, ", " between entries.
+                StringJoiner map = new StringJoiner(", ", "map[string]bool{", "}");
+                given.forEach((k, v) -> map.add("\"" + k + "\":" + v));
+                return Optional.of("featureGates: Invalid value: " + map + ": " + name + " is not a valid feature name.");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> oldApi(KubernetesVersion kubeadm, KubeadmConfig config) {
+        if (!kubeadm.atLeast(V1BETA3_REMOVED)) {
             return Optional.empty();
         }
         for (String kind : KINDS) {
