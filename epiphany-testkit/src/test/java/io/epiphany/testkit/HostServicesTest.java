@@ -67,23 +67,23 @@ class HostServicesTest {
 
     @Test
     void versionsComeFromEachHostsInstalledBinaries() throws Exception {
-        assertThat(script.ok("m1", "kubeadm version -o short").out()).isEqualTo("v1.33.4\n");
-        assertThat(script.ok("m1", "kubelet --version").out()).isEqualTo("Kubernetes v1.33.4\n");
+        assertThat(script.ok("m1", "kubeadm version -o short").out()).isEqualTo("v1.37.0\n");
+        assertThat(script.ok("m1", "kubelet --version").out()).isEqualTo("Kubernetes v1.37.0\n");
         JsonNode client = JSON.readTree(script.ok("m1", "kubectl version --client -o json").out()).path("clientVersion");
-        assertThat(client.path("gitVersion").asText()).isEqualTo("v1.33.4");
-        assertThat(client.path("major").asText() + "." + client.path("minor").asText()).isEqualTo("1.33");
+        assertThat(client.path("gitVersion").asText()).isEqualTo("v1.37.0");
+        assertThat(client.path("major").asText() + "." + client.path("minor").asText()).isEqualTo("1.37");
 
-        fleet.host("m2").installVersions("v1.34.2", "v1.32.9", "v1.34.2");
-        assertThat(script.ok("m2", "kubeadm version -o short").out()).isEqualTo("v1.34.2\n");
-        assertThat(script.ok("m2", "kubelet --version").out()).isEqualTo("Kubernetes v1.32.9\n");
+        fleet.host("m2").installVersions("v1.36.2", "v1.35.9", "v1.36.2");
+        assertThat(script.ok("m2", "kubeadm version -o short").out()).isEqualTo("v1.36.2\n");
+        assertThat(script.ok("m2", "kubelet --version").out()).isEqualTo("Kubernetes v1.35.9\n");
         assertThat(JSON.readTree(script.ok("m2", "kubectl version --client -o json").out())
                 .path("clientVersion").path("minor").asText()).isEqualTo("34");
         assertThat(node("m1", "m2").path("status").path("nodeInfo").path("kubeletVersion").asText())
-                .as("the running kubelet keeps its version until it restarts").isEqualTo("v1.33.4");
+                .as("the running kubelet keeps its version until it restarts").isEqualTo("v1.37.0");
         script.ok("m2", "systemctl restart kubelet");
         assertThat(node("m1", "m2").path("status").path("nodeInfo").path("kubeletVersion").asText())
-                .isEqualTo("v1.32.9");
-        assertThat(script.ok("m1", "kubeadm version -o short").out()).isEqualTo("v1.33.4\n");
+                .isEqualTo("v1.35.9");
+        assertThat(script.ok("m1", "kubeadm version -o short").out()).isEqualTo("v1.37.0\n");
     }
 
     @Test

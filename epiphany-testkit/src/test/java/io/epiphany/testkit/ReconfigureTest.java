@@ -52,7 +52,7 @@ class ReconfigureTest {
         return "apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\nbootstrapTokens:\n- token: \""
                 + ClusterScript.TOKEN + "\"\nlocalAPIEndpoint:\n  advertiseAddress: \"10.0.0.11\"\n"
                 + "nodeRegistration:\n  name: \"m1\"\n---\napiVersion: kubeadm.k8s.io/v1beta4\n"
-                + "kind: ClusterConfiguration\nkubernetesVersion: \"v1.33.4\"\nclusterName: \"sim\"\n"
+                + "kind: ClusterConfiguration\nkubernetesVersion: \"v1.37.0\"\nclusterName: \"sim\"\n"
                 + "controlPlaneEndpoint: \"localhost:3446\"\nencryptionAlgorithm: ECDSA-P256\nnetworking:\n  podSubnet: 10.244.0.0/16\n"
                 + "apiServer:\n  certSANs: [\"api.example.com\", \"10.9.9.9\"]\n  extraVolumes:\n"
                 + "  - name: enc\n    hostPath: /etc/kubernetes/enc\n    mountPath: /etc/kubernetes/enc\n"
@@ -83,7 +83,7 @@ class ReconfigureTest {
         JsonNode c = storedConfiguration();
         assertThat(c.path("apiVersion").asText()).isEqualTo("kubeadm.k8s.io/v1beta4");
         assertThat(c.path("clusterName").asText()).isEqualTo("sim");
-        assertThat(c.path("kubernetesVersion").asText()).isEqualTo("v1.33.4");
+        assertThat(c.path("kubernetesVersion").asText()).isEqualTo("v1.37.0");
         assertThat(c.path("controlPlaneEndpoint").asText()).isEqualTo("localhost:3446");
         assertThat(c.path("certificatesDir").asText()).isEqualTo("/etc/kubernetes/pki");
         assertThat(c.path("etcd").path("local").path("dataDir").asText()).isEqualTo("/var/lib/etcd");
@@ -109,10 +109,10 @@ class ReconfigureTest {
     void v1beta3ExtraArgsAreStoredAsV1beta4Lists() throws Exception {
         script.ok("m1", "kubeadm reset -f");
         ssh.put("m1", CONFIG, "apiVersion: kubeadm.k8s.io/v1beta3\nkind: ClusterConfiguration\n"
-                + "kubernetesVersion: 1.33.4\nencryptionAlgorithm: ECDSA-P256\napiServer:\n  extraArgs:\n    profiling: \"false\"\n");
+                + "kubernetesVersion: 1.37.0\nencryptionAlgorithm: ECDSA-P256\napiServer:\n  extraArgs:\n    profiling: \"false\"\n");
         script.ok("m1", "kubeadm init --config " + CONFIG);
         JsonNode c = storedConfiguration();
-        assertThat(c.path("kubernetesVersion").asText()).isEqualTo("v1.33.4");
+        assertThat(c.path("kubernetesVersion").asText()).isEqualTo("v1.37.0");
         assertThat(c.path("clusterName").asText()).isEqualTo("kubernetes");
         assertThat(c.path("apiServer").path("extraArgs").get(0).path("name").asText()).isEqualTo("profiling");
         assertThat(c.path("apiServer").path("extraArgs").get(0).path("value").asText()).isEqualTo("false");
