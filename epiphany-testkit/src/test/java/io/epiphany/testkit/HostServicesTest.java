@@ -77,7 +77,7 @@ class HostServicesTest {
         assertThat(script.ok("m2", "kubeadm version -o short").out()).isEqualTo("v1.36.2\n");
         assertThat(script.ok("m2", "kubelet --version").out()).isEqualTo("Kubernetes v1.35.9\n");
         assertThat(JSON.readTree(script.ok("m2", "kubectl version --client -o json").out())
-                .path("clientVersion").path("minor").asText()).isEqualTo("34");
+                .path("clientVersion").path("minor").asText()).isEqualTo("36");
         assertThat(node("m1", "m2").path("status").path("nodeInfo").path("kubeletVersion").asText())
                 .as("the running kubelet keeps its version until it restarts").isEqualTo("v1.37.0");
         script.ok("m2", "systemctl restart kubelet");

@@ -108,11 +108,13 @@ class ReconfigureTest {
     @Test
     void v1beta3ExtraArgsAreStoredAsV1beta4Lists() throws Exception {
         script.ok("m1", "kubeadm reset -f");
+        // kubeadm 1.35 is the last that reads v1beta3 (kubernetes-2026.md): a 1.36+ kubeadm refuses it
+        fleet.host("m1").installVersions("v1.35.4", "v1.35.4", "v1.35.4");
         ssh.put("m1", CONFIG, "apiVersion: kubeadm.k8s.io/v1beta3\nkind: ClusterConfiguration\n"
-                + "kubernetesVersion: 1.37.0\nencryptionAlgorithm: ECDSA-P256\napiServer:\n  extraArgs:\n    profiling: \"false\"\n");
+                + "kubernetesVersion: 1.35.4\nencryptionAlgorithm: ECDSA-P256\napiServer:\n  extraArgs:\n    profiling: \"false\"\n");
         script.ok("m1", "kubeadm init --config " + CONFIG);
         JsonNode c = storedConfiguration();
-        assertThat(c.path("kubernetesVersion").asText()).isEqualTo("v1.37.0");
+        assertThat(c.path("kubernetesVersion").asText()).isEqualTo("v1.35.4");
         assertThat(c.path("clusterName").asText()).isEqualTo("kubernetes");
         assertThat(c.path("apiServer").path("extraArgs").get(0).path("name").asText()).isEqualTo("profiling");
         assertThat(c.path("apiServer").path("extraArgs").get(0).path("value").asText()).isEqualTo("false");
