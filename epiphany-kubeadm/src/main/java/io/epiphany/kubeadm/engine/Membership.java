@@ -102,9 +102,19 @@ final class Membership {
             members = after;
             healthy = healthyAfter;
         }
+        List<String> unhealthyStaying = facts.members().stream().filter(e -> !e.serving())
+                .filter(e -> retired.stream().noneMatch(r -> broken(ctx, r) && e.isPeer(r.ip())))
+                .filter(e -> toJoin.stream().noneMatch(j -> e.isPeer(j.ip())))
+                .filter(e -> ctx.cluster.masters().stream().noneMatch(d -> e.isPeer(d.ip()) && Repair.canRepair(ctx, d)))
+                .map(EtcdMember::label).toList();
         for (Machine m : retired) {
             if (broken(ctx, m)) {
                 continue;
+            }
+            if (!unhealthyStaying.isEmpty()) {
+                throw refuse(m, "etcd is not fully healthy: " + healthy + " of " + members + " members healthy "
+                        + "(unhealthy: " + unhealthyStaying + "); a healthy master is removed only when every other "
+                        + "member is healthy");
             }
             int after = members - 1;
             int healthyAfter = healthy - 1;
