@@ -140,6 +140,37 @@ class HostServicesTest {
     }
 
     @Test
+    void viewsReadTheSimulationItself() throws Exception {
+        List<SimulatedCluster.EtcdMember> members = fleet.etcdMembers();
+        assertThat(members).extracting(SimulatedCluster.EtcdMember::name).containsExactly("m1", "m2", "m3");
+        assertThat(members).allMatch(SimulatedCluster.EtcdMember::healthy).noneMatch(SimulatedCluster.EtcdMember::learner);
+        assertThat(members).filteredOn(SimulatedCluster.EtcdMember::leader).extracting(SimulatedCluster.EtcdMember::name)
+                .containsExactly("m1");
+        JsonNode listed = JSON.readTree(script.ok("m2", script.etcdctl("m2", "member list -w json --hex")).out());
+        assertThat(listed.path("members").get(1).path("ID").asText()).isEqualTo(members.get(1).id());
+
+        script.ok("m1", KUBECTL + " label node m1 zone=a");
+        fleet.host("m3").stopEtcd();
+        assertThat(fleet.etcdMembers().get(2).healthy()).isFalse();
+        assertThat(fleet.host("m3").etcdRunning()).isFalse();
+        assertThat(fleet.host("m3").kubeletRunning()).isTrue();
+        fleet.host("m2").stopKubelet();
+        assertThat(fleet.etcdMembers()).as("1 of 3 running: no quorum, no leader")
+                .noneMatch(SimulatedCluster.EtcdMember::healthy).noneMatch(SimulatedCluster.EtcdMember::leader);
+        assertThat(fleet.node("m2").ready()).isEqualTo("Unknown");
+        assertThat(fleet.node("m2").readyReason()).isEqualTo("NodeStatusUnknown");
+        assertThat(fleet.node("m1").ready()).isEqualTo("True");
+
+        assertThat(ssh.run("m1", KUBECTL + " label node m1 zone=b --overwrite").exit()).as("no quorum").isEqualTo(1);
+        assertThat(fleet.node("m1").labels()).containsEntry("zone", "a");
+        assertThat(fleet.node("m1").taints()).containsExactly(new SimulatedCluster.Taint(
+                "node-role.kubernetes.io/control-plane", null, "NoSchedule"));
+        assertThat(fleet.host("m1").apiserverFlags()).containsEntry("advertise-address", "10.0.0.11")
+                .containsEntry("encryption-provider-config", "/etc/kubernetes/enc/encryption-config.yaml");
+        assertThat(fleet.clusterConfiguration().orElseThrow()).contains("clusterName: \"sim\"");
+    }
+
+    @Test
     void annotationsLabelsAndTaintsAreSetAndRemoved() throws Exception {
         assertThat(script.ok("m1", KUBECTL + " annotate node m2 epiphany.io/managed-labels=zone --overwrite").out())
                 .isEqualTo("node/m2 annotated\n");
