@@ -548,6 +548,16 @@ public final class Kubeadm implements Program {
             inv.out().println("[certs] Using certificateDir folder \"/etc/kubernetes/pki\"");
             ControlPlane.writeNodePki(f, spec, now);
             ControlPlane.writeKubeconfigs(f, spec, false, now);
+            inv.out().println("[check-etcd] Checking that the etcd cluster is healthy");
+            Optional<String> unhealthy = host.store().read(s -> s.kube.members.stream()
+                    .filter(m -> !m.learner || ClusterAccess.memberRunning(s, m))
+                    .filter(m -> !ClusterAccess.memberRunning(s, m)).map(m -> m.clientUrl).findFirst());
+            if (unhealthy.isPresent()) {
+                // kubeadm's check-etcd phase asks every member for its status (etcdutil getClusterStatus)
+                return phaseError(inv, "check-etcd", "etcd cluster is not healthy: failed to get etcd status for "
+                        + unhealthy.get() + ": failed to dial endpoint " + unhealthy.get() + " with maintenance "
+                        + "client: context deadline exceeded");
+            }
             List<String> initial = host.store().read(s -> s.kube.members.stream()
                     .map(m -> m.name + "=" + m.peerUrl).toList());
             List<String> withSelf = new ArrayList<>(initial);
