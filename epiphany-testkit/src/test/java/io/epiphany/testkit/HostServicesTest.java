@@ -69,7 +69,8 @@ class HostServicesTest {
     void versionsComeFromEachHostsInstalledBinaries() throws Exception {
         assertThat(script.ok("m1", "kubeadm version -o short").out()).isEqualTo("v1.33.4\n");
         assertThat(script.ok("m1", "kubelet --version").out()).isEqualTo("Kubernetes v1.33.4\n");
-        JsonNode client = JSON.readTree(script.ok("m1", "kubectl version --client -o json").out()).path("clientVersion");
+        JsonNode client = JSON.readTree(script.ok("m1", "kubectl version --client -o json").out())
+                .path("clientVersion");
         assertThat(client.path("gitVersion").asText()).isEqualTo("v1.33.4");
         assertThat(client.path("major").asText() + "." + client.path("minor").asText()).isEqualTo("1.33");
 
@@ -163,9 +164,10 @@ class HostServicesTest {
     void viewsReadTheSimulationItself() throws Exception {
         List<SimulatedCluster.EtcdMember> members = fleet.etcdMembers();
         assertThat(members).extracting(SimulatedCluster.EtcdMember::name).containsExactly("m1", "m2", "m3");
-        assertThat(members).allMatch(SimulatedCluster.EtcdMember::healthy).noneMatch(SimulatedCluster.EtcdMember::learner);
-        assertThat(members).filteredOn(SimulatedCluster.EtcdMember::leader).extracting(SimulatedCluster.EtcdMember::name)
-                .containsExactly("m1");
+        assertThat(members).allMatch(SimulatedCluster.EtcdMember::healthy)
+                .noneMatch(SimulatedCluster.EtcdMember::learner);
+        assertThat(members).filteredOn(SimulatedCluster.EtcdMember::leader)
+                .extracting(SimulatedCluster.EtcdMember::name).containsExactly("m1");
         JsonNode listed = JSON.readTree(script.ok("m2", script.etcdctl("m2", "member list -w json --hex")).out());
         assertThat(listed.path("members").get(1).path("ID").asText()).isEqualTo(members.get(1).id());
 

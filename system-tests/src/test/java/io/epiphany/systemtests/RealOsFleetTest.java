@@ -131,7 +131,8 @@ class RealOsFleetTest {
         assertThat(missing.stderr()).contains("etcdctl: not found");
         assertThat(fleet.exec(host, "test", "-e", "/usr/bin/etcdctl").exitCode()).isEqualTo(1);
         assertThat(Path.of("/usr/bin/etcdctl")).exists();
-        String ps = "crictl --runtime-endpoint unix:///run/containerd/containerd.sock ps --name etcd --state running -q";
+        String ps = "crictl --runtime-endpoint unix:///run/containerd/containerd.sock ps --name etcd --state running"
+                + " -q";
         assertThat(fleet.exec(host, "sh", "-c", ps).orThrow().stdout()).as("no etcd yet").isEmpty();
 
         fleet.startEtcd(host);

@@ -575,7 +575,8 @@ public final class Kubeadm implements Program {
                 }
                 withSelf = real.initialCluster();
             }
-            ControlPlane.writeManifests(f, spec, cluster, version, withSelf, true, host.store().read(s -> s.etcdVersion));
+            ControlPlane.writeManifests(f, spec, cluster, version, withSelf, true,
+                    host.store().read(s -> s.etcdVersion));
             boolean added = host.store().update(s -> {
                 if (!ClusterAccess.quorum(s)) {
                     return false;
