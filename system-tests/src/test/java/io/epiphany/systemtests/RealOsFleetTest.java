@@ -155,7 +155,18 @@ class RealOsFleetTest {
                 "unix:///run/containerd/containerd.sock", "exec", id, "etcdctl", "version");
         assertThat(stale.exitCode()).isEqualTo(1);
         assertThat(stale.stderr()).contains("code = NotFound desc = could not find container \"" + id + "\"");
-        fleet.startEtcd(host);
+        // the kubelet (systemctl shim) starts the etcd static pod from its manifest, as a real kubelet would
+        String ip = fleet.host(host).ip();
+        String manifest = String.join("\n", "apiVersion: \"v1\"", "kind: \"Pod\"", "spec:", "  containers:",
+                "  - command:", "    - \"etcd\"", "    - \"--name=" + host + "\"", "    - \"--data-dir=/var/lib/etcd\"",
+                "    - \"--listen-client-urls=http://" + ip + ":2379,http://127.0.0.1:2379\"",
+                "    - \"--advertise-client-urls=http://" + ip + ":2379\"",
+                "    - \"--listen-peer-urls=http://" + ip + ":2380\"",
+                "    - \"--initial-advertise-peer-urls=http://" + ip + ":2380\"",
+                "    - \"--initial-cluster=" + host + "=http://" + ip + ":2380\"", "    image: \"etcd\"", "");
+        fleet.exec(host, "sh", "-c", "mkdir -p /etc/kubernetes/manifests && cat > /etc/kubernetes/manifests/etcd.yaml"
+                + " <<'EOF'\n" + manifest + "EOF").orThrow();
+        fleet.exec(host, "systemctl", "restart", "kubelet").orThrow();
         assertThat(fleet.exec(host, "sh", "-c", ps).orThrow().stdout().strip()).as("a restarted etcd, a new ID")
                 .matches("[0-9a-f]{64}").isNotEqualTo(id);
         assertThat(fleet.etcdctl(host, "--endpoints", "http://127.0.0.1:2379", "get", "/fleet/key").orThrow()

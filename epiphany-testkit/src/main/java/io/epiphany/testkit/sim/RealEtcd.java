@@ -69,6 +69,22 @@ public final class RealEtcd {
                 + " s: " + (r.stderr + r.stdout).strip());
     }
 
+    /**
+     * The first of these client URLs whose REAL etcd member does not answer a status request (kubeadm's check-etcd
+     * asks each member), or empty when all answer.
+     */
+    public static Optional<String> firstUnanswered(List<String> clientUrls) {
+        for (String url : clientUrls) {
+            Result r = run(List.of("--endpoints", url, "--dial-timeout", "2s", "--command-timeout", "3s", "--cacert",
+                    PKI + "etcd/ca.crt", "--cert", PKI + "apiserver-etcd-client.crt", "--key",
+                    PKI + "apiserver-etcd-client.key", "endpoint", "status"));
+            if (r.code != 0) {
+                return Optional.of(url);
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Removes the member with this peer URL; empty on success, else why it failed (as kubeadm reset's warning). */
     public static Optional<String> remove(List<String> clientUrls, String peerUrl) {
         Result list = run(client(clientUrls, "member", "list", "-w", "json"));

@@ -71,6 +71,31 @@ public final class RealOsMode {
         });
     }
 
+    /**
+     * The SIMULATED kubeadm started ({@code true}: init, join) or stopped ({@code false}: reset) the kubelet: the
+     * real-OS fleet's systemctl shim keeps the unit's state in these files, so {@code systemctl is-active kubelet}
+     * agrees with the simulation (no-op when disabled).
+     */
+    public static void kubeletActive(boolean active) {
+        if (!enabled()) {
+            return;
+        }
+        try {
+            for (Path p : List.of(Path.of("/run/epiphany-systemctl-shim/kubelet.active"),
+                    Path.of("/etc/epiphany-systemctl-shim/enabled/kubelet"))) {
+                if (active) {
+                    Files.createDirectories(p.getParent());
+                    Files.writeString(p, "");
+                } else if (p.getFileName().toString().equals("kubelet.active")) {
+                    Files.deleteIfExists(p); // kubeadm reset stops the kubelet; it stays enabled
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("real-OS fleet: cannot record the kubelet's state for the systemctl shim: "
+                    + e.getMessage(), e);
+        }
+    }
+
     /** The SIMULATED kubelet started a control plane whose apiserver is healthy: start the real stand-in. */
     public static void staticPodsStarted(String hostname) {
         runHook(HOOK, hostname, List.of("start"));

@@ -327,6 +327,7 @@ public final class Kubeadm implements Program {
                 return null;
             });
             inv.out().println("[kubelet-start] Starting the kubelet");
+            RealOsMode.kubeletActive(true);
             ControlPlane.startStaticPods(host);
             List<String> missing = ControlPlane.missingApiserverFiles(f);
             if (!missing.isEmpty()) {
@@ -497,6 +498,7 @@ public final class Kubeadm implements Program {
                         false), h.installedKubelet(), now));
                 return null;
             });
+            RealOsMode.kubeletActive(true);
             inv.out().println("\nThis node has joined the cluster:");
             inv.out().println("* Certificate signing request was sent to apiserver and a response was received.");
             inv.out().println("* The Kubelet was informed of the new secure connection details.\n");
@@ -552,6 +554,11 @@ public final class Kubeadm implements Program {
             Optional<String> unhealthy = host.store().read(s -> s.kube.members.stream()
                     .filter(m -> !m.learner || ClusterAccess.memberRunning(s, m))
                     .filter(m -> !ClusterAccess.memberRunning(s, m)).map(m -> m.clientUrl).findFirst());
+            if (unhealthy.isEmpty() && RealOsMode.enabled()) {
+                // real-OS fleet only: the members are REAL etcd processes, ask them (one may have been stopped)
+                unhealthy = RealEtcd.firstUnanswered(host.store().read(s -> s.kube.members.stream()
+                        .filter(m -> !m.learner).map(m -> m.clientUrl).toList()));
+            }
             if (unhealthy.isPresent()) {
                 // kubeadm's check-etcd phase asks every member for its status (etcdutil getClusterStatus)
                 return phaseError(inv, "check-etcd", "etcd cluster is not healthy: failed to get etcd status for "
@@ -600,6 +607,7 @@ public final class Kubeadm implements Program {
                         + "etcdserver: unhealthy cluster");
             }
             inv.out().println("[etcd] Announced new etcd member joining to the existing etcd cluster");
+            RealOsMode.kubeletActive(true);
             ControlPlane.startStaticPods(host);
             if (real != null) {
                 List<String> others = host.store().read(s -> s.kube.members.stream()
@@ -671,6 +679,7 @@ public final class Kubeadm implements Program {
                         + "/etc/kubernetes/admin.conf: no such file or directory");
             }
             inv.out().println("[reset] Stopping the kubelet service");
+            RealOsMode.kubeletActive(false);
             if (etcdHere && RealOsMode.enabled()) {
                 // real-OS fleet only: the etcd container goes before its data directory is deleted
                 RealEtcd.stopped(host.hostname());
