@@ -69,8 +69,7 @@ class HostServicesTest {
     void versionsComeFromEachHostsInstalledBinaries() throws Exception {
         assertThat(script.ok("m1", "kubeadm version -o short").out()).isEqualTo("v1.33.4\n");
         assertThat(script.ok("m1", "kubelet --version").out()).isEqualTo("Kubernetes v1.33.4\n");
-        JsonNode client = JSON.readTree(script.ok("m1", "kubectl version --client -o json").out())
-                .path("clientVersion");
+        JsonNode client = JSON.readTree(script.ok("m1", "kubectl version --client -o json").out()).path("clientVersion");
         assertThat(client.path("gitVersion").asText()).isEqualTo("v1.33.4");
         assertThat(client.path("major").asText() + "." + client.path("minor").asText()).isEqualTo("1.33");
 
