@@ -12,7 +12,8 @@
 #   fleet.sh exec HOST -- CMD...                              run CMD inside HOST (all its namespaces)
 #   fleet.sh ip HOST | list | status
 #   fleet.sh apiserver start|stop HOST                        apiserver stand-in (Java, TLS, GET /readyz) on HOST:6443
-#   fleet.sh etcd start|stop HOST                             real etcd (Debian etcd-server) on HOST:2379 (single member)
+#   fleet.sh etcd start|stop HOST                             real etcd (Debian etcd-server) on HOST:2379 (single member);
+#                                                             etcdctl only through the crictl shim (crictl-shim.sh)
 #   fleet.sh bench N                                          start N hosts, print start time and memory per host, tear down
 #
 # Environment: EPIPHANY_FLEET_NAME (1-4 chars [a-z0-9], default "epf"), EPIPHANY_FLEET_OCTET (second octet of the
@@ -118,21 +119,21 @@ install_java_classpath() {
   cp "$STATE/java-classpath" "$STATE/java/classpath"
 }
 
-# SIMULATED kubeadm, kubelet, kubectl, etcdctl: thin wrappers around the testkit's simulation (one implementation, the
+# SIMULATED kubeadm, kubelet, kubectl: thin wrappers around the testkit's simulation (one implementation, the
 # same as the in-process fleet's), first in PATH in every host. State the simulated cluster shares between hosts lives
 # in /opt/epiphany-fleet/shared (the same directory in every host).
 # Real-OS mode (-Depiphany.sim.real-os, see io.epiphany.testkit.sim.RealOsMode): the simulation routes through the
 # host's REAL HAProxy, and when its kubelet starts a control plane's static pods it runs the apiserver stand-in hook.
 install_simulation() {
   local main=$1 tool
-  for tool in kubeadm kubelet kubectl etcdctl; do
+  for tool in kubeadm kubelet kubectl; do
     cat > "$STATE/sbin/$tool" <<WRAPPER
 #!/bin/sh
 # SIMULATED $tool (Kubernetes binaries cannot be installed here): the epiphany-testkit simulation, see fleet.sh.
 ip=\$(ip -4 -o addr show dev eth0 | awk '{split(\$4, a, "/"); print a[1]; exit}')
 exec java -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Depiphany.sim.shared=/opt/epiphany-fleet/shared \\
   -Depiphany.sim.ip="\$ip" -Depiphany.sim.real-os=true -Depiphany.sim.static-pods-hook=/usr/local/sbin/epiphany-apiserver-standin \\
-  -Depiphany.sim.etcd-hook=/usr/local/sbin/epiphany-etcd \\
+  -Depiphany.sim.etcd-hook=/usr/local/sbin/epiphany-etcd -Depiphany.sim.etcdctl=/opt/epiphany-fleet/etcd/etcdctl \\
   -cp "\$(cat /opt/epiphany-fleet/java/classpath)" $main $tool "\$@"
 WRAPPER
     chmod 0755 "$STATE/sbin/$tool"
@@ -225,7 +226,7 @@ setup_host() {
   local ip; ip=$(host_ip "$i")
   local ns; ns=$(netns_of "$i")
   local d="$STATE/hosts/$host"
-  mkdir -p "$d"/{etc-upper,etc-work,var-upper,var-work,root,home,run,tmp,opt}
+  mkdir -p "$d"/{etc-upper,etc-work,var-upper,var-work,usrbin-upper,usrbin-work,root,home,run,tmp,opt}
   chmod 1777 "$d/tmp"; chmod 0700 "$d/root"
 
   ip netns add "$ns"
@@ -334,6 +335,7 @@ cmd_up() {
   ssh-keygen -q -t ecdsa -b 256 -N "" -C "epiphany-fleet-$NAME" -f "$STATE/id_ecdsa"
   cp "$FLEET_DIR/sshd_config" "$STATE/sshd_config"
   install -m 0755 "$FLEET_DIR/systemctl-shim.sh" "$STATE/sbin/systemctl"
+  install -m 0755 "$FLEET_DIR/crictl-shim.sh" "$STATE/sbin/crictl"
   install_apiserver_standin
   install_etcd_hook
   [[ -z "$classpath" ]] || install_java_classpath "$classpath"
@@ -417,7 +419,7 @@ cmd_etcd() {
           --initial-cluster "$1=http://$2:2380" </dev/null >/var/log/epiphany-fleet/etcd.log 2>&1 &
         echo $! > /run/etcd.pid
         for i in $(seq 100); do
-          ETCDCTL_API=3 etcdctl --endpoints http://127.0.0.1:2379 --dial-timeout 1s endpoint health >/dev/null 2>&1 && exit 0
+          ETCDCTL_API=3 /opt/epiphany-fleet/etcd/etcdctl --endpoints http://127.0.0.1:2379 --dial-timeout 1s endpoint health >/dev/null 2>&1 && exit 0
           sleep 0.1
         done
         echo "etcd did not become healthy in 10 s" >&2; tail -20 /var/log/epiphany-fleet/etcd.log >&2; exit 1

@@ -1,7 +1,7 @@
 #!/bin/bash
 # PID 1 of one fleet host (see fleet.sh). Runs inside the host's fresh network, UTS, PID and private mount namespaces:
-# sets the hostname, gives the host its own /etc, /var (overlays over the machine's), /root, /home, /tmp, /run and the
-# fleet's shim directory on /usr/local/sbin, then stays alive reaping orphans until it is killed. When it dies the
+# sets the hostname, gives the host its own /etc, /var (overlays over the machine's), /root, /home, /tmp, /run, the
+# fleet's shim directory on /usr/local/sbin and a /usr/bin without etcdctl, then stays alive reaping orphans until it is killed. When it dies the
 # kernel kills every process of the host and drops its mounts.
 set -euo pipefail
 host=$1 d=$2 fleet=$3
@@ -21,6 +21,17 @@ if [[ -d "$fleet/java" ]]; then
 fi
 mkdir -p /opt/epiphany-fleet/shared
 mount --bind "$fleet/shared" /opt/epiphany-fleet/shared
+# A kubeadm host has no etcdctl binary (it is in the etcd static pod's image, reached with crictl exec): the
+# machine's Debian /usr/bin/etcdctl is hidden behind an overlay whiteout on /usr/bin and shown only, read-only, at
+# /opt/epiphany-fleet/etcd/etcdctl, where the crictl shim runs it "inside the etcd container".
+if [[ -e /usr/bin/etcdctl ]]; then
+  mkdir -p /opt/epiphany-fleet/etcd
+  : > /opt/epiphany-fleet/etcd/etcdctl
+  mount --bind /usr/bin/etcdctl /opt/epiphany-fleet/etcd/etcdctl
+  mount -o remount,bind,ro /opt/epiphany-fleet/etcd/etcdctl
+  mknod "$d/usrbin-upper/etcdctl" c 0 0
+  mount -t overlay overlay -o "lowerdir=/usr/bin,upperdir=$d/usrbin-upper,workdir=$d/usrbin-work" /usr/bin
+fi
 mount --bind "$fleet/sbin" /usr/local/sbin
 mount -o remount,bind,ro /usr/local/sbin
 # Also first in a non-root login's PATH (sshd's default has no sbin): a login user's `systemctl is-active` must reach

@@ -7,7 +7,11 @@
 #            `haproxy -W -D -p /run/haproxy.pid -f /etc/haproxy/haproxy.cfg`; reload checks the config
 #            (`haproxy -c`) and sends SIGUSR2 to the master (new workers take over the listeners, old workers
 #            finish their connections); restart = stop + start; stop = SIGTERM to the master.
-#   kubelet  SIMULATED: the kubelet cannot be installed here; the shim only records that it is running.
+#   kubelet  SIMULATED: the kubelet cannot be installed here; the shim records whether it runs (the SIMULATED
+#            kubeadm of the real-OS mode writes the same files when it starts or resets the kubelet). Starting it
+#            starts the static pods whose processes do not run, as a kubelet would: the REAL etcd with the command of
+#            /etc/kubernetes/manifests/etcd.yaml and the apiserver stand-in when kube-apiserver.yaml exists.
+#            Stopping it stops only the kubelet: the "containers" keep running.
 #
 # Supported: is-active, is-enabled, enable [--now], disable [--now], start, stop, restart, reload, daemon-reload.
 set -uo pipefail
@@ -49,8 +53,26 @@ start() {
       haproxy -W -D -p "$HAPROXY_PID" -f "$HAPROXY_CFG" >>/var/log/haproxy-shim.log 2>&1 \
         || { err "Job for haproxy.service failed (see /var/log/haproxy-shim.log)"; return 1; }
       ;;
-    kubelet) touch "$STATE_DIR/kubelet.active" ;;
+    kubelet) touch "$STATE_DIR/kubelet.active"; start_static_pods ;;
   esac
+}
+
+# The command list of a static pod manifest (YAML as the SIMULATED kubeadm writes it: one quoted item per line).
+manifest_command() {
+  awk '/^ *(- )?command:$/ {c=1; next} c && /^ *- / {sub(/^ *- /, ""); gsub(/^"|"$/, ""); print; next} c {exit}' "$1"
+}
+
+start_static_pods() {
+  local manifests=/etc/kubernetes/manifests
+  if [[ -f $manifests/etcd.yaml && -x /usr/local/sbin/epiphany-etcd ]]; then
+    local cmd=()
+    mapfile -t cmd < <(manifest_command "$manifests/etcd.yaml")
+    [[ ${#cmd[@]} -gt 0 ]] && { /usr/local/sbin/epiphany-etcd start "${cmd[@]}" || err "kubelet: etcd did not start"; }
+  fi
+  if [[ -f $manifests/kube-apiserver.yaml && -x /usr/local/sbin/epiphany-apiserver-standin ]]; then
+    /usr/local/sbin/epiphany-apiserver-standin start || err "kubelet: the apiserver stand-in did not start"
+  fi
+  return 0
 }
 
 stop() {

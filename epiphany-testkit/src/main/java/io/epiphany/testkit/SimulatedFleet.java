@@ -276,6 +276,32 @@ public final class SimulatedFleet implements AutoCloseable {
         return store.read(s -> s.kube == null ? List.of() : List.copyOf(s.kube.history));
     }
 
+    /** The etcd members now, with each member's health and the leader, read from the simulation (empty: no cluster). */
+    public List<SimulatedCluster.EtcdMember> etcdMembers() {
+        return store.read(SimulatedCluster::members);
+    }
+
+    /** The Node objects now: labels, annotations, taints, Ready, kubelet version (empty: no cluster). */
+    public List<SimulatedCluster.Node> nodes() {
+        return store.read(SimulatedCluster::nodes);
+    }
+
+    /**
+     * One Node.
+     *
+     * @throws NoSuchElementException naming the Nodes there are
+     */
+    public SimulatedCluster.Node node(String name) {
+        List<SimulatedCluster.Node> all = nodes();
+        return all.stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow(() -> new NoSuchElementException(
+                "no Node '" + name + "'; the cluster has " + all.stream().map(SimulatedCluster.Node::name).toList()));
+    }
+
+    /** The ClusterConfiguration YAML stored in the kubeadm-config ConfigMap, or empty when there is no cluster. */
+    public java.util.Optional<String> clusterConfiguration() {
+        return store.read(s -> java.util.Optional.ofNullable(s.kube == null ? null : s.kube.clusterConfiguration));
+    }
+
     /** The fleet's shared state, for the simulation's own tests. */
     StateStore store() {
         return store;

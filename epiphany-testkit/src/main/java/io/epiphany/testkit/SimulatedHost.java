@@ -262,6 +262,24 @@ public final class SimulatedHost {
         applyReachability();
     }
 
+    /**
+     * The flags of this host's kube-apiserver static pod manifest (name → value, without the leading {@code --}),
+     * as the kubelet runs it; empty when the host has no control plane.
+     */
+    public Map<String, String> apiserverFlags() {
+        return Map.copyOf(ControlPlane.manifestFlags(files, "kube-apiserver"));
+    }
+
+    /** Whether the kubelet service runs. */
+    public boolean kubeletRunning() {
+        return context.host(h -> h.up && h.active.contains("kubelet"));
+    }
+
+    /** Whether this host's etcd container runs. */
+    public boolean etcdRunning() {
+        return context.store().read(s -> io.epiphany.testkit.sim.kube.ClusterAccess.etcdContainerRunning(s, hostname));
+    }
+
     /** Removes a binary, as on a machine that lacks it (e.g. {@code kubeadm}): it then answers 127. */
     public void removeBinary(String name) {
         context.store().update(s -> s.hosts.get(hostname).binaries.remove(name));

@@ -23,7 +23,7 @@ class HostServicesTest {
     @BeforeEach
     void start() throws Exception {
         fleet = SimulatedFleet.start(List.of(Machine.of("m1", "10.0.0.11"), Machine.of("m2", "10.0.0.12"),
-                Machine.of("m3", "10.0.0.13")));
+                Machine.of("m3", "10.0.0.13"), Machine.of("m4", "10.0.0.14")));
         ssh = new TestSsh(fleet);
         script = new ClusterScript(fleet, ssh);
         script.loadBalancer("m1", MASTER_IPS);
@@ -137,6 +137,58 @@ class HostServicesTest {
         assertThat(script.etcdContainer("m1")).isNotEqualTo(before);
         assertThat(healthy("m2", "m1")).isTrue();
         assertThat(script.ok("m2", "curl -sk https://10.0.0.11:6443/readyz").out()).isEqualTo("ok");
+    }
+
+    @Test
+    void aControlPlaneJoinRefusesWhileAMemberIsUnhealthyUntilThatMemberIsRemoved() throws Exception {
+        fleet.host("m3").stopEtcd();
+        script.loadBalancer("m4", MASTER_IPS);
+        script.copyShared("m1", "m4");
+        TestSsh.Result refused = script.join("m4", "10.0.0.14", ClusterScript.TOKEN, script.caHash("m1"), true);
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err()).contains("error execution phase check-etcd: etcd cluster is not healthy: failed to "
+                + "get etcd status for https://10.0.0.13:2379: failed to dial endpoint https://10.0.0.13:2379");
+        assertThat(fleet.etcdMembers()).hasSize(3);
+
+        String m3 = fleet.etcdMembers().get(2).id();
+        script.ok("m1", script.etcdctl("m1", "member remove " + m3));
+        script.ok("m4", "kubeadm reset -f"); // the failed join left its certificates and kubeconfigs behind
+        script.copyShared("m1", "m4");
+        TestSsh.Result joined = script.join("m4", "10.0.0.14", ClusterScript.TOKEN, script.caHash("m1"), true);
+        assertThat(joined.exit()).as(joined.err()).isZero();
+        assertThat(fleet.etcdMembers()).extracting(SimulatedCluster.EtcdMember::name).containsExactly("m1", "m2", "m4");
+    }
+
+    @Test
+    void viewsReadTheSimulationItself() throws Exception {
+        List<SimulatedCluster.EtcdMember> members = fleet.etcdMembers();
+        assertThat(members).extracting(SimulatedCluster.EtcdMember::name).containsExactly("m1", "m2", "m3");
+        assertThat(members).allMatch(SimulatedCluster.EtcdMember::healthy)
+                .noneMatch(SimulatedCluster.EtcdMember::learner);
+        assertThat(members).filteredOn(SimulatedCluster.EtcdMember::leader)
+                .extracting(SimulatedCluster.EtcdMember::name).containsExactly("m1");
+        JsonNode listed = JSON.readTree(script.ok("m2", script.etcdctl("m2", "member list -w json --hex")).out());
+        assertThat(listed.path("members").get(1).path("ID").asText()).isEqualTo(members.get(1).id());
+
+        script.ok("m1", KUBECTL + " label node m1 zone=a");
+        fleet.host("m3").stopEtcd();
+        assertThat(fleet.etcdMembers().get(2).healthy()).isFalse();
+        assertThat(fleet.host("m3").etcdRunning()).isFalse();
+        assertThat(fleet.host("m3").kubeletRunning()).isTrue();
+        fleet.host("m2").stopKubelet();
+        assertThat(fleet.etcdMembers()).as("1 of 3 running: no quorum, no leader")
+                .noneMatch(SimulatedCluster.EtcdMember::healthy).noneMatch(SimulatedCluster.EtcdMember::leader);
+        assertThat(fleet.node("m2").ready()).isEqualTo("Unknown");
+        assertThat(fleet.node("m2").readyReason()).isEqualTo("NodeStatusUnknown");
+        assertThat(fleet.node("m1").ready()).isEqualTo("True");
+
+        assertThat(ssh.run("m1", KUBECTL + " label node m1 zone=b --overwrite").exit()).as("no quorum").isEqualTo(1);
+        assertThat(fleet.node("m1").labels()).containsEntry("zone", "a");
+        assertThat(fleet.node("m1").taints()).containsExactly(new SimulatedCluster.Taint(
+                "node-role.kubernetes.io/control-plane", null, "NoSchedule"));
+        assertThat(fleet.host("m1").apiserverFlags()).containsEntry("advertise-address", "10.0.0.11")
+                .containsEntry("encryption-provider-config", "/etc/kubernetes/enc/encryption-config.yaml");
+        assertThat(fleet.clusterConfiguration().orElseThrow()).contains("clusterName: \"sim\"");
     }
 
     @Test

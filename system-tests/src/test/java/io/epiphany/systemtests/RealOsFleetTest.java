@@ -121,6 +121,58 @@ class RealOsFleetTest {
         assertThat(fleet.exec(host, "systemctl", "start", "nosuchunit").stderr()).contains("not found");
     }
 
+    @Test
+    void etcdctlIsNotOnTheHostsButInsideTheEtcdContainerThroughCrictl() throws Exception {
+        String host = fleet.hosts().get(3).hostname();
+        // a kubeadm host has no etcdctl binary; the machine's Debian etcdctl stays where it is
+        assertThat(fleet.exec(host, "bash", "-c", "command -v etcdctl").exitCode()).isEqualTo(1);
+        ProcessRun.Result missing = fleet.exec(host, "sh", "-c", "etcdctl version");
+        assertThat(missing.exitCode()).isEqualTo(127);
+        assertThat(missing.stderr()).contains("etcdctl: not found");
+        assertThat(fleet.exec(host, "test", "-e", "/usr/bin/etcdctl").exitCode()).isEqualTo(1);
+        assertThat(Path.of("/usr/bin/etcdctl")).exists();
+        String ps = "crictl --runtime-endpoint unix:///run/containerd/containerd.sock ps --name etcd --state running"
+                + " -q";
+        assertThat(fleet.exec(host, "sh", "-c", ps).orThrow().stdout()).as("no etcd yet").isEmpty();
+
+        fleet.startEtcd(host);
+        String id = fleet.exec(host, "sh", "-c", ps).orThrow().stdout().strip();
+        assertThat(id).matches("[0-9a-f]{64}");
+        fleet.etcdctl(host, "--endpoints", "http://127.0.0.1:2379", "put", "/fleet/key", "value").orThrow();
+        assertThat(fleet.etcdctl(host, "--endpoints", "http://127.0.0.1:2379", "get", "/fleet/key").orThrow()
+                .stdout()).isEqualTo("/fleet/key\nvalue\n");
+        var list = new com.fasterxml.jackson.databind.ObjectMapper().readTree(fleet.etcdctl(host, "--endpoints",
+                "http://127.0.0.1:2379", "member", "list", "-w", "json", "--hex").orThrow().stdout());
+        assertThat(list.path("members").get(0).path("ID").isIntegralNumber())
+                .as("Debian's etcdctl 3.4 prints a JSON number even with --hex").isTrue();
+        ProcessRun.Result shell = fleet.exec(host, "crictl", "--runtime-endpoint",
+                "unix:///run/containerd/containerd.sock", "exec", id, "sh");
+        assertThat(shell.stderr()).contains("executable file not found");
+
+        fleet.stopEtcdMember(host);
+        assertThat(fleet.exec(host, "sh", "-c", ps).orThrow().stdout()).isEmpty();
+        ProcessRun.Result stale = fleet.exec(host, "crictl", "--runtime-endpoint",
+                "unix:///run/containerd/containerd.sock", "exec", id, "etcdctl", "version");
+        assertThat(stale.exitCode()).isEqualTo(1);
+        assertThat(stale.stderr()).contains("code = NotFound desc = could not find container \"" + id + "\"");
+        // the kubelet (systemctl shim) starts the etcd static pod from its manifest, as a real kubelet would
+        String ip = fleet.host(host).ip();
+        String manifest = String.join("\n", "apiVersion: \"v1\"", "kind: \"Pod\"", "spec:", "  containers:",
+                "  - command:", "    - \"etcd\"", "    - \"--name=" + host + "\"", "    - \"--data-dir=/var/lib/etcd\"",
+                "    - \"--listen-client-urls=http://" + ip + ":2379,http://127.0.0.1:2379\"",
+                "    - \"--advertise-client-urls=http://" + ip + ":2379\"",
+                "    - \"--listen-peer-urls=http://" + ip + ":2380\"",
+                "    - \"--initial-advertise-peer-urls=http://" + ip + ":2380\"",
+                "    - \"--initial-cluster=" + host + "=http://" + ip + ":2380\"", "    image: \"etcd\"", "");
+        fleet.exec(host, "sh", "-c", "mkdir -p /etc/kubernetes/manifests && cat > /etc/kubernetes/manifests/etcd.yaml"
+                + " <<'EOF'\n" + manifest + "EOF").orThrow();
+        fleet.exec(host, "systemctl", "restart", "kubelet").orThrow();
+        assertThat(fleet.exec(host, "sh", "-c", ps).orThrow().stdout().strip()).as("a restarted etcd, a new ID")
+                .matches("[0-9a-f]{64}").isNotEqualTo(id);
+        assertThat(fleet.etcdctl(host, "--endpoints", "http://127.0.0.1:2379", "get", "/fleet/key").orThrow()
+                .stdout()).isEqualTo("/fleet/key\nvalue\n");
+    }
+
     static List<String> netnsNames() {
         return ProcessRun.run(java.time.Duration.ofSeconds(10), List.of("ip", "netns", "list")).orThrow().stdout()
                 .lines().map(l -> l.split(" ")[0]).toList();

@@ -3,7 +3,6 @@ package io.epiphany.testkit.sim;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,14 +19,13 @@ import java.util.regex.Pattern;
  * real-OS mode also does to the real etcd what kubeadm does: {@code join} adds this host as a learner through the
  * etcd API and promotes it once the (real) member has caught up; {@code reset} removes this host's member; the
  * SIMULATED kubelet runs the etcd static pod's command (from {@code /etc/kubernetes/manifests/etcd.yaml}) as a real
- * process. {@code crictl exec <etcd> etcdctl} on such a host runs the real etcdctl (see {@link #etcdctl}).
+ * process. The etcdctl used here is the real one, which the fleet hides from the hosts' PATH (a kubeadm host has
+ * none) and shows at the path of the system property {@code epiphany.sim.etcdctl}.
  */
 public final class RealEtcd {
     static final String HOOK = "epiphany.sim.etcd-hook";
     /** Where the REAL etcdctl is: the fleet hides it from the hosts' PATH and shows it here (the "etcd image"). */
     static final String ETCDCTL_PROPERTY = "epiphany.sim.etcdctl";
-    /** The etcd static pod's process on a real-OS fleet host (written by the fleet's etcd hook). */
-    private static final java.nio.file.Path ETCD_PID = java.nio.file.Path.of("/run/etcd.pid");
     private static final String PKI = "/etc/kubernetes/pki/";
     private static final long COMMAND_SECONDS = 30;
     private static final long PROMOTE_SECONDS = 40;
@@ -40,43 +38,6 @@ public final class RealEtcd {
 
     /** A member added by {@link #addLearner}: its hex ID and the {@code --initial-cluster} its etcd must start with. */
     public record Added(String idHex, List<String> initialCluster) {}
-
-    /**
-     * Runs the REAL etcdctl (v3 API) with the caller's arguments, as {@code crictl exec <etcd> etcdctl ...} would in
-     * the etcd container. Its output is the real one: Debian's etcdctl 3.4 prints IDs in JSON as decimal numbers even
-     * with {@code --hex} (the hex JSON printer is etcd 3.5's, etcd PR #11812).
-     */
-    public static int etcdctl(List<String> args, PrintStream out, PrintStream err) {
-        Result r = run(args);
-        out.print(r.stdout);
-        out.flush();
-        err.print(r.stderr);
-        err.flush();
-        return r.code;
-    }
-
-    /**
-     * The ID of the running REAL etcd "container" of this host: derived from the etcd process (pid and start time),
-     * so a restarted etcd has a new ID; empty when no etcd process runs.
-     */
-    public static Optional<String> containerId(String hostname) {
-        try {
-            long pid = Long.parseLong(java.nio.file.Files.readString(ETCD_PID).strip());
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(p -> sha256(hostname + "/" + pid + "/"
-                    + p.info().startInstant().map(Object::toString).orElse("")));
-        } catch (IOException | NumberFormatException noEtcd) {
-            return Optional.empty();
-        }
-    }
-
-    private static String sha256(String text) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     /** Adds {@code name} as a learner through the given members' client URLs ({@code etcdctl member add --learner}). */
     public static Added addLearner(List<String> clientUrls, String name, String peerUrl) {
@@ -106,6 +67,22 @@ public final class RealEtcd {
         } while (System.nanoTime() < deadline);
         throw new IllegalStateException("REAL etcd: learner " + idHex + " was not promoted within " + PROMOTE_SECONDS
                 + " s: " + (r.stderr + r.stdout).strip());
+    }
+
+    /**
+     * The first of these client URLs whose REAL etcd member does not answer a status request (kubeadm's check-etcd
+     * asks each member), or empty when all answer.
+     */
+    public static Optional<String> firstUnanswered(List<String> clientUrls) {
+        for (String url : clientUrls) {
+            Result r = run(List.of("--endpoints", url, "--dial-timeout", "2s", "--command-timeout", "3s", "--cacert",
+                    PKI + "etcd/ca.crt", "--cert", PKI + "apiserver-etcd-client.crt", "--key",
+                    PKI + "apiserver-etcd-client.key", "endpoint", "status"));
+            if (r.code != 0) {
+                return Optional.of(url);
+            }
+        }
+        return Optional.empty();
     }
 
     /** Removes the member with this peer URL; empty on success, else why it failed (as kubeadm reset's warning). */

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Where the SIMULATION meets a real operating system: the real-OS fleet of the system tests runs {@link SimulatorMain}
- * as {@code kubeadm}/{@code kubectl}/{@code etcdctl} on hosts (network namespaces) that have a REAL HAProxy and REAL
+ * as {@code kubeadm}/{@code kubectl}/{@code kubelet} on hosts (network namespaces) that have a REAL HAProxy and REAL
  * processes standing in for the API servers. Off unless the system property {@code epiphany.sim.real-os} is
  * {@code true} (set only by the fleet's wrappers), so the in-process fleet never takes these paths.
  *
@@ -20,8 +20,8 @@ import java.util.concurrent.TimeUnit;
  *       {@code /etc/haproxy/haproxy.cfg}. Which apiserver behind it is up stays the simulation's model, which the
  *       hook below keeps in step with the real stand-ins.</li>
  *   <li>etcd is REAL ({@link RealEtcd}): the SIMULATED kubelet runs the etcd static pod's command through the
- *       program named by {@code epiphany.sim.etcd-hook}, SIMULATED kubeadm adds, promotes and removes real members,
- *       and {@code etcdctl} is the real one.</li>
+ *       program named by {@code epiphany.sim.etcd-hook}, SIMULATED kubeadm adds, promotes and removes real members;
+ *       the fleet's crictl shim runs the real etcdctl "in the etcd container" (hosts have none on their PATH).</li>
  *   <li>{@link #staticPodsStarted}/{@link #staticPodsStopped}: when the SIMULATED kubelet starts or stops a
  *       control plane's static pods, the program named by {@code epiphany.sim.static-pods-hook} is run with
  *       {@code start} or {@code stop}, so that a real process serves (or stops serving) {@code :6443}, as a real
@@ -69,6 +69,31 @@ public final class RealOsMode {
             h.haproxyConfig = cfg;
             return null;
         });
+    }
+
+    /**
+     * The SIMULATED kubeadm started ({@code true}: init, join) or stopped ({@code false}: reset) the kubelet: the
+     * real-OS fleet's systemctl shim keeps the unit's state in these files, so {@code systemctl is-active kubelet}
+     * agrees with the simulation (no-op when disabled).
+     */
+    public static void kubeletActive(boolean active) {
+        if (!enabled()) {
+            return;
+        }
+        try {
+            for (Path p : List.of(Path.of("/run/epiphany-systemctl-shim/kubelet.active"),
+                    Path.of("/etc/epiphany-systemctl-shim/enabled/kubelet"))) {
+                if (active) {
+                    Files.createDirectories(p.getParent());
+                    Files.writeString(p, "");
+                } else if (p.getFileName().toString().equals("kubelet.active")) {
+                    Files.deleteIfExists(p); // kubeadm reset stops the kubelet; it stays enabled
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("real-OS fleet: cannot record the kubelet's state for the systemctl shim: "
+                    + e.getMessage(), e);
+        }
     }
 
     /** The SIMULATED kubelet started a control plane whose apiserver is healthy: start the real stand-in. */

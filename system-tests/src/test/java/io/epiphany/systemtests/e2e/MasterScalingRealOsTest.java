@@ -144,10 +144,10 @@ class MasterScalingRealOsTest {
     }
 
     private io.epiphany.systemtests.fleet.ProcessRun.Result etcdctl(String host, String... args) {
-        List<String> line = new ArrayList<>(List.of("etcdctl", "--endpoints", "https://127.0.0.1:2379", "--cacert",
+        List<String> line = new ArrayList<>(List.of("--endpoints", "https://127.0.0.1:2379", "--cacert",
                 PKI + "ca.crt", "--cert", PKI + "healthcheck-client.crt", "--key", PKI + "healthcheck-client.key"));
         line.addAll(List.of(args));
-        return fleet.exec(host, line.toArray(String[]::new));
+        return fleet.etcdctl(host, line.toArray(String[]::new)); // a kubeadm host has etcdctl only in the etcd pod
     }
 
     private static void report(String step, long millis, List<LoadBalancerProbe.HostSamples> seen, long window) {

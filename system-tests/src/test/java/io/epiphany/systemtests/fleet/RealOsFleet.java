@@ -18,6 +18,7 @@ import java.util.Optional;
  * <pre>{@code try (RealOsFleet fleet = RealOsFleet.start(List.of("master1", "master2", "node1"))) { ... }}</pre>
  */
 public final class RealOsFleet implements AutoCloseable {
+    private static final String CRICTL = "crictl --runtime-endpoint unix:///run/containerd/containerd.sock";
     private static final Duration UP_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(2);
 
@@ -89,8 +90,8 @@ public final class RealOsFleet implements AutoCloseable {
     }
 
     /**
-     * Like {@link #start(List)}, and every host also gets SIMULATED {@code kubeadm}, {@code kubelet}, {@code kubectl},
-     * {@code etcdctl} (the testkit's {@code SimulatorMain} in real-OS mode: it routes through the host's real HAProxy
+     * Like {@link #start(List)}, and every host also gets SIMULATED {@code kubeadm}, {@code kubelet}, {@code kubectl}
+     * (the testkit's {@code SimulatorMain} in real-OS mode: it routes through the host's real HAProxy
      * and starts the apiserver stand-in when its kubelet starts a control plane) and a placeholder {@code containerd}.
      */
     public static RealOsFleet startWithSimulatedKubernetes(List<String> hostnames) {
@@ -218,6 +219,23 @@ public final class RealOsFleet implements AutoCloseable {
     /** Starts a single-member real etcd on the host's :2379 (plain HTTP, for tests that need real etcd). */
     public void startEtcd(String hostname) {
         fleet("etcd", "start", hostname);
+    }
+
+    /**
+     * Runs the REAL etcdctl "inside the host's etcd container", as on a kubeadm host (which has no etcdctl binary):
+     * {@code crictl exec <running etcd> etcdctl ARGS} through the fleet's crictl shim. Fails (exit 1, crictl's
+     * NotFound) when no etcd runs on the host.
+     */
+    public ProcessRun.Result etcdctl(String hostname, String... args) {
+        List<String> line = new ArrayList<>(List.of("sh", "-c", "id=$(" + CRICTL + " ps --name etcd --state running -q)"
+                + " && exec " + CRICTL + " exec \"$id\" etcdctl \"$@\"", "etcdctl"));
+        line.addAll(List.of(args));
+        return exec(hostname, line.toArray(String[]::new));
+    }
+
+    /** Stops the host's REAL etcd member process (the etcd "container"), leaving everything else running. */
+    public void stopEtcdMember(String hostname) {
+        exec(hostname, "/usr/local/sbin/epiphany-etcd", "stop").orThrow();
     }
 
     /** The fleet's test CA certificate, which issued the apiserver stand-ins' certificates. */

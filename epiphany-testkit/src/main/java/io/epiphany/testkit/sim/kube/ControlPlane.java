@@ -259,6 +259,19 @@ public final class ControlPlane {
     }
 
     /**
+     * The flags of a static pod manifest's command ({@code --name=value}, in order; a repeated flag's last value),
+     * empty when the manifest is missing.
+     */
+    public static Map<String, String> manifestFlags(HostFiles f, String component) {
+        Map<String, String> flags = new LinkedHashMap<>();
+        StaticPods.command(f, component).orElse(List.of()).stream().filter(a -> a.startsWith("--")).forEach(a -> {
+            int eq = a.indexOf('=');
+            flags.put(eq < 0 ? a.substring(2) : a.substring(2, eq), eq < 0 ? "" : a.substring(eq + 1));
+        });
+        return flags;
+    }
+
+    /**
      * The kubelet noticed a rewritten control-plane manifest and restarted that pod: for the apiserver, it is healthy
      * again only if every file its new flags name can be opened. Nothing runs while the kubelet is stopped (it reads
      * the manifests when it starts).

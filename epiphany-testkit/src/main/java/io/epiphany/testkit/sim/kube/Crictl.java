@@ -3,8 +3,6 @@ package io.epiphany.testkit.sim.kube;
 import io.epiphany.testkit.sim.HostContext;
 import io.epiphany.testkit.sim.Invocation;
 import io.epiphany.testkit.sim.Program;
-import io.epiphany.testkit.sim.RealEtcd;
-import io.epiphany.testkit.sim.RealOsMode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +14,8 @@ import java.util.Optional;
  * {@code exec <id> etcdctl ...} runs {@link Etcdctl} inside it, the only way to etcdctl on a kubeadm host (the
  * kubeadm, kubelet and kubectl packages ship no etcdctl; the registry.k8s.io/etcd image has it). The container ID is
  * 64 hex digits derived from the host and the count of etcd starts, so a restarted etcd has a new ID and the old one
- * is NotFound, as containerd answers for a removed container.
+ * is NotFound, as containerd answers for a removed container. (The real-OS fleet of the system tests installs its own
+ * crictl shim instead, in front of REAL etcd.)
  */
 public final class Crictl implements Program {
     /** kubeadm's default criSocket for containerd; {@code /var/run} is a symlink to {@code /run} on Debian. */
@@ -117,11 +116,8 @@ public final class Crictl implements Program {
         return etcdctl.run(inContainer, etcdMounts(inv.host()));
     }
 
-    /** The running etcd container's ID on this host; on a real-OS fleet host, from the REAL etcd process. */
+    /** The running etcd container's ID on this host. */
     public static Optional<String> runningEtcd(HostContext host) {
-        if (RealOsMode.enabled()) {
-            return RealEtcd.containerId(host.hostname());
-        }
         return host.store().read(s -> ClusterAccess.etcdContainerRunning(s, host.hostname())
                 ? Optional.of(containerId(host.hostname(), s.hosts.get(host.hostname()).etcdStarts))
                 : Optional.<String>empty());

@@ -3,8 +3,6 @@ package io.epiphany.testkit.sim.kube;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.epiphany.testkit.sim.HostContext;
 import io.epiphany.testkit.sim.Invocation;
-import io.epiphany.testkit.sim.RealEtcd;
-import io.epiphany.testkit.sim.RealOsMode;
 import io.epiphany.testkit.sim.SimulationState;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -18,8 +16,8 @@ import java.util.Optional;
  * it is reached only through {@link Crictl} {@code exec}): {@code member list}, {@code member remove},
  * {@code member promote}, {@code endpoint health}, {@code endpoint status} ({@code --cluster}, {@code -w json},
  * {@code --hex}), {@code move-leader}, {@code put}, {@code get}. TLS flags must name files the container sees (its
- * hostPath mounts) and the cluster's etcd CA; linearizable requests fail without quorum. On a real-OS fleet host
- * ({@link RealOsMode}) it is not simulated: it runs the REAL etcdctl against the REAL etcd ({@link RealEtcd#etcdctl}).
+ * hostPath mounts) and the cluster's etcd CA; linearizable requests fail without quorum. (On a real-OS fleet host
+ * the fleet's crictl shim runs the REAL etcdctl against the REAL etcd instead, see system-tests/fleet.)
  */
 public final class Etcdctl {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,10 +42,6 @@ public final class Etcdctl {
      */
     public int run(Invocation inv, List<String> mounts) throws IOException {
         List<String> a = inv.args();
-        if (RealOsMode.enabled()) {
-            // real-OS fleet only: etcd there is REAL (Debian etcd-server), so is the etcdctl that talks to it
-            return RealEtcd.etcdctl(a, inv.out(), inv.err());
-        }
         HostContext host = inv.host();
         String endpoints = Kubeadm.option(a, "--endpoints").orElse("127.0.0.1:2379");
         for (String flag : List.of("--cacert", "--cert", "--key")) {

@@ -343,6 +343,7 @@ public final class Kubeadm implements Program {
                 return null;
             });
             inv.out().println("[kubelet-start] Starting the kubelet");
+            RealOsMode.kubeletActive(true);
             ControlPlane.startStaticPods(host);
             List<String> missing = ControlPlane.missingApiserverFiles(f);
             if (!missing.isEmpty()) {
@@ -521,6 +522,7 @@ public final class Kubeadm implements Program {
                         false), h.installedKubelet(), now));
                 return null;
             });
+            RealOsMode.kubeletActive(true);
             inv.out().println("\nThis node has joined the cluster:");
             inv.out().println("* Certificate signing request was sent to apiserver and a response was received.");
             inv.out().println("* The Kubelet was informed of the new secure connection details.\n");
@@ -572,6 +574,21 @@ public final class Kubeadm implements Program {
             inv.out().println("[certs] Using certificateDir folder \"/etc/kubernetes/pki\"");
             ControlPlane.writeNodePki(f, spec, now);
             ControlPlane.writeKubeconfigs(f, spec, false, now);
+            inv.out().println("[check-etcd] Checking that the etcd cluster is healthy");
+            Optional<String> unhealthy = host.store().read(s -> s.kube.members.stream()
+                    .filter(m -> !m.learner || ClusterAccess.memberRunning(s, m))
+                    .filter(m -> !ClusterAccess.memberRunning(s, m)).map(m -> m.clientUrl).findFirst());
+            if (unhealthy.isEmpty() && RealOsMode.enabled()) {
+                // real-OS fleet only: the members are REAL etcd processes, ask them (one may have been stopped)
+                unhealthy = RealEtcd.firstUnanswered(host.store().read(s -> s.kube.members.stream()
+                        .filter(m -> !m.learner).map(m -> m.clientUrl).toList()));
+            }
+            if (unhealthy.isPresent()) {
+                // kubeadm's check-etcd phase asks every member for its status (etcdutil getClusterStatus)
+                return phaseError(inv, "check-etcd", "etcd cluster is not healthy: failed to get etcd status for "
+                        + unhealthy.get() + ": failed to dial endpoint " + unhealthy.get() + " with maintenance "
+                        + "client: context deadline exceeded");
+            }
             List<String> initial = host.store().read(s -> s.kube.members.stream()
                     .map(m -> m.name + "=" + m.peerUrl).toList());
             List<String> withSelf = new ArrayList<>(initial);
@@ -589,7 +606,8 @@ public final class Kubeadm implements Program {
                 }
                 withSelf = real.initialCluster();
             }
-            ControlPlane.writeManifests(f, spec, cluster, version, withSelf, true, host.store().read(s -> s.etcdVersion));
+            ControlPlane.writeManifests(f, spec, cluster, version, withSelf, true,
+                    host.store().read(s -> s.etcdVersion));
             boolean added = host.store().update(s -> {
                 if (!ClusterAccess.quorum(s)) {
                     return false;
@@ -613,6 +631,7 @@ public final class Kubeadm implements Program {
                         + "etcdserver: unhealthy cluster");
             }
             inv.out().println("[etcd] Announced new etcd member joining to the existing etcd cluster");
+            RealOsMode.kubeletActive(true);
             ControlPlane.startStaticPods(host);
             if (real != null) {
                 List<String> others = host.store().read(s -> s.kube.members.stream()
@@ -684,6 +703,7 @@ public final class Kubeadm implements Program {
                         + "/etc/kubernetes/admin.conf: no such file or directory");
             }
             inv.out().println("[reset] Stopping the kubelet service");
+            RealOsMode.kubeletActive(false);
             if (etcdHere && RealOsMode.enabled()) {
                 // real-OS fleet only: the etcd container goes before its data directory is deleted
                 RealEtcd.stopped(host.hostname());

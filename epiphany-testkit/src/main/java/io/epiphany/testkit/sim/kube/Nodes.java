@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /** SIMULATED Node objects as {@code kubectl get nodes -o json} prints them (a v1 List of v1 Node). */
-final class Nodes {
+public final class Nodes {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private Nodes() {}
@@ -21,9 +21,10 @@ final class Nodes {
     }
 
     /** The Ready condition: status, reason and message as the kubelet or kube-controller-manager sets them. */
-    record Ready(String status, String reason, String message) {}
+    public record Ready(String status, String reason, String message) {}
 
-    static Ready condition(SimulationState s, SimulationState.Node n) {
+    /** The Node's Ready condition now. */
+    public static Ready condition(SimulationState s, SimulationState.Node n) {
         SimulationState.Host h = s.hosts.get(n.host);
         if (h == null || !h.up || !h.active.contains("kubelet")) {
             // node lifecycle controller (kube-controller-manager) once the kubelet's heartbeats stop
