@@ -46,7 +46,9 @@ final class YamlClusterReader {
                 continue; // an empty document between two '---' is legal YAML
             }
             if (!doc.isObject()) {
-                problems.add(new Problem(where, brief(doc), "each document must be a mapping with a 'kind'"));
+                // what it is, not what it says: a wrong file (/etc/passwd, a key) must not be echoed
+                problems.add(new Problem(where, describe(doc), "each document must be a mapping with a 'kind'; is "
+                        + "this an Epiphany cluster description?"));
                 continue;
             }
             JsonNode kindNode = doc.get("kind");
@@ -377,6 +379,8 @@ final class YamlClusterReader {
             return CLUSTER + spec + "components.kubernetes_node";
         } else if (field.equals("ssh.user")) {
             return CLUSTER + spec + "admin_user.name";
+        } else if (field.equals("ssh.privateKey")) {
+            return CLUSTER + spec + "admin_user.key_path";
         } else if (field.startsWith("controllerManagerExtraArgs")) {
             return CONFIG + spec + "controller_manager.extra_args" + field.substring("controllerManagerExtraArgs".length());
         } else if (field.startsWith("schedulerExtraArgs")) {
@@ -398,6 +402,14 @@ final class YamlClusterReader {
             }
         }
         return YamlValues.snake(field);
+    }
+
+    private static String describe(JsonNode n) {
+        if (n.isArray()) {
+            return "a list of " + n.size() + " items";
+        }
+        return n.isTextual() ? "a text of " + n.asText().length() + " characters" : "a " + n.getNodeType()
+                .name().toLowerCase(java.util.Locale.ROOT) + " value";
     }
 
     private static String brief(JsonNode n) {

@@ -2,8 +2,9 @@ package io.epiphany.ssh;
 
 import io.epiphany.api.Secret;
 import io.epiphany.api.SshSettings;
+import io.epiphany.api.LocalFiles;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
 import org.apache.sshd.common.util.security.SecurityUtils;
 
@@ -20,6 +22,8 @@ import org.apache.sshd.common.util.security.SecurityUtils;
  * per file and passphrase. Key material and passphrases never reach a log or a message.
  */
 final class KeyPairs {
+    /** An OpenSSH RSA-16384 private key is about 12 KB; anything far larger is not a key file. */
+    static final int MAX_KEY_FILE_BYTES = 64 * 1024;
     private final Map<CacheKey, List<KeyPair>> cache = new ConcurrentHashMap<>();
 
     /** Secret compares by value and hashes to a constant, so the passphrase itself never becomes a hash. */
@@ -38,13 +42,18 @@ final class KeyPairs {
     }
 
     private static List<KeyPair> read(Path path, Optional<Secret> passphrase) {
-        if (!Files.isReadable(path)) {
-            throw new IllegalArgumentException("SshSettings.privateKey " + path + " does not exist or is not readable");
+        byte[] content;
+        try {
+            // bounded, regular files only: /dev/zero or a pipe must not hang the caller or exhaust memory
+            content = LocalFiles.read(path, MAX_KEY_FILE_BYTES, "SshSettings.privateKey");
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
         FilePasswordProvider password = passphrase.map(s -> FilePasswordProvider.of(s.reveal()))
                 .orElse(FilePasswordProvider.EMPTY);
         try {
-            Iterable<KeyPair> pairs = SecurityUtils.getKeyPairResourceParser().loadKeyPairs(null, path, password);
+            Iterable<KeyPair> pairs = SecurityUtils.getKeyPairResourceParser().loadKeyPairs(null,
+                    NamedResource.ofName(path.toString()), password, new ByteArrayInputStream(content));
             List<KeyPair> list = new ArrayList<>();
             if (pairs != null) {
                 pairs.forEach(list::add);
@@ -61,6 +70,8 @@ final class KeyPairs {
             // Parser messages do not contain key material; the passphrase is never part of them.
             throw new IllegalArgumentException("cannot load SshSettings.privateKey " + path + ": "
                     + e.getClass().getSimpleName() + " " + e.getMessage() + " (" + hint + ")", e);
+        } finally {
+            java.util.Arrays.fill(content, (byte) 0); // the parsed keys are all that is kept
         }
     }
 }
