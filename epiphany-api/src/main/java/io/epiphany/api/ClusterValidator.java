@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Every rule a cluster description must satisfy, checked together so all problems are reported at once. */
@@ -51,6 +52,10 @@ final class ClusterValidator {
         if (!cluster.encryption().enabled()) {
             warnings.add("encryption.enabled = false: Secrets are stored in etcd unencrypted");
         }
+        ManagedFlags.overrides(ManagedFlags.Component.API_SERVER_FLAGS, cluster.apiServer().extraArgs(),
+                cluster.apiServer().allowOverride()).forEach((flag, value) -> warnings.add("apiServer.extraArgs."
+                + flag + " = '" + Problem.brief(value) + "' replaces a flag the SDK sets for safety (allowed by "
+                + "apiServer.allowOverride); the SDK's own setting for it no longer applies"));
         return warnings;
     }
 
@@ -67,8 +72,8 @@ final class ClusterValidator {
         version();
         networking();
         apiServer();
-        extraArgs("controllerManagerExtraArgs", c.controllerManagerExtraArgs());
-        extraArgs("schedulerExtraArgs", c.schedulerExtraArgs());
+        extraArgs(ManagedFlags.Component.CONTROLLER_MANAGER_FLAGS, c.controllerManagerExtraArgs(), Set.of());
+        extraArgs(ManagedFlags.Component.SCHEDULER_FLAGS, c.schedulerExtraArgs(), Set.of());
         loadBalancer();
         ssh();
         encryption();
@@ -203,11 +208,22 @@ final class ClusterValidator {
             positive("apiServer.audit.maxBackup", a.maxBackup());
             positive("apiServer.audit.maxSize", a.maxSize());
         }
-        extraArgs("apiServer.extraArgs", c.apiServer().extraArgs());
+        extraArgs(ManagedFlags.Component.API_SERVER_FLAGS, c.apiServer().extraArgs(), c.apiServer().allowOverride());
+        for (String flag : c.apiServer().allowOverride()) {
+            if (ManagedFlags.Component.API_SERVER_FLAGS.useInstead(flag).isEmpty()) {
+                add("apiServer.allowOverride", flag, "not a flag the SDK manages; extra args set other flags "
+                        + "without an override, so remove it from the list");
+            }
+        }
     }
 
-    private void extraArgs(String field, Map<String, String> args) {
+    /** Flag syntax, and no silent replacement of a managed flag: the overridable ones only when {@code allowed}. */
+    private void extraArgs(ManagedFlags.Component component, Map<String, String> args, Set<String> allowed) {
+        String field = component.field;
+        boolean overridable = component == ManagedFlags.Component.API_SERVER_FLAGS;
         args.forEach((k, v) -> {
+            component.useInstead(k).filter(instead -> !allowed.contains(k)).ifPresent(instead -> add(field + "." + k,
+                    v, ManagedFlags.refusal(k, instead, overridable)));
             if (!FLAG_NAME.matcher(k).matches()) {
                 add(field, k, "not a flag name: write it without dashes, e.g. 'profiling'");
             }

@@ -255,6 +255,9 @@ final class EpiphanyYaml {
         audit.put("max_size", a.maxSize());
         apiMap.put("audit", audit);
         apiMap.put("extra_args", new LinkedHashMap<>(api.extraArgs()));
+        if (!api.allowOverride().isEmpty()) {
+            apiMap.put("allow_override", new ArrayList<>(api.allowOverride()));
+        }
         spec.put("api_server", apiMap);
         spec.put("controller_manager", Map.of("extra_args", new LinkedHashMap<>(c.controllerManagerExtraArgs())));
         spec.put("scheduler", Map.of("extra_args", new LinkedHashMap<>(c.schedulerExtraArgs())));

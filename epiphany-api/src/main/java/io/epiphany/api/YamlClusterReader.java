@@ -278,7 +278,7 @@ final class YamlClusterReader {
         }
         Node apiNode = spec.object("api_server");
         if (apiNode != null) {
-            apiNode.keys("admission_plugins", "profiling", "audit", "extra_args");
+            apiNode.keys("admission_plugins", "profiling", "audit", "extra_args", "allow_override");
             ApiServer.Builder api = ApiServer.builder();
             if (apiNode.has("admission_plugins")) {
                 api.admissionPlugins(apiNode.strings("admission_plugins"));
@@ -297,6 +297,7 @@ final class YamlClusterReader {
                 api.audit(audit.build());
             }
             api.extraArgs(apiNode.stringMap("extra_args"));
+            api.allowOverride(apiNode.strings("allow_override"));
             b.apiServer(api.build());
         }
         Node cm = spec.object("controller_manager");
