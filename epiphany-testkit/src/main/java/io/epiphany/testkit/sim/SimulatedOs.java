@@ -33,6 +33,7 @@ public final class SimulatedOs {
                 Map.entry("mkdir", files.mkdir()),
                 Map.entry("mv", files.mv()),
                 Map.entry("rm", files.rm()),
+                Map.entry("rmdir", files.rmdir()),
                 Map.entry("sha256sum", files.sha256sum()),
                 Map.entry("date", files.date()),
                 Map.entry("test", files.test()),
@@ -54,7 +55,7 @@ public final class SimulatedOs {
 
     /** The binaries every simulated host has before the SDK installs anything. */
     public static List<String> baseBinaries() {
-        return List.of("sh", "env", "sudo", "test", "sysctl", "cat", "mkdir", "mv", "rm", "sha256sum", "date", "systemctl", "curl",
+        return List.of("sh", "env", "sudo", "test", "sysctl", "cat", "mkdir", "mv", "rm", "rmdir", "sha256sum", "date", "systemctl", "curl",
                 "stat", "chmod", "chown", "id", "kubeadm", "kubelet", "kubectl", "etcdctl", "containerd");
     }
 
