@@ -65,7 +65,7 @@ final class EpiphanyYaml {
         } catch (CharacterCodingException e) {
             throw new ConfigException(List.of(new Problem(String.valueOf(file), null,
                     "not UTF-8 text: a cluster description is a YAML file")));
-        } catch (java.nio.channels.ClosedByInterruptException e) {
+        } catch (java.io.InterruptedIOException e) { // the interrupt flag stays set for the caller
             throw new ConfigException(List.of(new Problem(String.valueOf(file), null,
                     "reading was interrupted")));
         } catch (IOException | RuntimeException e) {

@@ -1,6 +1,7 @@
 package io.epiphany.api;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -23,8 +24,8 @@ public final class LocalFiles {
      *
      * @param what what the file is for, as the caller's settings name it (e.g. {@code SshSettings.privateKey})
      * @throws IOException naming {@code what} and the path when the file is missing, not a regular file, larger than
-     *     {@code maxBytes}, or unreadable; {@link java.nio.channels.ClosedByInterruptException} (with the thread's
-     *     interrupt flag kept set) when the thread is interrupted
+     *     {@code maxBytes}, or unreadable; {@link InterruptedIOException} (with the thread's interrupt flag kept
+     *     set) when the thread is interrupted
      */
     public static byte[] read(Path file, int maxBytes, String what) throws IOException {
         BasicFileAttributes attributes;
@@ -52,6 +53,9 @@ public final class LocalFiles {
                 }
             }
             return Arrays.copyOf(buffer.array(), buffer.position());
+        } catch (java.nio.channels.ClosedByInterruptException e) {
+            // the thread's interrupt flag stays set, as ClosedByInterruptException leaves it
+            throw new InterruptedIOException(what + " " + file + ": reading was interrupted");
         }
     }
 

@@ -61,6 +61,20 @@ class HostileInputTest {
     }
 
     @Test
+    void anInterruptedReadStopsWithTheFlagStillSet() throws Exception {
+        Path file = dir.resolve("cluster.yml");
+        Files.writeString(file, SeedYamlTest.seed());
+        Thread.currentThread().interrupt();
+        try {
+            assertThat(refusedFile(file)).hasMessageContaining("reading was interrupted");
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(Cluster.fromYaml(file).name()).isEqualTo("k8s1");
+    }
+
+    @Test
     void aFileThatIsNotYamlOfOursIsNotEchoed() throws Exception {
         Path passwd = dir.resolve("passwd");
         Files.writeString(passwd, "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n");
