@@ -11,6 +11,8 @@ import java.util.regex.Pattern;
 public final class Problem {
     /** Longest value echoed; the rest is summarised by its length. */
     static final int MAX_VALUE = 80;
+    /** Longest message: ours are far shorter; only quoted user text could make one longer. */
+    static final int MAX_MESSAGE = 1000;
     /** Longest field (YAML paths include names the user wrote). */
     static final int MAX_FIELD = 200;
     /**
@@ -27,7 +29,14 @@ public final class Problem {
 
     public Problem(String field, Object value, String message) {
         this(field == null ? null : shorten(field, MAX_FIELD), value == null ? null : brief(String.valueOf(value)),
-                message, true);
+                message == null ? null : shorten(withBriefValue(message, value), MAX_MESSAGE), true);
+    }
+
+    /** A message that quotes the value quotes it in its brief form too. */
+    private static String withBriefValue(String message, Object value) {
+        String raw = value == null ? "" : String.valueOf(value);
+        String shown = brief(raw);
+        return raw.isEmpty() || raw.equals(shown) ? message : message.replace(raw, shown);
     }
 
     private Problem(String field, String value, String message, boolean alreadyBrief) {

@@ -108,6 +108,15 @@ class HostileInputTest {
     }
 
     @Test
+    void aHugeMachineNameIsShortenedInFieldsAndMessagesToo() {
+        String huge = "m".repeat(1_000_000);
+        ConfigException e = catchThrowableOfType(() -> Cluster.fromYaml(InvalidInputTest.seedWith(
+                "- default-k8s-master1", "- " + huge)), ConfigException.class);
+        assertThat(e.getMessage().length()).isLessThan(6_000);
+        assertThat(e.getMessage()).contains("…(1000000 chars)");
+    }
+
+    @Test
     void anEncryptionKeyWrittenWhereAValueIsEchoedIsHidden() {
         String key = Secret.randomBase64(32).reveal();
         String yaml = InvalidInputTest.seedWithConfig("encryption: {provider: '" + key + "'}",
