@@ -33,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * lock directory is renamed aside (rename(2) is atomic, so of two callers taking over only one succeeds), checked to
  * be the lock that was judged stale, and created anew. {@link Settings#force()} takes over a live lock the same way.
  * {@link #release()} removes the lock from every master where this caller still holds it.
+ *
+ * <p>A master that cannot be reached is skipped as long as the lock is held on a majority of the masters: two
+ * callers that each hold a majority share at least one master, so they cannot both hold the lock, and a dead master
+ * does not stop the apply that removes it.
  */
 final class ClusterLock implements AutoCloseable {
     static final String DIR = "/var/lib/epiphany";
@@ -97,12 +101,12 @@ final class ClusterLock implements AutoCloseable {
     }
 
     private final String id;
-    private final List<RemoteHost> held; // in the order taken
+    private final List<RemoteHost> held = new ArrayList<>(); // in the order taken
+    private final List<String> unreachable = new ArrayList<>();
     private boolean released;
 
-    private ClusterLock(String id, List<RemoteHost> held) {
+    private ClusterLock(String id) {
         this.id = id;
-        this.held = held;
     }
 
     /**
@@ -115,18 +119,53 @@ final class ClusterLock implements AutoCloseable {
     static ClusterLock acquire(List<RemoteHost> masters, Settings settings) {
         List<RemoteHost> ordered = new ArrayList<>(masters);
         ordered.sort(Comparator.comparing(RemoteHost::hostname));
-        ClusterLock lock = new ClusterLock(UUID.randomUUID().toString(), new ArrayList<>());
-        for (RemoteHost h : ordered) {
+        ClusterLock lock = new ClusterLock(UUID.randomUUID().toString());
+        int majority = ordered.size() / 2 + 1;
+        for (int i = 0; i < ordered.size(); i++) {
+            RemoteHost h = ordered.get(i);
             try {
                 lock.take(h, settings);
+                lock.held.add(h);
+            } catch (RemoteException e) {
+                lock.unreachable.add(h.hostname());
+                LOG.warn("{}: cannot take the cluster lock there ({}); a majority of the masters is enough",
+                        h.hostname(), e.getMessage());
+                if (lock.unreachable.size() > ordered.size() - majority) {
+                    lock.releaseQuietly();
+                    throw failure(h, "cannot take the cluster lock on a majority of the " + ordered.size()
+                            + " masters: unreachable " + lock.unreachable + " (last: " + e.getMessage() + ")", e);
+                }
             } catch (RuntimeException e) {
                 lock.releaseQuietly();
                 throw e instanceof ApplyException ? (ApplyException) e : failure(h, "cannot take the cluster lock "
                         + LOCK + ": " + e.getMessage(), e);
             }
-            lock.held.add(h);
         }
         return lock;
+    }
+
+    /** Masters the lock could not be taken on because they could not be reached. */
+    List<String> unreachable() {
+        return List.copyOf(unreachable);
+    }
+
+    /**
+     * Moves the expiry to {@code ttl} from now on every master where this caller still holds the lock: for an
+     * operation that may outlast the lock's lifetime.
+     *
+     * @throws ApplyException phase {@value #PHASE} when the lock was taken over by another caller meanwhile
+     */
+    void renew(Settings settings) {
+        for (RemoteHost h : held) {
+            Optional<Holder> holder = readOwner(h, OWNER, 1);
+            if (holder.isEmpty() || !id.equals(holder.get().id())) {
+                throw failure(h, "the cluster lock was taken over meanwhile" + holder.map(o -> " by "
+                        + o.describe()).orElse("") + "; stop: another apply may be running", null);
+            }
+            long now = now(h);
+            h.upload(RemoteFile.of(OWNER, new Holder(holder.get().owner(), id, holder.get().since(),
+                    now + settings.ttl().toSeconds()).text(), 0644));
+        }
     }
 
     /** The hosts this caller holds the lock on, in the order taken. */

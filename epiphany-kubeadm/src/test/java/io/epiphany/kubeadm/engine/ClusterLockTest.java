@@ -177,6 +177,41 @@ class ClusterLockTest {
     }
 
     @Test
+    void anUnreachableMasterIsSkippedWhileAMajorityIsLocked() throws Exception {
+        fx.fleet.host("m3").powerOff();
+        try {
+            try (ClusterLock lock = ClusterLock.acquire(masters(fx.access), settings("alice", false))) {
+                assertThat(lock.hosts()).containsExactly("m1", "m2");
+                assertThat(lock.unreachable()).containsExactly("m3");
+                assertThat(catchThrowableOfType(() -> ClusterLock.acquire(masters(fx.access), settings("bob", false)),
+                        ApplyException.class)).hasMessageContaining("locked by alice");
+            }
+            fx.fleet.host("m2").powerOff();
+            ApplyException e = catchThrowableOfType(() -> ClusterLock.acquire(masters(fx.access),
+                    settings("alice", false)), ApplyException.class);
+            assertThat(e).hasMessageContaining("majority of the 3 masters").hasMessageContaining("[m2, m3]");
+            assertThat(fx.fleet.host("m1").root().resolve("var/lib/epiphany/lock")).doesNotExist();
+        } finally {
+            fx.fleet.host("m2").powerOn();
+            fx.fleet.host("m3").powerOn();
+        }
+    }
+
+    @Test
+    void renewMovesTheExpiryAndNoticesATakeover() throws Exception {
+        ClusterLock lock = ClusterLock.acquire(masters(fx.access), new ClusterLock.Settings(Duration.ofMinutes(1),
+                false, "alice"));
+        fx.fleet.advanceClock(Duration.ofSeconds(50));
+        lock.renew(settings("alice", false)); // now 10 minutes from here
+        fx.fleet.advanceClock(Duration.ofMinutes(2));
+        assertThat(catchThrowableOfType(() -> ClusterLock.acquire(masters(fx.access), settings("bob", false)),
+                ApplyException.class)).hasMessageContaining("locked by alice");
+        ClusterLock.acquire(masters(fx.access), settings("admin", true));
+        assertThat(catchThrowableOfType(() -> lock.renew(settings("alice", false)), ApplyException.class))
+                .hasMessageContaining("taken over meanwhile by admin");
+    }
+
+    @Test
     void theOptionsCarryTheTtlAndTheForce() {
         ClusterLock.Settings s = ClusterLock.Settings.of(ApplyOptions.builder().lockTtl(Duration.ofMinutes(30))
                 .forceLockTakeover(true).build());
