@@ -33,8 +33,18 @@ public abstract class ApiServer {
         return Audit.defaults();
     }
 
-    /** Further flags, without the leading dashes; they win over the SDK's own. */
+    /**
+     * Further flags, without the leading dashes. A flag the SDK sets for safety (admission plugins, authorization,
+     * anonymous auth, encryption, audit, profiling, kubelet and PKI files) is refused here unless
+     * {@link #allowOverride()} names it.
+     */
     public abstract Map<String, String> extraArgs();
+
+    /**
+     * Managed flags that {@link #extraArgs()} may replace anyway, e.g. {@code allowOverride("authorization-mode")}:
+     * the explicit "I know". Each override is listed in {@link Cluster#warnings()}.
+     */
+    public abstract java.util.Set<String> allowOverride();
 
     public static ApiServer defaults() {
         return builder().build();
@@ -47,5 +57,10 @@ public abstract class ApiServer {
     public abstract Builder toBuilder();
 
     /** Builds {@link ApiServer}. */
-    public static class Builder extends ImmutableApiServer.Builder {}
+    public static class Builder extends ImmutableApiServer.Builder {
+        /** Replaces the managed flags extra args may override. */
+        public final Builder allowOverride(String... flags) {
+            return allowOverride(java.util.Arrays.asList(flags));
+        }
+    }
 }

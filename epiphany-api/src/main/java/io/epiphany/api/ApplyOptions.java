@@ -52,6 +52,24 @@ public abstract class ApplyOptions {
         return Duration.ofMinutes(5);
     }
 
+    /**
+     * How long the cluster lock an apply or reset takes on the masters stays valid when its holder dies without
+     * releasing it; after that the next caller takes it over. Longer than any apply should take.
+     */
+    @Value.Default
+    public Duration lockTtl() {
+        return Duration.ofHours(2);
+    }
+
+    /**
+     * Take the cluster lock even when another caller holds it and it has not expired. Off by default: only for a
+     * holder known to be gone (its process killed, its machine lost); two applies at once corrupt etcd.
+     */
+    @Value.Default
+    public boolean forceLockTakeover() {
+        return false;
+    }
+
     public static ApplyOptions defaults() {
         return builder().build();
     }

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Every rule a cluster description must satisfy, checked together so all problems are reported at once. */
@@ -21,13 +22,12 @@ final class ClusterValidator {
     private static final Map<Integer, String> CONTROL_PLANE_PORTS = Map.of(
             6443, "kube-apiserver", 2379, "etcd client", 2380, "etcd peer", 10250, "kubelet",
             10257, "kube-controller-manager", 10259, "kube-scheduler", 10256, "kube-proxy health");
-    private static final Pattern LABEL_NAME = Pattern.compile("([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*"
-            + "[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
-    private static final Pattern LABEL_VALUE = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
     private static final Pattern FLAG_NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
     private static final Pattern SSH_USER = Pattern.compile("[a-z_][a-z0-9_.-]{0,31}");
     private static final Duration MAX_CHECK_INTERVAL = Duration.ofMinutes(5);
     private static final Duration MAX_TIMEOUT = Duration.ofHours(24);
+    /** Enough for a host that is slow to come up; more only delays a clear failure. */
+    static final int MAX_CONNECT_ATTEMPTS = 20;
     private static final Pattern FINGERPRINT = Pattern.compile("SHA256:[A-Za-z0-9+/]{43}=?");
 
     private final Cluster c;
@@ -52,6 +52,10 @@ final class ClusterValidator {
         if (!cluster.encryption().enabled()) {
             warnings.add("encryption.enabled = false: Secrets are stored in etcd unencrypted");
         }
+        ManagedFlags.overrides(ManagedFlags.Component.API_SERVER_FLAGS, cluster.apiServer().extraArgs(),
+                cluster.apiServer().allowOverride()).forEach((flag, value) -> warnings.add("apiServer.extraArgs."
+                + flag + " = '" + Problem.brief(value) + "' replaces a flag the SDK sets for safety (allowed by "
+                + "apiServer.allowOverride); the SDK's own setting for it no longer applies"));
         return warnings;
     }
 
@@ -68,17 +72,13 @@ final class ClusterValidator {
         version();
         networking();
         apiServer();
-        extraArgs("controllerManagerExtraArgs", c.controllerManagerExtraArgs());
-        extraArgs("schedulerExtraArgs", c.schedulerExtraArgs());
+        extraArgs(ManagedFlags.Component.CONTROLLER_MANAGER_FLAGS, c.controllerManagerExtraArgs(), Set.of());
+        extraArgs(ManagedFlags.Component.SCHEDULER_FLAGS, c.schedulerExtraArgs(), Set.of());
         loadBalancer();
         ssh();
         encryption();
-        if (!c.certificatesDir().startsWith("/")) {
-            add("certificatesDir", c.certificatesDir(), "must be an absolute path such as /etc/kubernetes/pki");
-        }
-        if (!c.criSocket().startsWith("unix:///")) {
-            add("criSocket", c.criSocket(), "must be a unix socket URL such as unix:///run/containerd/containerd.sock");
-        }
+        absolute("certificatesDir", c.certificatesDir());
+        InputRules.criSocket(c.criSocket()).ifPresent(problem -> add("criSocket", c.criSocket(), problem));
     }
 
     private void machines() {
@@ -113,22 +113,21 @@ final class ClusterValidator {
             m.hostKeyFingerprint().filter(f -> !FINGERPRINT.matcher(f).matches()).ifPresent(f -> add(
                     at + ".hostKeyFingerprint", f, "not an OpenSSH SHA256 fingerprint; copy it from "
                             + "`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` (SHA256:<43 base64 characters>)"));
-            m.zone().filter(z -> !LABEL_VALUE.matcher(z).matches() || z.isEmpty()).ifPresent(z -> add(at + ".zone", z,
+            m.zone().filter(z -> !InputRules.labelValue(z) || z.isEmpty()).ifPresent(z -> add(at + ".zone", z,
                     "not a valid label value (letters, digits, '-', '_', '.', at most 63 characters)"));
             m.labels().forEach((k, v) -> {
-                if (!LABEL_NAME.matcher(k).matches()) {
-                    add(at + ".labels", k, "not a valid label key ([prefix/]name, name at most 63 characters)");
-                }
-                if (!LABEL_VALUE.matcher(v).matches()) {
+                InputRules.qualifiedName(k).ifPresent(problem -> add(at + ".labels", k, "not a valid label key: "
+                        + problem));
+                if (!InputRules.labelValue(v)) {
                     add(at + ".labels." + k, v, "not a valid label value (letters, digits, '-', '_', '.', at most 63)");
                 }
             });
             for (Taint t : m.taints()) {
-                if (!LABEL_NAME.matcher(t.key()).matches()) {
-                    add(at + ".taints", t, "taint key is not a valid label key");
-                }
-                t.value().filter(v -> !LABEL_VALUE.matcher(v).matches())
-                        .ifPresent(v -> add(at + ".taints", t, "taint value is not a valid label value"));
+                InputRules.qualifiedName(t.key()).ifPresent(problem -> add(at + ".taints", t,
+                        "taint key is not a valid label key: " + problem));
+                t.value().filter(v -> !InputRules.labelValue(v))
+                        .ifPresent(v -> add(at + ".taints", t, "taint value is not a valid label value (letters, "
+                                + "digits, '-', '_', '.', at most 63)"));
             }
         }
     }
@@ -209,17 +208,27 @@ final class ClusterValidator {
             positive("apiServer.audit.maxBackup", a.maxBackup());
             positive("apiServer.audit.maxSize", a.maxSize());
         }
-        extraArgs("apiServer.extraArgs", c.apiServer().extraArgs());
+        extraArgs(ManagedFlags.Component.API_SERVER_FLAGS, c.apiServer().extraArgs(), c.apiServer().allowOverride());
+        for (String flag : c.apiServer().allowOverride()) {
+            if (ManagedFlags.Component.API_SERVER_FLAGS.useInstead(flag).isEmpty()) {
+                add("apiServer.allowOverride", flag, "not a flag the SDK manages; extra args set other flags "
+                        + "without an override, so remove it from the list");
+            }
+        }
     }
 
-    private void extraArgs(String field, Map<String, String> args) {
+    /** Flag syntax, and no silent replacement of a managed flag: the overridable ones only when {@code allowed}. */
+    private void extraArgs(ManagedFlags.Component component, Map<String, String> args, Set<String> allowed) {
+        String field = component.field;
+        boolean overridable = component == ManagedFlags.Component.API_SERVER_FLAGS;
         args.forEach((k, v) -> {
+            component.useInstead(k).filter(instead -> !allowed.contains(k)).ifPresent(instead -> add(field + "." + k,
+                    v, ManagedFlags.refusal(k, instead, overridable)));
             if (!FLAG_NAME.matcher(k).matches()) {
                 add(field, k, "not a flag name: write it without dashes, e.g. 'profiling'");
             }
-            if (v.indexOf('\n') >= 0 || v.indexOf('\0') >= 0) {
-                add(field + "." + k, v, "flag values cannot contain line breaks");
-            }
+            InputRules.controlCharacters(v).ifPresent(problem -> add(field + "." + k, v,
+                    "flag values cannot contain line breaks or other control characters: " + problem));
         });
     }
 
@@ -261,7 +270,12 @@ final class ClusterValidator {
         port("ssh.port", s.port());
         sshUser("ssh.user", s.user());
         positive("ssh.concurrency", s.concurrency());
-        positive("ssh.connectAttempts", s.connectAttempts());
+        if (s.connectAttempts() < 1 || s.connectAttempts() > MAX_CONNECT_ATTEMPTS) {
+            add("ssh.connectAttempts", s.connectAttempts(), "must be 1 to " + MAX_CONNECT_ATTEMPTS
+                    + " (the backoff between attempts grows to 30s; more attempts only delay a clear failure)");
+        }
+        s.privateKey().ifPresent(p -> local("ssh.privateKey", p));
+        local("ssh.knownHosts", s.knownHosts());
         for (String jump : s.jumpHosts()) {
             if (!jump.matches("([a-z_][a-z0-9_.-]*@)?[A-Za-z0-9.:\\[\\]-]+(:\\d{1,5})?")) {
                 add("ssh.jumpHosts", jump, "not [user@]host[:port]");
@@ -310,10 +324,13 @@ final class ClusterValidator {
         }
     }
 
+    /** A path on the hosts: absolute and normalised, so every derived path (and the PKI kubeadm writes) agrees. */
     private void absolute(String field, String path) {
-        if (!path.startsWith("/") || path.contains("..")) {
-            add(field, path, "must be an absolute path without '..'");
-        }
+        InputRules.hostPath(path).ifPresent(problem -> add(field, path, problem));
+    }
+
+    private void local(String field, java.nio.file.Path path) {
+        InputRules.localPath(path).ifPresent(problem -> add(field, path, problem));
     }
 
     private void sshUser(String field, String user) {

@@ -12,7 +12,10 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,15 +58,17 @@ final class EpiphanyYaml {
     static Cluster read(Path file) {
         String text;
         try {
-            long size = Files.size(file);
-            if (size > MAX_CHARS * 4L) { // checked before reading: UTF-8 takes at most 4 bytes a character
-                throw tooLarge(file.toString(), size + " bytes");
-            }
-            text = Files.readString(file);
+            // UTF-8 takes at most 4 bytes a character; a device, pipe or directory is refused before it is opened
+            byte[] bytes = LocalFiles.read(file, MAX_CHARS * 4, "the cluster description");
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(List.of(new Problem(String.valueOf(file), null,
+                    "not UTF-8 text: a cluster description is a YAML file")));
+        } catch (java.io.InterruptedIOException e) { // the interrupt flag stays set for the caller
+            throw new ConfigException(List.of(new Problem(String.valueOf(file), null,
+                    "reading was interrupted")));
         } catch (IOException | RuntimeException e) {
-            if (e instanceof ConfigException) {
-                throw (ConfigException) e;
-            }
             throw new ConfigException(List.of(new Problem(String.valueOf(file), null,
                     "cannot read the file: " + e.getMessage())));
         }
@@ -250,6 +255,9 @@ final class EpiphanyYaml {
         audit.put("max_size", a.maxSize());
         apiMap.put("audit", audit);
         apiMap.put("extra_args", new LinkedHashMap<>(api.extraArgs()));
+        if (!api.allowOverride().isEmpty()) {
+            apiMap.put("allow_override", new ArrayList<>(api.allowOverride()));
+        }
         spec.put("api_server", apiMap);
         spec.put("controller_manager", Map.of("extra_args", new LinkedHashMap<>(c.controllerManagerExtraArgs())));
         spec.put("scheduler", Map.of("extra_args", new LinkedHashMap<>(c.schedulerExtraArgs())));

@@ -46,7 +46,9 @@ final class YamlClusterReader {
                 continue; // an empty document between two '---' is legal YAML
             }
             if (!doc.isObject()) {
-                problems.add(new Problem(where, brief(doc), "each document must be a mapping with a 'kind'"));
+                // what it is, not what it says: a wrong file (/etc/passwd, a key) must not be echoed
+                problems.add(new Problem(where, describe(doc), "each document must be a mapping with a 'kind'; is "
+                        + "this an Epiphany cluster description?"));
                 continue;
             }
             JsonNode kindNode = doc.get("kind");
@@ -276,7 +278,7 @@ final class YamlClusterReader {
         }
         Node apiNode = spec.object("api_server");
         if (apiNode != null) {
-            apiNode.keys("admission_plugins", "profiling", "audit", "extra_args");
+            apiNode.keys("admission_plugins", "profiling", "audit", "extra_args", "allow_override");
             ApiServer.Builder api = ApiServer.builder();
             if (apiNode.has("admission_plugins")) {
                 api.admissionPlugins(apiNode.strings("admission_plugins"));
@@ -295,6 +297,7 @@ final class YamlClusterReader {
                 api.audit(audit.build());
             }
             api.extraArgs(apiNode.stringMap("extra_args"));
+            api.allowOverride(apiNode.strings("allow_override"));
             b.apiServer(api.build());
         }
         Node cm = spec.object("controller_manager");
@@ -377,6 +380,8 @@ final class YamlClusterReader {
             return CLUSTER + spec + "components.kubernetes_node";
         } else if (field.equals("ssh.user")) {
             return CLUSTER + spec + "admin_user.name";
+        } else if (field.equals("ssh.privateKey")) {
+            return CLUSTER + spec + "admin_user.key_path";
         } else if (field.startsWith("controllerManagerExtraArgs")) {
             return CONFIG + spec + "controller_manager.extra_args" + field.substring("controllerManagerExtraArgs".length());
         } else if (field.startsWith("schedulerExtraArgs")) {
@@ -398,6 +403,14 @@ final class YamlClusterReader {
             }
         }
         return YamlValues.snake(field);
+    }
+
+    private static String describe(JsonNode n) {
+        if (n.isArray()) {
+            return "a list of " + n.size() + " items";
+        }
+        return n.isTextual() ? "a text of " + n.asText().length() + " characters" : "a " + n.getNodeType()
+                .name().toLowerCase(java.util.Locale.ROOT) + " value";
     }
 
     private static String brief(JsonNode n) {

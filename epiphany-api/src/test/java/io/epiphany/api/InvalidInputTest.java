@@ -78,7 +78,8 @@ class InvalidInputTest {
                 invalid("hostname label over 63 characters", master0(Machine.of("a".repeat(64), "10.10.1.148")),
                         "masters[0].hostname", "a".repeat(64), "63 characters"),
                 invalid("hostname over 253 characters", master0(Machine.of(("a".repeat(60) + ".").repeat(4) + "abcdefghijklmnop", "10.10.1.148")),
-                        "masters[0].hostname", ("a".repeat(60) + ".").repeat(4) + "abcdefghijklmnop", "RFC 1123"),
+                        "masters[0].hostname", (("a".repeat(60) + ".").repeat(4)).substring(0, Problem.MAX_VALUE) + "…(260 chars)",
+                        "RFC 1123"),
                 invalid("hostname ending in a dash", master0(Machine.of("k1m1-", "10.10.1.148")),
                         "masters[0].hostname", "k1m1-", "RFC 1123"),
                 invalid("duplicate hostname", master0(Machine.of("k1m2", "10.10.1.148")),
@@ -212,7 +213,7 @@ class InvalidInputTest {
                 invalid("CRI over TCP", dsl(b -> b.criSocket("tcp://10.0.0.1:1234")),
                         "criSocket", "tcp://10.0.0.1:1234", "unix socket"),
                 invalid("encryption config with '..'", dsl(b -> b.encryption(Encryption.builder().configFile("/etc/../enc.yaml").build())),
-                        "encryption.configFile", "/etc/../enc.yaml", "without '..'"),
+                        "encryption.configFile", "/etc/../enc.yaml", "no '.' or '..' segments"),
                 // YAML: structure and references
                 invalid("misspelt machine key", yaml(seedWith("hostname: k1m1", "hostnme: k1m1")),
                         MACHINE1 + "hostnme", null, "unknown key (did you mean 'hostname'?)"),

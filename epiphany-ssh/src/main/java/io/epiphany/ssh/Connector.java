@@ -32,6 +32,8 @@ import org.slf4j.MDC;
 final class Connector {
     private static final Logger LOG = LoggerFactory.getLogger(Connector.class);
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
+    /** The doubling stops here: 20 attempts (the most validation allows) then wait about 10 minutes in all (jitter included). */
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final SshClient client;
     private final ScheduledExecutorService timer;
@@ -72,7 +74,7 @@ final class Connector {
             Throwable cause = unwrap(error);
             boolean retryable = cause instanceof ConnectFailure && ((ConnectFailure) cause).retryable();
             if (retryable && attempt < settings.connectAttempts()) {
-                long delay = FIRST_BACKOFF.toMillis() << (attempt - 1);
+                long delay = backoffMillis(attempt);
                 delay += ThreadLocalRandom.current().nextLong(delay / 2 + 1);
                 try (MDC.MDCCloseable c = MDC.putCloseable("host", target.name())) {
                     LOG.info("{}: attempt {}/{} failed ({}); retrying in {} ms", target.display(), attempt,
@@ -92,6 +94,12 @@ final class Connector {
             return CompletableFuture.<ClientSession>failedFuture(new RemoteException(target.name(),
                     "cannot connect to " + target.display() + tries + ": " + cause.getMessage(), cause));
         }).thenCompose(f -> f);
+    }
+
+    /** Before attempt {@code attempt + 1}: 250 ms doubling per attempt, capped at {@link #MAX_BACKOFF}. */
+    static long backoffMillis(int attempt) {
+        int doublings = Math.min(Math.max(attempt - 1, 0), 16); // 250 ms << 16 is far past the cap, and no overflow
+        return Math.min(FIRST_BACKOFF.toMillis() << doublings, MAX_BACKOFF.toMillis());
     }
 
     private CompletableFuture<ClientSession> chain(List<HostTarget> hops, List<KeyPair> identities,

@@ -1,6 +1,8 @@
 package io.epiphany.ssh;
 
+import io.epiphany.api.LocalFiles;
 import java.io.IOException;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,9 +11,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import org.apache.sshd.client.config.hosts.KnownHostEntry;
 import org.apache.sshd.client.config.hosts.KnownHostHashValue;
 import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
@@ -25,6 +29,9 @@ import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
  */
 final class KnownHosts {
     private static final Map<Path, Object> LOCKS = new ConcurrentHashMap<>();
+    /** Room for hundreds of thousands of hosts; a far larger file is not a known_hosts file. */
+    static final int MAX_BYTES = 32 * 1024 * 1024;
+    private static final Pattern KEY_TYPE = Pattern.compile("[a-z0-9][a-z0-9@.-]{2,63}");
 
     private final Path file;
 
@@ -50,7 +57,7 @@ final class KnownHosts {
             if (!Files.exists(file)) {
                 return new Lookup(keys, revoked);
             }
-            for (KnownHostEntry entry : KnownHostEntry.readKnownHostEntries(file)) {
+            for (KnownHostEntry entry : KnownHostEntry.readKnownHostEntries(new StringReader(content()), true)) {
                 if (!entry.isHostMatch(host, port)) {
                     continue;
                 }
@@ -89,12 +96,58 @@ final class KnownHosts {
                 Files.createFile(file, PosixFilePermissions.asFileAttribute(
                         PosixFilePermissions.fromString("rw-------")));
             }
+            String existing = content();
+            checkSyntax(existing);
             String pattern = KnownHostHashValue.createHostPattern(host, port);
             String line = pattern + " " + PublicKeyEntry.toString(key) + "\n";
-            byte[] existing = Files.readAllBytes(file);
-            String prefix = existing.length > 0 && existing[existing.length - 1] != '\n' ? "\n" : "";
+            String prefix = !existing.isEmpty() && !existing.endsWith("\n") ? "\n" : "";
             Files.write(file, (prefix + line).getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
         }
+    }
+
+    /** The file's text, bounded and from a regular file only (a device or pipe would hang every connection). */
+    private String content() throws IOException {
+        return new String(LocalFiles.read(file, MAX_BYTES, "known_hosts"), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Refuses to append to a file that is not a known_hosts file: every line must be blank, a comment, or
+     * {@code [@marker] hosts keytype base64-key [comment]} with the key's own type inside its base64 blob (as
+     * OpenSSH writes it). A mistyped path (a copy of /etc/passwd, a config file) is left as it is.
+     */
+    private void checkSyntax(String content) throws IOException {
+        String[] lines = content.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i].strip();
+            if (!line.isEmpty() && !line.startsWith("#") && !isEntry(line)) {
+                throw new IOException(file + " line " + (i + 1) + " is not a known_hosts entry, so this is not a "
+                        + "known_hosts file: host keys are only appended to one (fix SshSettings.knownHosts)");
+            }
+        }
+    }
+
+    private static boolean isEntry(String line) {
+        String[] words = line.split("\\s+");
+        int at = words[0].startsWith("@") ? 1 : 0;
+        if (at == 1 && !words[0].equals("@revoked") && !words[0].equals("@cert-authority")) {
+            return false;
+        }
+        if (words.length < at + 3 || !KEY_TYPE.matcher(words[at + 1]).matches()) {
+            return false;
+        }
+        byte[] blob;
+        try {
+            blob = Base64.getDecoder().decode(words[at + 2]);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        // SSH wire format: uint32 length, then the key type again
+        if (blob.length < 4) {
+            return false;
+        }
+        int length = ((blob[0] & 0xff) << 24) | ((blob[1] & 0xff) << 16) | ((blob[2] & 0xff) << 8) | (blob[3] & 0xff);
+        return length == words[at + 1].length() && blob.length >= 4 + length
+                && new String(blob, 4, length, StandardCharsets.US_ASCII).equals(words[at + 1]);
     }
 
     private Object lock() {

@@ -75,6 +75,9 @@ final class SshRemoteHost implements RemoteHost {
     @Override
     public UploadResult upload(RemoteFile file) {
         try (MDC.MDCCloseable c = MDC.putCloseable("host", target.name())) {
+            if (file.isSecret()) {
+                PacketLogs.refuseSecretsWhileTracing(target.name(), "the secret file " + file);
+            }
             return files.upload(file);
         }
     }
@@ -82,6 +85,8 @@ final class SshRemoteHost implements RemoteHost {
     @Override
     public Optional<byte[]> read(String path) {
         try (MDC.MDCCloseable c = MDC.putCloseable("host", target.name())) {
+            // what a file holds is not known before it is read: keys and kubeconfigs are read this way
+            PacketLogs.refuseSecretsWhileTracing(target.name(), "the content of " + path);
             return files.read(path);
         }
     }
@@ -101,6 +106,13 @@ final class SshRemoteHost implements RemoteHost {
 
     private CompletableFuture<ExecOutcome> execAsync(Privilege.Wire wire) {
         Command command = wire.command();
+        if (command.hasSecrets()) { // its own secrets, or the sudo password Privilege added
+            try {
+                PacketLogs.refuseSecretsWhileTracing(target.name(), "`" + command + "`, which carries secrets");
+            } catch (RemoteException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
         Duration timeout = command.timeout().orElse(settings.commandTimeout());
         ExecCall call = new ExecCall(wire.line(), wire.stdin(), timeout, access.maxOutputBytes(),
                 SshRemoteAccess.STDERR_TAIL_BYTES, access.timer(), access.stdinWriter());

@@ -81,6 +81,11 @@ public final class Command {
         return new Command(line, stdin, timeout, root, Collections.unmodifiableList(all), changesState);
     }
 
+    /** True when {@link #secret} marked values this command carries (in its line, stdin or output). */
+    public boolean hasSecrets() {
+        return secrets.stream().anyMatch(s -> !s.isEmpty());
+    }
+
     /** Marks the command as read-only (a fact query): counted apart from state-changing commands. */
     public Command readOnly() {
         return new Command(line, stdin, timeout, root, secrets, false);

@@ -163,9 +163,8 @@ class RenderingTest {
     void userFlagsWinOverTheSdksAndKeepTheirPlace() {
         Cluster custom = SEED.toBuilder()
                 .apiServer(ApiServer.builder().profiling(true).putExtraArg("audit-log-maxage", "7")
-                        .putExtraArg("request-timeout", "90s").build())
-                .putControllerManagerExtraArg("terminated-pod-gc-threshold", "50")
-                .putSchedulerExtraArg("profiling", "true").build();
+                        .allowOverride("audit-log-maxage").putExtraArg("request-timeout", "90s").build())
+                .putControllerManagerExtraArg("terminated-pod-gc-threshold", "50").build();
         String init = init(custom);
         assertThat(init).contains("  - name: \"profiling\"\n    value: \"true\"",
                 "  - name: \"audit-log-maxage\"\n    value: \"7\"\n  - name: \"audit-log-maxbackup\"",

@@ -9,7 +9,8 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * SIMULATED coreutils the SDK uses: {@code cat}, {@code sha256sum}, {@code mkdir -p}, {@code mv -f}, {@code rm -f},
+ * SIMULATED coreutils the SDK uses: {@code cat}, {@code sha256sum}, {@code mkdir [-p]}, {@code rmdir}, {@code mv -f},
+ * {@code rm -f},
  * {@code date +%s}, {@code stat -c}, {@code chmod}, {@code chown}. Messages follow GNU coreutils. Every file is owned
  * by root (as the SFTP view shows); a non-root user may read only world-readable files and write only under
  * {@code /tmp} and {@code /home}, and only root may chown.
@@ -62,8 +63,11 @@ final class FileCommands {
     Program mkdir() {
         return changing(inv -> {
             List<String> paths = operands(inv, "-p");
-            if (paths == null || !inv.args().contains("-p")) {
-                return inv.fail(1, "only 'mkdir -p <dir>...' is supported by the SIMULATED host");
+            if (paths == null) {
+                return inv.fail(1, "only 'mkdir [-p] <dir>...' is supported by the SIMULATED host");
+            }
+            if (!inv.args().contains("-p")) {
+                return mkdirExclusive(inv, paths);
             }
             int status = 0;
             for (String path : paths) {
@@ -79,6 +83,56 @@ final class FileCommands {
                     inv.host().files().mkdirs(path);
                 } catch (FileSystemException e) {
                     status = inv.fail(1, "cannot create directory '" + path + "': " + reason(e));
+                }
+            }
+            return status;
+        });
+    }
+
+    /**
+     * Plain {@code mkdir}: one atomic mkdir(2) per directory, refused when the path exists or its parent does not,
+     * with GNU coreutils' messages ("cannot create directory 'X': File exists" / "No such file or directory").
+     */
+    private static int mkdirExclusive(Invocation inv, List<String> paths) {
+        int status = 0;
+        for (String path : paths) {
+            if (!writable(inv, path)) {
+                status = inv.fail(1, "cannot create directory '" + path + "': Permission denied");
+                continue;
+            }
+            try {
+                inv.host().files().mkdir(path);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                status = inv.fail(1, "cannot create directory '" + path + "': File exists");
+            } catch (java.nio.file.NoSuchFileException e) {
+                status = inv.fail(1, "cannot create directory '" + path + "': No such file or directory");
+            } catch (IOException e) {
+                status = inv.fail(1, "cannot create directory '" + path + "': " + e.getMessage());
+            }
+        }
+        return status;
+    }
+
+    /** {@code rmdir DIR...}: removes empty directories, with GNU coreutils' messages. */
+    Program rmdir() {
+        return changing(inv -> {
+            List<String> paths = operands(inv, "--");
+            if (paths == null || paths.isEmpty()) {
+                return inv.fail(1, "only 'rmdir <dir>...' is supported by the SIMULATED host");
+            }
+            int status = 0;
+            for (String path : paths) {
+                HostFiles files = inv.host().files();
+                if (!files.exists(path)) {
+                    status = inv.fail(1, "failed to remove '" + path + "': No such file or directory");
+                } else if (!files.isDirectory(path)) {
+                    status = inv.fail(1, "failed to remove '" + path + "': Not a directory");
+                } else if (!writable(inv, path)) {
+                    status = inv.fail(1, "failed to remove '" + path + "': Permission denied");
+                } else if (!files.list(path).isEmpty()) {
+                    status = inv.fail(1, "failed to remove '" + path + "': Directory not empty");
+                } else {
+                    files.delete(path);
                 }
             }
             return status;

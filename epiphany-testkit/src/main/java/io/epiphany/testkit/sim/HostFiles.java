@@ -118,6 +118,17 @@ public final class HostFiles {
         return true;
     }
 
+    /**
+     * Creates one directory whose parent exists, atomically (mkdir(2)): fails with
+     * {@link java.nio.file.FileAlreadyExistsException} when anything exists at the path, which is what makes a plain
+     * {@code mkdir} usable as a lock.
+     */
+    public void mkdir(String hostPath) throws IOException {
+        checkSpace(hostPath);
+        Files.createDirectory(resolve(hostPath));
+        listener.changed(hostPath);
+    }
+
     /** Renames a file, replacing the target. */
     public void move(String from, String to) throws IOException {
         checkSpace(to);

@@ -33,6 +33,7 @@ public final class SimulatedOs {
                 Map.entry("mkdir", files.mkdir()),
                 Map.entry("mv", files.mv()),
                 Map.entry("rm", files.rm()),
+                Map.entry("rmdir", files.rmdir()),
                 Map.entry("sha256sum", files.sha256sum()),
                 Map.entry("date", files.date()),
                 Map.entry("test", files.test()),
@@ -58,7 +59,7 @@ public final class SimulatedOs {
      * reached with {@code crictl exec}) and {@code crictl} (cri-tools, a dependency of the kubeadm package).
      */
     public static List<String> baseBinaries() {
-        return List.of("sh", "env", "sudo", "test", "sysctl", "cat", "mkdir", "mv", "rm", "sha256sum", "date", "systemctl", "curl",
+        return List.of("sh", "env", "sudo", "test", "sysctl", "cat", "mkdir", "mv", "rm", "rmdir", "sha256sum", "date", "systemctl", "curl",
                 "stat", "chmod", "chown", "id", "kubeadm", "kubelet", "kubectl", "crictl", "containerd");
     }
 

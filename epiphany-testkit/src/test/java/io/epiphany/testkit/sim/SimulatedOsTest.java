@@ -83,6 +83,23 @@ class SimulatedOsTest {
     }
 
     @Test
+    void plainMkdirIsExclusiveAndRmdirRemovesOnlyEmptyDirectories() throws Exception {
+        assertThat(h.run("mkdir /var/lib/epiphany/lock").err())
+                .isEqualTo("mkdir: cannot create directory '/var/lib/epiphany/lock': No such file or directory\n");
+        assertThat(h.run("mkdir -p /var/lib/epiphany && mkdir /var/lib/epiphany/lock").exit()).isZero();
+        OsHarness.Result again = h.run("mkdir /var/lib/epiphany/lock");
+        assertThat(again.exit()).isEqualTo(1);
+        assertThat(again.err()).isEqualTo("mkdir: cannot create directory '/var/lib/epiphany/lock': File exists\n");
+        h.host.files().write("/var/lib/epiphany/lock/owner", "x\n", 0644);
+        assertThat(h.run("rmdir /var/lib/epiphany/lock").err())
+                .isEqualTo("rmdir: failed to remove '/var/lib/epiphany/lock': Directory not empty\n");
+        assertThat(h.run("rm -f /var/lib/epiphany/lock/owner && rmdir /var/lib/epiphany/lock").exit()).isZero();
+        assertThat(h.host.files().exists("/var/lib/epiphany/lock")).isFalse();
+        assertThat(h.run("rmdir /var/lib/epiphany/lock").err())
+                .isEqualTo("rmdir: failed to remove '/var/lib/epiphany/lock': No such file or directory\n");
+    }
+
+    @Test
     void sudoAndShCWrappersRunAsRoot() throws Exception {
         h.host.files().write("/etc/kubernetes/pki/ca.key", "secret", 0600);
         assertThat(h.run("cat /etc/kubernetes/pki/ca.key", false, CommandInterceptor.NONE).err())
