@@ -1,0 +1,79 @@
+package io.epiphany.systemtests.haproxy;
+
+import io.epiphany.systemtests.fleet.FleetHost;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * One failover run: a {@link RequestStream} on every host (a request every 100 ms through its own localhost:3446),
+ * {@code event} on a master after {@link #BEFORE_MS}, {@code recovery} {@link #DURING_MS} later, and
+ * {@link #AFTER_MS} more. The figures: failed requests (and how many of them were already in flight at the event),
+ * the worst request time against the median, and how long after the recovery each host first got an answer from the
+ * master again (the longest over hosts).
+ */
+record FailoverRun(int total, int failed, int failedInFlight, long medianMillis, long worstMillis, long worstOkMillis,
+                   int slowerThanOneSecond, long backAfterMillis, int hostsBack, int hosts) {
+    static final long BEFORE_MS = 5_000;
+    static final long DURING_MS = 20_000;
+    static final long AFTER_MS = 20_000;
+
+    static FailoverRun run(LbFleet lb, FleetHost master, Runnable event, Runnable recovery) throws Exception {
+        int count = (int) ((BEFORE_MS + DURING_MS + AFTER_MS) / 100);
+        List<RequestStream> streams = new ArrayList<>();
+        long eventAt;
+        long eventDone;
+        long recoveryAt;
+        try {
+            for (FleetHost h : lb.all()) {
+                streams.add(RequestStream.start(lb.fleet, h.hostname(), count));
+            }
+            Thread.sleep(BEFORE_MS);
+            eventAt = System.currentTimeMillis();
+            event.run();
+            eventDone = System.currentTimeMillis();
+            Thread.sleep(DURING_MS);
+            recoveryAt = System.currentTimeMillis();
+            recovery.run();
+            // bounded: the streams end after their count; at most the run's length plus one request's maximum
+            long deadline = System.currentTimeMillis() + AFTER_MS + RequestStream.MAX_TIME.toMillis() + 10_000;
+            while (System.currentTimeMillis() < deadline
+                    && streams.stream().anyMatch(s -> s.results().size() < count)) {
+                Thread.sleep(500);
+            }
+        } finally {
+            streams.forEach(RequestStream::close);
+        }
+        List<RequestStream.Result> all = new ArrayList<>();
+        streams.forEach(s -> all.addAll(s.results()));
+        int failed = (int) all.stream().filter(r -> !r.ok()).count();
+        int inFlight = (int) all.stream().filter(r -> !r.ok() && r.startMillis() <= eventDone
+                && r.endMillis() >= eventAt).count();
+        List<Long> times = all.stream().map(RequestStream.Result::millis).sorted().toList();
+        long back = 0;
+        int hostsBack = 0;
+        for (RequestStream s : streams) {
+            Optional<RequestStream.Result> first = s.firstServedBy(master.hostname(), recoveryAt);
+            if (first.isPresent()) {
+                hostsBack++;
+                back = Math.max(back, first.get().startMillis() - recoveryAt);
+            }
+        }
+        long median = times.isEmpty() ? 0 : times.get(times.size() / 2);
+        long worstOk = all.stream().filter(RequestStream.Result::ok).mapToLong(RequestStream.Result::millis).max()
+                .orElse(0);
+        int slow = (int) all.stream().filter(r -> r.millis() > median + 1000).count();
+        return new FailoverRun(all.size(), failed, inFlight, median, times.isEmpty() ? 0 : times.get(times.size() - 1),
+                worstOk, slow, back, hostsBack, streams.size());
+    }
+
+    String summary() {
+        return String.format(Locale.ROOT, "%d requests, %d failed (%d in flight at the event) | median %d ms, worst "
+                        + "%d ms, worst answered %d ms (+%d ms), %d more than 1 s over the median | master used again "
+                        + "by %d of %d hosts, the last %.1f s after it came back",
+                total, failed, failedInFlight, medianMillis, worstMillis, worstOkMillis, worstOkMillis - medianMillis,
+                slowerThanOneSecond, hostsBack, hosts,
+                backAfterMillis / 1000.0);
+    }
+}
