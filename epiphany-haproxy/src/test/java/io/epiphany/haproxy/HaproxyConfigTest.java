@@ -121,7 +121,7 @@ class HaproxyConfigTest {
 
     /**
      * One golden file per HAProxy branch the distributions ship: a change to the rendered file shows in review.
-     * {@code -Depiphany.golden.update=true} rewrites them.
+     * {@code -Dgolden.update=true} rewrites them.
      */
     @Test
     void goldenFilePerVersion() throws IOException {
@@ -130,7 +130,7 @@ class HaproxyConfigTest {
             Cluster seed = seed();
             String rendered = HaproxyConfig.render(seed, seed.masters(), v);
             Path golden = Path.of("src", "test", "resources", "golden", "haproxy-" + v + ".cfg");
-            if (Boolean.getBoolean("epiphany.golden.update")) {
+            if (Boolean.getBoolean("golden.update")) {
                 Files.createDirectories(golden.getParent());
                 Files.writeString(golden, rendered);
             }
