@@ -53,7 +53,7 @@ class HaproxyConfigTest {
         assertThat(lines).contains("bind 127.0.0.1:3500", "option httpchk", "http-check send meth GET uri /readyz",
                 "http-check expect status 200",
                 "default-server check check-ssl verify none inter 7500ms fastinter 2s downinter 7500ms fall 4 rise 3"
-                        + " observe layer4 error-limit 2 on-error mark-down on-marked-down shutdown-sessions");
+                        + " observe layer4 error-limit 2 on-error mark-down");
     }
 
     @Test
@@ -61,7 +61,7 @@ class HaproxyConfigTest {
         List<String> lines = lines(HaproxyConfig.render(seed()));
         assertThat(lines).contains("spread-checks 20",
                 "default-server check check-ssl verify none inter 60s fastinter 2s downinter 10s fall 3 rise 2"
-                        + " observe layer4 error-limit 2 on-error mark-down on-marked-down shutdown-sessions");
+                        + " observe layer4 error-limit 2 on-error mark-down");
     }
 
     @Test

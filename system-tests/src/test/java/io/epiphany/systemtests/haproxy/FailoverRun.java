@@ -14,7 +14,7 @@ import java.util.Optional;
  * master again (the longest over hosts).
  */
 record FailoverRun(int total, int failed, int failedInFlight, long medianMillis, long worstMillis, long worstOkMillis,
-                   int slowerThanOneSecond, long backAfterMillis, int hostsBack, int hosts) {
+                   int slowerThanOneSecond, long backAfterMillis, int hostsBack, int hosts, String failures) {
     static final long BEFORE_MS = 5_000;
     static final long DURING_MS = 20_000;
     static final long AFTER_MS = 20_000;
@@ -64,8 +64,13 @@ record FailoverRun(int total, int failed, int failedInFlight, long medianMillis,
         long worstOk = all.stream().filter(RequestStream.Result::ok).mapToLong(RequestStream.Result::millis).max()
                 .orElse(0);
         int slow = (int) all.stream().filter(r -> r.millis() > median + 1000).count();
+        // each failure: curl's exit code @ seconds after the event (the recovery came DURING_MS after it)
+        String failures = all.stream().filter(r -> !r.ok()).sorted(java.util.Comparator.comparingLong(
+                        RequestStream.Result::startMillis))
+                .map(r -> String.format(Locale.ROOT, "%d@%+.1fs", r.exitCode(), (r.startMillis() - eventAt) / 1000.0))
+                .collect(java.util.stream.Collectors.joining(" "));
         return new FailoverRun(all.size(), failed, inFlight, median, times.isEmpty() ? 0 : times.get(times.size() - 1),
-                worstOk, slow, back, hostsBack, streams.size());
+                worstOk, slow, back, hostsBack, streams.size(), failures);
     }
 
     String summary() {
@@ -74,6 +79,7 @@ record FailoverRun(int total, int failed, int failedInFlight, long medianMillis,
                         + "by %d of %d hosts, the last %.1f s after it came back",
                 total, failed, failedInFlight, medianMillis, worstMillis, worstOkMillis, worstOkMillis - medianMillis,
                 slowerThanOneSecond, hostsBack, hosts,
-                backAfterMillis / 1000.0);
+                backAfterMillis / 1000.0) + (failures.isEmpty() ? "" : " | failures (curl exit@time from the event, "
+                + "recovery at +" + DURING_MS / 1000 + "s): " + failures);
     }
 }
