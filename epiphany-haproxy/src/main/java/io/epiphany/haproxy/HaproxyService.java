@@ -129,6 +129,14 @@ public final class HaproxyService {
         }
     }
 
+    /**
+     * The installed HAProxy's branch, from {@code haproxy -v} (as root: a login user's PATH lacks {@code /usr/sbin}
+     * on Debian), for {@link HaproxyConfig#render(io.epiphany.api.Cluster, List, HaproxyVersion)}. One round trip.
+     */
+    public HaproxyVersion version() {
+        return HaproxyVersion.parse(host.run(Command.of("haproxy", "-v").asRoot().readOnly()).orThrow().stdout());
+    }
+
     /** Whether the service runs now (Debian's package starts it on install, with its default configuration). */
     public boolean isActive() {
         var r = host.run(Command.of("systemctl", "is-active", "haproxy").readOnly());

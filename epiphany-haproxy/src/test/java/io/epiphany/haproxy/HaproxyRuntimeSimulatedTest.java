@@ -36,7 +36,8 @@ class HaproxyRuntimeSimulatedTest {
         node = access.host(fleet.cluster().machine("n1").orElseThrow(), fleet.cluster().ssh());
         haproxy = new HaproxyService(node);
         haproxy.install("apt-get"); // Debian's package starts HAProxy with its own config
-        rendered = HaproxyConfig.render(fleet.cluster(), fleet.cluster().masters(), HaproxyVersion.V2_6);
+        assertThat(haproxy.version()).isEqualTo(HaproxyVersion.V2_6);
+        rendered = HaproxyConfig.render(fleet.cluster(), fleet.cluster().masters(), haproxy.version());
         haproxy.configure(rendered, true);
     }
 

@@ -61,7 +61,9 @@ final class Socat implements Program {
 
     @Override
     public boolean changesState(List<String> args) {
-        return true; // what is on stdin decides; the server cannot tell a show from a set
+        // What is on stdin decides, which the server does not see here. Counted as a read: the runtime API changes only
+        // the running process (a reload undoes it), and the SDK's drain also rewrites the config file, which counts.
+        return false;
     }
 
     @Override

@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /**
  * One failover run: a {@link RequestStream} on every host (a request every 100 ms through its own localhost:3446),
- * {@code event} on a master after {@link #BEFORE_MS}, {@code recovery} {@link #DURING_MS} later, and
+ * {@code event} on a master after {@link #BEFORE_MS} (its time read inside the host, so a request counts as in
+ * flight when it started before the event and ended after it), {@code recovery} {@link #DURING_MS} later, and
  * {@link #AFTER_MS} more. The figures: failed requests (and how many of them were already in flight at the event),
  * the worst request time against the median, and how long after the recovery each host first got an answer from the
  * master again (the longest over hosts).
@@ -19,7 +20,11 @@ record FailoverRun(int total, int failed, int failedInFlight, long medianMillis,
     static final long DURING_MS = 20_000;
     static final long AFTER_MS = 20_000;
 
-    static FailoverRun run(LbFleet lb, FleetHost master, Runnable event, Runnable recovery) throws Exception {
+    /**
+     * @param event does the event and returns when it happened (epoch ms, read inside the host just before it)
+     */
+    static FailoverRun run(LbFleet lb, FleetHost master, java.util.function.LongSupplier event, Runnable recovery)
+            throws Exception {
         int count = (int) ((BEFORE_MS + DURING_MS + AFTER_MS) / 100);
         List<RequestStream> streams = new ArrayList<>();
         long eventAt;
@@ -30,9 +35,8 @@ record FailoverRun(int total, int failed, int failedInFlight, long medianMillis,
                 streams.add(RequestStream.start(lb.fleet, h.hostname(), count));
             }
             Thread.sleep(BEFORE_MS);
-            eventAt = System.currentTimeMillis();
-            event.run();
-            eventDone = System.currentTimeMillis();
+            eventAt = event.getAsLong();
+            eventDone = eventAt;
             Thread.sleep(DURING_MS);
             recoveryAt = System.currentTimeMillis();
             recovery.run();

@@ -64,9 +64,24 @@ final class LbFleet implements AutoCloseable {
                 .orElseThrow(() -> new IllegalStateException("no SYN counter on " + master.hostname() + ": " + out));
     }
 
-    /** Drops every packet to the master's :6443 (a link cut as its peers see it: no answer, no RST). */
-    void cut(FleetHost master) {
-        iptables(fleet, master, "-I", CUT_RULE);
+    /**
+     * Drops every packet to the master's :6443 (a link cut as its peers see it: no answer, no RST).
+     *
+     * @return when (epoch ms, the host's clock: the machine's) the rule went in
+     */
+    long cut(FleetHost master) {
+        return timed(master, "iptables -I INPUT " + CUT_RULE);
+    }
+
+    /** SIGKILLs the master's apiserver stand-in (the fleet's own stop); returns when (epoch ms) it began. */
+    long killApiserver(FleetHost master) {
+        return timed(master, "/usr/local/sbin/epiphany-apiserver-standin stop");
+    }
+
+    private long timed(FleetHost host, String command) {
+        String out = fleet.exec(Duration.ofSeconds(30), host.hostname(), "bash", "-c",
+                "t=$(date +%s%3N); " + command + " && echo $t").orThrow().stdout().trim();
+        return Long.parseLong(out.lines().reduce((a, b) -> b).orElseThrow());
     }
 
     void heal(FleetHost master) {

@@ -169,7 +169,7 @@ class LoadBalancerBenchmark {
                     lb.haproxy(lb.all(), v.config(lb.masters));
                     Thread.sleep(3000);
                     FailoverRun run = FailoverRun.run(lb, m1, event.equals("link cut") ? () -> lb.cut(m1)
-                                    : () -> lb.fleet.stopApiserver(m1.hostname()),
+                                    : () -> lb.killApiserver(m1),
                             event.equals("link cut") ? () -> lb.heal(m1) : () -> lb.fleet.startApiserver(m1.hostname()));
                     record("failover | " + v.name() + " | " + event + " | " + run.summary());
                     assertThat(run.total()).isPositive();
