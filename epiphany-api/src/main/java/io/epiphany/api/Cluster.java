@@ -192,6 +192,19 @@ public abstract class Cluster {
         Engines.load().reset(this, options);
     }
 
+    /**
+     * Every host's HAProxy, read in parallel through its runtime API (read-only): each backend server's state, last
+     * check and its duration, open connections, and whether the host's config is the described one; flags a host
+     * whose HAProxy is not running, whose backends differ from the description, and a master down on some hosts only.
+     */
+    public LoadBalancerStatus loadBalancers() {
+        return loadBalancers(ApplyOptions.defaults());
+    }
+
+    public LoadBalancerStatus loadBalancers(ApplyOptions options) {
+        return Engines.load().loadBalancers(this, options);
+    }
+
     /** Reads the Epiphany YAML format (the design's section 5 plus {@code kind: configuration/kubernetes-ha}). */
     public static Cluster fromYaml(String yaml) {
         return EpiphanyYaml.read(yaml, "<string>");

@@ -4,33 +4,137 @@ import io.epiphany.api.remote.Command;
 import io.epiphany.api.remote.RemoteFile;
 import io.epiphany.api.remote.RemoteHost;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * HAProxy as a host service on one machine: install it with the host's package manager, replace its configuration
  * only after the new one passed {@code haproxy -c} on that host, and reload without dropping established
- * connections. Commands are the ones listed in {@code docs/host-commands.md}.
+ * connections; through its runtime API (the root-only socket {@link HaproxyConfig#ADMIN_SOCKET}, spoken to with
+ * {@code socat}) drain a master before it restarts or leaves, bring it back, and read every server's state. Commands
+ * are the ones listed in {@code docs/host-commands.md}.
  */
 public final class HaproxyService {
     /** Where the configuration lives on every host. */
     public static final String CONFIG_PATH = "/etc/haproxy/haproxy.cfg";
     static final String CANDIDATE_PATH = "/etc/haproxy/haproxy.cfg.epiphany-new";
     private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(10);
+    /** Between two looks at a draining server's open connections. */
+    private static final Duration DRAIN_POLL = Duration.ofMillis(500);
 
     private final RemoteHost host;
+    private final HaproxyRuntime runtime;
 
     public HaproxyService(RemoteHost host) {
         this.host = host;
+        this.runtime = new HaproxyRuntime(host);
     }
 
-    /** Installs HAProxy with {@code apt-get} or {@code dnf}. */
+    /** Installs HAProxy and socat (the runtime API's client) with {@code apt-get} or {@code dnf}. */
     public void install(String packageManager) {
-        Command install = switch (packageManager) {
-            case "apt-get" -> Command.of("env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "haproxy");
-            case "dnf" -> Command.of("dnf", "install", "-y", "haproxy");
-            default -> throw new IllegalArgumentException("no way to install haproxy with " + packageManager
-                    + "; install it on " + host.hostname() + " or use apt-get/dnf");
+        installPackages(packageManager, "haproxy", "socat");
+    }
+
+    /**
+     * Installs socat where it is missing (hosts set up before the runtime API was used): one round trip when it is
+     * there.
+     */
+    public void ensureRuntimeClient(String packageManager) {
+        if (!host.run(Command.of("sh", "-c", "command -v socat").readOnly()).ok()) {
+            installPackages(packageManager, "socat");
+        }
+    }
+
+    private void installPackages(String packageManager, String... packages) {
+        List<String> words = switch (packageManager) {
+            case "apt-get" -> new java.util.ArrayList<>(List.of("env", "DEBIAN_FRONTEND=noninteractive", "apt-get",
+                    "install", "-y"));
+            case "dnf" -> new java.util.ArrayList<>(List.of("dnf", "install", "-y"));
+            default -> throw new IllegalArgumentException("no way to install " + String.join(" and ", packages)
+                    + " with " + packageManager + "; install it on " + host.hostname() + " or use apt-get/dnf");
         };
-        host.run(install.asRoot().timeout(INSTALL_TIMEOUT)).orThrow();
+        words.addAll(List.of(packages));
+        host.run(Command.of(words).asRoot().timeout(INSTALL_TIMEOUT)).orThrow();
+    }
+
+    /**
+     * Every server of the running HAProxy (runtime API {@code show stat}): state, last check and its duration, open
+     * connections, weight. One round trip.
+     *
+     * @throws IllegalStateException when HAProxy (or its socket, or socat) is not there
+     */
+    public List<HaproxyServerState> servers() {
+        return runtime.servers();
+    }
+
+    /**
+     * Stops new connections to {@code server} (runtime API {@code set server kube-apiserver/SERVER state drain}; the
+     * live config file gets {@code weight 0} on that server's line, so a reload keeps it drained), waits up to
+     * {@code wait} for the connections open to it to finish, then closes the ones left ({@code shutdown sessions}:
+     * long watches, whose clients reconnect, to another master). Health checks go on. Costs 3 SSH round trips and a
+     * file write, plus one round trip every 0.5 s while connections remain.
+     *
+     * @return how many connections were open when the drain began and how many had to be closed
+     * @throws IllegalArgumentException when HAProxy has no such server
+     */
+    public Drained drain(String server, Duration wait) {
+        long begun = System.nanoTime();
+        long openAtStart = runtime.server(server).sessions();
+        runtime.change("set server " + HaproxyConfig.BACKEND + "/" + server + " state drain");
+        runtime.markInConfig(server, HaproxyRuntime.DRAIN_MARK);
+        long deadline = begun + wait.toNanos();
+        long open = openAtStart;
+        while (open > 0 && System.nanoTime() < deadline) {
+            sleep(DRAIN_POLL);
+            open = runtime.server(server).sessions();
+        }
+        if (open > 0) {
+            runtime.change("shutdown sessions server " + HaproxyConfig.BACKEND + "/" + server);
+        }
+        return new Drained(host.hostname(), server, openAtStart, open, Duration.ofNanos(System.nanoTime() - begun));
+    }
+
+    /**
+     * Takes {@code server} out completely ({@code state maint}: no traffic, no health checks; the config line gets
+     * {@code disabled}). Open connections stay until they end: {@link #drain} first to move them off. 2 SSH round
+     * trips and a file write.
+     */
+    public void maint(String server) {
+        runtime.server(server);
+        runtime.change("set server " + HaproxyConfig.BACKEND + "/" + server + " state maint");
+        runtime.markInConfig(server, HaproxyRuntime.MAINT_MARK);
+    }
+
+    /**
+     * Puts a drained or disabled server back ({@code state ready} and weight 1, as rendered; its config line as
+     * rendered). A drained server takes new connections at once; one that was in maintenance is checked again first.
+     * 3 SSH round trips and a file write.
+     */
+    public void ready(String server) {
+        runtime.server(server);
+        runtime.change("set server " + HaproxyConfig.BACKEND + "/" + server + " state ready");
+        runtime.change("set weight " + HaproxyConfig.BACKEND + "/" + server + " 1");
+        runtime.markInConfig(server, "");
+    }
+
+    /** What {@link #drain} did on one host. */
+    public record Drained(String host, String server, long connectionsAtStart, long connectionsClosed,
+                          Duration took) {}
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while draining", e);
+        }
+    }
+
+    /**
+     * The installed HAProxy's branch, from {@code haproxy -v} (as root: a login user's PATH lacks {@code /usr/sbin}
+     * on Debian), for {@link HaproxyConfig#render(io.epiphany.api.Cluster, List, HaproxyVersion)}. One round trip.
+     */
+    public HaproxyVersion version() {
+        return HaproxyVersion.parse(host.run(Command.of("haproxy", "-v").asRoot().readOnly()).orThrow().stdout());
     }
 
     /** Whether the service runs now (Debian's package starts it on install, with its default configuration). */

@@ -38,7 +38,10 @@ class HaproxyConfigTest {
         assertThat(lines(cfg)).contains("bind 127.0.0.1:3446")
                 .contains("server k1m1 10.10.1.148:6443", "server k1m2 10.10.2.129:6443", "server k1m3 10.10.3.16:6443");
         assertThat(cfg).doesNotContain("0.0.0.0").doesNotContain("*:").doesNotContain("10.10.1.208")
-                .doesNotContain("stats");
+                .doesNotContain("stats enable").doesNotContain("listen ");
+        // the runtime API: a root-only unix socket, no TCP listener
+        assertThat(lines(cfg).stream().filter(l -> l.startsWith("stats ")))
+                .containsExactly("stats socket /run/haproxy-admin.sock mode 600 level admin");
         assertThat(lines(cfg).stream().filter(l -> l.startsWith("bind "))).hasSize(1);
     }
 
@@ -49,13 +52,22 @@ class HaproxyConfigTest {
         List<String> lines = lines(HaproxyConfig.render(cluster));
         assertThat(lines).contains("bind 127.0.0.1:3500", "option httpchk", "http-check send meth GET uri /readyz",
                 "http-check expect status 200",
-                "default-server check check-ssl verify none inter 7500ms fastinter 2s downinter 7500ms fall 4 rise 3");
+                "default-server check check-ssl verify none inter 7500ms fastinter 2s downinter 7500ms fall 4 rise 3"
+                        + " observe layer4 error-limit 2 on-error mark-down");
+    }
+
+    @Test
+    void defaultsCheckEveryMinuteAndLetLiveTrafficTakeAMasterOut() {
+        List<String> lines = lines(HaproxyConfig.render(seed()));
+        assertThat(lines).contains("spread-checks 20",
+                "default-server check check-ssl verify none inter 60s fastinter 2s downinter 10s fall 3 rise 2"
+                        + " observe layer4 error-limit 2 on-error mark-down");
     }
 
     @Test
     void retriesOnAnotherMasterAndKeepsWatchesOpen() {
         List<String> lines = lines(HaproxyConfig.render(seed()));
-        assertThat(lines).contains("mode tcp", "retries 3", "option redispatch", "timeout connect 5s",
+        assertThat(lines).contains("mode tcp", "retries 3", "option redispatch", "timeout connect 1s",
                 "timeout tunnel 1h", "balance leastconn");
     }
 
@@ -87,6 +99,43 @@ class HaproxyConfigTest {
         Cluster ext = seed().toBuilder().loadBalancer(LoadBalancer.external("api.example.com:6443")).build();
         assertThatThrownBy(() -> HaproxyConfig.render(ext)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("k8s1").hasMessageContaining("api.example.com:6443");
+    }
+
+    @Test
+    void refusesAnHaproxyOlderThanTheOldestSupported() {
+        Cluster seed = seed();
+        assertThatThrownBy(() -> HaproxyConfig.render(seed, seed.masters(), new HaproxyVersion(2, 2)))
+                .hasMessageContaining("2.2").hasMessageContaining("2.4").hasMessageContaining("upgrade HAProxy");
+    }
+
+    @Test
+    void versionFromHaproxyDashV() {
+        assertThat(HaproxyVersion.parse("HAProxy version 2.6.12-1+deb12u4 2026/10/17 - https://haproxy.org/"))
+                .isEqualTo(HaproxyVersion.V2_6);
+        assertThat(HaproxyVersion.parse("HA-Proxy version 2.4.22-f8e3218 2023/02/14 - https://haproxy.org/"))
+                .isEqualTo(HaproxyVersion.V2_4);
+        assertThat(HaproxyVersion.parse("HAProxy version 3.2.4-1ubuntu1 2025/08/14")).isEqualTo(HaproxyVersion.V3_2);
+        assertThatThrownBy(() -> HaproxyVersion.parse("bash: haproxy: command not found"))
+                .hasMessageContaining("command not found");
+    }
+
+    /**
+     * One golden file per HAProxy branch the distributions ship: a change to the rendered file shows in review.
+     * {@code -Dgolden.update=true} rewrites them.
+     */
+    @Test
+    void goldenFilePerVersion() throws IOException {
+        for (HaproxyVersion v : List.of(HaproxyVersion.V2_4, HaproxyVersion.V2_6, HaproxyVersion.V2_8,
+                HaproxyVersion.V3_0, HaproxyVersion.V3_2)) {
+            Cluster seed = seed();
+            String rendered = HaproxyConfig.render(seed, seed.masters(), v);
+            Path golden = Path.of("src", "test", "resources", "golden", "haproxy-" + v + ".cfg");
+            if (Boolean.getBoolean("golden.update")) {
+                Files.createDirectories(golden.getParent());
+                Files.writeString(golden, rendered);
+            }
+            assertThat(rendered).as("golden file " + golden).isEqualTo(Files.readString(golden));
+        }
     }
 
     /** Runs the real HAProxy's configuration check; skipped where HAProxy is not installed (the fast build). */

@@ -52,4 +52,9 @@ public final class KubeadmEngine implements Engine {
     public void reset(Cluster cluster, ApplyOptions options) {
         provisioner.reset(cluster, options);
     }
+
+    @Override
+    public io.epiphany.api.LoadBalancerStatus loadBalancers(Cluster cluster, ApplyOptions options) {
+        return io.epiphany.kubeadm.engine.LoadBalancerStatusReader.read(cluster, options);
+    }
 }

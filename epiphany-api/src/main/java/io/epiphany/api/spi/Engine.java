@@ -4,6 +4,7 @@ import io.epiphany.api.ApplyOptions;
 import io.epiphany.api.ApplyResult;
 import io.epiphany.api.Cluster;
 import io.epiphany.api.Kubeconfig;
+import io.epiphany.api.LoadBalancerStatus;
 import io.epiphany.api.Plan;
 import io.epiphany.api.Rendering;
 
@@ -29,4 +30,9 @@ public interface Engine {
 
     /** Tears the cluster down: nodes, then masters, then load balancers. */
     void reset(Cluster cluster, ApplyOptions options);
+
+    /** Reads every host's HAProxy in parallel (read-only) into one table. */
+    default LoadBalancerStatus loadBalancers(Cluster cluster, ApplyOptions options) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not read load balancers");
+    }
 }

@@ -3,18 +3,27 @@ package io.epiphany.testkit.sim;
 import java.io.IOException;
 import java.util.List;
 
-/** SIMULATED {@code haproxy -c -f <file>}: the config check of {@link HaproxyConfig}. */
+/**
+ * SIMULATED {@code haproxy -c -f <file>}: the config check of {@link HaproxyConfig}; and {@code haproxy -v}, which
+ * prints Debian 12's version line (its package, 2.6.12-1+deb12u4).
+ */
 final class HaproxyCommand implements Program {
     static final String DEFAULT_CONFIG = "/etc/haproxy/haproxy.cfg";
 
     @Override
     public boolean changesState(List<String> args) {
-        return true; // listed as state-changing in docs/host-commands.md: it only runs when a config changes
+        // -c is listed as state-changing in docs/host-commands.md: it only runs when a config changes
+        return !args.equals(List.of("-v"));
     }
 
     @Override
     public int run(Invocation inv) throws IOException {
         List<String> a = inv.args();
+        if (a.equals(List.of("-v"))) {
+            inv.out().println("HAProxy version 2.6.12-1+deb12u4 2026/10/17 - https://haproxy.org/");
+            inv.out().println("Status: long-term supported branch - will stop receiving fixes around Q2 2027.");
+            return 0;
+        }
         if (a.size() != 3 || !a.get(0).equals("-c") || !a.get(1).equals("-f")) {
             return inv.fail(1, "only 'haproxy -c -f <file>' is supported by the SIMULATED host");
         }

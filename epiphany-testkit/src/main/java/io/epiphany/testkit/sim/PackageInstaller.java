@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * SIMULATED {@code apt-get install -y} / {@code dnf install -y}: installs only {@code haproxy} (its binary, its unit
- * and a default {@code /etc/haproxy/haproxy.cfg}). As with the real packages, Debian's starts and enables the
+ * and a default {@code /etc/haproxy/haproxy.cfg}) and {@code socat} (its binary). As with the real packages, Debian's starts and enables the
  * service, Red Hat's does not. Each host has one package manager, by its OS.
  */
 final class PackageInstaller implements Program {
@@ -35,10 +35,16 @@ final class PackageInstaller implements Program {
             return inv.fail(100, "E: Could not open lock file - open (13: Permission denied)");
         }
         for (String p : packages) {
-            if (!"haproxy".equals(p)) {
+            if (!"haproxy".equals(p) && !"socat".equals(p)) {
                 return "dnf".equals(tool) ? inv.fail(1, "Error: Unable to find a match: " + p)
                         : inv.fail(100, "E: Unable to locate package " + p);
             }
+        }
+        if (packages.contains("socat")) {
+            inv.host().store().update(s -> s.hosts.get(inv.host().hostname()).binaries.add("socat"));
+        }
+        if (!packages.contains("haproxy")) {
+            return 0;
         }
         if (inv.host().host(h -> h.binaries.contains("haproxy"))) {
             inv.out().println("haproxy is already the newest version.");

@@ -47,6 +47,7 @@ public final class SimulatedOs {
                 Map.entry("dnf", new PackageInstaller("dnf")),
                 Map.entry("haproxy", new HaproxyCommand()),
                 Map.entry("curl", new Curl()),
+                Map.entry("socat", new Socat()),
                 Map.entry("kubelet", new Kubelet()),
                 Map.entry("kubeadm", new Kubeadm()),
                 Map.entry("kubectl", new Kubectl()),

@@ -1,0 +1,102 @@
+package io.epiphany.haproxy;
+
+import io.epiphany.api.remote.Command;
+import io.epiphany.api.remote.CommandResult;
+import io.epiphany.api.remote.RemoteFile;
+import io.epiphany.api.remote.RemoteHost;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * HAProxy's runtime API on one host: {@code socat stdio UNIX-CONNECT:/run/haproxy-admin.sock} as root, the command on
+ * stdin (never in the command line), and the live configuration file kept in step with what the API changed, so a
+ * reload or restart keeps a drained or disabled server out.
+ */
+final class HaproxyRuntime {
+    /** What the SDK appends to a server line while the server is drained or in maintenance. */
+    static final String DRAIN_MARK = " weight 0";
+    static final String MAINT_MARK = " disabled";
+    private static final Command SOCAT = Command.of("socat", "stdio", "UNIX-CONNECT:" + HaproxyConfig.ADMIN_SOCKET);
+
+    private final RemoteHost host;
+
+    HaproxyRuntime(RemoteHost host) {
+        this.host = host;
+    }
+
+    /**
+     * Runs runtime-API commands (several separated by {@code ;}) and returns HAProxy's answer.
+     *
+     * @throws IllegalStateException when socat is missing or HAProxy's socket does not answer (not running, or a
+     *     configuration without the admin socket)
+     */
+    String call(String commands, boolean changes) {
+        Command c = SOCAT.stdin((commands + "\n").getBytes(StandardCharsets.UTF_8)).asRoot();
+        CommandResult r = host.run(changes ? c : c.readOnly());
+        if (!r.ok()) {
+            String why = r.exitCode() == 127 || r.stderr().contains("not found")
+                    ? "socat is not installed (HaproxyService.ensureRuntimeClient installs it)"
+                    : "HAProxy's runtime socket " + HaproxyConfig.ADMIN_SOCKET + " did not answer (is HAProxy running "
+                            + "with the SDK's configuration?): " + r.stderrTail(2);
+            throw new IllegalStateException("HAProxy runtime API on " + host.hostname() + ": " + why);
+        }
+        return r.stdout();
+    }
+
+    /** A state-changing command: HAProxy answers nothing (an empty line) when it did it, else the reason. */
+    void change(String command) {
+        String answer = call(command, true).strip();
+        if (!answer.isEmpty()) {
+            throw new IllegalStateException("HAProxy on " + host.hostname() + " refused '" + command + "': " + answer);
+        }
+    }
+
+    List<HaproxyServerState> servers() {
+        return HaproxyServerState.parseShowStat(call("show stat", false));
+    }
+
+    HaproxyServerState server(String name) {
+        return servers().stream().filter(s -> s.backend().equals(HaproxyConfig.BACKEND) && s.server().equals(name))
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("HAProxy on " + host.hostname()
+                        + " has no server '" + name + "' in backend " + HaproxyConfig.BACKEND
+                        + "; its servers are the masters' hostnames"));
+    }
+
+    /**
+     * Rewrites the server's line of the live configuration with {@code mark} ({@link #DRAIN_MARK},
+     * {@link #MAINT_MARK} or empty) instead of any mark the SDK set before, checks it with {@code haproxy -c} and
+     * moves it into place, without a reload (the runtime API has already changed the running process).
+     */
+    void markInConfig(String server, String mark) {
+        String config = host.read(HaproxyService.CONFIG_PATH).map(b -> new String(b, StandardCharsets.UTF_8))
+                .orElseThrow(() -> new IllegalStateException(host.hostname() + " has no " + HaproxyService.CONFIG_PATH));
+        String updated = mark(config, server, mark);
+        if (updated.equals(config)) {
+            return;
+        }
+        host.upload(RemoteFile.of(HaproxyService.CANDIDATE_PATH, updated, 0644));
+        host.run(Command.of("haproxy", "-c", "-f", HaproxyService.CANDIDATE_PATH).asRoot().readOnly()).orThrow();
+        host.run(Command.of("mv", "-f", HaproxyService.CANDIDATE_PATH, HaproxyService.CONFIG_PATH).asRoot()).orThrow();
+    }
+
+    /** {@code config} with the server's line carrying {@code mark} (and no other SDK mark). */
+    static String mark(String config, String server, String mark) {
+        Pattern line = Pattern.compile("^(\\s*server " + Pattern.quote(server) + " \\S+)(.*)$");
+        StringBuilder out = new StringBuilder();
+        boolean found = false;
+        for (String l : config.split("\n", -1)) {
+            var m = line.matcher(l);
+            if (m.matches()) {
+                found = true;
+                String rest = m.group(2).replace(DRAIN_MARK, "").replace(MAINT_MARK, "");
+                l = m.group(1) + rest + mark;
+            }
+            out.append(l).append('\n');
+        }
+        if (!found) {
+            throw new IllegalArgumentException("no 'server " + server + "' line in " + HaproxyService.CONFIG_PATH);
+        }
+        return out.substring(0, out.length() - 1);
+    }
+}

@@ -1,0 +1,192 @@
+package io.epiphany.testkit.sim;
+
+import io.epiphany.testkit.sim.kube.ClusterAccess;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * SIMULATED {@code socat stdio UNIX-CONNECT:<socket>} speaking to the host's SIMULATED HAProxy's runtime API (the
+ * {@code stats socket} of the config HAProxy loaded). It knows {@code show stat} (CSV: a subset of the real columns,
+ * in the real order, with the real header line), {@code set server B/S state ready|drain|maint},
+ * {@code set weight B/S N[%]} and {@code shutdown sessions server B/S}, several separated by {@code ;}, and answers
+ * errors with HAProxy's texts (src/cli.c, src/server.c: "No such backend.", "No such server.", the state usage line).
+ * As in real HAProxy, what the API changed lasts until HAProxy (re)loads its config; the config's {@code weight 0}
+ * and {@code disabled} are read at load. A server is UP when its master's apiserver runs (the simulation has no
+ * network faults and no long-lived connections: {@code scur} is always 0, a check takes 1 ms).
+ */
+final class Socat implements Program {
+    private static final Pattern SERVER = Pattern.compile("^\\s*server\\s+(\\S+)\\s+(\\S+)(.*)$");
+    private static final Pattern SOCKET = Pattern.compile("(?m)^\\s*stats\\s+socket\\s+(\\S+)");
+    private static final String HEADER = "# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,"
+            + "eresp,wretr,wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,"
+            + "lbtot,tracked,type,rate,rate_lim,rate_max,check_status,check_code,check_duration,addr,";
+
+    /** Runtime state of one host's running HAProxy: the config it loaded and each server's admin state and weight. */
+    private static final class Runtime {
+        final String loadedConfig;
+        final Map<String, Map<String, String[]>> backends = new LinkedHashMap<>();
+
+        Runtime(String loadedConfig) {
+            this.loadedConfig = loadedConfig;
+            String backend = null;
+            for (String line : loadedConfig.split("\n")) {
+                String t = line.strip();
+                if (t.startsWith("backend ") || t.startsWith("listen ")) {
+                    backend = t.split("\\s+")[1];
+                    backends.put(backend, new LinkedHashMap<>());
+                } else if (t.startsWith("frontend ") || t.equals("defaults") || t.equals("global")) {
+                    backend = null;
+                }
+                Matcher m = SERVER.matcher(line);
+                if (backend != null && m.matches()) {
+                    String opts = " " + m.group(3) + " ";
+                    String admin = opts.contains(" disabled ") ? "maint" : "ready";
+                    String weight = opts.contains(" weight 0 ") ? "0" : "1";
+                    backends.get(backend).put(m.group(1), new String[] {m.group(2), admin, weight});
+                }
+            }
+        }
+    }
+
+    private final Map<String, Runtime> runtimes = new ConcurrentHashMap<>();
+
+    @Override
+    public boolean changesState(List<String> args) {
+        // What is on stdin decides, which the server does not see here. Counted as a read: the runtime API changes only
+        // the running process (a reload undoes it), and the SDK's drain also rewrites the config file, which counts.
+        return false;
+    }
+
+    @Override
+    public int run(Invocation inv) throws IOException {
+        List<String> a = inv.args();
+        if (a.size() != 2 || !a.get(0).equals("stdio") || !a.get(1).toUpperCase().startsWith("UNIX-CONNECT:")) {
+            return error(inv, "E SIMULATED socat knows only 'socat stdio UNIX-CONNECT:<socket>'");
+        }
+        String path = a.get(1).substring("UNIX-CONNECT:".length());
+        String hostname = inv.host().hostname();
+        String[] loaded = new String[1];
+        inv.host().store().read(s -> {
+            SimulationState.Host h = s.hosts.get(hostname);
+            loaded[0] = h.active.contains("haproxy") ? h.haproxyConfig : null;
+            return null;
+        });
+        Matcher socket = SOCKET.matcher(loaded[0] == null ? "" : loaded[0]);
+        if (loaded[0] == null || !socket.find() || !socket.group(1).equals(path)) {
+            return error(inv, "E connect(5, AF=1 \"" + path + "\", " + (path.length() + 2) + "): No such file or "
+                    + "directory");
+        }
+        if (!inv.root()) {
+            // the SDK's socket is mode 600, owned by root
+            return error(inv, "E connect(5, AF=1 \"" + path + "\", " + (path.length() + 2) + "): Permission denied");
+        }
+        Runtime rt = runtimes.compute(hostname, (k, old) -> old != null && old.loadedConfig.equals(loaded[0]) ? old
+                : new Runtime(loaded[0]));
+        String input = new String(inv.stdin().readAllBytes(), StandardCharsets.UTF_8).strip();
+        StringBuilder out = new StringBuilder();
+        synchronized (rt) {
+            for (String command : input.split(";")) {
+                out.append(answer(inv, rt, command.strip()));
+            }
+        }
+        inv.out().print(out);
+        return 0;
+    }
+
+    private static String answer(Invocation inv, Runtime rt, String command) {
+        String[] w = command.split("\\s+");
+        if (command.equals("show stat")) {
+            return showStat(inv, rt);
+        }
+        if (w.length == 5 && w[0].equals("set") && w[1].equals("server") && w[3].equals("state")) {
+            return withServer(rt, w[2], s -> {
+                if (!List.of("ready", "drain", "maint").contains(w[4])) {
+                    return "'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n\n";
+                }
+                s[1] = w[4];
+                return "\n";
+            });
+        }
+        if (w.length == 4 && w[0].equals("set") && w[1].equals("weight")) {
+            return withServer(rt, w[2], s -> {
+                String v = w[3].endsWith("%") ? w[3].substring(0, w[3].length() - 1) : w[3];
+                if (!v.matches("\\d{1,3}")) {
+                    return "Invalid weight.\n\n";
+                }
+                s[2] = w[3].endsWith("%") ? (Integer.parseInt(v) == 0 ? "0" : s[2]) : v;
+                return "\n";
+            });
+        }
+        if (w.length == 4 && w[0].equals("shutdown") && w[1].equals("sessions") && w[2].equals("server")) {
+            return withServer(rt, w[3], s -> "\n");
+        }
+        return "Unknown command: '" + command + "'\n\n";
+    }
+
+    private static String withServer(Runtime rt, String backendSlashServer, java.util.function.Function<String[], String> f) {
+        int slash = backendSlashServer.indexOf('/');
+        if (slash < 0) {
+            return "Require 'backend/server'.\n\n";
+        }
+        Map<String, String[]> servers = rt.backends.get(backendSlashServer.substring(0, slash));
+        if (servers == null) {
+            return "No such backend.\n\n";
+        }
+        String[] s = servers.get(backendSlashServer.substring(slash + 1));
+        return s == null ? "No such server.\n\n" : f.apply(s);
+    }
+
+    private static String showStat(Invocation inv, Runtime rt) {
+        StringBuilder csv = new StringBuilder(HEADER).append('\n');
+        int columns = HEADER.split(",", -1).length;
+        for (var backend : rt.backends.entrySet()) {
+            List<String[]> rows = new ArrayList<>();
+            for (var server : backend.getValue().entrySet()) {
+                String[] s = server.getValue();
+                String ip = s[0].substring(0, Math.max(0, s[0].lastIndexOf(':'))).replaceAll("[\\[\\]]", "");
+                boolean up = inv.host().store().read(st -> ClusterAccess.hostByIp(st, ip)
+                        .map(h -> ClusterAccess.apiserverUp(st, h)).orElse(false));
+                String status = s[1].equals("maint") ? "MAINT" : !up ? "DOWN" : s[1].equals("drain") ? "DRAIN" : "UP";
+                String check = s[1].equals("maint") ? "" : up ? "L7OK" : "L4CON";
+                // a drained server's effective weight is 0 (src/server.c: the drain flag zeroes the next eweight)
+                String weight = s[1].equals("drain") ? "0" : s[2];
+                rows.add(row(columns, backend.getKey(), server.getKey(), status, weight, check, s[0]));
+            }
+            for (String[] r : rows) {
+                csv.append(String.join(",", r)).append('\n');
+            }
+            csv.append(String.join(",", row(columns, backend.getKey(), "BACKEND", "UP", "", "", ""))).append('\n');
+        }
+        return csv.append('\n').toString();
+    }
+
+    private static String[] row(int columns, String backend, String server, String status, String weight, String check,
+            String addr) {
+        String[] r = new String[columns];
+        java.util.Arrays.fill(r, "");
+        r[0] = backend;
+        r[1] = server;
+        r[4] = "0"; // scur: the simulation holds no connections open
+        r[17] = status;
+        r[18] = weight;
+        r[36] = check;
+        r[38] = check.isEmpty() ? "" : "1";
+        r[39] = addr;
+        return r;
+    }
+
+    private static int error(Invocation inv, String message) {
+        inv.err().println(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss"))
+                + " socat[" + ProcessHandle.current().pid() + "] " + message);
+        return 1;
+    }
+}
