@@ -24,7 +24,7 @@ final class ClusterFile {
                     + "machine on 127.0.0.1, started here and stopped at the end; nothing leaves the process).")
     boolean simulated;
 
-    /** What a command runs with: the cluster to drive, one SSH runtime for all its steps, and the fleet if simulated. */
+    /** What a command runs with: the cluster to drive, one SSH runtime for all its steps, the fleet if simulated. */
     record Session(Cluster cluster, RemoteAccess access, Optional<SimulatedFleet> fleet) {
         ApplyOptions options() {
             return ApplyOptions.builder().remoteAccess(access).build();

@@ -63,7 +63,8 @@ final class PhaseProgress {
 
     private static Map<String, Integer> countByHost(List<PlannedStep> steps) {
         Map<String, Integer> counts = new LinkedHashMap<>();
-        steps.stream().filter(s -> !s.host().equals(CLUSTER_WIDE)).forEach(s -> counts.merge(s.host(), 1, Integer::sum));
+        steps.stream().filter(s -> !s.host().equals(CLUSTER_WIDE))
+                .forEach(s -> counts.merge(s.host(), 1, Integer::sum));
         return counts;
     }
 
@@ -125,11 +126,13 @@ final class PhaseProgress {
     Snapshot snapshot() {
         long now = nanoClock.getAsLong();
         int done = (int) expected.entrySet().stream()
-                .filter(h -> !runningSince.containsKey(h.getKey()) && finished.getOrDefault(h.getKey(), 0) >= h.getValue())
+                .filter(h -> !runningSince.containsKey(h.getKey())
+                        && finished.getOrDefault(h.getKey(), 0) >= h.getValue())
                 .count();
         Optional<Running> slowest = runningSince.entrySet().stream()
                 .min(Comparator.comparingLong(Map.Entry<String, Long>::getValue).thenComparing(Map.Entry::getKey))
                 .map(r -> new Running(r.getKey(), runningStep.get(r.getKey()), Duration.ofNanos(now - r.getValue())));
-        return new Snapshot(phase, done, expected.size(), failedHosts.size(), slowest, Duration.ofNanos(now - phaseStart));
+        return new Snapshot(phase, done, expected.size(), failedHosts.size(), slowest,
+                Duration.ofNanos(now - phaseStart));
     }
 }

@@ -55,7 +55,8 @@ final class RenderCommand extends ClusterCommand {
         try {
             Files.createDirectories(target.getParent());
             Files.writeString(target, f.content(), StandardCharsets.UTF_8);
-            Set<PosixFilePermission> perms = EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+            Set<PosixFilePermission> perms = EnumSet.of(PosixFilePermission.OWNER_READ,
+                    PosixFilePermission.OWNER_WRITE);
             if ((f.mode() & 0044) != 0) {
                 perms.add(PosixFilePermission.GROUP_READ);
                 perms.add(PosixFilePermission.OTHERS_READ);
