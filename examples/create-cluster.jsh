@@ -1,7 +1,7 @@
 // Epiphany HA for Java from JShell: 3 masters + 2 nodes on an in-process SIMULATED fleet, live progress,
-// the admin kubeconfig's server, and a re-apply that changes nothing. Start it from the repository root, after
-// ./mvnw -B -q install -DskipTests (the class path is the examples jar and its lib/ folder):
-//   jshell --class-path "examples/target/epiphany-examples.jar:$(ls examples/target/lib/*.jar | tr '\n' ':')" examples/create-cluster.jsh
+// the admin kubeconfig's server, and a re-apply that changes nothing. From the repository root, one command:
+//   examples/jshell
+// (it builds on first use, then runs jshell --class-path <examples jar and every jar of its lib/> on this file)
 import io.epiphany.api.*;
 import io.epiphany.testkit.SimulatedFleet;
 

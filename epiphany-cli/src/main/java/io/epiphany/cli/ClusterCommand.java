@@ -1,0 +1,25 @@
+package io.epiphany.cli;
+
+import io.epiphany.api.Cluster;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+
+/** A subcommand on the cluster a file describes: {@code -f FILE}, {@code --simulated}, and where to write. */
+abstract class ClusterCommand implements Callable<Integer> {
+    @Mixin
+    ClusterFile clusterFile;
+
+    final Terminal term;
+
+    ClusterCommand(Terminal term) {
+        this.term = term;
+    }
+
+    @Override
+    public final Integer call() {
+        return run(clusterFile.described());
+    }
+
+    /** Runs on a valid description; the SDK's exceptions become exit codes in {@link Failures}. */
+    abstract int run(Cluster described);
+}

@@ -1,0 +1,84 @@
+package io.epiphany.cli;
+
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code epiphany} command: {@code plan}, {@code apply}, {@code kubeconfig}, {@code reset} and {@code render} on
+ * the machines a file describes, or with {@code --simulated} on an in-process SIMULATED fleet standing in for them;
+ * {@code completion} and {@code help}. Exit codes are listed in every command's help (see {@link Failures}).
+ */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(Terminal.system(), args));
+    }
+
+    /** Runs one command line on the given streams and returns its exit code (the entry point tests use). */
+    static int run(Terminal term, String... args) {
+        return commandLine(term).execute(args);
+    }
+
+    static CommandLine commandLine(Terminal term) {
+        CommandLine cl = new CommandLine(new Root(term))
+                .addSubcommand(new PlanCommand(term))
+                .addSubcommand(new ApplyCommand(term))
+                .addSubcommand(new KubeconfigCommand(term))
+                .addSubcommand(new ResetCommand(term))
+                .addSubcommand(new RenderCommand(term))
+                .addSubcommand(new CompletionCommand())
+                .addSubcommand(new HelpCommand());
+        Map<String, String> exitCodes = new LinkedHashMap<>();
+        for (String line : Failures.EXIT_CODE_LIST) {
+            int colon = line.indexOf(':');
+            exitCodes.put(line.substring(0, colon), line.substring(colon + 1));
+        }
+        for (CommandLine c : cl.getSubcommands().values()) {
+            c.getCommandSpec().versionProvider(new Version());
+            c.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(exitCodes);
+        }
+        cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(exitCodes);
+        // settings below reach every subcommand added above (picocli applies them to the hierarchy as it is now)
+        cl.setOut(new PrintWriter(term.out(), true));
+        cl.setErr(new PrintWriter(term.err(), true));
+        cl.setColorScheme(Help.defaultColorScheme(term.colour() ? Help.Ansi.ON : Help.Ansi.OFF));
+        cl.setExecutionExceptionHandler(new Failures());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        return cl;
+    }
+
+    /** The top level: with no subcommand, the usage on stderr and exit code 2. */
+    @Command(name = "epiphany", mixinStandardHelpOptions = true, versionProvider = Version.class,
+            description = "Create and run highly-available Kubernetes clusters over SSH (kubeadm, stacked etcd, "
+                    + "an HAProxy on every host).",
+            footer = {"%nExamples:",
+                "  epiphany apply -f examples/clusters/seed-cluster.yml --simulated",
+                "  epiphany plan -f my-cluster.yml --output json",
+                "  epiphany kubeconfig -f my-cluster.yml --server-of k1m1 > admin.conf",
+                "  epiphany reset -f my-cluster.yml --yes"})
+    static final class Root implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        private final Terminal term;
+
+        Root(Terminal term) {
+            this.term = term;
+        }
+
+        @Override
+        public Integer call() {
+            spec.commandLine().usage(term.err());
+            return Failures.USAGE;
+        }
+    }
+}
