@@ -28,9 +28,13 @@ final class PlanJson {
             ObjectNode step = steps.addObject();
             step.put("phase", s.phase());
             step.put("host", s.host());
+            step.put("kind", s.kind().name());
             step.put("action", s.action());
             step.put("quorum", s.quorum().orElse(null));
         }
+        ArrayNode findings = root.putArray("findings");
+        plan.findings().forEach(f -> findings.addObject().put("host", f.host()).put("problem", f.problem())
+                .put("remedy", f.remedy()));
         ArrayNode notes = root.putArray("notes");
         plan.notes().forEach(notes::add);
         try {

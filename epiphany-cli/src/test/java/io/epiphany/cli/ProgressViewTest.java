@@ -24,10 +24,11 @@ class ProgressViewTest {
     private static final String JOIN = "Join nodes";
     private static final Cluster CLUSTER = Cluster.builder().name("t").masters(Machine.of("m1", "10.0.0.1"))
             .nodes(Machine.of("n1", "10.0.0.2"), Machine.of("n2", "10.0.0.3")).build();
-    private static final Plan PLAN = new Plan(CLUSTER, List.of(
-            new PlannedStep(JOIN, "n1", "kubeadm join", null),
-            new PlannedStep(JOIN, "n2", "kubeadm join", null),
-            new PlannedStep(JOIN, "cluster", "label the new Nodes", null)), "digest", List.of());
+    private static final Plan PLAN = Plan.of(CLUSTER, List.of(
+            PlannedStep.of(JOIN, "n1", PlannedStep.Kind.JOIN, "kubeadm join", null),
+            PlannedStep.of(JOIN, "n2", PlannedStep.Kind.JOIN, "kubeadm join", null),
+            PlannedStep.of(JOIN, "cluster", PlannedStep.Kind.LABEL, "label the new Nodes", null)), List.of(), "digest",
+            List.of());
 
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -93,7 +93,7 @@ class SimulatedCommandsTest {
         assertThat(plan.get("notes").isArray()).isTrue();
         List<String> quorums = new ArrayList<>();
         for (JsonNode step : plan.get("steps")) {
-            assertThat(step.fieldNames()).toIterable().containsExactly("phase", "host", "action", "quorum");
+            assertThat(step.fieldNames()).toIterable().containsExactly("phase", "host", "kind", "action", "quorum");
             assertThat(step.get("phase").asText()).isNotBlank();
             assertThat(step.get("action").asText()).isNotBlank();
             if (!step.get("quorum").isNull()) {

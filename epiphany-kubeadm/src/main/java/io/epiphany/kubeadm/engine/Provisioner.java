@@ -56,7 +56,7 @@ public final class Provisioner {
     /** Carries out a plan made earlier (perhaps shown to a person): refused when the hosts changed since. */
     public ApplyResult apply(Plan plan, ApplyOptions options) {
         long start = System.nanoTime();
-        return withAccess(options, access -> {
+        return withAccess(options, access -> locked(plan.cluster(), options, access, () -> {
             Facts facts = gather(plan.cluster(), options, access);
             if (!facts.digest().equals(plan.factsDigest())) {
                 throw new ApplyException("Plan", null, "the hosts changed since this plan was made; make a new plan "
@@ -71,17 +71,17 @@ public final class Provisioner {
                         List.of("everything: nothing was changed"), null);
             }
             return execute(ctx, prepared, fresh, start);
-        });
+        }));
     }
 
     /** Plans and carries out the plan on the same facts: nobody reviews it in between, so nothing can go stale. */
     public ApplyResult apply(Cluster cluster, ApplyOptions options) {
         long start = System.nanoTime();
-        return withAccess(options, access -> {
+        return withAccess(options, access -> locked(cluster, options, access, () -> {
             Context ctx = context(cluster, options, access);
             List<Prepared> prepared = prepare(ctx);
             return execute(ctx, prepared, plan(ctx, prepared), start);
-        });
+        }));
     }
 
     /** Runs exactly the prepared steps, phase by phase, then verifies. */
@@ -124,13 +124,26 @@ public final class Provisioner {
     }
 
     public void reset(Cluster cluster, ApplyOptions options) {
-        withAccess(options, access -> {
+        withAccess(options, access -> locked(cluster, options, access, () -> {
             Context ctx = context(cluster, options, access);
             // destructive: confirmed against the cluster found on the machines, not against the description
             Guards.sameCluster(cluster, ctx.facts, "reset");
             new Teardown(ctx).run();
             return null;
-        });
+        }));
+    }
+
+    /**
+     * Runs a mutating verb under the cluster lock on the masters, taken before the facts are read so that two
+     * callers can never both plan from the same state; released however the verb ends.
+     */
+    private static <T> T locked(Cluster cluster, ApplyOptions options, RemoteAccess access,
+            java.util.function.Supplier<T> body) {
+        Hosts hosts = new Hosts(cluster, access);
+        List<io.epiphany.api.remote.RemoteHost> masters = cluster.masters().stream().map(hosts::get).toList();
+        try (ClusterLock lock = ClusterLock.acquire(masters, ClusterLock.Settings.of(options))) {
+            return body.get();
+        }
     }
 
     private static Context context(Cluster cluster, ApplyOptions options, RemoteAccess access) {

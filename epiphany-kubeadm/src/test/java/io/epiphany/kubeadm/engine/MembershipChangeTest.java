@@ -100,7 +100,6 @@ class MembershipChangeTest {
             assertThat(f.etcdMembers("m1")).containsExactly("m1", "m2", "m3");
         }
     }
-    }
 
     @Test
     void brokenRetiredMastersLeaveFirstWhileTheHealthyKeepQuorumAndALostQuorumIsRefused() {
@@ -124,9 +123,8 @@ class MembershipChangeTest {
             f.fleet.host("m2").crashControlPlane();
             f.fleet.host("m3").crashControlPlane();
             assertThatThrownBy(() -> three.plan(f.options())).isInstanceOf(ApplyException.class)
-                    .hasMessageContaining("quorum may be lost");
+                    .hasMessageMatching("(?s).*(etcd quorum lost\\?|quorum may be lost).*");
         }
-    }
     }
 
     @Test
