@@ -112,7 +112,7 @@ public final class HaproxyConfig {
         }
         StringBuilder cfg = new StringBuilder();
         cfg.append("# Rendered by Epiphany for cluster '").append(cluster.name()).append("' and HAProxy ").append(version)
-                .append(". The SDK rewrites this file.\n")
+                .append(" or newer. The SDK rewrites this file.\n")
                 .append("global\n")
                 // systemd runs HAProxy in the foreground (-Ws): stdout goes to the journal, which reads the <prio>
                 // prefix of the "short" format. No syslog socket is needed, so `haproxy -c` passes anywhere.

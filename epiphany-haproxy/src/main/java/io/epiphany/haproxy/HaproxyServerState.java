@@ -54,11 +54,12 @@ public record HaproxyServerState(String backend, String server, String address, 
             if (server.equals("FRONTEND") || server.equals("BACKEND")) {
                 continue;
             }
-            String duration = field(f, columns, "check_duration");
+            long duration = number(field(f, columns, "check_duration"));
             out.add(new HaproxyServerState(field(f, columns, "pxname"), server, field(f, columns, "addr"),
                     field(f, columns, "status"), field(f, columns, "check_status").replaceFirst("^\\* ", ""),
-                    duration.matches("\\d+") ? OptionalLong.of(Long.parseLong(duration)) : OptionalLong.empty(),
-                    number(field(f, columns, "scur")), (int) number(field(f, columns, "weight"))));
+                    duration < 0 ? OptionalLong.empty() : OptionalLong.of(duration),
+                    Math.max(0, number(field(f, columns, "scur"))), (int) Math.max(0, number(field(f, columns,
+                            "weight")))));
         }
         return out;
     }
@@ -68,7 +69,14 @@ public record HaproxyServerState(String backend, String server, String address, 
         return i == null || i >= f.length ? "" : f[i].trim();
     }
 
+    /**
+     * A counter, or -1 when empty or unset: HAProxy prints an unset 64-bit field as 18446744073709551615 (seen in
+     * 2.6's {@code show stat}), which does not fit a long.
+     */
     private static long number(String s) {
-        return s.matches("\\d+") ? Long.parseLong(s) : 0;
+        if (!s.matches("\\d{1,18}")) {
+            return -1;
+        }
+        return Long.parseLong(s);
     }
 }

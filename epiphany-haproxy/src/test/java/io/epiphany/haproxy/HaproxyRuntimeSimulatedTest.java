@@ -28,10 +28,7 @@ class HaproxyRuntimeSimulatedTest {
 
     @BeforeEach
     void haproxyOnANode() {
-        Cluster cluster = Cluster.builder().name("k8s1")
-                .masters(Machine.of("m1", "10.10.1.11"), Machine.of("m2", "10.10.1.12"), Machine.of("m3", "10.10.1.13"))
-                .nodes(Machine.of("n1", "10.10.2.11")).build();
-        fleet = SimulatedFleet.start(cluster);
+        fleet = SimulatedFleet.start(cluster());
         access = RemoteAccess.load();
         node = access.host(fleet.cluster().machine("n1").orElseThrow(), fleet.cluster().ssh());
         haproxy = new HaproxyService(node);
@@ -39,6 +36,12 @@ class HaproxyRuntimeSimulatedTest {
         assertThat(haproxy.version()).isEqualTo(HaproxyVersion.V2_6);
         rendered = HaproxyConfig.render(fleet.cluster(), fleet.cluster().masters(), haproxy.version());
         haproxy.configure(rendered, true);
+    }
+
+    private static Cluster cluster() {
+        return Cluster.builder().name("k8s1")
+                .masters(Machine.of("m1", "10.10.1.11"), Machine.of("m2", "10.10.1.12"), Machine.of("m3", "10.10.1.13"))
+                .nodes(Machine.of("n1", "10.10.2.11")).build();
     }
 
     @AfterEach
@@ -106,7 +109,25 @@ class HaproxyRuntimeSimulatedTest {
     void stoppedHaproxyIsReportedNotGuessed() {
         node.run(Command.of("systemctl", "stop", "haproxy").asRoot()).orThrow();
         assertThatThrownBy(haproxy::servers).isInstanceOf(IllegalStateException.class).hasMessageContaining("n1")
-                .hasMessageContaining(HaproxyConfig.ADMIN_SOCKET).hasMessageContaining("No such file or directory");
+                .hasMessageContaining(HaproxyConfig.ADMIN_SOCKET).hasMessageContaining("Connection refused");
+    }
+
+    @Test
+    void theSocketIsRootOnly() {
+        // a non-root login: the SDK goes through sudo; without it the socket's mode 600 refuses
+        try (SimulatedFleet other = SimulatedFleet.start(cluster(),
+                SimulatedFleet.Options.defaults().withSshUser("epiphany"));
+                RemoteAccess otherAccess = RemoteAccess.load()) {
+            RemoteHost n1 = otherAccess.host(other.cluster().machine("n1").orElseThrow(), other.cluster().ssh());
+            HaproxyService service = new HaproxyService(n1);
+            service.install("apt-get");
+            service.configure(rendered, true);
+            var refused = n1.run(Command.of("socat", "stdio", "UNIX-CONNECT:" + HaproxyConfig.ADMIN_SOCKET)
+                    .stdin("show stat\n".getBytes(StandardCharsets.UTF_8)).readOnly());
+            assertThat(refused.ok()).isFalse();
+            assertThat(refused.stderr()).contains("Permission denied");
+            assertThat(service.servers()).hasSize(3); // through sudo
+        }
     }
 
     @Test

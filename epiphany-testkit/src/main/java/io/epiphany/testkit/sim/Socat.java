@@ -80,14 +80,21 @@ final class Socat implements Program {
             loaded[0] = h.active.contains("haproxy") ? h.haproxyConfig : null;
             return null;
         });
+        // socat 1.7.4 (Debian 12) as seen on the real-OS fleet: E connect(, AF=1 "<path>", <len + 2>): <strerror>
+        String connect = "E connect(, AF=1 \"" + path + "\", " + (path.length() + 2) + "): ";
         Matcher socket = SOCKET.matcher(loaded[0] == null ? "" : loaded[0]);
         if (loaded[0] == null || !socket.find() || !socket.group(1).equals(path)) {
-            return error(inv, "E connect(5, AF=1 \"" + path + "\", " + (path.length() + 2) + "): No such file or "
-                    + "directory");
+            // A stopped HAProxy leaves its socket file behind (refused, as on the fleet); approximated here by the
+            // config on disk declaring that socket. Never started with it: no such file.
+            String onDisk = inv.host().files().exists(HaproxyCommand.DEFAULT_CONFIG)
+                    ? inv.host().files().readString(HaproxyCommand.DEFAULT_CONFIG) : "";
+            Matcher declared = SOCKET.matcher(onDisk);
+            boolean leftBehind = declared.find() && declared.group(1).equals(path);
+            return error(inv, connect + (leftBehind ? "Connection refused" : "No such file or directory"));
         }
         if (!inv.root()) {
             // the SDK's socket is mode 600, owned by root
-            return error(inv, "E connect(5, AF=1 \"" + path + "\", " + (path.length() + 2) + "): Permission denied");
+            return error(inv, connect + "Permission denied");
         }
         Runtime rt = runtimes.compute(hostname, (k, old) -> old != null && old.loadedConfig.equals(loaded[0]) ? old
                 : new Runtime(loaded[0]));
