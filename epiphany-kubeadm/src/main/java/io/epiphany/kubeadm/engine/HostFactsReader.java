@@ -22,7 +22,7 @@ import java.util.concurrent.CompletionException;
 final class HostFactsReader {
     /** Binaries whose presence the engine checks; the package managers decide how HAProxy is installed. */
     static final List<String> BINARIES = List.of("kubeadm", "kubelet", "kubectl", "containerd", "crictl", "haproxy",
-            "curl", "sysctl", "apt-get", "dnf");
+            "socat", "curl", "sysctl", "apt-get", "dnf");
     static final List<String> UNITS = List.of("haproxy", "kubelet", "containerd");
     /** Certificates kubeadm writes on a master, relative to certificatesDir: expiry and names are facts. */
     static final List<String> CERTIFICATES = List.of("ca.crt", "apiserver.crt", "apiserver-kubelet-client.crt",

@@ -45,8 +45,9 @@ final class HostValidation {
                         + " (install them first; the SDK installs only HAProxy; crictl comes with the cri-tools package "
                         + "kubeadm depends on)");
             }
-            if (!cluster.loadBalancer().isExternal() && !f.has("haproxy") && f.packageManager().isEmpty()) {
-                problems.add(m.hostname() + ": haproxy is not installed and neither apt-get nor dnf is available to "
+            if (!cluster.loadBalancer().isExternal() && !(f.has("haproxy") && f.has("socat"))
+                    && f.packageManager().isEmpty()) {
+                problems.add(m.hostname() + ": haproxy or socat is not installed and neither apt-get nor dnf is available to "
                         + "install it");
             }
             if (Math.abs(f.clockSkewSeconds()) > MAX_CLOCK_SKEW_SECONDS) {

@@ -14,6 +14,8 @@ import java.util.stream.Collectors;
  * {@code haproxy -c} on the host, reloaded without dropping connections.
  */
 final class LoadBalancerPhase implements Phase {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("io.epiphany.kubeadm");
+
     @Override
     public String title() {
         return "Load balancers";
@@ -32,10 +34,14 @@ final class LoadBalancerPhase implements Phase {
         for (Machine m : ctx.cluster.machines()) {
             HostFacts f = ctx.facts.host(m);
             boolean install = !f.has("haproxy");
+            // socat is HAProxy's runtime API client (drain before a master leaves, cluster.loadBalancers())
+            boolean runtimeClient = !install && !f.has("socat");
             boolean write = !f.haproxyConfigSha256().map(sha::equals).orElse(false);
             List<String> actions = new ArrayList<>();
             if (install) {
-                actions.add("install haproxy with " + f.packageManager().orElse("?"));
+                actions.add("install haproxy and socat with " + f.packageManager().orElse("?"));
+            } else if (runtimeClient) {
+                actions.add("install socat (HAProxy's runtime API client) with " + f.packageManager().orElse("?"));
             }
             if (write) {
                 actions.add("write haproxy.cfg (backends: " + names + "), check it with haproxy -c, "
@@ -53,6 +59,8 @@ final class LoadBalancerPhase implements Phase {
                         if (install) {
                             haproxy.install(f.packageManager().orElseThrow());
                             running = haproxy.isActive(); // apt-get starts it with the package's config: reload
+                        } else if (runtimeClient) {
+                            haproxy.ensureRuntimeClient(f.packageManager().orElseThrow());
                         }
                         if (write) {
                             haproxy.configure(config, running);
@@ -69,6 +77,26 @@ final class LoadBalancerPhase implements Phase {
     static Step backendsStep(Context ctx, String phase, String action) {
         return new Step(PlannedStep.of(phase, Context.CLUSTER, PlannedStep.Kind.LOAD_BALANCER, action, null),
                 () -> updateBackends(ctx));
+    }
+
+    /** How long a leaving master's open connections get to finish before HAProxy closes them. */
+    static final java.time.Duration DRAIN_WAIT = java.time.Duration.ofSeconds(5);
+
+    /**
+     * Before a master leaves, every host stops sending it new connections and moves its open ones off (HAProxy's
+     * runtime API, the config kept in step). Best effort: a host whose HAProxy has no runtime API yet (no socat, an
+     * older config) still loses the master at the reload that follows, as before; the reason is logged.
+     */
+    static void drainEverywhere(Context ctx, Machine leaving) {
+        Parallel.map(List.copyOf(ctx.balancedHosts), ctx.cluster.ssh().concurrency(), m -> {
+            try {
+                new HaproxyService(ctx.host(m)).drain(leaving.hostname(), DRAIN_WAIT);
+            } catch (RuntimeException e) {
+                LOG.warn("{}: could not drain {} through HAProxy's runtime API ({}); the reload removes it", m.hostname(),
+                        leaving.hostname(), e.getMessage());
+            }
+            return m;
+        });
     }
 
     /** Points every configured host's HAProxy at the current backends, in parallel, each config checked first. */

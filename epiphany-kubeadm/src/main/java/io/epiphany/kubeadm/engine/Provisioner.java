@@ -56,32 +56,47 @@ public final class Provisioner {
     /** Carries out a plan made earlier (perhaps shown to a person): refused when the hosts changed since. */
     public ApplyResult apply(Plan plan, ApplyOptions options) {
         long start = System.nanoTime();
-        return withAccess(options, access -> locked(plan.cluster(), options, access, () -> {
-            Facts facts = gather(plan.cluster(), options, access);
-            if (!facts.digest().equals(plan.factsDigest())) {
-                throw new ApplyException("Plan", null, "the hosts changed since this plan was made; make a new plan "
-                        + "and review it", List.of(), List.of("everything: nothing was changed"), null);
-            }
-            Context ctx = context(plan.cluster(), options, access, facts);
-            List<Prepared> prepared = prepare(ctx);
-            Plan fresh = plan(ctx, prepared);
-            if (!fresh.steps().equals(plan.steps())) {
-                throw new ApplyException("Plan", null, "this plan's steps are not the ones the engine plans from the "
-                        + "hosts' facts; make a new plan with cluster.plan()", List.of(),
-                        List.of("everything: nothing was changed"), null);
-            }
-            return execute(ctx, prepared, fresh, start);
-        }));
+        return withAccess(options, access -> plan.isEmpty() ? applyReviewed(plan, options, access, start)
+                : locked(plan.cluster(), options, access, () -> applyReviewed(plan, options, access, start)));
     }
 
-    /** Plans and carries out the plan on the same facts: nobody reviews it in between, so nothing can go stale. */
+    private static ApplyResult applyReviewed(Plan plan, ApplyOptions options, RemoteAccess access, long start) {
+        Facts facts = gather(plan.cluster(), options, access);
+        if (!facts.digest().equals(plan.factsDigest())) {
+            throw new ApplyException("Plan", null, "the hosts changed since this plan was made; make a new plan "
+                    + "and review it", List.of(), List.of("everything: nothing was changed"), null);
+        }
+        Context ctx = context(plan.cluster(), options, access, facts);
+        List<Prepared> prepared = prepare(ctx);
+        Plan fresh = plan(ctx, prepared);
+        if (!fresh.steps().equals(plan.steps())) {
+            throw new ApplyException("Plan", null, "this plan's steps are not the ones the engine plans from the "
+                    + "hosts' facts; make a new plan with cluster.plan()", List.of(),
+                    List.of("everything: nothing was changed"), null);
+        }
+        return execute(ctx, prepared, fresh, start);
+    }
+
+    /**
+     * Plans; a converged cluster is only verified (nothing to change, so nothing to lock and nothing written).
+     * Otherwise the cluster lock is taken and the plan is made again under it from fresh facts, so two callers can
+     * never both act on the same state, and that plan is carried out.
+     */
     public ApplyResult apply(Cluster cluster, ApplyOptions options) {
         long start = System.nanoTime();
-        return withAccess(options, access -> locked(cluster, options, access, () -> {
-            Context ctx = context(cluster, options, access);
-            List<Prepared> prepared = prepare(ctx);
-            return execute(ctx, prepared, plan(ctx, prepared), start);
-        }));
+        return withAccess(options, access -> {
+            Context first = context(cluster, options, access);
+            List<Prepared> firstWork = prepare(first);
+            Plan firstPlan = plan(first, firstWork);
+            if (firstPlan.isEmpty()) {
+                return execute(first, firstWork, firstPlan, start);
+            }
+            return locked(cluster, options, access, () -> {
+                Context ctx = context(cluster, options, access);
+                List<Prepared> prepared = prepare(ctx);
+                return execute(ctx, prepared, plan(ctx, prepared), start);
+            });
+        });
     }
 
     /** Runs exactly the prepared steps, phase by phase, then verifies. */
@@ -124,13 +139,17 @@ public final class Provisioner {
     }
 
     public void reset(Cluster cluster, ApplyOptions options) {
-        withAccess(options, access -> locked(cluster, options, access, () -> {
-            Context ctx = context(cluster, options, access);
-            // destructive: confirmed against the cluster found on the machines, not against the description
-            Guards.sameCluster(cluster, ctx.facts, "reset");
-            new Teardown(ctx).run();
-            return null;
-        }));
+        withAccess(options, access -> {
+            // destructive: confirmed against the cluster found on the machines, not against the description, before
+            // the lock is taken (a refusal writes nothing) and again under it
+            Guards.sameCluster(cluster, context(cluster, options, access).facts, "reset");
+            return locked(cluster, options, access, () -> {
+                Context ctx = context(cluster, options, access);
+                Guards.sameCluster(cluster, ctx.facts, "reset");
+                new Teardown(ctx).run();
+                return null;
+            });
+        });
     }
 
     /**

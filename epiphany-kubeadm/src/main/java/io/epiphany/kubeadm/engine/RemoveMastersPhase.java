@@ -52,6 +52,7 @@ final class RemoveMastersPhase implements Phase {
                         + m.hostname() + " out of the load balancers of " + ctx.cluster.machines().size() + " hosts",
                         null), () -> {
                             ctx.backends.removeIf(b -> b.hostname().equals(m.hostname()));
+                            LoadBalancerPhase.drainEverywhere(ctx, m);
                             LoadBalancerPhase.updateBackends(ctx);
                         }));
             }
