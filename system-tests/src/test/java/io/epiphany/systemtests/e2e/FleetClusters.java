@@ -44,4 +44,13 @@ final class FleetClusters {
         return Cluster.builder().name(name).masters(machines(fleet, masters)).nodes(machines(fleet, nodes)).ssh(ssh)
                 .loadBalancer(lb).build();
     }
+
+    /** The REAL etcdctl in the host's etcd "container" against its local member, with kubeadm's client certificate. */
+    static io.epiphany.systemtests.fleet.ProcessRun.Result etcdctl(RealOsFleet fleet, String host, String... args) {
+        String pki = "/etc/kubernetes/pki/etcd/";
+        List<String> line = new java.util.ArrayList<>(List.of("--endpoints", "https://127.0.0.1:2379", "--cacert",
+                pki + "ca.crt", "--cert", pki + "healthcheck-client.crt", "--key", pki + "healthcheck-client.key"));
+        line.addAll(List.of(args));
+        return fleet.etcdctl(host, line.toArray(String[]::new)); // a kubeadm host has etcdctl only in the etcd pod
+    }
 }

@@ -34,7 +34,6 @@ class MasterScalingRealOsTest {
     private static final List<String> THREE = List.of("master1", "master2", "master3");
     private static final List<String> FIVE = List.of("master1", "master2", "master3", "master4", "master5");
     private static final List<String> LAST_THREE = List.of("master3", "master4", "master5");
-    private static final String PKI = "/etc/kubernetes/pki/etcd/";
     private static final int KEYS = 20;
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
@@ -144,10 +143,7 @@ class MasterScalingRealOsTest {
     }
 
     private io.epiphany.systemtests.fleet.ProcessRun.Result etcdctl(String host, String... args) {
-        List<String> line = new ArrayList<>(List.of("--endpoints", "https://127.0.0.1:2379", "--cacert",
-                PKI + "ca.crt", "--cert", PKI + "healthcheck-client.crt", "--key", PKI + "healthcheck-client.key"));
-        line.addAll(List.of(args));
-        return fleet.etcdctl(host, line.toArray(String[]::new)); // a kubeadm host has etcdctl only in the etcd pod
+        return FleetClusters.etcdctl(fleet, host, args);
     }
 
     private static void report(String step, long millis, List<LoadBalancerProbe.HostSamples> seen, long window) {

@@ -61,7 +61,7 @@ class ReplaceBrokenMasterRealOsTest {
         Cluster before = FleetClusters.cluster(fleet, "replace", BEFORE, NODES);
         before.apply(options);
         for (int i = 0; i < KEYS; i++) {
-            fleet.etcdctl("master2", "put", "/e2e/replace-" + i, "value-" + i).orThrow();
+            FleetClusters.etcdctl(fleet, "master2", "put", "/e2e/replace-" + i, "value-" + i).orThrow();
         }
         fleet.stopEtcdMember("master1");
 
@@ -76,7 +76,8 @@ class ReplaceBrokenMasterRealOsTest {
                 .containsExactly(PlannedStep.Kind.REMOVE + " master1", PlannedStep.Kind.JOIN + " master4");
 
         long window = FleetClusters.detectionTime().toMillis();
-        List<String> probed = new ArrayList<>(AFTER);
+        // the hosts that serve before and after: master4 has no load balancer until this apply gives it one
+        List<String> probed = new ArrayList<>(List.of("master2", "master3"));
         probed.addAll(NODES);
         List<LoadBalancerProbe.HostSamples> seen;
         long start = System.nanoTime();
@@ -89,12 +90,12 @@ class ReplaceBrokenMasterRealOsTest {
         assertThat(after.plan(options).isEmpty()).as("re-plan after the replacement").isTrue();
 
         List<String> names = new ArrayList<>();
-        JSON.readTree(fleet.etcdctl("master4", "member", "list", "-w", "json").orThrow().stdout()).path("members")
-                .forEach(m -> names.add(m.path("name").asText()));
+        JSON.readTree(FleetClusters.etcdctl(fleet, "master4", "member", "list", "-w", "json").orThrow().stdout())
+                .path("members").forEach(m -> names.add(m.path("name").asText()));
         assertThat(names).as("REAL etcd members").containsExactlyInAnyOrderElementsOf(AFTER);
         for (int i = 0; i < KEYS; i++) {
-            assertThat(fleet.etcdctl("master4", "get", "/e2e/replace-" + i).orThrow().stdout().lines().toList())
-                    .containsExactly("/e2e/replace-" + i, "value-" + i);
+            assertThat(FleetClusters.etcdctl(fleet, "master4", "get", "/e2e/replace-" + i).orThrow().stdout().lines()
+                    .toList()).containsExactly("/e2e/replace-" + i, "value-" + i);
         }
         long failures = seen.stream().mapToLong(LoadBalancerProbe.HostSamples::failures).sum();
         long longest = seen.stream().mapToLong(LoadBalancerProbe.HostSamples::longestOutageMillis).max().orElse(0);
