@@ -35,6 +35,7 @@ public final class Main {
                 .addSubcommand(new KubeconfigCommand(term))
                 .addSubcommand(new ResetCommand(term))
                 .addSubcommand(new RenderCommand(term))
+                .addSubcommand(new CommandLine(new LbCommand()).addSubcommand(new LbCommand.Status(term)))
                 .addSubcommand(new CompletionCommand())
                 .addSubcommand(new HelpCommand());
         Map<String, String> exitCodes = new LinkedHashMap<>();

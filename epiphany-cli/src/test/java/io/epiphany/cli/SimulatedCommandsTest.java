@@ -118,6 +118,15 @@ class SimulatedCommandsTest {
         assertThat(run.err()).contains("SIMULATED", "created first");
     }
 
+    @Test
+    void lbStatusPrintsEveryHostsHaproxyAsOneTableAndExitsZeroWhenNothingDisagrees() {
+        CliRun run = CliRun.of("lb", "status", "-f", SMALL, "--simulated");
+
+        assertThat(run.code()).as(run.both()).isZero();
+        assertThat(run.out()).contains("k1m1").doesNotContain("FLAG");
+        assertThat(run.err()).contains("SIMULATED", "created first");
+    }
+
     private static String mode(Path p) throws IOException {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
     }

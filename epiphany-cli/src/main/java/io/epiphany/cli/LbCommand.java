@@ -1,0 +1,50 @@
+package io.epiphany.cli;
+
+import io.epiphany.api.Cluster;
+import io.epiphany.api.LoadBalancerStatus;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code epiphany lb}: the node-local load balancers; {@code lb status} reads every host's HAProxy. */
+@Command(name = "lb", mixinStandardHelpOptions = true,
+        description = "The HAProxy on every master and node (see: lb status).")
+final class LbCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return Failures.USAGE;
+    }
+
+    /** {@code epiphany lb status}: one table, host by master, and what disagrees; exit 3 when anything does. */
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Read every host's HAProxy through its runtime API (server states, last check, sessions, "
+                    + "config hash) into one table, host by master, and flag a host whose backends differ from the "
+                    + "description, a master down on some hosts only, or an HAProxy that is not running. Exits 3 "
+                    + "when anything is flagged.")
+    static final class Status extends ClusterCommand {
+        Status(Terminal term) {
+            super(term);
+        }
+
+        @Override
+        int run(Cluster described) {
+            LoadBalancerStatus status = clusterFile.run(described, term.err(), s -> {
+                if (s.fleet().isPresent()) {
+                    term.err().println("SIMULATED: the fleet starts blank, so the cluster is created first (quietly).");
+                    s.cluster().apply(s.options());
+                }
+                return s.cluster().loadBalancers(s.options());
+            });
+            term.out().print(status.table());
+            status.flags().forEach(f -> term.out().println("FLAG " + f.kind() + " " + f.subject() + ": "
+                    + f.message()));
+            term.out().flush();
+            return status.healthy() ? Failures.DONE : Failures.FAILED_ON_HOST;
+        }
+    }
+}
