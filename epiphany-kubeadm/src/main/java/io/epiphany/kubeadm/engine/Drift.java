@@ -119,12 +119,15 @@ final class Drift {
         return out;
     }
 
-    private static Optional<String> renderedSha(Context ctx, String path) {
-        if (path == null) {
-            return Optional.empty();
-        }
+    /** The file at {@code path} as the description renders it for the masters (audit policy, encryption config). */
+    static Optional<HostFile> rendered(Context ctx, String path) {
         return ctx.files.initFiles(ctx.cluster.masters().get(0)).stream().filter(f -> f.path().equals(path))
-                .findFirst().map(HostFile::content).map(c -> FactsGatherer.sha256(c.getBytes(StandardCharsets.UTF_8)));
+                .findFirst();
+    }
+
+    private static Optional<String> renderedSha(Context ctx, String path) {
+        return path == null ? Optional.empty() : rendered(ctx, path).map(HostFile::content)
+                .map(c -> FactsGatherer.sha256(c.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static String shorten(String value) {

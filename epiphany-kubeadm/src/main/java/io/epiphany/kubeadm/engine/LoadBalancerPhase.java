@@ -102,14 +102,10 @@ final class LoadBalancerPhase implements Phase {
     /** Points every configured host's HAProxy at the current backends, in parallel, each config checked first. */
     static void updateBackends(Context ctx) {
         String config = ctx.files.haproxyConfig(List.copyOf(ctx.backends));
-        var outcomes = Parallel.map(List.copyOf(ctx.balancedHosts), ctx.cluster.ssh().concurrency(), m -> {
+        List<Machine> hosts = List.copyOf(ctx.balancedHosts);
+        Parallel.throwFirstFailure(Parallel.map(hosts, ctx.cluster.ssh().concurrency(), m -> {
             new HaproxyService(ctx.host(m)).configure(config, true);
             return m;
-        });
-        for (var o : outcomes) {
-            if (!o.ok()) {
-                throw o.error();
-            }
-        }
+        }));
     }
 }

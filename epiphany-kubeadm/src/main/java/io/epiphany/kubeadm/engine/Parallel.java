@@ -24,6 +24,15 @@ final class Parallel {
         }
     }
 
+    /** After every host was attempted: the first failure, if any, is thrown. */
+    static void throwFirstFailure(List<? extends Outcome<?, ?>> outcomes) {
+        for (var o : outcomes) {
+            if (!o.ok()) {
+                throw o.error();
+            }
+        }
+    }
+
     static <T, R> List<Outcome<T, R>> map(List<T> items, int concurrency, Function<T, R> action) {
         List<Outcome<T, R>> out = new ArrayList<>();
         if (items.isEmpty()) {

@@ -90,8 +90,7 @@ final class ReconfigurePhase implements Phase {
     }
 
     private static HostFile rendered(Context ctx, String path) {
-        return ctx.files.initFiles(ctx.cluster.masters().get(0)).stream().filter(f -> f.path().equals(path))
-                .findFirst().orElseThrow(() -> new IllegalStateException("the SDK renders no " + path));
+        return Drift.rendered(ctx, path).orElseThrow(() -> new IllegalStateException("the SDK renders no " + path));
     }
 
     private static void upload(RemoteHost h, HostFile f) {

@@ -25,7 +25,7 @@ final class Teardown {
             resetMachine(m);
             return m;
         });
-        throwFirstFailure(nodes);
+        Parallel.throwFirstFailure(nodes);
         List<Machine> masters = new ArrayList<>(ctx.cluster.masters());
         ctx.source().ifPresent(s -> {
             masters.removeIf(m -> m.hostname().equals(s.hostname()));
@@ -42,7 +42,7 @@ final class Teardown {
                 }
                 return m;
             });
-            throwFirstFailure(lbs);
+            Parallel.throwFirstFailure(lbs);
         }
         ctx.tell(l -> l.phaseFinished(PHASE, Context.since(start)));
     }
@@ -55,13 +55,5 @@ final class Teardown {
             }
             Removal.removeSdkFiles(ctx, m, ctx.cluster.isMaster(m));
         });
-    }
-
-    private static void throwFirstFailure(List<? extends Parallel.Outcome<?, ?>> outcomes) {
-        for (var o : outcomes) {
-            if (!o.ok()) {
-                throw o.error();
-            }
-        }
     }
 }

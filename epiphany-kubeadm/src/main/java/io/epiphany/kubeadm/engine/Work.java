@@ -27,14 +27,9 @@ record Work(List<Step> steps, boolean parallel) {
             steps.forEach(s -> ctx.step(s.planned(), s.body()));
             return;
         }
-        var outcomes = Parallel.map(steps, ctx.cluster.ssh().concurrency(), s -> {
+        Parallel.throwFirstFailure(Parallel.map(steps, ctx.cluster.ssh().concurrency(), s -> {
             ctx.step(s.planned(), s.body());
             return s;
-        });
-        for (var o : outcomes) {
-            if (!o.ok()) {
-                throw o.error();
-            }
-        }
+        }));
     }
 }
