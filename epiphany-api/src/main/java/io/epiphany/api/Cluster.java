@@ -91,6 +91,24 @@ public abstract class Cluster {
         return "unix:///run/containerd/containerd.sock";
     }
 
+    /** How bare machines are prepared (on by default), and the package repositories hosts install from. */
+    @Value.Default
+    public HostPreparation hostPreparation() {
+        return HostPreparation.defaults();
+    }
+
+    /** The pod network installed after the control plane; Calico by default. */
+    @Value.Default
+    public Cni cni() {
+        return Cni.calico();
+    }
+
+    /**
+     * Registry of the control-plane images (kubeadm's {@code imageRepository}; kubeadm's default is
+     * {@code registry.k8s.io}): a mirror for air-gapped sites. Also the sandbox (pause) image's registry in containerd.
+     */
+    public abstract java.util.Optional<String> imageRepository();
+
     /**
      * Allow an even number of masters. Off by default: with stacked etcd, 2 masters tolerate no failure (like 1) and 4
      * tolerate one (like 3), so an even count adds risk without adding tolerance.
@@ -244,6 +262,11 @@ public abstract class Cluster {
         /** Replaces the nodes. */
         public final Builder nodes(Machine... machines) {
             return nodes(Arrays.asList(machines));
+        }
+
+        /** {@code false}: hosts are only checked, every missing piece listed per host (for pre-baked images). */
+        public final Builder hostPreparation(boolean enabled) {
+            return hostPreparation(enabled ? HostPreparation.defaults() : HostPreparation.disabled());
         }
     }
 }

@@ -71,6 +71,7 @@ final class ClusterValidator {
         masterCount();
         version();
         networking();
+        imageRepository();
         apiServer();
         extraArgs(ManagedFlags.Component.CONTROLLER_MANAGER_FLAGS, c.controllerManagerExtraArgs(), Set.of());
         extraArgs(ManagedFlags.Component.SCHEDULER_FLAGS, c.schedulerExtraArgs(), Set.of());
@@ -152,6 +153,15 @@ final class ClusterValidator {
         } else {
             v.get().whyUnsupported().ifPresent(why -> add("kubernetesVersion", c.kubernetesVersion(), why));
         }
+    }
+
+    private void imageRepository() {
+        c.imageRepository().ifPresent(r -> {
+            if (!r.matches("[a-z0-9]([a-z0-9.-]{0,252})(:[0-9]{1,5})?(/[a-z0-9][a-z0-9._-]{0,127}){0,8}")) {
+                add("imageRepository", r, "not a registry path such as registry.example.com:5000/k8s (lower case, "
+                        + "no scheme, no trailing slash)");
+            }
+        });
     }
 
     private void networking() {

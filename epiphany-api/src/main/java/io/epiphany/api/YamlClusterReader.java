@@ -251,8 +251,47 @@ final class YamlClusterReader {
             return;
         }
         spec.keys("kubernetes_version", "certificates_dir", "cri_socket", "allow_even_masters", "networking",
-                "load_balancer", "api_server", "controller_manager", "scheduler", "encryption", "ssh");
+                "load_balancer", "api_server", "controller_manager", "scheduler", "encryption", "ssh",
+                "image_repository", "host_preparation", "cni");
         spec.ifString("kubernetes_version", b::kubernetesVersion);
+        spec.ifString("image_repository", b::imageRepository);
+        Node prepNode = spec.object("host_preparation");
+        if (prepNode != null) {
+            prepNode.keys("enabled", "kubernetes_repository", "container_runtime_repository");
+            HostPreparation.Builder hp = HostPreparation.builder();
+            prepNode.ifBoolean("enabled", hp::enabled);
+            prepNode.ifString("kubernetes_repository", hp::kubernetesRepository);
+            prepNode.ifString("container_runtime_repository", hp::containerRuntimeRepository);
+            try {
+                b.hostPreparation(hp.build());
+            } catch (IllegalArgumentException e) {
+                problems.add(new Problem(prepNode.path("kubernetes_repository"), null, e.getMessage()));
+            }
+        }
+        Node cniNode = spec.object("cni");
+        if (cniNode != null) {
+            cniNode.keys("name", "url", "sha256", "file");
+            Cni.Builder cni = Cni.builder();
+            cniNode.ifString("name", n -> java.util.Arrays.stream(Cni.Kind.values())
+                    .filter(k -> k.name().equalsIgnoreCase(n)).findFirst().ifPresentOrElse(k -> {
+                        cni.kind(k);
+                        if (k == Cni.Kind.CALICO) {
+                            cni.url(Cni.CALICO_URL).sha256(Cni.CALICO_SHA256);
+                        } else if (k == Cni.Kind.FLANNEL) {
+                            cni.url(Cni.FLANNEL_URL).sha256(Cni.FLANNEL_SHA256);
+                        }
+                    },
+                            () -> problems.add(new Problem(cniNode.path("name"), n,
+                                    "unknown CNI; use calico, flannel, manifest or none"))));
+            cniNode.ifString("url", cni::url);
+            cniNode.ifString("sha256", cni::sha256);
+            cniNode.ifString("file", f -> path(cniNode.path("file"), f).ifPresent(cni::file));
+            try {
+                b.cni(cni.build());
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                problems.add(new Problem(cniNode.path("name"), null, e.getMessage()));
+            }
+        }
         spec.ifString("certificates_dir", b::certificatesDir);
         spec.ifString("cri_socket", b::criSocket);
         spec.ifBoolean("allow_even_masters", b::allowEvenMasters);

@@ -39,6 +39,8 @@ final class Context {
     /** Hosts whose HAProxy is configured by now, so backend changes reach them. */
     final Set<Machine> balancedHosts = Collections.synchronizedSet(new LinkedHashSet<>());
     private final List<String> completed = Collections.synchronizedList(new ArrayList<>());
+    /** What the phases noticed and deliberately left alone, for the plan's notes. */
+    private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
     private List<PlannedStep> planned = List.of();
     private Membership membership;
     private Machine source;
@@ -67,6 +69,15 @@ final class Context {
         }
         facts.apiMaster().flatMap(this::machine).ifPresent(m -> source = m);
         facts.etcdVia().flatMap(this::machine).ifPresent(m -> etcdVia = m);
+    }
+
+    /** Something a phase noticed and left alone; shown in the plan. */
+    void note(String text) {
+        notes.add(text);
+    }
+
+    List<String> notes() {
+        return List.copyOf(notes);
     }
 
     /** A described or retired machine by name. */

@@ -20,10 +20,12 @@ import java.util.stream.Collectors;
  * @param retired machines the cluster reports (Nodes, etcd members) that the description no longer has; their
  *        address comes from the Node's InternalIP or the member's peer URL
  * @param etcdTried why each master's etcd did not answer, when one did not
+ * @param cniDaemonSets {@code namespace/name} of every DaemonSet that mounts {@code /etc/cni/net.d} (a CNI), when the
+ *        API answered
  */
 record Facts(Map<String, HostFacts> hosts, Optional<String> apiMaster, Optional<String> etcdVia,
         Optional<StoredConfig> stored, List<NodeInfo> nodes, List<EtcdMember> members, List<Machine> retired,
-        List<String> etcdTried) {
+        List<String> etcdTried, Optional<List<String>> cniDaemonSets) {
 
     HostFacts host(Machine m) {
         return hosts.get(m.hostname());
@@ -61,6 +63,7 @@ record Facts(Map<String, HostFacts> hosts, Optional<String> apiMaster, Optional<
                 + "\nstored=" + stored.map(StoredConfig::toString).orElse("-")
                 + "\nnodes=" + nodes.stream().map(n -> n.name() + n.ready() + n.labels() + n.taints()
                         + n.annotations() + n.kubeletVersion()).sorted().toList()
+                + "\ncni=" + cniDaemonSets.map(Object::toString).orElse("-")
                 + "\nretired=" + retired.stream().map(Machine::hostname).sorted().toList()
                 + "\nmembers=" + members.stream().map(e -> e.idHex() + e.name() + e.peerUrls() + e.learner()
                         + e.healthy()).sorted().toList();

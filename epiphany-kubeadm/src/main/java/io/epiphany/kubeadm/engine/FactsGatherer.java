@@ -73,7 +73,7 @@ final class FactsGatherer {
                         List.of("everything"), null);
             }
             return new Facts(byHost, Optional.empty(), Optional.empty(), Optional.empty(), List.of(), List.of(),
-                    List.of(), List.of());
+                    List.of(), List.of(), Optional.empty());
         }
         List<NodeInfo> nodes = parseNodes(api.get(), nodesJson);
         Optional<StoredConfig> stored = storedConfig(hosts.get(api.get()));
@@ -91,7 +91,7 @@ final class FactsGatherer {
         readHosts(retiredMembers, byHost);
         retired.addAll(retiredMembers);
         return new Facts(byHost, Optional.of(api.get().hostname()), etcd.map(v -> v.via().hostname()), stored, nodes,
-                members, retired, etcdTried);
+                members, retired, etcdTried, cniDaemonSets(hosts.get(api.get())));
     }
 
     private void readHosts(List<Machine> machines, Map<String, HostFacts> into) {
@@ -100,6 +100,31 @@ final class FactsGatherer {
                 m -> reader.read(m, hosts.get(m), cluster.isMaster(m) || cluster.machine(m.hostname()).isEmpty()))) {
             into.put(outcome.item().hostname(), outcome.ok() ? outcome.value()
                     : HostFacts.unreachable(outcome.item().hostname(), outcome.error().getMessage()));
+        }
+    }
+
+    /** DaemonSets that mount the CNI config directory: a CNI is installed (whoever installed it). */
+    static Optional<List<String>> cniDaemonSets(RemoteHost h) {
+        CommandResult r = h.run(HostCommands.kubectl("get", "daemonsets", "-A", "-o", "json").readOnly());
+        if (!r.ok()) {
+            return Optional.empty();
+        }
+        try {
+            List<String> out = new ArrayList<>();
+            for (com.fasterxml.jackson.databind.JsonNode ds : new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(r.stdout()).path("items")) {
+                for (com.fasterxml.jackson.databind.JsonNode v : ds.path("spec").path("template").path("spec")
+                        .path("volumes")) {
+                    if (CniPhase.CNI_CONFIG_DIR.equals(v.path("hostPath").path("path").asText())) {
+                        out.add(ds.path("metadata").path("namespace").asText() + "/"
+                                + ds.path("metadata").path("name").asText());
+                        break;
+                    }
+                }
+            }
+            return Optional.of(List.copyOf(out));
+        } catch (IOException e) {
+            return Optional.empty();
         }
     }
 

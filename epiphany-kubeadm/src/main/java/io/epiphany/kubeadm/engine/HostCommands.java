@@ -34,11 +34,6 @@ final class HostCommands {
         return Command.of("systemctl", "is-active", unit).readOnly();
     }
 
-    /** As root for the same PATH reason as {@link #exists} (reading the value itself needs no privilege). */
-    static Command ipForward() {
-        return Command.of("sysctl", "-n", "net.ipv4.ip_forward").asRoot().readOnly();
-    }
-
     static Command applySysctl(String file) {
         return Command.of("sysctl", "-p", file).asRoot();
     }

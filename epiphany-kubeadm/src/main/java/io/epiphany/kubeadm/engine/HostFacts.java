@@ -13,6 +13,7 @@ import java.util.TreeSet;
  * @param active the units of {@link FactsGatherer#UNITS} that systemd reports active
  * @param versions installed {@code kubeadm}, {@code kubelet}, {@code kubectl} versions ("v1.35.2"), where installed
  * @param controlPlane the static pods, certificates and shared files of a control-plane host, if it has any
+ * @param setup what host preparation needs to know (OS, swap, modules, sysctls, runtime, packages)
  */
 record HostFacts(
         String hostname,
@@ -24,13 +25,13 @@ record HostFacts(
         boolean adminConf,
         long clockSkewSeconds,
         Optional<String> machineId,
-        boolean ipForward,
         Map<String, String> versions,
-        Optional<ControlPlaneFacts> controlPlane) {
+        Optional<ControlPlaneFacts> controlPlane,
+        SetupFacts setup) {
 
     static HostFacts unreachable(String hostname, String error) {
         return new HostFacts(hostname, Optional.of(error), Set.of(), Optional.empty(), Set.of(), false, false, 0,
-                Optional.empty(), false, Map.of(), Optional.empty());
+                Optional.empty(), Map.of(), Optional.empty(), SetupFacts.UNKNOWN);
     }
 
     boolean reachable() {
@@ -66,7 +67,7 @@ record HostFacts(
     String digestText() {
         return hostname + "|" + unreachable.isPresent() + "|" + new TreeSet<>(binaries) + "|"
                 + haproxyConfigSha256().orElse("-") + "|" + new TreeSet<>(active) + "|" + kubeletConf + "|" + adminConf
-                + "|" + ipForward + "|" + new TreeMap<>(versions) + "|"
-                + controlPlane.map(ControlPlaneFacts::digestText).orElse("-");
+                + "|" + new TreeMap<>(versions) + "|"
+                + controlPlane.map(ControlPlaneFacts::digestText).orElse("-") + "|" + setup.digestText();
     }
 }

@@ -22,7 +22,7 @@ import java.util.concurrent.CompletionException;
 final class HostFactsReader {
     /** Binaries whose presence the engine checks; the package managers decide how HAProxy is installed. */
     static final List<String> BINARIES = List.of("kubeadm", "kubelet", "kubectl", "containerd", "crictl", "haproxy",
-            "socat", "curl", "sysctl", "apt-get", "dnf");
+            "socat", "curl", "sysctl", "apt-get", "dnf", "apt-mark", "swapoff", "modprobe");
     static final List<String> UNITS = List.of("haproxy", "kubelet", "containerd");
     /** Certificates kubeadm writes on a master, relative to certificatesDir: expiry and names are facts. */
     static final List<String> CERTIFICATES = List.of("ca.crt", "apiserver.crt", "apiserver-kubelet-client.crt",
@@ -50,7 +50,7 @@ final class HostFactsReader {
             CompletableFuture<CommandResult> kubelet = h.runAsync(HostCommands.fileExists(KubePaths.KUBELET_CONF));
             CompletableFuture<CommandResult> admin = master
                     ? h.runAsync(HostCommands.fileExists(KubePaths.ADMIN_CONF)) : null;
-            CompletableFuture<CommandResult> forward = h.runAsync(HostCommands.ipForward());
+            SetupFactsReader.Pending setup = SetupFactsReader.start(cluster, h);
             CompletableFuture<CommandResult> kubeadmVersion = h.runAsync(
                     Command.of("kubeadm", "version", "-o", "short").readOnly());
             CompletableFuture<CommandResult> kubeletVersion = h.runAsync(Command.of("kubelet", "--version").readOnly());
@@ -82,9 +82,8 @@ final class HostFactsReader {
             CommandResult d = date.join();
             long skew = d.ok() && d.stdout().trim().matches("\\d{1,12}") ? Long.parseLong(d.stdout().trim()) - now : 0;
             return new HostFacts(m.hostname(), Optional.empty(), Set.copyOf(binaries), config, Set.copyOf(active),
-                    kubelet.join().ok(), admin != null && admin.join().ok(), skew, machineId,
-                    forward.join().ok() && forward.join().stdout().trim().equals("1"), Map.copyOf(versions),
-                    controlPlane);
+                    kubelet.join().ok(), admin != null && admin.join().ok(), skew, machineId, Map.copyOf(versions),
+                    controlPlane, setup.finish());
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException re ? re : e;
         }

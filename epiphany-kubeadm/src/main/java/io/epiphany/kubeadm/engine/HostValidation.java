@@ -18,6 +18,68 @@ final class HostValidation {
 
     private HostValidation() {}
 
+    /**
+     * What keeps a host from running kubeadm and what preparation cannot fix. With preparation on, only what it
+     * cannot do (cgroup v1, an OS it does not know, no package manager); with it off, every missing piece.
+     */
+    static List<String> setupProblems(Cluster cluster, Machine m, HostFacts f) {
+        List<String> out = new ArrayList<>();
+        SetupFacts s = f.setup();
+        String host = m.hostname() + ": ";
+        if (s.cgroupV1()) {
+            out.add(host + "cgroup v1 (/sys/fs/cgroup is tmpfs): the kubelet refuses it from 1.35 (failCgroupV1, "
+                    + "KEP-5573); boot with systemd.unified_cgroup_hierarchy=1 or use an OS with cgroup v2");
+        }
+        for (String b : List.of("curl", "sysctl")) {
+            if (!f.has(b)) {
+                out.add(host + "missing " + b);
+            }
+        }
+        List<String> packages = new ArrayList<>(List.of("kubeadm", "kubelet"));
+        if (cluster.isMaster(m)) {
+            packages.add("kubectl");
+        }
+        String wanted = cluster.version().toString();
+        List<String> wrong = packages.stream().filter(p -> !f.has(p) || (!f.member()
+                && !wanted.equals(f.versions().get(p)))).map(p -> f.has(p) ? p + " " + f.versions().getOrDefault(p, "?")
+                        + " (not " + wanted + ")" : p).toList();
+        if (cluster.hostPreparation().enabled()) {
+            boolean installs = !wrong.isEmpty() || !s.containerdCurrent();
+            if (installs && s.os().isEmpty()) {
+                out.add(host + "cannot install " + (wrong.isEmpty() ? "containerd" : String.join(", ", wrong))
+                        + ": /etc/os-release says '" + s.osName() + "'; host preparation supports Debian 12/13, Ubuntu "
+                        + "22.04/24.04 and the RHEL 9 family (install them yourself and set hostPreparation(false))");
+            } else if (installs && f.packageManager().isEmpty()) {
+                out.add(host + "neither apt-get nor dnf is available to install " + String.join(", ", wrong));
+            }
+            return out;
+        }
+        List<String> missing = new ArrayList<>(wrong);
+        if (!s.containerdCurrent()) {
+            missing.add(s.containerdVersion().map(v -> "containerd 2.x (found " + v + ")").orElse("containerd"));
+        } else if (!f.isActive("containerd")) {
+            missing.add("a running containerd");
+        }
+        if (cluster.isMaster(m) && !f.has("crictl")) {
+            missing.add("crictl (cri-tools)");
+        }
+        if (!s.swapDevices().isEmpty()) {
+            missing.add("swap off (on: " + String.join(", ", s.swapDevices()) + ")");
+        }
+        io.epiphany.kubeadm.render.HostSetupFiles.MODULES.stream().filter(x -> !s.modules().contains(x))
+                .forEach(x -> missing.add("kernel module " + x));
+        io.epiphany.kubeadm.render.HostSetupFiles.SYSCTLS.stream().filter(k -> !"1".equals(s.sysctls().get(k)))
+                .forEach(k -> missing.add(k + "=1"));
+        if (!s.enabled().contains("kubelet")) {
+            missing.add("kubelet enabled");
+        }
+        if (!missing.isEmpty()) {
+            out.add(host + "missing " + String.join(", ", missing) + " (hostPreparation is off: prepare the image, or "
+                    + "turn it on to let the SDK do it)");
+        }
+        return out;
+    }
+
     static void check(Cluster cluster, Facts facts) {
         List<String> problems = new ArrayList<>();
         Map<String, String> machineIds = new HashMap<>();
@@ -27,24 +89,7 @@ final class HostValidation {
                 problems.add(m.hostname() + ": unreachable: " + f.unreachable().get());
                 continue;
             }
-            List<String> missing = new ArrayList<>();
-            for (String b : List.of("kubeadm", "kubelet", "containerd", "curl", "sysctl")) {
-                if (!f.has(b)) {
-                    missing.add(b);
-                }
-            }
-            if (cluster.isMaster(m)) {
-                for (String b : List.of("kubectl", "crictl")) {
-                    if (!f.has(b)) {
-                        missing.add(b);
-                    }
-                }
-            }
-            if (!missing.isEmpty()) {
-                problems.add(m.hostname() + ": missing " + String.join(", ", missing)
-                        + " (install them first; the SDK installs only HAProxy; crictl comes with the cri-tools package "
-                        + "kubeadm depends on)");
-            }
+            problems.addAll(setupProblems(cluster, m, f));
             if (!cluster.loadBalancer().isExternal() && !(f.has("haproxy") && f.has("socat"))
                     && f.packageManager().isEmpty()) {
                 problems.add(m.hostname() + ": haproxy or socat is not installed and neither apt-get nor dnf is available to "

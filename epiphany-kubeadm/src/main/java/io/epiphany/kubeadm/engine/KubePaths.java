@@ -10,7 +10,6 @@ final class KubePaths {
     static final String SDK_DIR = "/etc/kubernetes/epiphany";
     static final String INIT_CONFIG = io.epiphany.kubeadm.render.InitConfig.PATH;
     static final String JOIN_CONFIG = io.epiphany.kubeadm.render.JoinConfig.PATH;
-    static final String SYSCTL_FILE = "/etc/sysctl.d/99-epiphany-kubernetes.conf";
     static final String MACHINE_ID = "/etc/machine-id";
 
     /** The 8 files every master must share (kubeadm's "manual certificate distribution"), relative to certificatesDir. */

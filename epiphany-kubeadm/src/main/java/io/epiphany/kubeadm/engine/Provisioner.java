@@ -23,7 +23,8 @@ import java.util.function.Function;
 public final class Provisioner {
     /** The apply verb, in the design's order: repairs and broken members first, joins, then removals. */
     static List<Phase> phases() {
-        return List.of(new PrepareHostsPhase(), new LoadBalancerPhase(), new Repair(), new InitControlPlanePhase(),
+        return List.of(new KernelPhase(), new PackagesPhase(), new ContainerRuntimePhase(), new PullImagesPhase(),
+                new LoadBalancerPhase(), new Repair(), new InitControlPlanePhase(), new CniPhase(),
                 RemoveMastersPhase.broken(), new ReconfigurePhase(), new JoinMastersPhase(), new JoinNodesPhase(),
                 new NodeLabelsPhase(), new RemoveNodesPhase(), RemoveMastersPhase.healthy());
     }
@@ -179,7 +180,9 @@ public final class Provisioner {
     }
 
     private static List<String> notes(Context ctx) {
-        return new ArrayList<>(ctx.cluster.warnings());
+        List<String> notes = new ArrayList<>(ctx.cluster.warnings());
+        notes.addAll(ctx.notes());
+        return notes;
     }
 
     private static <T> T withAccess(ApplyOptions options, Function<RemoteAccess, T> body) {

@@ -17,18 +17,59 @@ final class Verification {
 
     private Verification() {}
 
+    /** The kubelet's condition while no CNI config exists in /etc/cni/net.d (kubernetes-2026.md). */
+    static boolean waitsForCni(NodeInfo node) {
+        return node.readyMessage().contains("NetworkPluginNotReady") || node.readyMessage().contains("cni plugin not "
+                + "initialized");
+    }
+
+    /** CoreDNS's Deployment has all its replicas ready (it stays Pending without a pod network). */
+    private static String coreDns(Context ctx, Machine source) {
+        Poll poll = new Poll(ctx.options.healthTimeout());
+        String state;
+        do {
+            CommandResult r = ctx.host(source).run(HostCommands.kubectl("get", "deployment", "coredns", "-n",
+                    "kube-system", "-o", "json").readOnly());
+            state = r.ok() ? coreDnsState(r.stdout()) : "`kubectl get deployment coredns` exited " + r.exitCode() + " "
+                    + r.stderrTail(2);
+            if (state == null) {
+                return "CoreDNS ready";
+            }
+        } while (poll.again());
+        throw new ApplyException(PHASE, source.hostname(), "CoreDNS not ready within "
+                + ctx.options.healthTimeout().toSeconds() + " s: " + state + " (its pods need the pod network: is the "
+                + "CNI running?)", ctx.completed(), List.of(), null);
+    }
+
+    /** Null when every replica is ready, else what is not. */
+    static String coreDnsState(String json) {
+        try {
+            var d = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+            int wanted = d.path("spec").path("replicas").asInt(1);
+            int ready = d.path("status").path("readyReplicas").asInt(0);
+            return wanted > 0 && ready >= wanted ? null : ready + " of " + wanted + " replicas ready";
+        } catch (java.io.IOException e) {
+            return "unreadable Deployment: " + e.getMessage();
+        }
+    }
+
     static List<String> verify(Context ctx) {
         List<String> verified = new ArrayList<>();
         Machine source = ctx.requireSource(PHASE);
         Poll poll = new Poll(ctx.options.healthTimeout());
+        boolean ownCni = ctx.cluster.cni().kind() == io.epiphany.api.Cni.Kind.NONE;
         List<String> notReady;
+        List<String> waitingForCni;
         do {
             List<NodeInfo> nodes = FactsGatherer.parseNodes(source, ctx.host(source)
                     .run(HostCommands.kubectl("get", "nodes", "-o", "json").readOnly()).orThrow());
             notReady = new ArrayList<>();
+            waitingForCni = new ArrayList<>();
             for (Machine m : ctx.cluster.machines()) {
                 var node = nodes.stream().filter(n -> n.name().equals(m.hostname())).findFirst();
-                if (node.isEmpty() || !node.get().ready()) {
+                if (ownCni && node.isPresent() && !node.get().ready() && waitsForCni(node.get())) {
+                    waitingForCni.add(m.hostname()); // cni: none: the user's CNI is still to come
+                } else if (node.isEmpty() || !node.get().ready()) {
                     notReady.add(m.hostname() + " (" + node.map(NodeInfo::readyMessage).orElse("no Node") + ")");
                 }
             }
@@ -40,7 +81,12 @@ final class Verification {
             throw new ApplyException(PHASE, notReady.get(0).split(" ")[0], "Nodes not Ready within "
                     + ctx.options.healthTimeout().toSeconds() + " s: " + notReady, ctx.completed(), List.of(), null);
         }
-        verified.add(ctx.cluster.machines().size() + " Nodes Ready");
+        verified.add(waitingForCni.isEmpty() ? ctx.cluster.machines().size() + " Nodes Ready"
+                : (ctx.cluster.machines().size() - waitingForCni.size()) + " Nodes Ready; " + waitingForCni
+                        + " wait for the CNI you install (cni: none)");
+        if (!ownCni) {
+            verified.add(coreDns(ctx, source));
+        }
 
         List<EtcdMember> members = ctx.liveMembers(PHASE);
         List<String> expected = ctx.cluster.masters().stream().map(Machine::hostname).sorted().toList();

@@ -26,6 +26,7 @@ final class ClusterConfiguration {
                 "kubernetesVersion", cluster.version().toString(),
                 "controlPlaneEndpoint", cluster.loadBalancer().endpoint(),
                 "certificatesDir", cluster.certificatesDir(),
+                "imageRepository", cluster.imageRepository().orElse(null),
                 "networking", Yaml.map(
                         "podSubnet", cluster.networking().podSubnet(),
                         "serviceSubnet", cluster.networking().serviceSubnet(),

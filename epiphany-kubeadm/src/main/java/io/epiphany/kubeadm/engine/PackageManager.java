@@ -1,0 +1,95 @@
+package io.epiphany.kubeadm.engine;
+
+import io.epiphany.api.Cluster;
+import io.epiphany.api.remote.Command;
+import io.epiphany.api.remote.RemoteFile;
+import io.epiphany.api.remote.RemoteHost;
+import io.epiphany.kubeadm.render.HostSetupFiles;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * apt (Debian, Ubuntu) or dnf (RHEL 9 family) on one host: repositories, exact versions, holds. The command lines are
+ * docs/host-commands.md's "Host preparation" table; every value goes through {@link Command}'s quoting.
+ */
+final class PackageManager {
+    static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(15);
+
+    private final Cluster cluster;
+    private final OsFamily os;
+    private final String codename;
+
+    PackageManager(Cluster cluster, OsFamily os, String codename) {
+        this.cluster = cluster;
+        this.os = os;
+        this.codename = codename;
+    }
+
+    /** The Kubernetes packages at the cluster's exact version: {@code 1.37.0-1.1} (pkgs.k8s.io deb) or {@code -1.37.0}. */
+    List<String> pinned(List<String> packages) {
+        String v = cluster.version().major() + "." + cluster.version().minor() + "." + cluster.version().patch();
+        return packages.stream().map(p -> os.apt() ? p + "=" + v + "-1.1" : p + "-" + v).toList();
+    }
+
+    /** Configures the Kubernetes repository when its files are not the rendered ones. */
+    void kubernetesRepository(RemoteHost h, SetupFacts f) {
+        if (os.apt()) {
+            aptRepository(h, f, HostSetupFiles.KUBERNETES_APT_KEY, HostSetupFiles.kubernetesAptKeyUrl(cluster),
+                    HostSetupFiles.KUBERNETES_APT_LIST, HostSetupFiles.kubernetesAptList(cluster));
+        } else if (!f.fileIs(HostSetupFiles.KUBERNETES_YUM_REPO, HostSetupFiles.kubernetesYumRepo(cluster))) {
+            h.upload(RemoteFile.of(HostSetupFiles.KUBERNETES_YUM_REPO, HostSetupFiles.kubernetesYumRepo(cluster), 0644));
+        }
+    }
+
+    /** Configures the container-runtime repository when its files are not the rendered ones. */
+    void containerRuntimeRepository(RemoteHost h, SetupFacts f) {
+        if (os.apt()) {
+            aptRepository(h, f, HostSetupFiles.DOCKER_APT_KEY, HostSetupFiles.dockerAptKeyUrl(cluster, os.distribution),
+                    HostSetupFiles.DOCKER_APT_LIST, HostSetupFiles.dockerAptList(cluster, os.distribution, codename));
+        } else if (!f.fileIs(HostSetupFiles.DOCKER_YUM_REPO, HostSetupFiles.dockerYumRepo(cluster))) {
+            h.upload(RemoteFile.of(HostSetupFiles.DOCKER_YUM_REPO, HostSetupFiles.dockerYumRepo(cluster), 0644));
+        }
+    }
+
+    private void aptRepository(RemoteHost h, SetupFacts f, String keyPath, String keyUrl, String listPath,
+            String list) {
+        if (!f.files().containsKey(keyPath)) {
+            h.run(Command.of("mkdir", "-p", HostSetupFiles.APT_KEYRINGS).asRoot()).orThrow();
+            h.run(Command.of("curl", "-fsSL", "--max-time", "60", "-o", keyPath, keyUrl).asRoot()).orThrow();
+        }
+        if (!f.fileIs(listPath, list)) {
+            h.upload(RemoteFile.of(listPath, list, 0644));
+        }
+        // apt knows a repository only after an update; cheap when nothing changed, so always after a list was checked
+        h.run(Command.of("env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "update").asRoot()
+                .timeout(INSTALL_TIMEOUT)).orThrow();
+    }
+
+    /** Installs packages (names with versions as {@link #pinned} makes them, or bare names). */
+    void install(RemoteHost h, List<String> packages, boolean kubernetes) {
+        List<String> words = new ArrayList<>();
+        if (os.apt()) {
+            words.addAll(List.of("env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y"));
+            if (kubernetes) {
+                words.add("--allow-change-held-packages");
+            }
+        } else {
+            words.addAll(List.of("dnf", "install", "-y"));
+            if (kubernetes) {
+                words.add("--disableexcludes=kubernetes");
+            }
+        }
+        words.addAll(packages);
+        h.run(Command.of(words).asRoot().timeout(INSTALL_TIMEOUT)).orThrow();
+    }
+
+    /** apt: {@code apt-mark hold}; dnf: the repository's {@code exclude=} line already holds them. */
+    void hold(RemoteHost h, List<String> packages) {
+        if (os.apt()) {
+            List<String> words = new ArrayList<>(List.of("apt-mark", "hold"));
+            words.addAll(packages);
+            h.run(Command.of(words).asRoot()).orThrow();
+        }
+    }
+}
