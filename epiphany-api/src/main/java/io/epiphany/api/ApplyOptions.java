@@ -46,6 +46,44 @@ public abstract class ApplyOptions {
         return Duration.ofMinutes(5);
     }
 
+    /**
+     * Upgrades: the share of workers (percent, at least one machine) drained and upgraded at the same time; the
+     * masters always go one at a time.
+     */
+    @Value.Default
+    public int upgradeMaxUnavailablePercent() {
+        return 10;
+    }
+
+    /**
+     * Upgrades: how long to wait after a machine is uncordoned before the next one is drained, so the workloads moved
+     * off it are running again (k0sctl users hit drains back to back, k0sctl#537).
+     */
+    @Value.Default
+    public Duration upgradeSettleTime() {
+        return Duration.ofSeconds(10);
+    }
+
+    /**
+     * Upgrades: the directory on this machine the etcd snapshot taken before the first change is copied to (file mode
+     * 0600, SHA-256 and size checked). The result names the file.
+     */
+    @Value.Default
+    public java.nio.file.Path upgradeSnapshotDirectory() {
+        return java.nio.file.Path.of("epiphany-backups");
+    }
+
+    @Value.Check
+    protected void checkUpgradeSettings() {
+        if (upgradeMaxUnavailablePercent() < 1 || upgradeMaxUnavailablePercent() > 100) {
+            throw new IllegalArgumentException("upgradeMaxUnavailablePercent must be 1 to 100, not "
+                    + upgradeMaxUnavailablePercent());
+        }
+        if (upgradeSettleTime().isNegative()) {
+            throw new IllegalArgumentException("upgradeSettleTime must not be negative");
+        }
+    }
+
     /** How long to wait for etcd members and Nodes to become healthy after a change. */
     @Value.Default
     public Duration healthTimeout() {

@@ -17,6 +17,8 @@ public final class PlannedStep {
         LOAD_BALANCER,
         /** Something that stopped is brought back (e.g. a stopped kubelet started). */
         REPAIR,
+        /** A machine moved to a newer Kubernetes release (kubeadm upgrade, kubelet, drained and uncordoned). */
+        UPGRADE,
         /** The pod network (CNI) installed in the cluster. */
         CNI,
         /** {@code kubeadm init} of a new cluster. */

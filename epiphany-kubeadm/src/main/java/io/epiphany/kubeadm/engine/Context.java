@@ -71,6 +71,17 @@ final class Context {
         facts.etcdVia().flatMap(this::machine).ifPresent(m -> etcdVia = m);
     }
 
+    /** What the run produced that the caller needs (e.g. the snapshot file); in the result's verified lines. */
+    private final List<String> results = Collections.synchronizedList(new ArrayList<>());
+
+    void result(String text) {
+        results.add(text);
+    }
+
+    List<String> results() {
+        return List.copyOf(results);
+    }
+
     /** Something a phase noticed and left alone; shown in the plan. */
     void note(String text) {
         notes.add(text);

@@ -2,6 +2,7 @@ package io.epiphany.kubeadm.engine;
 
 import io.epiphany.api.ApplyException;
 import io.epiphany.api.Cluster;
+import io.epiphany.api.KubernetesVersion;
 import io.epiphany.api.Machine;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,14 +53,8 @@ final class Guards {
 
     private static void immutable(Context ctx, StoredConfig s, List<String> problems) {
         Cluster c = ctx.cluster;
-        String running = s.kubernetesVersion().replaceFirst("^v", "");
-        String described = c.version().toString().replaceFirst("^v", "");
-        if (!running.isEmpty() && !running.equals(described)) {
-            problems.add("the cluster runs Kubernetes " + running + " and the description asks for "
-                    + described + ": that is " + (compare(running, described) < 0 ? "an upgrade"
-                            : "a downgrade, which kubeadm cannot do") + "; the SDK does not upgrade a running cluster "
-                    + "yet: set kubernetesVersion (kubernetes_version) to " + running + " to manage it as it is");
-        }
+        KubernetesVersion.parse(s.kubernetesVersion()).flatMap(running -> UpgradePath.refusal(running, c.version()))
+                .ifPresent(problems::add);
         same(problems, "controlPlaneEndpoint", s.controlPlaneEndpoint(), c.loadBalancer().endpoint(),
                 "it is written into every kubeconfig and certificate at kubeadm init");
         same(problems, "networking.podSubnet", s.podSubnet(), c.networking().podSubnet(),
@@ -97,23 +92,6 @@ final class Guards {
                 return;
             }
         }
-    }
-
-    private static int compare(String a, String b) {
-        String[] x = a.split("\\.");
-        String[] y = b.split("\\.");
-        for (int i = 0; i < Math.min(x.length, y.length); i++) {
-            int d = Integer.compare(num(x[i]), num(y[i]));
-            if (d != 0) {
-                return d;
-            }
-        }
-        return Integer.compare(x.length, y.length);
-    }
-
-    private static int num(String s) {
-        String digits = s.replaceAll("\\D.*$", "");
-        return digits.isEmpty() ? 0 : Integer.parseInt(digits);
     }
 
     private static ApplyException refuse(String verb, String why) {

@@ -28,17 +28,41 @@ final class PackageManager {
 
     /** The Kubernetes packages at the cluster's exact version: {@code 1.37.0-1.1} (pkgs.k8s.io deb) or {@code -1.37.0}. */
     List<String> pinned(List<String> packages) {
-        String v = cluster.version().major() + "." + cluster.version().minor() + "." + cluster.version().patch();
+        return pinned(packages, cluster.version());
+    }
+
+    /** The packages at another version (an upgrade's hop). */
+    List<String> pinned(List<String> packages, io.epiphany.api.KubernetesVersion version) {
+        String v = version.major() + "." + version.minor() + "." + version.patch();
         return packages.stream().map(p -> os.apt() ? p + "=" + v + "-1.1" : p + "-" + v).toList();
     }
 
     /** Configures the Kubernetes repository when its files are not the rendered ones. */
     void kubernetesRepository(RemoteHost h, SetupFacts f) {
+        kubernetesRepository(h, f, cluster.version());
+    }
+
+    /**
+     * The repository of {@code v}'s minor. pkgs.k8s.io has one repository per minor, each with its own key: an
+     * upgrade switches the list and fetches that minor's key (the key file is replaced, not kept).
+     */
+    void kubernetesRepository(RemoteHost h, SetupFacts f, io.epiphany.api.KubernetesVersion v) {
         if (os.apt()) {
-            aptRepository(h, f, HostSetupFiles.KUBERNETES_APT_KEY, HostSetupFiles.kubernetesAptKeyUrl(cluster),
-                    HostSetupFiles.KUBERNETES_APT_LIST, HostSetupFiles.kubernetesAptList(cluster));
-        } else if (!f.fileIs(HostSetupFiles.KUBERNETES_YUM_REPO, HostSetupFiles.kubernetesYumRepo(cluster))) {
-            h.upload(RemoteFile.of(HostSetupFiles.KUBERNETES_YUM_REPO, HostSetupFiles.kubernetesYumRepo(cluster), 0644));
+            boolean sameMinor = v.minor() == cluster.version().minor() && f.files().containsKey(
+                    HostSetupFiles.KUBERNETES_APT_KEY) && f.fileIs(HostSetupFiles.KUBERNETES_APT_LIST,
+                            HostSetupFiles.kubernetesAptList(cluster, v));
+            if (!sameMinor) {
+                h.run(Command.of("mkdir", "-p", HostSetupFiles.APT_KEYRINGS).asRoot()).orThrow();
+                h.run(Command.of("curl", "-fsSL", "--max-time", "60", "-o", HostSetupFiles.KUBERNETES_APT_KEY,
+                        HostSetupFiles.kubernetesAptKeyUrl(cluster, v)).asRoot()).orThrow();
+                h.upload(RemoteFile.of(HostSetupFiles.KUBERNETES_APT_LIST, HostSetupFiles.kubernetesAptList(cluster, v),
+                        0644));
+            }
+            h.run(Command.of("env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "update").asRoot()
+                    .timeout(INSTALL_TIMEOUT)).orThrow();
+        } else {
+            h.upload(RemoteFile.of(HostSetupFiles.KUBERNETES_YUM_REPO, HostSetupFiles.kubernetesYumRepo(cluster, v),
+                    0644));
         }
     }
 

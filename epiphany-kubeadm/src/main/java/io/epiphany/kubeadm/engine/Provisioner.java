@@ -24,7 +24,7 @@ public final class Provisioner {
     /** The apply verb, in the design's order: repairs and broken members first, joins, then removals. */
     static List<Phase> phases() {
         return List.of(new KernelPhase(), new PackagesPhase(), new ContainerRuntimePhase(), new PullImagesPhase(),
-                new LoadBalancerPhase(), new Repair(), new InitControlPlanePhase(), new CniPhase(),
+                new LoadBalancerPhase(), new Repair(), new InitControlPlanePhase(), new CniPhase(), new UpgradePhase(),
                 RemoveMastersPhase.broken(), new ReconfigurePhase(), new JoinMastersPhase(), new JoinNodesPhase(),
                 new NodeLabelsPhase(), new RemoveNodesPhase(), RemoveMastersPhase.healthy());
     }
@@ -114,7 +114,8 @@ public final class Provisioner {
         }
         long verifyStart = System.nanoTime();
         ctx.tell(l -> l.phaseStarted(Verification.PHASE, List.of()));
-        List<String> verified = Verification.verify(ctx);
+        List<String> verified = new ArrayList<>(ctx.results());
+        verified.addAll(Verification.verify(ctx));
         ctx.tell(l -> l.phaseFinished(Verification.PHASE, Context.since(verifyStart)));
         return new ApplyResult(plan, Duration.ofNanos(System.nanoTime() - start), verified);
     }

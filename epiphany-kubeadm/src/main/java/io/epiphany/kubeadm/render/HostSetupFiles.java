@@ -65,13 +65,22 @@ public final class HostSetupFiles {
 
     /** The pkgs.k8s.io-layout repository of a minor: {@code <base>/v1.37}. */
     public static String kubernetesRepository(Cluster cluster) {
-        KubernetesVersion v = cluster.version();
+        return kubernetesRepository(cluster, cluster.version());
+    }
+
+    /** The repository of another minor (an upgrade's hop). */
+    public static String kubernetesRepository(Cluster cluster, KubernetesVersion v) {
         return cluster.hostPreparation().kubernetesRepository() + "/v" + v.major() + "." + v.minor();
     }
 
     /** Debian family: the Kubernetes apt source, signed by the key the SDK downloads next to it. */
     public static String kubernetesAptList(Cluster cluster) {
-        return HEADER + "deb [signed-by=" + KUBERNETES_APT_KEY + "] " + kubernetesRepository(cluster) + "/deb/ /\n";
+        return kubernetesAptList(cluster, cluster.version());
+    }
+
+    /** The apt source of another minor (an upgrade's hop). */
+    public static String kubernetesAptList(Cluster cluster, KubernetesVersion v) {
+        return HEADER + "deb [signed-by=" + KUBERNETES_APT_KEY + "] " + kubernetesRepository(cluster, v) + "/deb/ /\n";
     }
 
     /** Debian family: the container-runtime apt source for the distribution ({@code debian} or {@code ubuntu}). */
@@ -85,7 +94,12 @@ public final class HostSetupFiles {
      * told {@code --disableexcludes=kubernetes} (kubeadm's install instructions).
      */
     public static String kubernetesYumRepo(Cluster cluster) {
-        String base = kubernetesRepository(cluster) + "/rpm/";
+        return kubernetesYumRepo(cluster, cluster.version());
+    }
+
+    /** The dnf repository of another minor (an upgrade's hop). */
+    public static String kubernetesYumRepo(Cluster cluster, KubernetesVersion v) {
+        String base = kubernetesRepository(cluster, v) + "/rpm/";
         return HEADER
                 + "[kubernetes]\n"
                 + "name=Kubernetes\n"
@@ -110,7 +124,12 @@ public final class HostSetupFiles {
 
     /** The key URL of the Kubernetes apt repository. */
     public static String kubernetesAptKeyUrl(Cluster cluster) {
-        return kubernetesRepository(cluster) + "/deb/Release.key";
+        return kubernetesAptKeyUrl(cluster, cluster.version());
+    }
+
+    /** The key URL of another minor's apt repository (pkgs.k8s.io signs each minor's repository). */
+    public static String kubernetesAptKeyUrl(Cluster cluster, KubernetesVersion v) {
+        return kubernetesRepository(cluster, v) + "/deb/Release.key";
     }
 
     /** The key URL of the container-runtime apt repository for the distribution. */

@@ -21,6 +21,8 @@ public final class SimulationState {
      * prints member IDs (3.4: JSON numbers even with {@code --hex}; 3.5 and later: hex strings with it).
      */
     public String etcdVersion = "3.5.21";
+    /** How many coming {@code kubeadm upgrade apply} runs fail kubeadm's flaky CreateJob preflight (a fault). */
+    public int createJobFailures;
     /** The cluster; null until a {@code kubeadm init} succeeded. */
     public Kube kube;
 

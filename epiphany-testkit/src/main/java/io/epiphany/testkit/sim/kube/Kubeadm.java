@@ -58,6 +58,8 @@ public final class Kubeadm implements Program {
                 return new Reset(inv).run();
             case "token":
                 return tokenCreate(inv);
+            case "upgrade":
+                return KubeadmUpgrade.run(inv);
             case "config":
                 return configValidate(inv);
             default:

@@ -1,0 +1,136 @@
+package io.epiphany.kubeadm.engine;
+
+import io.epiphany.api.ApplyException;
+import io.epiphany.api.KubernetesVersion;
+import io.epiphany.api.Machine;
+import io.epiphany.api.PlannedStep;
+import io.epiphany.api.remote.Command;
+import io.epiphany.api.remote.CommandResult;
+import io.epiphany.api.remote.RemoteFile;
+import io.epiphany.api.remote.RemoteHost;
+import io.epiphany.haproxy.HaproxyService;
+import io.epiphany.kubeadm.render.UpgradeConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What one machine does in an upgrade hop, in kubeadm's documented order (kubeadm-upgrade.md): kubeadm package,
+ * {@code kubeadm upgrade apply|node}, drain, kubelet and kubectl packages, kubelet restart, Ready, uncordon, settle.
+ * A master's API server is drained from every host's HAProxy before kubeadm restarts it and put back only after its
+ * {@code /readyz} and every etcd member answer again.
+ */
+final class UpgradeSteps {
+    /** The SDK's mark on a Node it drained for an upgrade: a resumed upgrade uncordons it, and no other. */
+    static final String DRAINED = "epiphany.io/upgrade-drained";
+
+    private UpgradeSteps() {}
+
+    /** The etcd snapshot taken before the first change, copied to this machine. */
+    static Step snapshot(Context ctx, KubernetesVersion from, KubernetesVersion to) {
+        Machine via = ctx.facts.etcdVia().flatMap(ctx::machine).orElse(ctx.cluster.masters().get(0));
+        Path dir = ctx.options.upgradeSnapshotDirectory();
+        return new Step(PlannedStep.of(UpgradePhase.TITLE, via.hostname(), PlannedStep.Kind.UPGRADE, "etcd snapshot "
+                + "before " + from + " → " + to + ", copied to " + dir + " (0600, SHA-256 checked) and removed from "
+                + via.hostname(), null), () -> {
+                    Path saved = EtcdSnapshot.save(ctx, via, dir, "before-upgrade-to-" + to);
+                    ctx.result("etcd snapshot before the upgrade: " + saved.toAbsolutePath());
+                });
+    }
+
+    static void master(Context ctx, Machine m, KubernetesVersion v, boolean controlPlane, boolean apply,
+            boolean kubelet) {
+        RemoteHost h = ctx.host(m);
+        SetupFacts s = ctx.facts.host(m).setup();
+        PackageManager pm = new PackageManager(ctx.cluster, s.os().orElseThrow(), s.codename());
+        if (controlPlane) {
+            Health.awaitMaster(ctx, UpgradePhase.TITLE, m, "before upgrading " + m.hostname());
+            pm.kubernetesRepository(h, s, v);
+            pm.install(h, pm.pinned(List.of("kubeadm"), v), true);
+            pm.hold(h, List.of("kubeadm"));
+            h.upload(RemoteFile.of(UpgradeConfig.PATH, UpgradeConfig.render(ctx.cluster, v), 0600));
+            LoadBalancerPhase.drainEverywhere(ctx, m);
+            h.run(HostCommands.kubeadm("upgrade", apply ? "apply" : "node", "--config", UpgradeConfig.PATH)).orThrow();
+            Health.awaitMaster(ctx, UpgradePhase.TITLE, m, "kubeadm upgrade " + (apply ? "apply" : "node") + " ran");
+            readyEverywhere(ctx, m);
+        }
+        if (kubelet) {
+            kubelet(ctx, m, v, pm, List.of("kubelet", "kubectl"));
+            Health.awaitMaster(ctx, UpgradePhase.TITLE, m, "its kubelet was upgraded");
+        }
+        settle(ctx);
+    }
+
+    static void worker(Context ctx, Machine m, KubernetesVersion v) {
+        RemoteHost h = ctx.host(m);
+        SetupFacts s = ctx.facts.host(m).setup();
+        PackageManager pm = new PackageManager(ctx.cluster, s.os().orElseThrow(), s.codename());
+        pm.kubernetesRepository(h, s, v);
+        pm.install(h, pm.pinned(List.of("kubeadm"), v), true);
+        h.run(HostCommands.kubeadm("upgrade", "node")).orThrow();
+        kubelet(ctx, m, v, pm, List.of("kubelet"));
+        settle(ctx);
+    }
+
+    /** Drain (marked), the kubelet package(s), restart, Ready, uncordon (mark removed). */
+    private static void kubelet(Context ctx, Machine m, KubernetesVersion v, PackageManager pm, List<String> packages) {
+        RemoteHost h = ctx.host(m);
+        Machine source = ctx.requireSource(UpgradePhase.TITLE);
+        ctx.host(source).run(HostCommands.kubectl("annotate", "node", m.hostname(), DRAINED + "=" + v,
+                "--overwrite")).orThrow();
+        Removal.drain(ctx, source, m);
+        List<String> all = new java.util.ArrayList<>(List.of("kubeadm"));
+        all.addAll(packages);
+        pm.install(h, pm.pinned(packages, v), true);
+        pm.hold(h, all);
+        h.run(Command.of("systemctl", "daemon-reload").asRoot()).orThrow();
+        h.run(HostCommands.kubelet("restart")).orThrow();
+        Health.awaitNodeReady(ctx, UpgradePhase.TITLE, m, "its kubelet " + v + " restarted");
+        ctx.host(source).run(HostCommands.kubectl("uncordon", m.hostname())).orThrow();
+        ctx.host(source).run(HostCommands.kubectl("annotate", "node", m.hostname(), DRAINED + "-")).orThrow();
+    }
+
+    private static void readyEverywhere(Context ctx, Machine master) {
+        Parallel.map(List.copyOf(ctx.balancedHosts), ctx.cluster.ssh().concurrency(), m -> {
+            try {
+                new HaproxyService(ctx.host(m)).ready(master.hostname());
+            } catch (RuntimeException e) {
+                // a host without the runtime API never drained it either (drainEverywhere is best effort too)
+            }
+            return m;
+        });
+    }
+
+    private static void settle(Context ctx) {
+        try {
+            Thread.sleep(ctx.options.upgradeSettleTime().toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the workloads settled", e);
+        }
+    }
+
+    /** {@code registry.k8s.io/etcd:3.6.6-0} → {@code 3.6.6}. */
+    static Optional<String> etcdVersion(String image) {
+        int colon = image.lastIndexOf(':');
+        String tag = colon < 0 ? "" : image.substring(colon + 1).replaceFirst("^v", "").replaceFirst("-\\d+$", "");
+        return tag.matches("\\d+\\.\\d+\\.\\d+") ? Optional.of(tag) : Optional.empty();
+    }
+
+    static boolean olderThan(String a, String b) {
+        String[] x = a.split("\\.");
+        String[] y = b.split("\\.");
+        for (int i = 0; i < 3; i++) {
+            int d = Integer.compare(Integer.parseInt(x[i]), Integer.parseInt(y[i]));
+            if (d != 0) {
+                return d < 0;
+            }
+        }
+        return false;
+    }
+}
