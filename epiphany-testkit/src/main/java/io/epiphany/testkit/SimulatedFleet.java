@@ -271,6 +271,17 @@ public final class SimulatedFleet implements AutoCloseable {
         });
     }
 
+    /**
+     * Makes the next {@code times} runs of {@code kubeadm upgrade apply} fail kubeadm's CreateJob preflight check, as
+     * it fails on busy real clusters (kubeadm#3050), unless the caller ignores that check.
+     */
+    public void failCreateJobChecks(int times) {
+        store.update(s -> {
+            s.createJobFailures = times;
+            return null;
+        });
+    }
+
     /** etcd membership changes so far, in order, e.g. {@code member add --learner m2}, {@code member promote m2}. */
     public List<String> etcdHistory() {
         return store.read(s -> s.kube == null ? List.of() : List.copyOf(s.kube.history));

@@ -270,6 +270,11 @@ public final class SimulatedHost {
         return Map.copyOf(ControlPlane.manifestFlags(files, "kube-apiserver"));
     }
 
+    /** The image of this host's kube-apiserver static pod (its tag is the version it runs), or "" without one. */
+    public String apiserverImage() {
+        return ControlPlane.manifestImage(files, "kube-apiserver").orElse("");
+    }
+
     /** Whether the kubelet service runs. */
     public boolean kubeletRunning() {
         return context.host(h -> h.up && h.active.contains("kubelet"));

@@ -31,6 +31,11 @@ final class FleetFixture implements AutoCloseable {
 
     /** A fleet whose SSH login is {@code sshUser}: a non-root user takes the sudo path for commands and files. */
     FleetFixture(int masters, int nodes, String sshUser) {
+        this(masters, nodes, SimulatedFleet.Options.defaults().withSshUser(sshUser));
+    }
+
+    /** A fleet started with these options (versions, OS, bare hosts). */
+    FleetFixture(int masters, int nodes, SimulatedFleet.Options fleetOptions) {
         Cluster.Builder b = Cluster.builder().name("k8s1").allowEvenMasters(true);
         for (int i = 1; i <= masters; i++) {
             b.addMaster(Machine.of("m" + i, "10.10.1." + (10 + i)));
@@ -38,7 +43,7 @@ final class FleetFixture implements AutoCloseable {
         for (int i = 1; i <= nodes; i++) {
             b.addNode(Machine.of("n" + i, "10.10.2." + (10 + i)));
         }
-        this.fleet = SimulatedFleet.start(b.build(), SimulatedFleet.Options.defaults().withSshUser(sshUser));
+        this.fleet = SimulatedFleet.start(b.build(), fleetOptions);
         this.all = fleet.cluster();
     }
 

@@ -262,6 +262,11 @@ public final class ControlPlane {
      * The flags of a static pod manifest's command ({@code --name=value}, in order; a repeated flag's last value),
      * empty when the manifest is missing.
      */
+    /** The container image of a control-plane component's static pod manifest, or empty. */
+    public static java.util.Optional<String> manifestImage(HostFiles f, String component) {
+        return StaticPods.image(f, component);
+    }
+
     public static Map<String, String> manifestFlags(HostFiles f, String component) {
         Map<String, String> flags = new LinkedHashMap<>();
         StaticPods.command(f, component).orElse(List.of()).stream().filter(a -> a.startsWith("--")).forEach(a -> {

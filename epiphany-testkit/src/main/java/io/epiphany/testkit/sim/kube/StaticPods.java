@@ -175,6 +175,17 @@ final class StaticPods {
     }
 
     /** A manifest's container command, or empty when the manifest is missing or unreadable. */
+    static Optional<String> image(HostFiles f, String component) {
+        try {
+            if (!f.exists(ControlPlane.MANIFESTS + "/" + component + ".yaml")) {
+                return Optional.empty();
+            }
+            return Optional.of(pod(f, component).path("spec").path("containers").path(0).path("image").asText());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     static Optional<List<String>> command(HostFiles f, String component) {
         try {
             List<String> command = new ArrayList<>();
