@@ -4,7 +4,9 @@ import io.epiphany.api.Cluster;
 import io.epiphany.api.HostKeyPolicy;
 import io.epiphany.api.Machine;
 import io.epiphany.api.SshSettings;
+import io.epiphany.testkit.sim.HostSetup;
 import io.epiphany.testkit.sim.MemoryStateStore;
+import io.epiphany.testkit.sim.kube.Nodes;
 import io.epiphany.testkit.sim.SimulatedOs;
 import io.epiphany.testkit.sim.SimulationState;
 import io.epiphany.testkit.sim.StateStore;
@@ -63,35 +65,121 @@ public final class SimulatedFleet implements AutoCloseable {
     }
 
     /**
-     * How the simulated machines look: login user, OS family, installed kubeadm version, and the etcd version of
-     * the static pod kubeadm deploys (which decides etcdctl's ID format, see {@link #withEtcdVersion}).
+     * How the simulated machines look: login user, OS, installed kubeadm version, the etcd version of the static pod
+     * kubeadm deploys (which decides etcdctl's ID format, see {@link #withEtcdVersion}), whether the machines are bare
+     * (issue 11), their cgroup version, and the package and image mirrors the SIMULATED network serves.
      */
-    public record Options(String sshUser, String os, String kubeadmVersion, String etcdVersion) {
-        public Options {
+    public static final class Options {
+        private final String sshUser;
+        private final String osId;
+        private final String osVersion;
+        private final String kubeadmVersion;
+        private final String etcdVersion;
+        private final boolean bareHosts;
+        private final boolean cgroupV1;
+        private final List<String> packageMirrors;
+        private final List<String> imageMirrors;
+        private final boolean airGapped;
+        private final Map<String, String> downloads;
+
+        private Options(String sshUser, String osId, String osVersion, String kubeadmVersion, String etcdVersion,
+                boolean bareHosts, boolean cgroupV1, List<String> packageMirrors, List<String> imageMirrors,
+                boolean airGapped, Map<String, String> downloads) {
             if (etcdVersion == null || !etcdVersion.matches("3\\.[4-6]\\.\\d{1,3}")) {
                 throw new IllegalArgumentException("etcdVersion must be 3.4.x, 3.5.x or 3.6.x, was " + etcdVersion);
             }
+            HostSetup.family(osId);
+            this.sshUser = sshUser;
+            this.osId = osId;
+            this.osVersion = osVersion;
+            this.kubeadmVersion = kubeadmVersion;
+            this.etcdVersion = etcdVersion;
+            this.bareHosts = bareHosts;
+            this.cgroupV1 = cgroupV1;
+            this.packageMirrors = List.copyOf(packageMirrors);
+            this.imageMirrors = List.copyOf(imageMirrors);
+            this.airGapped = airGapped;
+            this.downloads = Map.copyOf(downloads);
         }
 
         public static Options defaults() {
-            return new Options("root", "debian", "v1.37.0", "3.5.21");
+            return new Options("root", "debian", "12", "v1.37.0", "3.5.21", false, false, List.of(), List.of(), false,
+                    Map.of());
+        }
+
+        public String sshUser() {
+            return sshUser;
+        }
+
+        /** The OS family: "debian" (apt-get) or "rhel" (dnf). */
+        public String os() {
+            return HostSetup.family(osId);
+        }
+
+        /** The /etc/os-release ID, e.g. debian, ubuntu, rocky. */
+        public String osId() {
+            return osId;
+        }
+
+        public String osVersion() {
+            return osVersion;
+        }
+
+        public String kubeadmVersion() {
+            return kubeadmVersion;
+        }
+
+        public String etcdVersion() {
+            return etcdVersion;
+        }
+
+        public boolean bareHosts() {
+            return bareHosts;
+        }
+
+        public boolean cgroupV1() {
+            return cgroupV1;
+        }
+
+        public List<String> packageMirrors() {
+            return packageMirrors;
+        }
+
+        public List<String> imageMirrors() {
+            return imageMirrors;
+        }
+
+        public boolean airGapped() {
+            return airGapped;
+        }
+
+        public Map<String, String> downloads() {
+            return downloads;
         }
 
         /** A non-root login user: root commands then need {@code sudo}, as on a real machine. */
         public Options withSshUser(String user) {
-            return new Options(user, os, kubeadmVersion, etcdVersion);
+            return new Options(user, osId, osVersion, kubeadmVersion, etcdVersion, bareHosts, cgroupV1,
+                    packageMirrors, imageMirrors, airGapped, downloads);
         }
 
-        /** "debian" (apt-get; haproxy starts on install) or "rhel" (dnf; it does not). */
+        /** "debian" (Debian 12: apt-get; haproxy starts on install) or "rhel" (Rocky 9.4: dnf; it does not). */
         public Options withOs(String family) {
             if (!family.equals("debian") && !family.equals("rhel")) {
                 throw new IllegalArgumentException("os must be debian or rhel, was " + family);
             }
-            return new Options(sshUser, family, kubeadmVersion, etcdVersion);
+            return family.equals("debian") ? withOs("debian", "12") : withOs("rocky", "9.4");
+        }
+
+        /** The /etc/os-release of every host, e.g. ("debian","12"), ("ubuntu","24.04"), ("rocky","9.4"). */
+        public Options withOs(String id, String version) {
+            return new Options(sshUser, id, version, kubeadmVersion, etcdVersion, bareHosts, cgroupV1, packageMirrors,
+                    imageMirrors, airGapped, downloads);
         }
 
         public Options withKubeadmVersion(String version) {
-            return new Options(sshUser, os, version, etcdVersion);
+            return new Options(sshUser, osId, osVersion, version, etcdVersion, bareHosts, cgroupV1, packageMirrors,
+                    imageMirrors, airGapped, downloads);
         }
 
         /**
@@ -99,7 +187,56 @@ public final class SimulatedFleet implements AutoCloseable {
          * numbers even with {@code --hex}; 3.5 and 3.6 print them as hex strings with it (etcd PR #11812).
          */
         public Options withEtcdVersion(String version) {
-            return new Options(sshUser, os, kubeadmVersion, version);
+            return new Options(sshUser, osId, osVersion, kubeadmVersion, version, bareHosts, cgroupV1, packageMirrors,
+                    imageMirrors, airGapped, downloads);
+        }
+
+        /**
+         * Bare machines: no kubeadm, kubelet, kubectl, crictl or containerd; swap on (also in /etc/fstab); overlay
+         * and br_netfilter not loaded; ip_forward 0.
+         */
+        public Options withBareHosts(boolean bare) {
+            return new Options(sshUser, osId, osVersion, kubeadmVersion, etcdVersion, bare, cgroupV1, packageMirrors,
+                    imageMirrors, airGapped, downloads);
+        }
+
+        /** The hosts boot with cgroup v1 ({@code stat -fc %T /sys/fs/cgroup} prints tmpfs). */
+        public Options withCgroupV1(boolean v1) {
+            return new Options(sshUser, osId, osVersion, kubeadmVersion, etcdVersion, bareHosts, v1, packageMirrors,
+                    imageMirrors, airGapped, downloads);
+        }
+
+        /**
+         * A package mirror: the SIMULATED repositories also answer at {@code baseUrl} with pkgs.k8s.io's layout
+         * ({@code <baseUrl>/v1.37/deb/}) and Docker's ({@code <baseUrl>/debian}, {@code /ubuntu}, {@code /rhel}).
+         */
+        public Options withPackageMirror(String baseUrl) {
+            List<String> m = new ArrayList<>(packageMirrors);
+            m.add(baseUrl.replaceFirst("/$", ""));
+            return new Options(sshUser, osId, osVersion, kubeadmVersion, etcdVersion, bareHosts, cgroupV1, m,
+                    imageMirrors, airGapped, downloads);
+        }
+
+        /** An image mirror: images under {@code repository} (e.g. "mirror.example:5000/k8s") can be pulled. */
+        public Options withImageMirror(String repository) {
+            List<String> m = new ArrayList<>(imageMirrors);
+            m.add(repository.replaceFirst("/$", ""));
+            return new Options(sshUser, osId, osVersion, kubeadmVersion, etcdVersion, bareHosts, cgroupV1,
+                    packageMirrors, m, airGapped, downloads);
+        }
+
+        /** Air-gapped: pkgs.k8s.io, download.docker.com and registry.k8s.io do not resolve; only mirrors do. */
+        public Options withAirGapped(boolean gapped) {
+            return new Options(sshUser, osId, osVersion, kubeadmVersion, etcdVersion, bareHosts, cgroupV1,
+                    packageMirrors, imageMirrors, gapped, downloads);
+        }
+
+        /** An URL the SIMULATED network serves with this content (e.g. a pinned CNI manifest). */
+        public Options withDownload(String url, String content) {
+            Map<String, String> d = new java.util.TreeMap<>(downloads);
+            d.put(url, content);
+            return new Options(sshUser, osId, osVersion, kubeadmVersion, etcdVersion, bareHosts, cgroupV1,
+                    packageMirrors, imageMirrors, airGapped, d);
         }
     }
 
@@ -154,6 +291,7 @@ public final class SimulatedFleet implements AutoCloseable {
                         store, ecKey(), client.getPublic(), io, os);
                 Files.createDirectories(host.root().resolve("root"));
                 Files.createDirectories(host.root().resolve("tmp"));
+                host.writeInitialFiles(options.bareHosts());
                 hosts.put(m.hostname(), host);
                 host.start();
                 String key = PublicKeyEntry.toString(host.hostKey());
@@ -186,14 +324,26 @@ public final class SimulatedFleet implements AutoCloseable {
     private static void register(StateStore store, Machine m, Options options) {
         store.update(s -> {
             s.etcdVersion = options.etcdVersion();
+            if (options.airGapped()) {
+                s.packageBases.clear();
+                s.registries.clear();
+            }
+            options.packageMirrors().forEach(u -> {
+                if (!s.packageBases.contains(u)) {
+                    s.packageBases.add(u);
+                }
+            });
+            options.imageMirrors().forEach(r -> {
+                if (!s.registries.contains(r)) {
+                    s.registries.add(r);
+                }
+            });
+            s.downloads.putAll(options.downloads());
             SimulationState.Host h = new SimulationState.Host();
             h.ip = m.ip();
-            h.os = options.os();
             h.kubeadmVersion = options.kubeadmVersion();
-            h.binaries.addAll(SimulatedOs.baseBinaries());
-            h.binaries.add(options.os().equals("debian") ? "apt-get" : "dnf");
-            h.active.add("containerd");
-            h.enabled.add("containerd");
+            HostSetup.prepare(h, options.osId(), options.osVersion(), options.bareHosts(),
+                    options.cgroupV1());
             s.hosts.put(m.hostname(), h);
             return null;
         });
@@ -300,6 +450,79 @@ public final class SimulatedFleet implements AutoCloseable {
     /** The ClusterConfiguration YAML stored in the kubeadm-config ConfigMap, or empty when there is no cluster. */
     public java.util.Optional<String> clusterConfiguration() {
         return store.read(s -> java.util.Optional.ofNullable(s.kube == null ? null : s.kube.clusterConfiguration));
+    }
+
+    /**
+     * Writes a small CNI manifest the test kit owns (not a copy of any third-party one): a DaemonSet "sim-cni" in
+     * kube-system that mounts hostPath /etc/cni/net.d, so that every Node turns Ready once it is applied.
+     *
+     * @return the file written, {@code dir/sim-cni.yaml}
+     */
+    public static Path cniManifest(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Path file = dir.resolve("sim-cni.yaml");
+            Files.writeString(file, SIM_CNI, StandardCharsets.UTF_8);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The manifest {@link #cniManifest} writes. */
+    public static final String SIM_CNI = """
+            # SIMULATED CNI of the epiphany test kit: its pod puts a config into /etc/cni/net.d on every node
+            apiVersion: apps/v1
+            kind: DaemonSet
+            metadata:
+              name: sim-cni
+              namespace: kube-system
+            spec:
+              selector:
+                matchLabels:
+                  app: sim-cni
+              template:
+                metadata:
+                  labels:
+                    app: sim-cni
+                spec:
+                  tolerations:
+                  - operator: Exists
+                  containers:
+                  - name: install-cni
+                    image: registry.k8s.io/pause:3.10.1
+                    volumeMounts:
+                    - name: cni-conf
+                      mountPath: /etc/cni/net.d
+                  volumes:
+                  - name: cni-conf
+                    hostPath:
+                      path: /etc/cni/net.d
+            """;
+
+    /** CoreDNS's ready replicas as {@code kubectl get deployment coredns} reports them (0: Pending, no cluster). */
+    public int corednsReadyReplicas() {
+        return store.read(s -> s.kube != null && s.kube.nodes.values().stream()
+                .anyMatch(n -> Nodes.condition(s, n).status().equals("True")) ? 2 : 0);
+    }
+
+    /** Every repository URL any host installed a package from (proves a mirror setting was used for all). */
+    public java.util.Set<String> packageSources() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        hosts.values().forEach(h -> h.system().packages().values().forEach(p -> out.add(p.repository())));
+        return out;
+    }
+
+    /** Every image any host pulled. */
+    public java.util.Set<String> pulledImages() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        hosts.values().forEach(h -> out.addAll(h.system().images()));
+        return out;
+    }
+
+    /** The objects applied with kubectl apply, as "Kind/namespace/name" (namespace empty when cluster-scoped). */
+    public List<String> appliedObjects() {
+        return store.read(s -> s.kube == null ? List.of() : List.copyOf(s.kube.objects.keySet()));
     }
 
     /** The fleet's shared state, for the simulation's own tests. */
