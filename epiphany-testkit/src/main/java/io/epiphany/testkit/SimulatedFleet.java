@@ -292,6 +292,7 @@ public final class SimulatedFleet implements AutoCloseable {
                 Files.createDirectories(host.root().resolve("root"));
                 Files.createDirectories(host.root().resolve("tmp"));
                 host.writeInitialFiles(options.bareHosts());
+                host.resetCounters(); // the machine's own files are not the SDK's writes
                 hosts.put(m.hostname(), host);
                 host.start();
                 String key = PublicKeyEntry.toString(host.hostKey());

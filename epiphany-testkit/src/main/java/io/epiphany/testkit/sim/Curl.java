@@ -5,7 +5,8 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * SIMULATED {@code curl -sk [--max-time N] https://<host>:<port>/readyz} (also {@code /livez}, {@code /healthz}):
+ * SIMULATED curl. Downloads ({@code -o <file>}, {@code file://}, any path but the health ones) are {@link Download}'s.
+ * {@code curl -sk [--max-time N] https://<host>:<port>/readyz} (also {@code /livez}, {@code /healthz}):
  * the request goes through the host's haproxy (its loaded config) to an apiserver, which answers {@code ok} when it
  * runs and etcd has quorum. Exit codes and bodies as curl and the apiserver give them.
  */
@@ -15,7 +16,7 @@ final class Curl implements Program {
 
     @Override
     public boolean changesState(List<String> args) {
-        return false;
+        return args.contains("-o") || args.contains("--output"); // a download writes a file
     }
 
     @Override

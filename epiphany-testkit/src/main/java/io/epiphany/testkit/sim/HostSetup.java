@@ -63,6 +63,7 @@ public final class HostSetup {
     /** The files of a new host: /etc/os-release, /etc/fstab, containerd's config on a ready host. */
     public static void writeFiles(SimulationState.Host h, HostFiles files, boolean bare) throws IOException {
         files.write("/etc/os-release", osRelease(h.osId, h.osVersion), 0644);
+        files.mkdirs(h.os.equals("debian") ? "/etc/apt/sources.list.d" : "/etc/yum.repos.d");
         String fstab = "# /etc/fstab: static file system information (SIMULATED)\n"
                 + "/dev/vda1\t/\text4\terrors=remount-ro\t0\t1\n";
         if (bare) {
