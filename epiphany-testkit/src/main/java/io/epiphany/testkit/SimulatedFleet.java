@@ -1,36 +1,20 @@
 package io.epiphany.testkit;
 
 import io.epiphany.api.Cluster;
-import io.epiphany.api.HostKeyPolicy;
 import io.epiphany.api.Machine;
 import io.epiphany.api.SshSettings;
 import io.epiphany.testkit.sim.HostSetup;
-import io.epiphany.testkit.sim.MemoryStateStore;
 import io.epiphany.testkit.sim.kube.Nodes;
-import io.epiphany.testkit.sim.SimulatedOs;
-import io.epiphany.testkit.sim.SimulationState;
 import io.epiphany.testkit.sim.StateStore;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.stream.Stream;
-import org.apache.sshd.common.config.keys.PublicKeyEntry;
-import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
 
 /**
  * A SIMULATED fleet: one in-process SSH server per machine on 127.0.0.1, each with its own host key and file tree,
@@ -53,7 +37,7 @@ public final class SimulatedFleet implements AutoCloseable {
     private final SshSettings sshSettings;
     private final Cluster cluster;
 
-    private SimulatedFleet(Path directory, FleetIo io, StateStore store, Map<String, SimulatedHost> hosts,
+    SimulatedFleet(Path directory, FleetIo io, StateStore store, Map<String, SimulatedHost> hosts,
             List<Machine> machines, SshSettings sshSettings, Cluster cluster) {
         this.cluster = cluster == null ? null : pointAt(cluster, machines, sshSettings);
         this.directory = directory;
@@ -70,41 +54,44 @@ public final class SimulatedFleet implements AutoCloseable {
      * (issue 11), their cgroup version, and the package and image mirrors the SIMULATED network serves.
      */
     public static final class Options {
-        private final String sshUser;
-        private final String osId;
-        private final String osVersion;
-        private final String kubeadmVersion;
-        private final String etcdVersion;
-        private final boolean bareHosts;
-        private final boolean cgroupV1;
-        private final List<String> packageMirrors;
-        private final List<String> imageMirrors;
-        private final boolean airGapped;
-        private final Map<String, String> downloads;
+        private String sshUser = "root";
+        private String osId = "debian";
+        private String osVersion = "12";
+        private String kubeadmVersion = "v1.37.0";
+        private String etcdVersion = "3.5.21";
+        private boolean bareHosts;
+        private boolean cgroupV1;
+        private List<String> packageMirrors = List.of();
+        private List<String> imageMirrors = List.of();
+        private boolean airGapped;
+        private Map<String, String> downloads = Map.of();
 
-        private Options(String sshUser, String osId, String osVersion, String kubeadmVersion, String etcdVersion,
-                boolean bareHosts, boolean cgroupV1, List<String> packageMirrors, List<String> imageMirrors,
-                boolean airGapped, Map<String, String> downloads) {
-            if (etcdVersion == null || !etcdVersion.matches("3\\.[4-6]\\.\\d{1,3}")) {
-                throw new IllegalArgumentException("etcdVersion must be 3.4.x, 3.5.x or 3.6.x, was " + etcdVersion);
-            }
-            HostSetup.family(osId);
-            this.sshUser = sshUser;
-            this.osId = osId;
-            this.osVersion = osVersion;
-            this.kubeadmVersion = kubeadmVersion;
-            this.etcdVersion = etcdVersion;
-            this.bareHosts = bareHosts;
-            this.cgroupV1 = cgroupV1;
-            this.packageMirrors = List.copyOf(packageMirrors);
-            this.imageMirrors = List.copyOf(imageMirrors);
-            this.airGapped = airGapped;
-            this.downloads = Map.copyOf(downloads);
-        }
+        private Options() {}
 
         public static Options defaults() {
-            return new Options("root", "debian", "12", "v1.37.0", "3.5.21", false, false, List.of(), List.of(), false,
-                    Map.of());
+            return new Options();
+        }
+
+        /** A changed copy; Options are immutable. */
+        private Options with(java.util.function.Consumer<Options> change) {
+            Options o = new Options();
+            o.sshUser = sshUser;
+            o.osId = osId;
+            o.osVersion = osVersion;
+            o.kubeadmVersion = kubeadmVersion;
+            o.etcdVersion = etcdVersion;
+            o.bareHosts = bareHosts;
+            o.cgroupV1 = cgroupV1;
+            o.packageMirrors = packageMirrors;
+            o.imageMirrors = imageMirrors;
+            o.airGapped = airGapped;
+            o.downloads = downloads;
+            change.accept(o);
+            if (o.etcdVersion == null || !o.etcdVersion.matches("3\\.[4-6]\\.\\d{1,3}")) {
+                throw new IllegalArgumentException("etcdVersion must be 3.4.x, 3.5.x or 3.6.x, was " + o.etcdVersion);
+            }
+            HostSetup.family(o.osId);
+            return o;
         }
 
         public String sshUser() {
@@ -159,8 +146,7 @@ public final class SimulatedFleet implements AutoCloseable {
 
         /** A non-root login user: root commands then need {@code sudo}, as on a real machine. */
         public Options withSshUser(String user) {
-            return new Options(user, osId, osVersion, kubeadmVersion, etcdVersion, bareHosts, cgroupV1,
-                    packageMirrors, imageMirrors, airGapped, downloads);
+            return with(o -> o.sshUser = user);
         }
 
         /** "debian" (Debian 12: apt-get; haproxy starts on install) or "rhel" (Rocky 9.4: dnf; it does not). */
@@ -173,13 +159,14 @@ public final class SimulatedFleet implements AutoCloseable {
 
         /** The /etc/os-release of every host, e.g. ("debian","12"), ("ubuntu","24.04"), ("rocky","9.4"). */
         public Options withOs(String id, String version) {
-            return new Options(sshUser, id, version, kubeadmVersion, etcdVersion, bareHosts, cgroupV1, packageMirrors,
-                    imageMirrors, airGapped, downloads);
+            return with(o -> {
+                o.osId = id;
+                o.osVersion = version;
+            });
         }
 
         public Options withKubeadmVersion(String version) {
-            return new Options(sshUser, osId, osVersion, version, etcdVersion, bareHosts, cgroupV1, packageMirrors,
-                    imageMirrors, airGapped, downloads);
+            return with(o -> o.kubeadmVersion = version);
         }
 
         /**
@@ -187,8 +174,7 @@ public final class SimulatedFleet implements AutoCloseable {
          * numbers even with {@code --hex}; 3.5 and 3.6 print them as hex strings with it (etcd PR #11812).
          */
         public Options withEtcdVersion(String version) {
-            return new Options(sshUser, osId, osVersion, kubeadmVersion, version, bareHosts, cgroupV1, packageMirrors,
-                    imageMirrors, airGapped, downloads);
+            return with(o -> o.etcdVersion = version);
         }
 
         /**
@@ -196,14 +182,12 @@ public final class SimulatedFleet implements AutoCloseable {
          * and br_netfilter not loaded; ip_forward 0.
          */
         public Options withBareHosts(boolean bare) {
-            return new Options(sshUser, osId, osVersion, kubeadmVersion, etcdVersion, bare, cgroupV1, packageMirrors,
-                    imageMirrors, airGapped, downloads);
+            return with(o -> o.bareHosts = bare);
         }
 
         /** The hosts boot with cgroup v1 ({@code stat -fc %T /sys/fs/cgroup} prints tmpfs). */
         public Options withCgroupV1(boolean v1) {
-            return new Options(sshUser, osId, osVersion, kubeadmVersion, etcdVersion, bareHosts, v1, packageMirrors,
-                    imageMirrors, airGapped, downloads);
+            return with(o -> o.cgroupV1 = v1);
         }
 
         /**
@@ -211,32 +195,30 @@ public final class SimulatedFleet implements AutoCloseable {
          * ({@code <baseUrl>/v1.37/deb/}) and Docker's ({@code <baseUrl>/debian}, {@code /ubuntu}, {@code /rhel}).
          */
         public Options withPackageMirror(String baseUrl) {
-            List<String> m = new ArrayList<>(packageMirrors);
-            m.add(baseUrl.replaceFirst("/$", ""));
-            return new Options(sshUser, osId, osVersion, kubeadmVersion, etcdVersion, bareHosts, cgroupV1, m,
-                    imageMirrors, airGapped, downloads);
+            return with(o -> o.packageMirrors = append(packageMirrors, baseUrl.replaceFirst("/$", "")));
         }
 
         /** An image mirror: images under {@code repository} (e.g. "mirror.example:5000/k8s") can be pulled. */
         public Options withImageMirror(String repository) {
-            List<String> m = new ArrayList<>(imageMirrors);
-            m.add(repository.replaceFirst("/$", ""));
-            return new Options(sshUser, osId, osVersion, kubeadmVersion, etcdVersion, bareHosts, cgroupV1,
-                    packageMirrors, m, airGapped, downloads);
+            return with(o -> o.imageMirrors = append(imageMirrors, repository.replaceFirst("/$", "")));
         }
 
         /** Air-gapped: pkgs.k8s.io, download.docker.com and registry.k8s.io do not resolve; only mirrors do. */
         public Options withAirGapped(boolean gapped) {
-            return new Options(sshUser, osId, osVersion, kubeadmVersion, etcdVersion, bareHosts, cgroupV1,
-                    packageMirrors, imageMirrors, gapped, downloads);
+            return with(o -> o.airGapped = gapped);
         }
 
         /** An URL the SIMULATED network serves with this content (e.g. a pinned CNI manifest). */
         public Options withDownload(String url, String content) {
             Map<String, String> d = new java.util.TreeMap<>(downloads);
             d.put(url, content);
-            return new Options(sshUser, osId, osVersion, kubeadmVersion, etcdVersion, bareHosts, cgroupV1,
-                    packageMirrors, imageMirrors, airGapped, d);
+            return with(o -> o.downloads = Map.copyOf(d));
+        }
+
+        private static List<String> append(List<String> list, String item) {
+            List<String> out = new ArrayList<>(list);
+            out.add(item);
+            return List.copyOf(out);
         }
     }
 
@@ -269,85 +251,7 @@ public final class SimulatedFleet implements AutoCloseable {
     }
 
     private static SimulatedFleet start(List<Machine> machines, Options options, SshSettings base, Cluster cluster) {
-        checkUnique(machines);
-        Path dir = null;
-        FleetIo io = new FleetIo();
-        Map<String, SimulatedHost> hosts = new LinkedHashMap<>();
-        try {
-            dir = Files.createTempDirectory("epiphany-sim-fleet-");
-            KeyPair client = ecKey();
-            Path privateKey = dir.resolve("id_ecdsa");
-            try (OutputStream out = Files.newOutputStream(privateKey)) {
-                OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(client, "epiphany-simulated-fleet", null, out);
-            }
-            Files.setPosixFilePermissions(privateKey, PosixFilePermissions.fromString("rw-------"));
-            StateStore store = new MemoryStateStore();
-            SimulatedOs os = new SimulatedOs();
-            StringBuilder knownHosts = new StringBuilder();
-            List<Machine> connectable = new ArrayList<>();
-            for (Machine m : machines) {
-                register(store, m, options);
-                SimulatedHost host = new SimulatedHost(m.hostname(), m.ip(), dir.resolve("hosts").resolve(m.hostname()),
-                        store, ecKey(), client.getPublic(), io, os);
-                Files.createDirectories(host.root().resolve("root"));
-                Files.createDirectories(host.root().resolve("tmp"));
-                host.writeInitialFiles(options.bareHosts());
-                host.resetCounters(); // the machine's own files are not the SDK's writes
-                hosts.put(m.hostname(), host);
-                host.start();
-                String key = PublicKeyEntry.toString(host.hostKey());
-                // the connect address, and the modelled IP for a client that matches known_hosts by the machine's ip
-                knownHosts.append("[127.0.0.1]:").append(host.sshPort()).append(' ').append(key).append('\n');
-                knownHosts.append('[').append(m.ip()).append("]:").append(host.sshPort()).append(' ').append(key)
-                        .append('\n');
-                connectable.add(m.toBuilder().sshAddress("127.0.0.1").sshPort(host.sshPort())
-                        .hostKeyFingerprint(java.util.Optional.empty()).build());
-            }
-            Path knownHostsFile = dir.resolve("known_hosts");
-            Files.writeString(knownHostsFile, knownHosts, StandardCharsets.UTF_8);
-            SshSettings ssh = base.toBuilder().user(options.sshUser()).privateKey(privateKey)
-                    .privateKeyPassphrase(java.util.Optional.empty()).knownHosts(knownHostsFile)
-                    .hostKeyPolicy(HostKeyPolicy.STRICT).jumpHosts(List.of()).useSshConfig(false).useAgent(false)
-                    .build();
-            return new SimulatedFleet(dir, io, store, hosts, List.copyOf(connectable), ssh, cluster);
-        } catch (IOException | GeneralSecurityException | RuntimeException e) {
-            for (SimulatedHost h : hosts.values()) {
-                closeQuietly(h);
-            }
-            io.close();
-            deleteTree(dir);
-            throw e instanceof RuntimeException re ? re
-                    : new UncheckedIOException("the simulated fleet could not start: " + e.getMessage(),
-                            e instanceof IOException ioe ? ioe : new IOException(e));
-        }
-    }
-
-    private static void register(StateStore store, Machine m, Options options) {
-        store.update(s -> {
-            s.etcdVersion = options.etcdVersion();
-            if (options.airGapped()) {
-                s.packageBases.clear();
-                s.registries.clear();
-            }
-            options.packageMirrors().forEach(u -> {
-                if (!s.packageBases.contains(u)) {
-                    s.packageBases.add(u);
-                }
-            });
-            options.imageMirrors().forEach(r -> {
-                if (!s.registries.contains(r)) {
-                    s.registries.add(r);
-                }
-            });
-            s.downloads.putAll(options.downloads());
-            SimulationState.Host h = new SimulationState.Host();
-            h.ip = m.ip();
-            h.kubeadmVersion = options.kubeadmVersion();
-            HostSetup.prepare(h, options.osId(), options.osVersion(), options.bareHosts(),
-                    options.cgroupV1());
-            s.hosts.put(m.hostname(), h);
-            return null;
-        });
+        return FleetSetup.start(machines, options, base, cluster);
     }
 
     /**
@@ -454,52 +358,14 @@ public final class SimulatedFleet implements AutoCloseable {
     }
 
     /**
-     * Writes a small CNI manifest the test kit owns (not a copy of any third-party one): a DaemonSet "sim-cni" in
-     * kube-system that mounts hostPath /etc/cni/net.d, so that every Node turns Ready once it is applied.
+     * Writes the test kit's own small CNI manifest ({@link SimulatedCni#MANIFEST}: a DaemonSet "sim-cni" mounting
+     * hostPath /etc/cni/net.d, not a copy of any third-party one), so that every Node turns Ready once it is applied.
      *
      * @return the file written, {@code dir/sim-cni.yaml}
      */
     public static Path cniManifest(Path dir) {
-        try {
-            Files.createDirectories(dir);
-            Path file = dir.resolve("sim-cni.yaml");
-            Files.writeString(file, SIM_CNI, StandardCharsets.UTF_8);
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return SimulatedCni.write(dir);
     }
-
-    /** The manifest {@link #cniManifest} writes. */
-    public static final String SIM_CNI = """
-            # SIMULATED CNI of the epiphany test kit: its pod puts a config into /etc/cni/net.d on every node
-            apiVersion: apps/v1
-            kind: DaemonSet
-            metadata:
-              name: sim-cni
-              namespace: kube-system
-            spec:
-              selector:
-                matchLabels:
-                  app: sim-cni
-              template:
-                metadata:
-                  labels:
-                    app: sim-cni
-                spec:
-                  tolerations:
-                  - operator: Exists
-                  containers:
-                  - name: install-cni
-                    image: registry.k8s.io/pause:3.10.1
-                    volumeMounts:
-                    - name: cni-conf
-                      mountPath: /etc/cni/net.d
-                  volumes:
-                  - name: cni-conf
-                    hostPath:
-                      path: /etc/cni/net.d
-            """;
 
     /** CoreDNS's ready replicas as {@code kubectl get deployment coredns} reports them (0: Pending, no cluster). */
     public int corednsReadyReplicas() {
@@ -538,10 +404,10 @@ public final class SimulatedFleet implements AutoCloseable {
             closeQuietly(h);
         }
         io.close();
-        deleteTree(directory);
+        FleetSetup.deleteTree(directory);
     }
 
-    private static void closeQuietly(SimulatedHost h) {
+    static void closeQuietly(SimulatedHost h) {
         try {
             h.close();
         } catch (IOException | RuntimeException e) {
@@ -549,33 +415,4 @@ public final class SimulatedFleet implements AutoCloseable {
         }
     }
 
-    private static KeyPair ecKey() throws GeneralSecurityException {
-        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-        g.initialize(new ECGenParameterSpec("secp256r1"));
-        return g.generateKeyPair();
-    }
-
-    private static void checkUnique(List<Machine> machines) {
-        java.util.Set<String> names = new java.util.HashSet<>();
-        java.util.Set<String> ips = new java.util.HashSet<>();
-        for (Machine m : machines) {
-            if (!names.add(m.hostname())) {
-                throw new IllegalArgumentException("hostname '" + m.hostname() + "' is used by two machines");
-            }
-            if (!ips.add(m.ip())) {
-                throw new IllegalArgumentException("ip " + m.ip() + " is used by two machines (" + m.hostname() + ")");
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a leftover temp directory is harmless
-        }
-    }
 }

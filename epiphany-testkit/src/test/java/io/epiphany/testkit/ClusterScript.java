@@ -74,7 +74,7 @@ final class ClusterScript {
     /** Applies the test kit's CNI manifest on a master: every Node then turns Ready. */
     void cni(String master) throws IOException {
         ok(master, "mkdir -p /etc/kubernetes/epiphany");
-        ssh.put(master, "/etc/kubernetes/epiphany/cni.yaml", SimulatedFleet.SIM_CNI);
+        ssh.put(master, "/etc/kubernetes/epiphany/cni.yaml", SimulatedCni.MANIFEST);
         ok(master, "kubectl --kubeconfig /etc/kubernetes/admin.conf apply --server-side --force-conflicts -f "
                 + "/etc/kubernetes/epiphany/cni.yaml");
     }
