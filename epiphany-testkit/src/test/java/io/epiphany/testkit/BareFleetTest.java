@@ -30,6 +30,12 @@ class BareFleetTest {
     /** What the SDK's host preparation sends to a Debian-family host. */
     static void prepareDebian(ClusterScript script, TestSsh ssh, String host, String k8sRepo, String ctrRepo,
             String distro, String codename, boolean kubectl) throws Exception {
+        prepareDebian(script, ssh, host, k8sRepo, ctrRepo, distro, codename, kubectl,
+                io.epiphany.testkit.sim.HostSetup.READY_CONTAINERD_CONFIG);
+    }
+
+    static void prepareDebian(ClusterScript script, TestSsh ssh, String host, String k8sRepo, String ctrRepo,
+            String distro, String codename, boolean kubectl, String containerdConfig) throws Exception {
         script.ok(host, "swapoff -a");
         String fstab = script.ok(host, "cat /etc/fstab").out().replaceAll("(?m)^(\\S+\\s+\\S+\\s+swap\\s.*)$",
                 "#epiphany: $1");
@@ -52,7 +58,7 @@ class BareFleetTest {
                 + "kubeadm=1.37.0-1.1 kubelet=1.37.0-1.1" + (kubectl ? " kubectl=1.37.0-1.1" : ""));
         script.ok(host, "apt-mark hold kubeadm kubelet" + (kubectl ? " kubectl" : ""));
         script.ok(host, "env DEBIAN_FRONTEND=noninteractive apt-get install -y containerd.io");
-        ssh.put(host, "/etc/containerd/config.toml", io.epiphany.testkit.sim.HostSetup.READY_CONTAINERD_CONFIG);
+        ssh.put(host, "/etc/containerd/config.toml", containerdConfig);
         script.ok(host, "systemctl restart containerd && systemctl enable --now containerd");
         script.ok(host, "systemctl enable kubelet");
     }
@@ -178,12 +184,20 @@ class BareFleetTest {
             ClusterScript script = new ClusterScript(fleet, ssh);
             assertThat(ssh.run("m1", "curl -fsSL --max-time 60 -o /tmp/k " + K8S + "/v1.37/deb/Release.key").err())
                     .isEqualTo("curl: (6) Could not resolve host: pkgs.k8s.io\n");
-            prepareDebian(script, ssh, "m1", mirror, mirror, "ubuntu", "noble", true);
+            prepareDebian(script, ssh, "m1", mirror, mirror, "ubuntu", "noble", true,
+                    io.epiphany.testkit.sim.HostSetup.READY_CONTAINERD_CONFIG);
             script.loadBalancer("m1", List.of("10.0.0.11"));
             writeInit(script, ssh, "registry.k8s.io");
             assertThat(ssh.run("m1", "kubeadm config images pull --config /etc/kubernetes/epiphany/kubeadm-init.yaml")
                     .err()).contains("dial tcp: lookup registry.k8s.io: no such host");
             writeInit(script, ssh, registry);
+            // containerd's sandbox image still points at registry.k8s.io: the static pods cannot start
+            assertThat(ssh.run("m1", "kubeadm init --config /etc/kubernetes/epiphany/kubeadm-init.yaml").err())
+                    .contains("[ERROR ImagePull]: failed to pull image \"registry.k8s.io/pause:3.10\"");
+            ssh.put("m1", "/etc/containerd/config.toml", io.epiphany.testkit.sim.HostSetup.READY_CONTAINERD_CONFIG
+                    + "\n[plugins.'io.containerd.cri.v1.images'.pinned_images]\n  sandbox = '" + registry
+                    + "/pause:3.10.1'\n");
+            script.ok("m1", "systemctl restart containerd");
             script.ok("m1", "kubeadm init --config /etc/kubernetes/epiphany/kubeadm-init.yaml");
             assertThat(fleet.packageSources()).allMatch(u -> u.startsWith(mirror + "/")).isNotEmpty();
             assertThat(fleet.pulledImages()).allMatch(i -> i.startsWith(registry + "/"))
@@ -217,6 +231,47 @@ class BareFleetTest {
             script.ok("m1", apply);
             assertThat(fleet.node("m1").ready()).isEqualTo("True");
             assertThat(fleet.host("m1").system().cniConfigFiles()).containsExactly("10-kube-flannel-ds.conflist");
+        }
+    }
+
+    @Test
+    void aRockyHostIsPreparedWithDnfAndTheExcludeLine() throws Exception {
+        try (SimulatedFleet fleet = fleet(SimulatedFleet.Options.defaults().withOs("rocky", "9.4"));
+                TestSsh ssh = new TestSsh(fleet)) {
+            ClusterScript script = new ClusterScript(fleet, ssh);
+            assertThat(script.ok("m1", "cat /etc/os-release").out()).contains("ID=\"rocky\"", "VERSION_ID=\"9.4\"");
+            script.ok("m1", "swapoff -a && modprobe overlay && modprobe br_netfilter");
+            ssh.put("m1", "/etc/fstab", "/dev/vda1 / xfs defaults 0 0\n#epiphany: /dev/vda2 none swap sw 0 0\n");
+            script.ok("m1", "mkdir -p /etc/sysctl.d /etc/containerd");
+            ssh.put("m1", "/etc/sysctl.d/99-epiphany-kubernetes.conf", "net.bridge.bridge-nf-call-iptables = 1\n"
+                    + "net.bridge.bridge-nf-call-ip6tables = 1\nnet.ipv4.ip_forward = 1\n");
+            script.ok("m1", "sysctl -p /etc/sysctl.d/99-epiphany-kubernetes.conf");
+            ssh.put("m1", "/etc/yum.repos.d/kubernetes.repo", "[kubernetes]\nname=Kubernetes\nbaseurl=" + K8S
+                    + "/v1.37/rpm/\nenabled=1\ngpgcheck=1\ngpgkey=" + K8S + "/v1.37/rpm/repodata/repomd.xml.key\n"
+                    + "exclude=kubelet kubeadm kubectl cri-tools kubernetes-cni\n");
+            ssh.put("m1", "/etc/yum.repos.d/docker-ce.repo", "[docker-ce-stable]\nname=Docker CE Stable\nbaseurl="
+                    + DOCKER + "/rhel/$releasever/$basearch/stable\nenabled=1\ngpgcheck=1\ngpgkey=" + DOCKER
+                    + "/rhel/gpg\n");
+            assertThat(ssh.run("m1", "dnf install -y kubeadm-1.37.0").err())
+                    .contains("Error: Unable to find a match: kubeadm-1.37.0");
+            script.ok("m1", "dnf install -y --disableexcludes=kubernetes kubeadm-1.37.0 kubelet-1.37.0 kubectl-1.37.0");
+            script.ok("m1", "dnf install -y containerd.io");
+            assertThat(fleet.host("m1").system().containerd().running()).isFalse(); // the rpm does not start it
+            ssh.put("m1", "/etc/containerd/config.toml", io.epiphany.testkit.sim.HostSetup.READY_CONTAINERD_CONFIG);
+            script.ok("m1", "systemctl enable --now containerd && systemctl enable kubelet");
+            script.ok("m1", "mkdir -p /etc/haproxy");
+            ssh.put("m1", "/etc/haproxy/haproxy.cfg", ClusterScript.haproxyConfig(List.of("10.0.0.11")));
+            script.ok("m1", "dnf install -y haproxy socat && systemctl enable --now haproxy");
+            writeInit(script, ssh, null);
+            script.ok("m1", "kubeadm init --config /etc/kubernetes/epiphany/kubeadm-init.yaml");
+            script.cni("m1");
+            assertThat(fleet.node("m1").ready()).isEqualTo("True");
+            assertThat(fleet.host("m1").system().packages().get("kubeadm"))
+                    .isEqualTo(new HostSystem.Package("1.37.0-150500.1.1", K8S + "/v1.37/rpm/"));
+            fleet.host("m1").powerOff();
+            fleet.host("m1").powerOn(); // nothing comes back that was switched off for good
+            assertThat(fleet.host("m1").system().swap()).isEmpty();
+            assertThat(fleet.host("m1").system().sysctls()).containsEntry("net.ipv4.ip_forward", "1");
         }
     }
 }

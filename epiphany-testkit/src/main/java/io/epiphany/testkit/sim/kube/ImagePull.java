@@ -55,14 +55,23 @@ final class ImagePull {
         return 0;
     }
 
-    /** What init and join pull in their preflight: the control-plane images, or a worker's kube-proxy and pause. */
+    /**
+     * What init and join pull in their preflight: the control-plane images, or a worker's kube-proxy; and containerd's
+     * sandbox image ({@code sandbox} in its config; built-in default registry.k8s.io/pause), which every pod needs.
+     */
     static Optional<String> duringPreflight(Invocation inv, KubeadmConfig cluster, String version, boolean controlPlane)
             throws IOException {
         String repository = cluster.cluster("imageRepository").orElse("registry.k8s.io");
         if (controlPlane) {
             inv.out().println("[preflight] Pulling images required for setting up a Kubernetes cluster");
-            return pull(inv, controlPlaneImages(repository, version, inv.host().store().read(s -> s.etcdVersion)),
-                    false);
+            List<String> images = new ArrayList<>(controlPlaneImages(repository, version,
+                    inv.host().store().read(s -> s.etcdVersion)));
+            // the pod sandboxes of the static pods use containerd's own sandbox image, wherever its config points
+            String sandbox = Containerd.sandboxImage(inv.host().files());
+            if (!images.contains(sandbox)) {
+                images.add(sandbox);
+            }
+            return pull(inv, images, false);
         }
         String v = version.startsWith("v") ? version : "v" + version;
         return pull(inv, List.of(repository + "/kube-proxy:" + v, Containerd.sandboxImage(inv.host().files())), false);
