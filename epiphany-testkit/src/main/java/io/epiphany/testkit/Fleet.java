@@ -34,6 +34,15 @@ public @interface Fleet {
     /** SSH login user of the simulated machines. */
     String sshUser() default "root";
 
-    /** "debian" or "rhel". */
+    /** "debian" or "rhel" (Debian 12, Rocky 9.4), or an /etc/os-release ID with {@link #osVersion()}. */
     String os() default "debian";
+
+    /** The VERSION_ID for an os-release ID, e.g. os = "ubuntu", osVersion = "24.04"; empty: the family default. */
+    String osVersion() default "";
+
+    /** Bare machines (issue 11): no Kubernetes binaries or containerd, swap on, kernel modules not loaded. */
+    boolean bareHosts() default false;
+
+    /** The machines boot with cgroup v1. */
+    boolean cgroupV1() default false;
 }

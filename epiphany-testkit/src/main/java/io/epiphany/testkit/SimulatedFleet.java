@@ -1,34 +1,20 @@
 package io.epiphany.testkit;
 
 import io.epiphany.api.Cluster;
-import io.epiphany.api.HostKeyPolicy;
 import io.epiphany.api.Machine;
 import io.epiphany.api.SshSettings;
-import io.epiphany.testkit.sim.MemoryStateStore;
-import io.epiphany.testkit.sim.SimulatedOs;
-import io.epiphany.testkit.sim.SimulationState;
+import io.epiphany.testkit.sim.HostSetup;
+import io.epiphany.testkit.sim.kube.Nodes;
 import io.epiphany.testkit.sim.StateStore;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.stream.Stream;
-import org.apache.sshd.common.config.keys.PublicKeyEntry;
-import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
 
 /**
  * A SIMULATED fleet: one in-process SSH server per machine on 127.0.0.1, each with its own host key and file tree,
@@ -51,7 +37,7 @@ public final class SimulatedFleet implements AutoCloseable {
     private final SshSettings sshSettings;
     private final Cluster cluster;
 
-    private SimulatedFleet(Path directory, FleetIo io, StateStore store, Map<String, SimulatedHost> hosts,
+    SimulatedFleet(Path directory, FleetIo io, StateStore store, Map<String, SimulatedHost> hosts,
             List<Machine> machines, SshSettings sshSettings, Cluster cluster) {
         this.cluster = cluster == null ? null : pointAt(cluster, machines, sshSettings);
         this.directory = directory;
@@ -63,35 +49,124 @@ public final class SimulatedFleet implements AutoCloseable {
     }
 
     /**
-     * How the simulated machines look: login user, OS family, installed kubeadm version, and the etcd version of
-     * the static pod kubeadm deploys (which decides etcdctl's ID format, see {@link #withEtcdVersion}).
+     * How the simulated machines look: login user, OS, installed kubeadm version, the etcd version of the static pod
+     * kubeadm deploys (which decides etcdctl's ID format, see {@link #withEtcdVersion}), whether the machines are bare
+     * (issue 11), their cgroup version, and the package and image mirrors the SIMULATED network serves.
      */
-    public record Options(String sshUser, String os, String kubeadmVersion, String etcdVersion) {
-        public Options {
-            if (etcdVersion == null || !etcdVersion.matches("3\\.[4-6]\\.\\d{1,3}")) {
-                throw new IllegalArgumentException("etcdVersion must be 3.4.x, 3.5.x or 3.6.x, was " + etcdVersion);
-            }
-        }
+    public static final class Options {
+        private String sshUser = "root";
+        private String osId = "debian";
+        private String osVersion = "12";
+        private String kubeadmVersion = "v1.37.0";
+        private String etcdVersion = "3.5.21";
+        private boolean bareHosts;
+        private boolean cgroupV1;
+        private List<String> packageMirrors = List.of();
+        private List<String> imageMirrors = List.of();
+        private boolean airGapped;
+        private Map<String, String> downloads = Map.of();
+
+        private Options() {}
 
         public static Options defaults() {
-            return new Options("root", "debian", "v1.37.0", "3.5.21");
+            return new Options();
+        }
+
+        /** A changed copy; Options are immutable. */
+        private Options with(java.util.function.Consumer<Options> change) {
+            Options o = new Options();
+            o.sshUser = sshUser;
+            o.osId = osId;
+            o.osVersion = osVersion;
+            o.kubeadmVersion = kubeadmVersion;
+            o.etcdVersion = etcdVersion;
+            o.bareHosts = bareHosts;
+            o.cgroupV1 = cgroupV1;
+            o.packageMirrors = packageMirrors;
+            o.imageMirrors = imageMirrors;
+            o.airGapped = airGapped;
+            o.downloads = downloads;
+            change.accept(o);
+            if (o.etcdVersion == null || !o.etcdVersion.matches("3\\.[4-6]\\.\\d{1,3}")) {
+                throw new IllegalArgumentException("etcdVersion must be 3.4.x, 3.5.x or 3.6.x, was " + o.etcdVersion);
+            }
+            HostSetup.family(o.osId);
+            return o;
+        }
+
+        public String sshUser() {
+            return sshUser;
+        }
+
+        /** The OS family: "debian" (apt-get) or "rhel" (dnf). */
+        public String os() {
+            return HostSetup.family(osId);
+        }
+
+        /** The /etc/os-release ID, e.g. debian, ubuntu, rocky. */
+        public String osId() {
+            return osId;
+        }
+
+        public String osVersion() {
+            return osVersion;
+        }
+
+        public String kubeadmVersion() {
+            return kubeadmVersion;
+        }
+
+        public String etcdVersion() {
+            return etcdVersion;
+        }
+
+        public boolean bareHosts() {
+            return bareHosts;
+        }
+
+        public boolean cgroupV1() {
+            return cgroupV1;
+        }
+
+        public List<String> packageMirrors() {
+            return packageMirrors;
+        }
+
+        public List<String> imageMirrors() {
+            return imageMirrors;
+        }
+
+        public boolean airGapped() {
+            return airGapped;
+        }
+
+        public Map<String, String> downloads() {
+            return downloads;
         }
 
         /** A non-root login user: root commands then need {@code sudo}, as on a real machine. */
         public Options withSshUser(String user) {
-            return new Options(user, os, kubeadmVersion, etcdVersion);
+            return with(o -> o.sshUser = user);
         }
 
-        /** "debian" (apt-get; haproxy starts on install) or "rhel" (dnf; it does not). */
+        /** "debian" (Debian 12: apt-get; haproxy starts on install) or "rhel" (Rocky 9.4: dnf; it does not). */
         public Options withOs(String family) {
             if (!family.equals("debian") && !family.equals("rhel")) {
                 throw new IllegalArgumentException("os must be debian or rhel, was " + family);
             }
-            return new Options(sshUser, family, kubeadmVersion, etcdVersion);
+            return family.equals("debian") ? withOs("debian", "12") : withOs("rocky", "9.4");
+        }
+
+        /** The /etc/os-release of every host, e.g. ("debian","12"), ("ubuntu","24.04"), ("rocky","9.4"). */
+        public Options withOs(String id, String version) {
+            return with(o -> {
+                o.osId = id;
+                o.osVersion = version;
+            });
         }
 
         public Options withKubeadmVersion(String version) {
-            return new Options(sshUser, os, version, etcdVersion);
+            return with(o -> o.kubeadmVersion = version);
         }
 
         /**
@@ -99,7 +174,51 @@ public final class SimulatedFleet implements AutoCloseable {
          * numbers even with {@code --hex}; 3.5 and 3.6 print them as hex strings with it (etcd PR #11812).
          */
         public Options withEtcdVersion(String version) {
-            return new Options(sshUser, os, kubeadmVersion, version);
+            return with(o -> o.etcdVersion = version);
+        }
+
+        /**
+         * Bare machines: no kubeadm, kubelet, kubectl, crictl or containerd; swap on (also in /etc/fstab); overlay
+         * and br_netfilter not loaded; ip_forward 0.
+         */
+        public Options withBareHosts(boolean bare) {
+            return with(o -> o.bareHosts = bare);
+        }
+
+        /** The hosts boot with cgroup v1 ({@code stat -fc %T /sys/fs/cgroup} prints tmpfs). */
+        public Options withCgroupV1(boolean v1) {
+            return with(o -> o.cgroupV1 = v1);
+        }
+
+        /**
+         * A package mirror: the SIMULATED repositories also answer at {@code baseUrl} with pkgs.k8s.io's layout
+         * ({@code <baseUrl>/v1.37/deb/}) and Docker's ({@code <baseUrl>/debian}, {@code /ubuntu}, {@code /rhel}).
+         */
+        public Options withPackageMirror(String baseUrl) {
+            return with(o -> o.packageMirrors = append(packageMirrors, baseUrl.replaceFirst("/$", "")));
+        }
+
+        /** An image mirror: images under {@code repository} (e.g. "mirror.example:5000/k8s") can be pulled. */
+        public Options withImageMirror(String repository) {
+            return with(o -> o.imageMirrors = append(imageMirrors, repository.replaceFirst("/$", "")));
+        }
+
+        /** Air-gapped: pkgs.k8s.io, download.docker.com and registry.k8s.io do not resolve; only mirrors do. */
+        public Options withAirGapped(boolean gapped) {
+            return with(o -> o.airGapped = gapped);
+        }
+
+        /** An URL the SIMULATED network serves with this content (e.g. a pinned CNI manifest). */
+        public Options withDownload(String url, String content) {
+            Map<String, String> d = new java.util.TreeMap<>(downloads);
+            d.put(url, content);
+            return with(o -> o.downloads = Map.copyOf(d));
+        }
+
+        private static List<String> append(List<String> list, String item) {
+            List<String> out = new ArrayList<>(list);
+            out.add(item);
+            return List.copyOf(out);
         }
     }
 
@@ -132,71 +251,7 @@ public final class SimulatedFleet implements AutoCloseable {
     }
 
     private static SimulatedFleet start(List<Machine> machines, Options options, SshSettings base, Cluster cluster) {
-        checkUnique(machines);
-        Path dir = null;
-        FleetIo io = new FleetIo();
-        Map<String, SimulatedHost> hosts = new LinkedHashMap<>();
-        try {
-            dir = Files.createTempDirectory("epiphany-sim-fleet-");
-            KeyPair client = ecKey();
-            Path privateKey = dir.resolve("id_ecdsa");
-            try (OutputStream out = Files.newOutputStream(privateKey)) {
-                OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(client, "epiphany-simulated-fleet", null, out);
-            }
-            Files.setPosixFilePermissions(privateKey, PosixFilePermissions.fromString("rw-------"));
-            StateStore store = new MemoryStateStore();
-            SimulatedOs os = new SimulatedOs();
-            StringBuilder knownHosts = new StringBuilder();
-            List<Machine> connectable = new ArrayList<>();
-            for (Machine m : machines) {
-                register(store, m, options);
-                SimulatedHost host = new SimulatedHost(m.hostname(), m.ip(), dir.resolve("hosts").resolve(m.hostname()),
-                        store, ecKey(), client.getPublic(), io, os);
-                Files.createDirectories(host.root().resolve("root"));
-                Files.createDirectories(host.root().resolve("tmp"));
-                hosts.put(m.hostname(), host);
-                host.start();
-                String key = PublicKeyEntry.toString(host.hostKey());
-                // the connect address, and the modelled IP for a client that matches known_hosts by the machine's ip
-                knownHosts.append("[127.0.0.1]:").append(host.sshPort()).append(' ').append(key).append('\n');
-                knownHosts.append('[').append(m.ip()).append("]:").append(host.sshPort()).append(' ').append(key)
-                        .append('\n');
-                connectable.add(m.toBuilder().sshAddress("127.0.0.1").sshPort(host.sshPort())
-                        .hostKeyFingerprint(java.util.Optional.empty()).build());
-            }
-            Path knownHostsFile = dir.resolve("known_hosts");
-            Files.writeString(knownHostsFile, knownHosts, StandardCharsets.UTF_8);
-            SshSettings ssh = base.toBuilder().user(options.sshUser()).privateKey(privateKey)
-                    .privateKeyPassphrase(java.util.Optional.empty()).knownHosts(knownHostsFile)
-                    .hostKeyPolicy(HostKeyPolicy.STRICT).jumpHosts(List.of()).useSshConfig(false).useAgent(false)
-                    .build();
-            return new SimulatedFleet(dir, io, store, hosts, List.copyOf(connectable), ssh, cluster);
-        } catch (IOException | GeneralSecurityException | RuntimeException e) {
-            for (SimulatedHost h : hosts.values()) {
-                closeQuietly(h);
-            }
-            io.close();
-            deleteTree(dir);
-            throw e instanceof RuntimeException re ? re
-                    : new UncheckedIOException("the simulated fleet could not start: " + e.getMessage(),
-                            e instanceof IOException ioe ? ioe : new IOException(e));
-        }
-    }
-
-    private static void register(StateStore store, Machine m, Options options) {
-        store.update(s -> {
-            s.etcdVersion = options.etcdVersion();
-            SimulationState.Host h = new SimulationState.Host();
-            h.ip = m.ip();
-            h.os = options.os();
-            h.kubeadmVersion = options.kubeadmVersion();
-            h.binaries.addAll(SimulatedOs.baseBinaries());
-            h.binaries.add(options.os().equals("debian") ? "apt-get" : "dnf");
-            h.active.add("containerd");
-            h.enabled.add("containerd");
-            s.hosts.put(m.hostname(), h);
-            return null;
-        });
+        return FleetSetup.start(machines, options, base, cluster);
     }
 
     /**
@@ -313,6 +368,41 @@ public final class SimulatedFleet implements AutoCloseable {
         return store.read(s -> java.util.Optional.ofNullable(s.kube == null ? null : s.kube.clusterConfiguration));
     }
 
+    /**
+     * Writes the test kit's own small CNI manifest ({@link SimulatedCni#MANIFEST}: a DaemonSet "sim-cni" mounting
+     * hostPath /etc/cni/net.d, not a copy of any third-party one), so that every Node turns Ready once it is applied.
+     *
+     * @return the file written, {@code dir/sim-cni.yaml}
+     */
+    public static Path cniManifest(Path dir) {
+        return SimulatedCni.write(dir);
+    }
+
+    /** CoreDNS's ready replicas as {@code kubectl get deployment coredns} reports them (0: Pending, no cluster). */
+    public int corednsReadyReplicas() {
+        return store.read(s -> s.kube != null && s.kube.nodes.values().stream()
+                .anyMatch(n -> Nodes.condition(s, n).status().equals("True")) ? 2 : 0);
+    }
+
+    /** Every repository URL any host installed a package from (proves a mirror setting was used for all). */
+    public java.util.Set<String> packageSources() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        hosts.values().forEach(h -> h.system().packages().values().forEach(p -> out.add(p.repository())));
+        return out;
+    }
+
+    /** Every image any host pulled. */
+    public java.util.Set<String> pulledImages() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        hosts.values().forEach(h -> out.addAll(h.system().images()));
+        return out;
+    }
+
+    /** The objects applied with kubectl apply, as "Kind/namespace/name" (namespace empty when cluster-scoped). */
+    public List<String> appliedObjects() {
+        return store.read(s -> s.kube == null ? List.of() : List.copyOf(s.kube.objects.keySet()));
+    }
+
     /** The fleet's shared state, for the simulation's own tests. */
     StateStore store() {
         return store;
@@ -325,10 +415,10 @@ public final class SimulatedFleet implements AutoCloseable {
             closeQuietly(h);
         }
         io.close();
-        deleteTree(directory);
+        FleetSetup.deleteTree(directory);
     }
 
-    private static void closeQuietly(SimulatedHost h) {
+    static void closeQuietly(SimulatedHost h) {
         try {
             h.close();
         } catch (IOException | RuntimeException e) {
@@ -336,33 +426,4 @@ public final class SimulatedFleet implements AutoCloseable {
         }
     }
 
-    private static KeyPair ecKey() throws GeneralSecurityException {
-        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-        g.initialize(new ECGenParameterSpec("secp256r1"));
-        return g.generateKeyPair();
-    }
-
-    private static void checkUnique(List<Machine> machines) {
-        java.util.Set<String> names = new java.util.HashSet<>();
-        java.util.Set<String> ips = new java.util.HashSet<>();
-        for (Machine m : machines) {
-            if (!names.add(m.hostname())) {
-                throw new IllegalArgumentException("hostname '" + m.hostname() + "' is used by two machines");
-            }
-            if (!ips.add(m.ip())) {
-                throw new IllegalArgumentException("ip " + m.ip() + " is used by two machines (" + m.hostname() + ")");
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a leftover temp directory is harmless
-        }
-    }
 }

@@ -31,8 +31,12 @@ public final class SimulatedFleetExtension implements ParameterResolver {
         Fleet spec = parameter.findAnnotation(Fleet.class).orElse(null);
         Cluster cluster = cluster(spec, context);
         SimulatedFleet.Options options = SimulatedFleet.Options.defaults()
-                .withSshUser(spec == null ? cluster.ssh().user() : spec.sshUser())
-                .withOs(spec == null ? "debian" : spec.os());
+                .withSshUser(spec == null ? cluster.ssh().user() : spec.sshUser());
+        if (spec != null) {
+            options = (spec.osVersion().isEmpty() ? options.withOs(spec.os())
+                    : options.withOs(spec.os(), spec.osVersion()))
+                    .withBareHosts(spec.bareHosts()).withCgroupV1(spec.cgroupV1());
+        }
         SimulatedFleet fleet = SimulatedFleet.start(cluster, options);
         // the store closes the fleet when the context that asked for it ends, even when the test failed
         context.getStore(NAMESPACE).put(new Object(), fleet); // JUnit closes AutoCloseable store values

@@ -240,9 +240,24 @@ public final class SimulatedHost {
         context.store().update(s -> {
             SimulationState.Host h = s.hosts.get(hostname);
             h.up = true;
+            try {
+                io.epiphany.testkit.sim.HostSetup.boot(h, files);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             h.active.addAll(h.enabled);
+            if (io.epiphany.testkit.sim.Containerd.kubeletRefusal(h).isPresent()) {
+                h.active.remove("kubelet"); // it exits at once (swap back on after the boot, cgroup v1)
+            }
             return null;
         });
+        if (context.host(h -> h.active.contains("containerd"))) {
+            try {
+                io.epiphany.testkit.sim.Containerd.started(context); // it reads its config again at boot
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         if (context.host(h -> h.active.contains("haproxy"))) {
             String config = files.exists("/etc/haproxy/haproxy.cfg") ? read("/etc/haproxy/haproxy.cfg") : null;
             boolean valid = config != null && io.epiphany.testkit.sim.HaproxyConfig.parse(config).problems().isEmpty();
@@ -283,6 +298,16 @@ public final class SimulatedHost {
     /** Whether this host's etcd container runs. */
     public boolean etcdRunning() {
         return context.store().read(s -> io.epiphany.testkit.sim.kube.ClusterAccess.etcdContainerRunning(s, hostname));
+    }
+
+    /** This machine's operating system now (after the CNI's pod, if any, wrote its config). */
+    public HostSystem system() {
+        io.epiphany.testkit.sim.kube.Workloads.reconcile(context);
+        return context.store().read(s -> HostSystem.of(s.hosts.get(hostname), files));
+    }
+
+    void writeInitialFiles(boolean bare) throws IOException {
+        io.epiphany.testkit.sim.HostSetup.writeFiles(context.host(h -> h), files, bare);
     }
 
     /** Removes a binary, as on a machine that lacks it (e.g. {@code kubeadm}): it then answers 127. */

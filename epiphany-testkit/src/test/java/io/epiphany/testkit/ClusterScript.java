@@ -71,6 +71,14 @@ final class ClusterScript {
         ok(host, "kubeadm init --config /etc/kubernetes/epiphany/kubeadm-init.yaml");
     }
 
+    /** Applies the test kit's CNI manifest on a master: every Node then turns Ready. */
+    void cni(String master) throws IOException {
+        ok(master, "mkdir -p /etc/kubernetes/epiphany");
+        ssh.put(master, "/etc/kubernetes/epiphany/cni.yaml", SimulatedCni.MANIFEST);
+        ok(master, "kubectl --kubeconfig /etc/kubernetes/admin.conf apply --server-side --force-conflicts -f "
+                + "/etc/kubernetes/epiphany/cni.yaml");
+    }
+
     String caHash(String master) throws IOException {
         return Pki.caCertHash(Pki.readCertificate(ok(master, "cat /etc/kubernetes/pki/ca.crt").out()));
     }

@@ -34,6 +34,7 @@ class HostServicesTest {
             String ip = MASTER_IPS.get(Integer.parseInt(m.substring(1)) - 1);
             assertThat(script.join(m, ip, ClusterScript.TOKEN, script.caHash("m1"), true).exit()).isZero();
         }
+        script.cni("m1"); // the Nodes are NotReady until a CNI config is in /etc/cni/net.d
     }
 
     @AfterEach

@@ -78,6 +78,8 @@ class KubeadmSimulationTest {
         assertThat(m.path("peerURLs").get(0).asText()).isEqualTo("https://10.0.0.11:2380");
         assertThat(m.path("clientURLs").get(0).asText()).isEqualTo("https://10.0.0.11:2379");
 
+        assertThat(fleet.node("m1").ready()).isEqualTo("False"); // no CNI yet: the kubelet's network is not ready
+        script.cni("m1");
         JsonNode nodes = JSON.readTree(script.ok("m1", KUBECTL + " get nodes -o json").out());
         assertThat(nodes.path("kind").asText()).isEqualTo("List");
         JsonNode node = nodes.path("items").get(0);

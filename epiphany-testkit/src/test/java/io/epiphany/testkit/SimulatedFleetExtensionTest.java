@@ -40,6 +40,22 @@ class SimulatedFleetExtensionTest {
     }
 
     @Test
+    void describesBareMachines(@Fleet(os = "ubuntu", osVersion = "24.04", bareHosts = true, cgroupV1 = true)
+            SimulatedFleet fleet) throws Exception {
+        HostSystem m1 = fleet.host("m1").system();
+        assertThat(m1.osId()).isEqualTo("ubuntu");
+        assertThat(m1.swap()).containsExactly("/swap.img");
+        assertThat(m1.binaries()).doesNotContain("kubeadm", "kubelet", "kubectl", "crictl", "containerd")
+                .contains("apt-get", "apt-mark", "swapoff", "modprobe");
+        assertThat(m1.containerd().version()).isNull();
+        try (TestSsh ssh = new TestSsh(fleet)) {
+            assertThat(ssh.run("m1", "kubeadm version -o short").exit()).isEqualTo(127);
+            assertThat(ssh.run("m1", "stat -fc %T /sys/fs/cgroup").out()).isEqualTo("tmpfs\n");
+            assertThat(ssh.run("m1", "cat /etc/os-release").out()).contains("VERSION_CODENAME=noble");
+        }
+    }
+
+    @Test
     void startsFromAListOfMachinesToo() {
         try (SimulatedFleet fleet = SimulatedFleet.start(List.of(Machine.of("a", "10.9.0.1")))) {
             assertThat(fleet.machines().get(0).sshPort()).contains(fleet.host("a").sshPort());

@@ -5,7 +5,8 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * SIMULATED {@code curl -sk [--max-time N] https://<host>:<port>/readyz} (also {@code /livez}, {@code /healthz}):
+ * SIMULATED curl. Downloads ({@code -o <file>}, {@code file://}, any path but the health ones) are {@link Download}'s.
+ * {@code curl -sk [--max-time N] https://<host>:<port>/readyz} (also {@code /livez}, {@code /healthz}):
  * the request goes through the host's haproxy (its loaded config) to an apiserver, which answers {@code ok} when it
  * runs and etcd has quorum. Exit codes and bodies as curl and the apiserver give them.
  */
@@ -15,7 +16,7 @@ final class Curl implements Program {
 
     @Override
     public boolean changesState(List<String> args) {
-        return false;
+        return args.contains("-o") || args.contains("--output"); // a download writes a file
     }
 
     @Override
@@ -23,30 +24,40 @@ final class Curl implements Program {
         boolean silent = false;
         boolean insecure = false;
         boolean failOnError = false;
+        boolean showError = false;
         String url = null;
+        String output = null;
         List<String> a = inv.args();
         for (int i = 0; i < a.size(); i++) {
             String arg = a.get(i);
             if (arg.equals("--max-time") || arg.equals("-m")) {
                 i++;
+            } else if (arg.equals("-o") || arg.equals("--output")) {
+                output = i + 1 < a.size() ? a.get(++i) : null;
             } else if (arg.startsWith("--")) {
                 insecure |= arg.equals("--insecure");
                 silent |= arg.equals("--silent");
+                showError |= arg.equals("--show-error");
                 failOnError |= arg.equals("--fail");
             } else if (arg.startsWith("-")) {
                 silent |= arg.contains("s");
+                showError |= arg.contains("S");
                 insecure |= arg.contains("k");
                 failOnError |= arg.contains("f");
             } else {
                 url = arg;
             }
         }
+        silent &= !showError;
+        if (url != null && url.startsWith("file://")) {
+            return Download.run(inv, url, output, silent);
+        }
         if (url == null || !url.startsWith("https://")) {
             return fail(inv, silent, 3, "URL rejected: Malformed input to a URL function");
         }
         String path = url.replaceFirst("^https://[^/]*", "");
-        if (!List.of("/readyz", "/livez", "/healthz").contains(path)) {
-            return fail(inv, silent, 1, "the SIMULATED curl only knows /readyz, /livez and /healthz");
+        if (output != null || !List.of("/readyz", "/livez", "/healthz").contains(path)) {
+            return Download.run(inv, url, output, silent);
         }
         String target = url;
         ClusterAccess.Route route = inv.host().store().read(s -> ClusterAccess.route(s, inv.host().hostname(), target));
@@ -78,7 +89,7 @@ final class Curl implements Program {
         return 0;
     }
 
-    private static int fail(Invocation inv, boolean silent, int code, String message) {
+    static int fail(Invocation inv, boolean silent, int code, String message) {
         if (!silent) {
             inv.err().println("curl: (" + code + ") " + message);
         }

@@ -189,6 +189,11 @@ final class FileCommands {
     Program stat() {
         return readOnly(inv -> {
             List<String> a = inv.args();
+            if (a.equals(List.of("-fc", "%T", "/sys/fs/cgroup"))) {
+                // the file system type of the cgroup mount: cgroup2fs on a unified (v2) host, tmpfs on v1
+                inv.out().println(inv.host().host(h -> h.cgroupV1) ? "tmpfs" : "cgroup2fs");
+                return 0;
+            }
             if (a.size() < 3 || !a.get(0).equals("-c")) {
                 return inv.fail(1, "only 'stat -c <format> <file>...' is supported by the SIMULATED host");
             }

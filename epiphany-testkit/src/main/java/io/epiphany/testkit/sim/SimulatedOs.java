@@ -51,7 +51,13 @@ public final class SimulatedOs {
                 Map.entry("kubelet", new Kubelet()),
                 Map.entry("kubeadm", new Kubeadm()),
                 Map.entry("kubectl", new Kubectl()),
-                Map.entry("crictl", new Crictl()));
+                Map.entry("crictl", new Crictl()),
+                Map.entry("swapon", KernelCommands.swapon()),
+                Map.entry("swapoff", KernelCommands.swapoff()),
+                Map.entry("lsmod", KernelCommands.lsmod()),
+                Map.entry("modprobe", KernelCommands.modprobe()),
+                Map.entry("containerd", new Containerd()),
+                Map.entry("apt-mark", AptGet.aptMark()));
     }
 
     /**
@@ -60,8 +66,9 @@ public final class SimulatedOs {
      * reached with {@code crictl exec}) and {@code crictl} (cri-tools, a dependency of the kubeadm package).
      */
     public static List<String> baseBinaries() {
-        return List.of("sh", "env", "sudo", "test", "sysctl", "cat", "mkdir", "mv", "rm", "rmdir", "sha256sum", "date", "systemctl", "curl",
-                "stat", "chmod", "chown", "id", "kubeadm", "kubelet", "kubectl", "crictl", "containerd");
+        List<String> all = new java.util.ArrayList<>(HostSetup.BARE_BINARIES);
+        all.addAll(List.of("kubeadm", "kubelet", "kubectl", "crictl", "containerd"));
+        return List.copyOf(all);
     }
 
     /**
@@ -84,6 +91,7 @@ public final class SimulatedOs {
                     return 1;
                 }
             }
+            io.epiphany.testkit.sim.kube.Workloads.reconcile(host);
             return runLine(new Sh(host, login, login, stdin, interceptor), line, out, err);
         } finally {
             out.flush();
@@ -343,7 +351,7 @@ public final class SimulatedOs {
 
     static String binaryPath(String name) {
         return switch (name) {
-            case "haproxy" -> "/usr/sbin/haproxy";
+            case "haproxy", "swapon", "swapoff", "modprobe", "lsmod" -> "/usr/sbin/" + name;
             case "sh" -> "/usr/bin/sh";
             default -> "/usr/bin/" + name;
         };

@@ -25,6 +25,15 @@ public final class SimulationState {
     public int createJobFailures;
     /** The cluster; null until a {@code kubeadm init} succeeded. */
     public Kube kube;
+    /**
+     * Base URLs the SIMULATED package repositories answer at (pkgs.k8s.io layout {@code <base>/v1.37/deb/} and Docker's
+     * {@code <base>/debian}, {@code /ubuntu}, {@code /rhel}); anything else does not resolve.
+     */
+    public List<String> packageBases = new ArrayList<>(List.of(Repositories.KUBERNETES, Repositories.DOCKER));
+    /** Registries images can be pulled from (host names, or host/path prefixes of a mirror). */
+    public List<String> registries = new ArrayList<>(List.of("registry.k8s.io"));
+    /** URLs the SIMULATED network serves (e.g. a CNI manifest), url → content. */
+    public Map<String, String> downloads = new TreeMap<>();
 
     /** One machine. */
     public static final class Host {
@@ -54,6 +63,31 @@ public final class SimulationState {
         public boolean etcdStopped;
         /** How often the kubelet started this host's etcd container: part of the container's ID. */
         public int etcdStarts;
+        /** /etc/os-release ID and VERSION_ID, e.g. debian 12, ubuntu 24.04, rocky 9.4. */
+        public String osId = "debian";
+        public String osVersion = "12";
+        /** The host boots with cgroup v1 ({@code stat -fc %T /sys/fs/cgroup} prints tmpfs). */
+        public boolean cgroupV1;
+        /** Active swap devices ({@code swapon --show}). */
+        public TreeSet<String> swap = new TreeSet<>();
+        /** Loaded kernel modules ({@code lsmod}). */
+        public TreeSet<String> modules = new TreeSet<>();
+        /** The bridge sysctls (net.bridge.*); they exist only while br_netfilter is loaded. */
+        public TreeMap<String, String> sysctls = new TreeMap<>();
+        /** The installed containerd's version (containerd --version), or null. */
+        public String containerdVersion;
+        /** containerd serves the CRI (its config did not disable the cri plugin when it started). */
+        public boolean containerdCri;
+        /** Held packages (apt-mark hold). */
+        public TreeSet<String> held = new TreeSet<>();
+        /** Installed packages from the SIMULATED repositories: name → version and the repository it came from. */
+        public TreeMap<String, Installed> packages = new TreeMap<>();
+        /** The apt source lines whose index apt-get update fetched (a list added later is unknown until update). */
+        public List<String> aptIndexed = new ArrayList<>();
+        /** Images in containerd's store, as pulled ("registry.k8s.io/pause:3.10.1"). */
+        public TreeSet<String> images = new TreeSet<>();
+        /** A CNI config file is in /etc/cni/net.d (seen by the kubelet on this host). */
+        public boolean cniConfig;
 
         /** The version {@code kubelet --version} prints. */
         public String installedKubelet() {
@@ -64,6 +98,13 @@ public final class SimulationState {
         public String installedKubectl() {
             return kubectlVersion == null ? kubeadmVersion : kubectlVersion;
         }
+    }
+
+    /** A package installed from a SIMULATED repository. */
+    public static final class Installed {
+        public String version;
+        /** The repository URL it was installed from (the apt source's URI or the dnf baseurl). */
+        public String repository;
     }
 
     /** The Kubernetes cluster. */
@@ -83,6 +124,8 @@ public final class SimulationState {
         public Map<String, Node> nodes = new TreeMap<>();
         public List<Token> tokens = new ArrayList<>();
         public Map<String, String> keyValues = new TreeMap<>();
+        /** Objects applied with {@code kubectl apply}: "Kind/namespace/name" (namespace empty when cluster-scoped) → JSON. */
+        public Map<String, String> objects = new TreeMap<>();
         /** What happened to etcd membership, in order (e.g. "member add --learner m2"), for tests. */
         public List<String> history = new ArrayList<>();
     }

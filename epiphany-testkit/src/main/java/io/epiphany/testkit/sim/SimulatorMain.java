@@ -109,11 +109,13 @@ public final class SimulatorMain {
                 }
                 SimulationState.Host h = new SimulationState.Host();
                 h.ip = address;
-                h.os = family;
-                h.binaries.addAll(SimulatedOs.baseBinaries());
-                h.binaries.add(family.equals("rhel") ? "dnf" : "apt-get");
-                h.active.add("containerd");
-                h.enabled.add("containerd");
+                boolean bare = Boolean.getBoolean("epiphany.sim.bare");
+                HostSetup.prepare(h, family.equals("rhel") ? "rocky" : System.getProperty("epiphany.sim.os-id",
+                        "debian"), family.equals("rhel") ? "9.4" : System.getProperty("epiphany.sim.os-version", "12"),
+                        bare, Boolean.getBoolean("epiphany.sim.cgroup-v1"));
+                if (bare) {
+                    h.kubeadmVersion = null;
+                }
                 s.hosts.put(name, h);
                 return null;
             });

@@ -40,7 +40,10 @@ final class Systemctl implements Program {
                     inv.err().println("Failed to get unit file state for " + unit + ".service: No such file or directory");
                     return 1;
                 }
-                return query(inv, inv.host().host(h -> h.enabled.contains(unit)), "enabled", "disabled");
+                // systemctl is-enabled exits 1 for a disabled unit (is-active's "inactive" is 3)
+                boolean enabled = inv.host().host(h -> h.enabled.contains(unit));
+                inv.out().println(enabled ? "enabled" : "disabled");
+                return enabled ? 0 : 1;
             default:
                 break;
         }
@@ -99,6 +102,12 @@ final class Systemctl implements Program {
             if (status != 0) {
                 return status;
             }
+        }
+        if ("kubelet".equals(unit) && Containerd.kubeletRefusal(inv.host().host(h -> h)).isPresent()) {
+            return 0; // Type=simple: systemctl start succeeds, the kubelet exits at once and is restarted, in vain
+        }
+        if ("containerd".equals(unit)) {
+            Containerd.started(inv.host());
         }
         inv.host().store().update(s -> s.hosts.get(inv.host().hostname()).active.add(unit));
         if ("kubelet".equals(unit)) {

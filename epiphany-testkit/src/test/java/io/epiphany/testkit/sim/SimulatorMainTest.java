@@ -55,4 +55,21 @@ class SimulatorMainTest {
         assertThat(SimulatorMain.run(new String[] {"-c", "x"}, new ByteArrayInputStream(new byte[0]),
                 new ByteArrayOutputStream(), new ByteArrayOutputStream())).isEqualTo(64);
     }
+
+    /** The host-preparation programs are SIMULATED there too: they change the fleet state, never the real machine. */
+    @Test
+    void hostPreparationProgramsAreSimulatedOnTheCliTransport() {
+        assertThat(run("m1", "10.0.0.11", "--exec", "lsmod").out()).contains("br_netfilter", "overlay");
+        assertThat(run("m1", "10.0.0.11", "--exec", "swapon", "--show=NAME", "--noheadings").out()).isEmpty();
+        Out unknown = run("m1", "10.0.0.11", "--exec", "modprobe", "nope");
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.err()).contains("Module nope not found in directory /lib/modules/6.1.0-SIMULATED-amd64");
+        assertThat(run("m1", "10.0.0.11", "--exec", "containerd", "--version").out())
+                .startsWith("containerd containerd.io 2.1.4 ");
+        assertThat(run("m1", "10.0.0.11", "-c", "sysctl net.bridge.bridge-nf-call-iptables").out())
+                .isEqualTo("net.bridge.bridge-nf-call-iptables = 1\n");
+        assertThat(run("m1", "10.0.0.11", "-c", "curl -fsSL --max-time 60 -o /tmp/k https://get.example/x").exit())
+                .isEqualTo(6);
+        assertThat(run("m1", "10.0.0.11", "-c", "apt-get update").exit()).isZero();
+    }
 }

@@ -61,7 +61,8 @@ public final class Kubeadm implements Program {
             case "upgrade":
                 return KubeadmUpgrade.run(inv);
             case "config":
-                return configValidate(inv);
+                return a.size() > 2 && a.get(1).equals("images") && a.get(2).equals("pull") ? ImagePull.run(inv)
+                        : configValidate(inv);
             default:
                 return inv.fail(1, "unknown command \"" + sub + "\" for \"kubeadm\" (SIMULATED kubeadm supports "
                         + "version, init, join, reset, token create, config validate)");
@@ -271,10 +272,20 @@ public final class Kubeadm implements Program {
             KubeadmReleases.warning(kubeadmVersion, wanted)
                     .ifPresent(w -> inv.out().println("\t[WARNING KubernetesVersion]: " + w));
             List<String> errors = new ArrayList<>();
+            HostPreflight.check(inv, errors);
             ipForward(inv, errors);
             controlPlanePreflight(inv, errors);
             if (!errors.isEmpty()) {
                 return preflightErrors(inv, errors);
+            }
+            Optional<String> notPulled = ImagePull.duringPreflight(inv, config, wanted, true);
+            if (notPulled.isPresent()) {
+                return phaseError(inv, "preflight", "[preflight] Some fatal errors occurred:\n\t[ERROR ImagePull]: "
+                        + notPulled.get());
+            }
+            Optional<String> kubeletDown = HostPreflight.kubeletWillNotStart(inv);
+            if (kubeletDown.isPresent()) {
+                return phaseError(inv, "wait-control-plane", kubeletDown.get());
             }
             boolean otherCluster = host.store().read(s -> s.kube != null
                     && s.hosts.values().stream().anyMatch(h -> h.controlPlaneRunning));
@@ -418,6 +429,7 @@ public final class Kubeadm implements Program {
             boolean controlPlane = !join.path("controlPlane").isMissingNode() || inv.args().contains("--control-plane");
             HostFiles f = host.files();
             List<String> errors = new ArrayList<>();
+            HostPreflight.check(inv, errors);
             ipForward(inv, errors);
             if (f.exists("/etc/kubernetes/kubelet.conf")) {
                 errors.add("FileAvailable--etc-kubernetes-kubelet.conf]: /etc/kubernetes/kubelet.conf already exists");
@@ -434,6 +446,19 @@ public final class Kubeadm implements Program {
             }
             if (!errors.isEmpty()) {
                 return preflightErrors(inv, errors);
+            }
+            String cluster = host.store().read(s -> s.kube == null ? null : s.kube.clusterConfiguration);
+            if (cluster != null) {
+                Optional<String> notPulled = ImagePull.duringPreflight(inv, KubeadmConfig.clusterOnly(cluster),
+                        host.store().read(s -> s.kube.kubernetesVersion), controlPlane);
+                if (notPulled.isPresent()) {
+                    return phaseError(inv, "preflight", "[preflight] Some fatal errors occurred:\n\t[ERROR "
+                            + "ImagePull]: " + notPulled.get());
+                }
+            }
+            Optional<String> kubeletDown = HostPreflight.kubeletWillNotStart(inv);
+            if (kubeletDown.isPresent()) {
+                return phaseError(inv, "kubelet-start", kubeletDown.get());
             }
             JsonNode bootstrap = join.path("discovery").path("bootstrapToken");
             String endpoint = bootstrap.path("apiServerEndpoint").asText("");

@@ -56,6 +56,7 @@ public final class Kubectl implements Program {
                 return c + "\nnode/" + n.name + " drained";
             });
             case "delete" -> delete(inv, server, w);
+            case "apply" -> apply(inv, server);
             default -> inv.fail(1, "unknown command \"" + w.get(0) + "\" (SIMULATED kubectl)");
         };
     }
@@ -65,7 +66,7 @@ public final class Kubectl implements Program {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
-            if (List.of("--kubeconfig", "-o", "--output", "-n", "--namespace").contains(a)) {
+            if (List.of("--kubeconfig", "-o", "--output", "-n", "--namespace", "-f", "--filename").contains(a)) {
                 i++;
             } else if (!a.startsWith("-")) {
                 out.add(a);
@@ -92,6 +93,14 @@ public final class Kubectl implements Program {
     private static int get(Invocation inv, String server, List<String> w) {
         if (w.size() == 3 && List.of("configmap", "configmaps", "cm").contains(w.get(1))) {
             return getConfigMap(inv, server, w.get(2));
+        }
+        if (w.size() == 2 && List.of("daemonsets", "daemonset", "ds").contains(w.get(1))) {
+            return read(inv, server, "/apis/apps/v1/daemonsets", Workloads::daemonSetsJson);
+        }
+        if (w.size() == 3 && List.of("deployment", "deployments", "deploy").contains(w.get(1))
+                && w.get(2).equals("coredns")) {
+            return read(inv, server, "/apis/apps/v1/namespaces/kube-system/deployments/coredns",
+                    Workloads::corednsJson);
         }
         if (w.size() < 2 || !(w.get(1).equals("nodes") || w.get(1).equals("node"))) {
             return inv.fail(1, "only 'get nodes' and 'get configmap kubeadm-config -n kube-system' are supported by "
@@ -126,6 +135,65 @@ public final class Kubectl implements Program {
             inv.out().println();
         }
         return 0;
+    }
+
+    private interface Render {
+        String json(SimulationState s) throws IOException;
+    }
+
+    /** A read-only request whose JSON the simulation renders from the state. */
+    private static int read(Invocation inv, String server, String path, Render render) {
+        HostContext host = inv.host();
+        String[] result = host.store().read(s -> {
+            Optional<String> e = s.kube == null ? Optional.of("connection refused") : apiError(s, host, server, path);
+            if (e.isPresent()) {
+                return new String[] {null, e.get()};
+            }
+            try {
+                return new String[] {render.json(s), null};
+            } catch (IOException x) {
+                return new String[] {null, x.getMessage()};
+            }
+        });
+        if (result[1] != null) {
+            return failApi(inv, server, result[1]);
+        }
+        inv.out().println(result[0]);
+        return 0;
+    }
+
+    /** {@code apply [--server-side] [--force-conflicts] -f <file>}: stores the manifest's objects. */
+    private static int apply(Invocation inv, String server) throws IOException {
+        Optional<String> file = Kubeadm.option(inv.args(), "-f").or(() -> Kubeadm.option(inv.args(), "--filename"));
+        if (file.isEmpty()) {
+            return inv.fail(1, "error: must specify one of -f and -k");
+        }
+        if (!inv.host().files().exists(file.get())) {
+            inv.err().println("error: the path \"" + file.get() + "\" does not exist");
+            return 1;
+        }
+        List<com.fasterxml.jackson.databind.JsonNode> objects;
+        try {
+            objects = Workloads.parse(inv.host().files().readString(file.get()));
+        } catch (IOException e) {
+            inv.err().println("error: error parsing " + file.get() + ": " + e.getMessage());
+            return 1;
+        }
+        HostContext host = inv.host();
+        String[] result = host.store().update(s -> {
+            Optional<String> e = s.kube == null ? Optional.of("connection refused")
+                    : apiError(s, host, server, "/apis");
+            return e.isPresent() ? new String[] {"", "!" + e.get()} : Workloads.apply(s, objects);
+        });
+        inv.out().print(result[0] == null ? "" : result[0]);
+        if (result[1] == null) {
+            return 0;
+        }
+        if (result[1].startsWith("!")) {
+            return failApi(inv, server, result[1].substring(1));
+        }
+        inv.err().println(result[1]);
+        return 1;
     }
 
     /** {@code get configmap <name> -n kube-system -o json}: the kubeadm-config ConfigMap kubeadm stored. */

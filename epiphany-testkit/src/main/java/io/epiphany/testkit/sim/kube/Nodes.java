@@ -15,6 +15,10 @@ public final class Nodes {
 
     private Nodes() {}
 
+    /** The Ready condition's message of a kubelet whose node has no CNI config yet. */
+    public static final String CNI_NOT_READY = "container runtime network not ready: NetworkReady=false "
+            + "reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized";
+
     /** A Node is Ready while its machine is up, its kubelet runs and its container runtime too. */
     static boolean ready(SimulationState s, SimulationState.Node n) {
         return condition(s, n).status().equals("True");
@@ -32,6 +36,10 @@ public final class Nodes {
         }
         if (!h.active.contains("containerd")) {
             return new Ready("False", "KubeletNotReady", "container runtime is down");
+        }
+        if (!Workloads.networkReady(s, h)) {
+            // the kubelet's runtime-network condition until a config is in /etc/cni/net.d (kubernetes-2026.md)
+            return new Ready("False", "KubeletNotReady", CNI_NOT_READY);
         }
         return new Ready("True", "KubeletReady", "kubelet is posting ready status");
     }
@@ -109,7 +117,8 @@ public final class Nodes {
         readyCondition.put("type", "Ready");
         Map<String, Object> nodeInfo = new LinkedHashMap<>();
         nodeInfo.put("architecture", "amd64");
-        nodeInfo.put("containerRuntimeVersion", "containerd://1.7.24");
+        String runtime = s.hosts.get(n.host) == null ? null : s.hosts.get(n.host).containerdVersion;
+        nodeInfo.put("containerRuntimeVersion", "containerd://" + (runtime == null ? "2.1.4" : runtime));
         nodeInfo.put("kernelVersion", "6.1.0-SIMULATED");
         nodeInfo.put("kubeProxyVersion", n.kubeletVersion);
         nodeInfo.put("kubeletVersion", n.kubeletVersion);
