@@ -52,9 +52,9 @@ final class KernelPhase implements Phase {
                 actions.add(h -> h.upload(RemoteFile.of(HostSetupFiles.MODULES_PATH, HostSetupFiles.modules(), 0644)));
             }
             if (!f.sysctlsReady() || !f.fileIs(HostSetupFiles.SYSCTL_PATH, HostSetupFiles.sysctl())) {
-                what.add("set " + HostSetupFiles.SYSCTLS.stream().filter(k -> !"1".equals(f.sysctls().get(k)))
-                        .map(k -> k + "=1").collect(Collectors.joining(", ")) + " (persisted in "
-                        + HostSetupFiles.SYSCTL_PATH + ")");
+                String unset = HostSetupFiles.SYSCTLS.stream().filter(k -> !"1".equals(f.sysctls().get(k)))
+                        .map(k -> k + "=1").collect(Collectors.joining(", "));
+                what.add((unset.isEmpty() ? "persist the sysctls" : "set " + unset) + " in " + HostSetupFiles.SYSCTL_PATH);
                 actions.add(h -> {
                     h.upload(RemoteFile.of(HostSetupFiles.SYSCTL_PATH, HostSetupFiles.sysctl(), 0644));
                     h.run(Command.of("sysctl", "-p", HostSetupFiles.SYSCTL_PATH).asRoot()).orThrow();
@@ -62,7 +62,7 @@ final class KernelPhase implements Phase {
             }
             if (!what.isEmpty()) {
                 steps.add(new Step(PlannedStep.of(title(), m.hostname(), PlannedStep.Kind.PREPARE_HOST,
-                        String.join("; ", what).replace(" ()", ""), null), () -> {
+                        String.join("; ", what), null), () -> {
                             RemoteHost h = ctx.host(m);
                             actions.forEach(a -> a.accept(h));
                         }));

@@ -3,6 +3,7 @@ package io.epiphany.kubeadm.engine;
 import io.epiphany.api.ApplyOptions;
 import io.epiphany.api.ProgressListener;
 import io.epiphany.api.Cluster;
+import io.epiphany.api.Cni;
 import io.epiphany.api.Machine;
 import io.epiphany.api.ProgressEvent;
 import io.epiphany.api.remote.Command;
@@ -22,6 +23,7 @@ import java.util.stream.Collectors;
 final class FleetFixture implements AutoCloseable {
     final SimulatedFleet fleet;
     final Cluster all;
+    private final java.nio.file.Path cniDir;
     final RemoteAccess access = RemoteAccess.load();
     final List<ProgressEvent> events = Collections.synchronizedList(new ArrayList<>());
 
@@ -44,7 +46,13 @@ final class FleetFixture implements AutoCloseable {
             b.addNode(Machine.of("n" + i, "10.10.2." + (10 + i)));
         }
         this.fleet = SimulatedFleet.start(b.build(), fleetOptions);
-        this.all = fleet.cluster();
+        try {
+            this.cniDir = Files.createTempDirectory("epiphany-cni");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // the test kit's own CNI manifest: Nodes turn Ready only once a CNI is applied, as on real kubeadm hosts
+        this.all = fleet.cluster().toBuilder().cni(Cni.manifest(SimulatedFleet.cniManifest(cniDir))).build();
     }
 
     /** A description with the given masters and nodes of this fleet, in that order. */
@@ -116,5 +124,10 @@ final class FleetFixture implements AutoCloseable {
     public void close() {
         access.close();
         fleet.close();
+        try (var files = Files.walk(cniDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temporary directory left behind is harmless
+        }
     }
 }

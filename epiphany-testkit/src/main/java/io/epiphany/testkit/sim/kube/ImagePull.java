@@ -32,6 +32,33 @@ final class ImagePull {
         return out;
     }
 
+    /**
+     * {@code kubeadm config images list --kubernetes-version <v> [--image-repository <r>]}: the images, one per line,
+     * read-only; a version the binary cannot deploy is refused as kubeadm refuses it.
+     */
+    static int list(Invocation inv) {
+        List<String> a = inv.args();
+        String version = option(a, "--kubernetes-version").orElse(inv.host().host(h -> h.kubeadmVersion));
+        String repository = option(a, "--image-repository").orElse("registry.k8s.io");
+        Optional<String> refused = KubeadmReleases.refusal(inv.host().host(h -> h.kubeadmVersion), version);
+        if (refused.isPresent()) {
+            inv.err().println(refused.get());
+            return 1;
+        }
+        controlPlaneImages(repository, version, inv.host().store().read(s -> s.etcdVersion))
+                .forEach(inv.out()::println);
+        return 0;
+    }
+
+    private static Optional<String> option(List<String> a, String name) {
+        for (int i = 0; i < a.size() - 1; i++) {
+            if (a.get(i).equals(name)) {
+                return Optional.of(a.get(i + 1));
+            }
+        }
+        return Optional.empty();
+    }
+
     /** {@code kubeadm config images pull --config <cfg>}. */
     static int run(Invocation inv) throws IOException {
         KubeadmConfig config = Kubeadm.readConfig(inv);

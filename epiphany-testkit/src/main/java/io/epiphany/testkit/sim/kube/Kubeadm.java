@@ -35,7 +35,8 @@ public final class Kubeadm implements Program {
     @Override
     public boolean changesState(List<String> args) {
         return !args.isEmpty() && !args.get(0).equals("version")
-                && !(args.size() > 1 && args.get(0).equals("config") && args.get(1).equals("validate"));
+                && !(args.size() > 1 && args.get(0).equals("config") && args.get(1).equals("validate"))
+                && !(args.size() > 2 && args.get(0).equals("config") && args.get(2).equals("list"));
     }
 
     @Override
@@ -61,8 +62,11 @@ public final class Kubeadm implements Program {
             case "upgrade":
                 return KubeadmUpgrade.run(inv);
             case "config":
-                return a.size() > 2 && a.get(1).equals("images") && a.get(2).equals("pull") ? ImagePull.run(inv)
-                        : configValidate(inv);
+                if (a.size() > 2 && a.get(1).equals("images")) {
+                    return a.get(2).equals("pull") ? ImagePull.run(inv)
+                            : a.get(2).equals("list") ? ImagePull.list(inv) : configValidate(inv);
+                }
+                return configValidate(inv);
             default:
                 return inv.fail(1, "unknown command \"" + sub + "\" for \"kubeadm\" (SIMULATED kubeadm supports "
                         + "version, init, join, reset, token create, config validate)");
