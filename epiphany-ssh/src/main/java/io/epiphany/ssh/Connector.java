@@ -147,7 +147,8 @@ final class Connector {
         CompletableFuture<ClientSession> result = new CompletableFuture<>();
         ConnectFuture connecting;
         try {
-            connecting = client.connect(target.user(), tcpHost, tcpPort, HostKeyCheck.context(target), null);
+            connecting = client.connect(target.user(), tcpHost, tcpPort,
+                    KeyExchange.context(target, settings.keyExchange()), null);
         } catch (IOException e) {
             result.completeExceptionally(classify(target, e, null));
             return result;

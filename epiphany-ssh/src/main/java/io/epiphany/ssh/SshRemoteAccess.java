@@ -86,6 +86,7 @@ public final class SshRemoteAccess implements RemoteAccess {
         client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
         client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
         client.setServerKeyVerifier(verifier);
+        client.addSessionListener(new KeyExchange()); // SshSettings.keyExchange, per connection
         // Liveness is the heartbeat's job (SshSettings.keepAliveInterval); a quiet 20-minute kubeadm join is fine.
         CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
         client.start();
