@@ -155,8 +155,17 @@ public final class HaproxyService {
      */
     public boolean configure(String config, boolean running) {
         ConfigSwap.Then then = running ? ConfigSwap.Then.RELOAD : ConfigSwap.Then.START;
-        return ConfigSwap.outcome(host.run(ConfigSwap.command(CONFIG_PATH, config, then)), CONFIG_PATH, then)
+        return ConfigSwap.outcome(host.run(configureCommand(config, running)), CONFIG_PATH, then)
                 == ConfigSwap.Outcome.CHANGED;
+    }
+
+    /**
+     * The one command {@link #configure} runs (as root, its line sent on stdin ahead of the content): for a tool that
+     * runs it through another SSH client, e.g. the benchmark's OpenSSH floor doing the same work. Its result lines
+     * start with {@code epiphany-haproxy-swap:} (docs/host-commands.md).
+     */
+    public static Command configureCommand(String config, boolean running) {
+        return ConfigSwap.command(CONFIG_PATH, config, running ? ConfigSwap.Then.RELOAD : ConfigSwap.Then.START);
     }
 
     /** Reloads a running HAProxy (seamless: old workers finish their connections) or enables and starts it. */
