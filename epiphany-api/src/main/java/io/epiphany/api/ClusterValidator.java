@@ -286,6 +286,15 @@ final class ClusterValidator {
         }
         s.privateKey().ifPresent(p -> local("ssh.privateKey", p));
         local("ssh.knownHosts", s.knownHosts());
+        if (s.keyExchange().isEmpty()) {
+            add("ssh.keyExchange", "[]", "needs at least one key exchange, e.g. " + SshSettings.DEFAULT_KEY_EXCHANGE.get(1));
+        }
+        for (String kex : s.keyExchange()) {
+            if (!SshSettings.KNOWN_KEY_EXCHANGE.contains(kex)) {
+                add("ssh.keyExchange", kex, "not a key exchange the SDK offers; known: "
+                        + String.join(", ", SshSettings.KNOWN_KEY_EXCHANGE));
+            }
+        }
         for (String jump : s.jumpHosts()) {
             if (!jump.matches("([a-z_][a-z0-9_.-]*@)?[A-Za-z0-9.:\\[\\]-]+(:\\d{1,5})?")) {
                 add("ssh.jumpHosts", jump, "not [user@]host[:port]");

@@ -292,6 +292,9 @@ final class EpiphanyYaml {
         ssh.put("command_timeout", YamlValues.formatDuration(s.commandTimeout()));
         ssh.put("connect_attempts", s.connectAttempts());
         ssh.put("concurrency", s.concurrency());
+        if (!s.keyExchange().equals(SshSettings.DEFAULT_KEY_EXCHANGE)) {
+            ssh.put("key_exchange", s.keyExchange());
+        }
         spec.put("ssh", ssh);
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("kind", CONFIG_KIND);

@@ -18,6 +18,24 @@ public abstract class SshSettings {
 
     public static final int DEFAULT_CONCURRENCY = 200;
 
+    /**
+     * The key exchanges offered by default, most preferred first (the server takes the first one of this list that it
+     * has). {@code mlkem768x25519-sha256} first: a post-quantum hybrid that costs little more than X25519 (OpenSSH
+     * 9.9 and later offer it); {@code curve25519-sha256} next: the cheapest, what OpenSSH 8.x-9.8 get.
+     * {@code sntrup761x25519-sha512}, also post-quantum, comes after it: OpenSSH 9.0-9.8 prefer it, but it costs the
+     * client about 4 times X25519 (BENCHMARKS.md, "Key exchange"); list it first in {@link #keyExchange()} where a
+     * policy needs a post-quantum exchange with those servers. No SHA-1 exchanges.
+     */
+    public static final List<String> DEFAULT_KEY_EXCHANGE = List.of("mlkem768x25519-sha256", "curve25519-sha256",
+            "curve25519-sha256@libssh.org", "sntrup761x25519-sha512", "sntrup761x25519-sha512@openssh.com",
+            "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521", "diffie-hellman-group-exchange-sha256",
+            "diffie-hellman-group16-sha512", "diffie-hellman-group18-sha512", "diffie-hellman-group14-sha256");
+
+    /** Every name {@link #keyExchange()} accepts (OpenSSH's {@code KexAlgorithms} names). */
+    public static final List<String> KNOWN_KEY_EXCHANGE = java.util.stream.Stream.concat(
+            DEFAULT_KEY_EXCHANGE.stream(), java.util.stream.Stream.of("curve448-sha512", "mlkem768nistp256-sha256",
+                    "mlkem1024nistp384-sha384")).toList();
+
     /** Login user; machines may override it. Non-root users need password-less {@code sudo -n} or {@link #sudoPassword()}. */
     @Value.Default
     public String user() {
@@ -83,6 +101,16 @@ public abstract class SshSettings {
     @Value.Default
     public int concurrency() {
         return DEFAULT_CONCURRENCY;
+    }
+
+    /**
+     * The key-exchange algorithms offered, most preferred first, as OpenSSH's {@code KexAlgorithms}; the server
+     * picks the first one it also has. Names from {@link #KNOWN_KEY_EXCHANGE}; default {@link #DEFAULT_KEY_EXCHANGE}.
+     * A connection that finds none in common fails with the server's list in the message.
+     */
+    @Value.Default
+    public List<String> keyExchange() {
+        return DEFAULT_KEY_EXCHANGE;
     }
 
     /** Read {@code ~/.ssh/config}. Off by default: the SDK's behaviour must not depend on the user's shell setup. */

@@ -373,7 +373,7 @@ final class YamlClusterReader {
         if (sshNode != null) {
             SshSettings.Builder ssh = sshSettings != null ? sshSettings : SshSettings.builder();
             sshNode.keys("port", "known_hosts", "host_key_policy", "jump_hosts", "connect_timeout", "auth_timeout",
-                    "command_timeout", "connect_attempts", "concurrency");
+                    "command_timeout", "connect_attempts", "concurrency", "key_exchange");
             sshNode.ifInteger("port", ssh::port);
             sshNode.ifString("known_hosts", p -> path(sshNode.path("known_hosts"), p).ifPresent(ssh::knownHosts));
             sshNode.ifString("host_key_policy", p -> YamlValues.parsePolicy(p).ifPresentOrElse(ssh::hostKeyPolicy,
@@ -381,6 +381,9 @@ final class YamlClusterReader {
                             "use strict, accept-new or insecure-accept-all"))));
             if (sshNode.has("jump_hosts")) {
                 ssh.jumpHosts(sshNode.strings("jump_hosts"));
+            }
+            if (sshNode.has("key_exchange")) {
+                ssh.keyExchange(sshNode.strings("key_exchange"));
             }
             sshNode.ifDuration("connect_timeout", ssh::connectTimeout);
             sshNode.ifDuration("auth_timeout", ssh::authTimeout);

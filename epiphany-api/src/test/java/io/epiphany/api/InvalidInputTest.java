@@ -205,6 +205,11 @@ class InvalidInputTest {
                         "ssh.user", "Admin", "user name"),
                 invalid("jump host with a space", dsl(b -> b.ssh(SshSettings.builder().addJumpHost("bad host").build())),
                         "ssh.jumpHosts", "bad host", "[user@]host[:port]"),
+                invalid("unknown key exchange", dsl(b -> b.ssh(SshSettings.builder()
+                                .keyExchange(java.util.List.of("curve25519-sha256", "diffie-hellman-group1-sha1")).build())),
+                        "ssh.keyExchange", "diffie-hellman-group1-sha1", "known: mlkem768x25519-sha256"),
+                invalid("no key exchange", dsl(b -> b.ssh(SshSettings.builder().keyExchange(java.util.List.of()).build())),
+                        "ssh.keyExchange", "[]", "at least one"),
                 invalid("zero connect timeout", dsl(b -> b.ssh(SshSettings.builder().connectTimeout(Duration.ZERO).build())),
                         "ssh.connectTimeout", "0ms", "positive"),
                 invalid("SSH concurrency 0", dsl(b -> b.ssh(SshSettings.builder().concurrency(0).build())),

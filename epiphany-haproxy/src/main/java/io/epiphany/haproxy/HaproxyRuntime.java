@@ -2,7 +2,6 @@ package io.epiphany.haproxy;
 
 import io.epiphany.api.remote.Command;
 import io.epiphany.api.remote.CommandResult;
-import io.epiphany.api.remote.RemoteFile;
 import io.epiphany.api.remote.RemoteHost;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -66,7 +65,7 @@ final class HaproxyRuntime {
     /**
      * Rewrites the server's line of the live configuration with {@code mark} ({@link #DRAIN_MARK},
      * {@link #MAINT_MARK} or empty) instead of any mark the SDK set before, checks it with {@code haproxy -c} and
-     * moves it into place, without a reload (the runtime API has already changed the running process).
+     * moves it into place in one exec ({@link ConfigSwap}), without a reload (the runtime API has already changed the running process).
      */
     void markInConfig(String server, String mark) {
         String config = host.read(HaproxyService.CONFIG_PATH).map(b -> new String(b, StandardCharsets.UTF_8))
@@ -75,9 +74,8 @@ final class HaproxyRuntime {
         if (updated.equals(config)) {
             return;
         }
-        host.upload(RemoteFile.of(HaproxyService.CANDIDATE_PATH, updated, 0644));
-        host.run(Command.of("haproxy", "-c", "-f", HaproxyService.CANDIDATE_PATH).asRoot().readOnly()).orThrow();
-        host.run(Command.of("mv", "-f", HaproxyService.CANDIDATE_PATH, HaproxyService.CONFIG_PATH).asRoot()).orThrow();
+        ConfigSwap.outcome(host.run(ConfigSwap.command(HaproxyService.CONFIG_PATH, updated, ConfigSwap.Then.NOTHING)),
+                HaproxyService.CONFIG_PATH, ConfigSwap.Then.NOTHING);
     }
 
     /** {@code config} with the server's line carrying {@code mark} (and no other SDK mark). */

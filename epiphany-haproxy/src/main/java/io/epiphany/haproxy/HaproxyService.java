@@ -1,7 +1,6 @@
 package io.epiphany.haproxy;
 
 import io.epiphany.api.remote.Command;
-import io.epiphany.api.remote.RemoteFile;
 import io.epiphany.api.remote.RemoteHost;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +15,7 @@ import java.util.List;
 public final class HaproxyService {
     /** Where the configuration lives on every host. */
     public static final String CONFIG_PATH = "/etc/haproxy/haproxy.cfg";
+    /** The fixed candidate name of SDK versions before the one-exec swap: removed with the rest by {@link #remove}. */
     static final String CANDIDATE_PATH = "/etc/haproxy/haproxy.cfg.epiphany-new";
     private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(10);
     /** Between two looks at a draining server's open connections. */
@@ -70,8 +70,8 @@ public final class HaproxyService {
      * Stops new connections to {@code server} (runtime API {@code set server kube-apiserver/SERVER state drain}; the
      * live config file gets {@code weight 0} on that server's line, so a reload keeps it drained), waits up to
      * {@code wait} for the connections open to it to finish, then closes the ones left ({@code shutdown sessions}:
-     * long watches, whose clients reconnect, to another master). Health checks go on. Costs 3 SSH round trips and a
-     * file write, plus one round trip every 0.5 s while connections remain.
+     * long watches, whose clients reconnect, to another master). Health checks go on. Costs 4 SSH round trips (2 for
+     * the config file: read, then the one-exec swap), plus one round trip every 0.5 s while connections remain.
      *
      * @return how many connections were open when the drain began and how many had to be closed
      * @throws IllegalArgumentException when HAProxy has no such server
@@ -95,8 +95,8 @@ public final class HaproxyService {
 
     /**
      * Takes {@code server} out completely ({@code state maint}: no traffic, no health checks; the config line gets
-     * {@code disabled}). Open connections stay until they end: {@link #drain} first to move them off. 2 SSH round
-     * trips and a file write.
+     * {@code disabled}). Open connections stay until they end: {@link #drain} first to move them off. 4 SSH round
+     * trips (2 for the config file).
      */
     public void maint(String server) {
         runtime.server(server);
@@ -107,7 +107,7 @@ public final class HaproxyService {
     /**
      * Puts a drained or disabled server back ({@code state ready} and weight 1, as rendered; its config line as
      * rendered). A drained server takes new connections at once; one that was in maintenance is checked again first.
-     * 3 SSH round trips and a file write.
+     * 5 SSH round trips (2 for the config file).
      */
     public void ready(String server) {
         runtime.server(server);
@@ -144,22 +144,28 @@ public final class HaproxyService {
     }
 
     /**
-     * Puts {@code config} in place: written beside the live file, checked with {@code haproxy -c}, then renamed over it,
-     * and HAProxy reloaded (or enabled and started when it was not running). A config that fails the check never
-     * replaces the live one.
+     * Puts {@code config} in place in one SSH exec ({@link ConfigSwap}): written beside the live file under a name of
+     * its own, checked with {@code haproxy -c}, left alone when the live file already has this content, otherwise
+     * renamed over it and HAProxy reloaded ({@code running}) or enabled and started; when that fails the previous file
+     * is put back (the process still runs the old config, so the next apply sees the difference). A config that fails
+     * the check never replaces the live one. With the same content and {@code running}, nothing changes on the host.
+     *
+     * @return whether the live file was replaced
+     * @throws io.epiphany.api.remote.RemoteException naming the step that failed, its exit status and stderr
      */
-    public void configure(String config, boolean running) {
-        host.upload(RemoteFile.of(CANDIDATE_PATH, config, 0644));
-        host.run(Command.of("haproxy", "-c", "-f", CANDIDATE_PATH).asRoot().readOnly()).orThrow();
-        java.util.Optional<byte[]> previous = host.read(CONFIG_PATH);
-        host.run(Command.of("mv", "-f", CANDIDATE_PATH, CONFIG_PATH).asRoot()).orThrow();
-        try {
-            start(running);
-        } catch (RuntimeException e) {
-            // the process still runs the old config: put the old file back so the next apply sees the difference
-            previous.ifPresent(p -> host.upload(RemoteFile.of(CONFIG_PATH, p, 0644)));
-            throw e;
-        }
+    public boolean configure(String config, boolean running) {
+        ConfigSwap.Then then = running ? ConfigSwap.Then.RELOAD : ConfigSwap.Then.START;
+        return ConfigSwap.outcome(host.run(configureCommand(config, running)), CONFIG_PATH, then)
+                == ConfigSwap.Outcome.CHANGED;
+    }
+
+    /**
+     * The one command {@link #configure} runs (as root, its line sent on stdin ahead of the content): for a tool that
+     * runs it through another SSH client, e.g. the benchmark's OpenSSH floor doing the same work. Its result lines
+     * start with {@code epiphany-haproxy-swap:} (docs/host-commands.md).
+     */
+    public static Command configureCommand(String config, boolean running) {
+        return ConfigSwap.command(CONFIG_PATH, config, running ? ConfigSwap.Then.RELOAD : ConfigSwap.Then.START);
     }
 
     /** Reloads a running HAProxy (seamless: old workers finish their connections) or enables and starts it. */

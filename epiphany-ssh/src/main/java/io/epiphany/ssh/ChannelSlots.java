@@ -5,8 +5,9 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Bounds the channels open at once on one session (OpenSSH refuses more than {@code MaxSessions}, 10 by default).
- * Waiting commands queue without holding a thread.
+ * Bounds how many of something are in flight, waiters queued in order without holding a thread: the channels open at
+ * once on one session (OpenSSH refuses more than {@code MaxSessions}, 10 by default), and the connects not yet
+ * authenticated in one {@link SshRemoteAccess} (sshd's {@code MaxStartups}, 10:30:100 by default, drops the excess).
  */
 final class ChannelSlots {
     private final int limit;

@@ -7,6 +7,8 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,11 +40,21 @@ final class Connector {
     private final SshClient client;
     private final ScheduledExecutorService timer;
     private final KeyPairs keyPairs;
+    /** Connects from TCP connect to authenticated (every hop of a chain), across every host of the access. */
+    private final ChannelSlots connects;
+    /**
+     * Per jump host (the first hop, by address and port): its connects not yet authenticated. Every target behind it
+     * opens a session to it, so a fan-out through one bastion would otherwise meet its sshd's {@code MaxStartups}.
+     */
+    private final Map<String, ChannelSlots> jumpStartups = new ConcurrentHashMap<>();
+    /** OpenSSH's {@code MaxStartups} starts dropping connections beyond 10 unauthenticated ones (10:30:100). */
+    static final int JUMP_HOST_STARTUPS = 10;
 
-    Connector(SshClient client, ScheduledExecutorService timer, KeyPairs keyPairs) {
+    Connector(SshClient client, ScheduledExecutorService timer, KeyPairs keyPairs, int maxConnectsInFlight) {
         this.client = client;
         this.timer = timer;
         this.keyPairs = keyPairs;
+        this.connects = new ChannelSlots(maxConnectsInFlight);
     }
 
     /** An authenticated session to {@code target}; fails with a {@link RemoteException} naming the host. */
@@ -67,7 +79,9 @@ final class Connector {
 
     private CompletableFuture<ClientSession> attempt(HostTarget target, List<HostTarget> hops,
             List<KeyPair> identities, SshSettings settings, int attempt) {
-        return chain(hops, identities, settings).handle((session, error) -> {
+        // one slot per attempt, held until it is authenticated or failed (not during the backoff before a retry)
+        return connects.acquire().thenCompose(slot -> chain(hops, identities, settings)
+                .whenComplete((s, e) -> connects.release())).handle((session, error) -> {
             if (error == null) {
                 return CompletableFuture.completedFuture(session);
             }
@@ -105,7 +119,15 @@ final class Connector {
     private CompletableFuture<ClientSession> chain(List<HostTarget> hops, List<KeyPair> identities,
             SshSettings settings) {
         HostTarget first = hops.get(0);
-        CompletableFuture<ClientSession> session = hop(first, first.address(), first.port(), identities, settings);
+        CompletableFuture<ClientSession> session;
+        if (hops.size() == 1) {
+            session = hop(first, first.address(), first.port(), identities, settings);
+        } else {
+            ChannelSlots startups = jumpStartups.computeIfAbsent(first.address() + ":" + first.port(),
+                    k -> new ChannelSlots(JUMP_HOST_STARTUPS));
+            session = startups.acquire().thenCompose(slot -> hop(first, first.address(), first.port(), identities,
+                    settings).whenComplete((s, e) -> startups.release()));
+        }
         for (HostTarget next : hops.subList(1, hops.size())) {
             session = session.thenCompose(jump -> through(jump, next, identities, settings));
         }
@@ -147,7 +169,8 @@ final class Connector {
         CompletableFuture<ClientSession> result = new CompletableFuture<>();
         ConnectFuture connecting;
         try {
-            connecting = client.connect(target.user(), tcpHost, tcpPort, HostKeyCheck.context(target), null);
+            connecting = client.connect(target.user(), tcpHost, tcpPort,
+                    KeyExchange.context(target, settings.keyExchange()), null);
         } catch (IOException e) {
             result.completeExceptionally(classify(target, e, null));
             return result;

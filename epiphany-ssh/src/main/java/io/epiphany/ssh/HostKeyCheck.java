@@ -27,10 +27,6 @@ final class HostKeyCheck implements ServerKeyVerifier {
     static final AttributeKey<HostTarget> TARGET = new AttributeKey<>();
     private static final Logger LOG = LoggerFactory.getLogger(HostKeyCheck.class);
 
-    static AttributeRepository context(HostTarget target) {
-        return AttributeRepository.ofKeyValuePair(TARGET, target);
-    }
-
     static String fingerprint(PublicKey key) {
         return KeyUtils.getFingerPrint(BuiltinDigests.sha256, key);
     }

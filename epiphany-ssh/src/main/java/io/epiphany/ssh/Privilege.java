@@ -42,10 +42,10 @@ final class Privilege {
     /**
      * A line that contains a secret is not sent as the exec request (MINA logs exec requests at DEBUG, and so may
      * the server): the request is {@code sh -c "$(head -c N)"} and the real line travels as the first N bytes of
-     * stdin, ahead of the command's own stdin.
+     * stdin, ahead of the command's own stdin. The same for a command that asks for it ({@link Command#lineOnStdin}).
      */
     private static Wire hideSecrets(Wire wire) {
-        if (wire.command().redact(wire.line()).equals(wire.line())) {
+        if (!wire.command().sendsLineOnStdin() && wire.command().redact(wire.line()).equals(wire.line())) {
             return wire;
         }
         byte[] line = wire.line().getBytes(StandardCharsets.UTF_8);

@@ -30,6 +30,11 @@ import org.apache.sshd.core.CoreModuleProperties;
 public final class SshRemoteAccess implements RemoteAccess {
     /** Default bound on channels open at once per host: OpenSSH's default {@code MaxSessions}. */
     public static final int DEFAULT_MAX_CHANNELS_PER_HOST = 10;
+    /**
+     * Default bound on connects not yet authenticated at once, over every host: enough to keep 2 cores busy with key
+     * exchanges, few enough that a 1,000-host fan-out neither floods the controller nor the network.
+     */
+    public static final int DEFAULT_MAX_CONNECTS_IN_FLIGHT = 64;
     /** Default stdout kept per command. */
     public static final int DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
     static final int STDERR_TAIL_BYTES = 64 * 1024;
@@ -68,7 +73,7 @@ public final class SshRemoteAccess implements RemoteAccess {
                 });
         stdinWriter.allowCoreThreadTimeOut(true);
         this.client = newClient(new HostKeyCheck());
-        this.connector = new Connector(client, timer, new KeyPairs());
+        this.connector = new Connector(client, timer, new KeyPairs(), builder.maxConnectsInFlight);
     }
 
     /** A runtime with the defaults. */
@@ -86,6 +91,7 @@ public final class SshRemoteAccess implements RemoteAccess {
         client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
         client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
         client.setServerKeyVerifier(verifier);
+        client.addSessionListener(new KeyExchange()); // SshSettings.keyExchange, per connection
         // Liveness is the heartbeat's job (SshSettings.keepAliveInterval); a quiet 20-minute kubeadm join is fine.
         CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
         client.start();
@@ -145,8 +151,23 @@ public final class SshRemoteAccess implements RemoteAccess {
     public static final class Builder {
         private int maxChannelsPerHost = DEFAULT_MAX_CHANNELS_PER_HOST;
         private int maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES;
+        private int maxConnectsInFlight = DEFAULT_MAX_CONNECTS_IN_FLIGHT;
 
         private Builder() {}
+
+        /**
+         * Connects not yet authenticated at once, over every host (more wait their turn, in order, without a thread):
+         * a big fan-out through one jump host stays below its sshd's {@code MaxStartups} (10:30:100: beyond 10
+         * unauthenticated connections it drops 30 % of new ones, all beyond 100), and key exchanges do not starve the
+         * controller's CPU. Default {@value #DEFAULT_MAX_CONNECTS_IN_FLIGHT}.
+         */
+        public Builder maxConnectsInFlight(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxConnectsInFlight must be at least 1");
+            }
+            this.maxConnectsInFlight = n;
+            return this;
+        }
 
         /** Channels open at once on one host; more commands queue. Keep it at or below the hosts' MaxSessions. */
         public Builder maxChannelsPerHost(int n) {

@@ -163,6 +163,15 @@ final class SshRemoteHost implements RemoteHost {
         });
     }
 
+    @Override
+    public synchronized Optional<String> keyExchange() {
+        if (session == null || !session.isDone() || session.isCompletedExceptionally()) {
+            return Optional.empty();
+        }
+        ClientSession s = session.join();
+        return s.isOpen() ? KeyExchange.negotiated(s) : Optional.empty();
+    }
+
     private synchronized CompletableFuture<ClientSession> session() {
         if (closed) {
             return CompletableFuture.failedFuture(new RemoteException(target.name(), "the RemoteAccess is closed"));

@@ -33,6 +33,14 @@ final class TestServer implements AutoCloseable {
     /** SSH_MSG_IGNORE messages received: the client's keep-alive heartbeat. */
     final AtomicInteger ignoreMessages = new AtomicInteger();
     private final List<ServerSession> open = Collections.synchronizedList(new ArrayList<>());
+    /**
+     * Sessions accepted and not yet authenticated, now and at most (sshd's MaxStartups counts these); a test may give
+     * several servers the same two counters, before they are connected to, to see the sum over them.
+     */
+    volatile AtomicInteger unauthenticated = new AtomicInteger();
+    volatile AtomicInteger maxUnauthenticated = new AtomicInteger();
+    /** How long each public-key check takes (0: at once), so that connects overlap in tests of their bound. */
+    volatile long authDelayMillis;
 
     private TestServer(KeyPair hostKey, List<PublicKey> authorized, boolean sftp, int port) throws IOException {
         this.hostKey = hostKey;
@@ -40,7 +48,17 @@ final class TestServer implements AutoCloseable {
         server.setHost("127.0.0.1");
         server.setPort(port);
         server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
-        server.setPublickeyAuthenticator(new KeySetPublickeyAuthenticator("test", authorized));
+        var keys = new KeySetPublickeyAuthenticator("test", authorized);
+        server.setPublickeyAuthenticator((user, key, session) -> {
+            if (authDelayMillis > 0) {
+                try {
+                    Thread.sleep(authDelayMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return keys.authenticate(user, key, session);
+        });
         server.setCommandFactory((channel, line) -> {
             commands.add(line);
             return new ProcessCommand(line, running, maxRunning);
@@ -61,11 +79,22 @@ final class TestServer implements AutoCloseable {
             public void sessionCreated(Session session) {
                 sessions.incrementAndGet();
                 open.add((ServerSession) session);
+                maxUnauthenticated.accumulateAndGet(unauthenticated.incrementAndGet(), Math::max);
+            }
+
+            @Override
+            public void sessionEvent(Session session, Event event) {
+                if (event == Event.Authenticated) {
+                    unauthenticated.decrementAndGet();
+                }
             }
 
             @Override
             public void sessionClosed(Session session) {
                 open.remove(session);
+                if (!session.isAuthenticated()) {
+                    unauthenticated.decrementAndGet();
+                }
             }
         });
         server.start();

@@ -23,15 +23,17 @@ public final class Command {
     private final boolean root;
     private final List<String> secrets;
     private final boolean changesState;
+    private final boolean lineOnStdin;
 
     private Command(String line, byte[] stdin, Duration timeout, boolean root, List<String> secrets,
-            boolean changesState) {
+            boolean changesState, boolean lineOnStdin) {
         this.line = line;
         this.stdin = stdin;
         this.timeout = timeout;
         this.root = root;
         this.secrets = secrets;
         this.changesState = changesState;
+        this.lineOnStdin = lineOnStdin;
     }
 
     /** A command from words; each word is shell-quoted. */
@@ -48,28 +50,28 @@ public final class Command {
             throw new IllegalArgumentException("a command needs at least a program");
         }
         return new Command(words.stream().map(Shell::quote).collect(Collectors.joining(" ")), null, null, false,
-                List.of(), true);
+                List.of(), true, false);
     }
 
     /**
      * A raw shell line, for pipelines and redirections. Every value in it must have gone through {@link Shell#quote}.
      */
     public static Command shell(String line) {
-        return new Command(Objects.requireNonNull(line, "line"), null, null, false, List.of(), true);
+        return new Command(Objects.requireNonNull(line, "line"), null, null, false, List.of(), true, false);
     }
 
     /** Runs as root: directly when the login user is root, otherwise through {@code sudo}. */
     public Command asRoot() {
-        return new Command(line, stdin, timeout, true, secrets, changesState);
+        return new Command(line, stdin, timeout, true, secrets, changesState, lineOnStdin);
     }
 
     public Command timeout(Duration timeout) {
-        return new Command(line, stdin, timeout, root, secrets, changesState);
+        return new Command(line, stdin, timeout, root, secrets, changesState, lineOnStdin);
     }
 
     /** Bytes fed on stdin, then stdin is closed. */
     public Command stdin(byte[] input) {
-        return new Command(line, input.clone(), timeout, root, secrets, changesState);
+        return new Command(line, input.clone(), timeout, root, secrets, changesState, lineOnStdin);
     }
 
     /** Marks values carried by this command (in its line, stdin or output) that must never be shown. */
@@ -78,7 +80,7 @@ public final class Command {
         for (Secret s : values) {
             all.add(s.reveal());
         }
-        return new Command(line, stdin, timeout, root, Collections.unmodifiableList(all), changesState);
+        return new Command(line, stdin, timeout, root, Collections.unmodifiableList(all), changesState, lineOnStdin);
     }
 
     /** True when {@link #secret} marked values this command carries (in its line, stdin or output). */
@@ -88,7 +90,21 @@ public final class Command {
 
     /** Marks the command as read-only (a fact query): counted apart from state-changing commands. */
     public Command readOnly() {
-        return new Command(line, stdin, timeout, root, secrets, false);
+        return new Command(line, stdin, timeout, root, secrets, false, lineOnStdin);
+    }
+
+    /**
+     * Sends the line as the first bytes of stdin behind a short exec request ({@code sh -c "$(head -c N)"}, as for a
+     * line carrying a secret), ahead of the command's own stdin: for a long script, which then is neither an SSH exec
+     * request nor in the server's logs.
+     */
+    public Command lineOnStdin() {
+        return new Command(line, stdin, timeout, root, secrets, changesState, true);
+    }
+
+    /** Whether {@link #lineOnStdin} was asked for. */
+    public boolean sendsLineOnStdin() {
+        return lineOnStdin;
     }
 
     /** The shell line as it is sent. Contains secrets: never log it, use {@link #toString()}. */

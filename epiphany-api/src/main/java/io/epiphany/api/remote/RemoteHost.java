@@ -28,4 +28,12 @@ public interface RemoteHost {
 
     /** Reads a file; empty when it does not exist. Requires root when the file needs it. */
     Optional<byte[]> read(String path);
+
+    /**
+     * The key exchange negotiated on the current connection (OpenSSH's name, e.g. {@code curve25519-sha256}); empty
+     * when not connected, or for a host that is not reached over SSH.
+     */
+    default Optional<String> keyExchange() {
+        return Optional.empty();
+    }
 }

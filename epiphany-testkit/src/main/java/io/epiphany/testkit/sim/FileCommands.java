@@ -317,11 +317,11 @@ final class FileCommands {
         return inv.root() || inv.host().files().worldReadable(path);
     }
 
-    private interface BytesConsumer {
+    interface BytesConsumer {
         void accept(byte[] bytes) throws IOException;
     }
 
-    private static int readFile(Invocation inv, String path, BytesConsumer consumer) throws IOException {
+    static int readFile(Invocation inv, String path, BytesConsumer consumer) throws IOException {
         HostFiles files = inv.host().files();
         if (!files.exists(path)) {
             return inv.fail(1, path + ": No such file or directory");
@@ -348,15 +348,15 @@ final class FileCommands {
         }
     }
 
-    private interface Body {
+    interface Body {
         int run(Invocation inv) throws IOException;
     }
 
-    private static Program readOnly(Body body) {
+    static Program readOnly(Body body) {
         return program(body, false);
     }
 
-    private static Program changing(Body body) {
+    static Program changing(Body body) {
         return program(body, true);
     }
 

@@ -6,11 +6,17 @@ import java.util.List;
 /**
  * Parses the small shell language of {@code docs/host-commands.md}: words with single and double quotes and
  * backslash escapes, {@code ;}, {@code &&}, {@code ||}, brace groups {@code { cmd; cmd; }}, {@code >/dev/null},
- * {@code 2>/dev/null} and {@code > file} (the exec upload's {@code cat > tmp}). Anything else (pipes, variables,
+ * {@code 2>/dev/null} and {@code > file} (the exec upload's {@code cat > tmp}), and the one parameter {@code $?}
+ * (the last command's exit status, in the one-exec file swap's result line). Anything else (pipes, other variables,
  * globs, subshells, other redirections) is rejected, because the SDK must not depend on it.
  */
 public final class ShellParser {
     private static final String REJECTED_UNQUOTED = "|&;()<>`$*?~{}!#";
+    /**
+     * Stands for {@code $?} in a parsed word until the command runs ({@link #expandStatus}); a NUL never reaches a
+     * real shell's line, so it cannot clash with text.
+     */
+    private static final String STATUS = "\u0000?";
 
     private final String line;
     private int pos;
@@ -139,6 +145,9 @@ public final class ShellParser {
                 }
                 sb.append(line.charAt(pos + 1));
                 pos += 2;
+            } else if (line.startsWith("$?", pos)) {
+                sb.append(STATUS);
+                pos += 2;
             } else if (c == '\n' || c == '\r') {
                 throw unexpected();
             } else if (REJECTED_UNQUOTED.indexOf(c) >= 0) {
@@ -166,6 +175,11 @@ public final class ShellParser {
             if (c == '"') {
                 return i + 1;
             }
+            if (line.startsWith("$?", i)) {
+                sb.append(STATUS);
+                i += 2;
+                continue;
+            }
             if (c == '$' || c == '`') {
                 throw new ShellSyntaxException("expansion '" + c + "' inside double quotes is not supported");
             }
@@ -178,6 +192,14 @@ public final class ShellParser {
             i++;
         }
         throw new ShellSyntaxException("Unterminated quoted string");
+    }
+
+    /** The words with every {@code $?} replaced by {@code status}, the exit status of the command before. */
+    static List<String> expandStatus(List<String> words, int status) {
+        if (words.stream().noneMatch(w -> w.contains(STATUS))) {
+            return words;
+        }
+        return words.stream().map(w -> w.replace(STATUS, Integer.toString(status))).toList();
     }
 
     private boolean at(char c) {

@@ -28,8 +28,12 @@ public final class SimulatedOs {
 
     public SimulatedOs() {
         FileCommands files = new FileCommands();
+        StreamCommands streams = new StreamCommands();
         this.programs = Map.ofEntries(
                 Map.entry("cat", files.cat()),
+                Map.entry("head", streams.head()),
+                Map.entry("cmp", streams.cmp()),
+                Map.entry("cp", streams.cp()),
                 Map.entry("mkdir", files.mkdir()),
                 Map.entry("mv", files.mv()),
                 Map.entry("rm", files.rm()),
@@ -239,13 +243,17 @@ public final class SimulatedOs {
         }
     }
 
-    private int runCommand(Sh sh, List<String> words, int before, PrintStream out, PrintStream err)
+    private int runCommand(Sh sh, List<String> parsed, int before, PrintStream out, PrintStream err)
             throws ShellExit {
+        List<String> words = ShellParser.expandStatus(parsed, before);
         if ("exit".equals(words.get(0))) {
-            throw new ShellExit(exitStatus(words, before, err));
+            throw new ShellExit(ShellBuiltins.exitStatus(words, before, err));
         }
         if ("umask".equals(words.get(0))) {
             return umask(sh, words, out, err);
+        }
+        if ("echo".equals(words.get(0))) {
+            return ShellBuiltins.echo(words, out, err);
         }
         String user = sh.user;
         List<String> w = words;
@@ -289,7 +297,7 @@ public final class SimulatedOs {
         }
         String name = baseName(w.get(0));
         if ("command".equals(name)) {
-            return commandV(host, w, out, err);
+            return ShellBuiltins.commandV(host, w, out, err);
         }
         Program program = programs.get(name);
         boolean installed = host.host(h -> h.binaries.contains(name));
@@ -305,18 +313,6 @@ public final class SimulatedOs {
         }
     }
 
-    /** {@code exit [N]}: N modulo 256, or the last command's status. */
-    private static int exitStatus(List<String> words, int before, PrintStream err) {
-        if (words.size() == 1) {
-            return before;
-        }
-        if (words.size() == 2 && words.get(1).matches("\\d{1,9}")) {
-            return Integer.parseInt(words.get(1)) & 0xff;
-        }
-        err.println("sh: 1: exit: Illegal number: " + String.join(" ", words.subList(1, words.size())));
-        return 2;
-    }
-
     /** {@code umask} prints the mask, {@code umask NNN} (octal) sets it for the rest of this shell. */
     private static int umask(Sh sh, List<String> words, PrintStream out, PrintStream err) {
         if (words.size() == 1) {
@@ -329,24 +325,6 @@ public final class SimulatedOs {
         }
         err.println("sh: 1: umask: Illegal number: " + String.join(" ", words.subList(1, words.size())));
         return 2;
-    }
-
-    private static int commandV(HostContext host, List<String> w, PrintStream out, PrintStream err) {
-        if (w.size() != 3 || !"-v".equals(w.get(1))) {
-            err.println("sh: 1: command: only 'command -v <name>' is supported by the SIMULATED shell");
-            return 2;
-        }
-        String name = w.get(2);
-        boolean builtin = List.of("command", "cd", "echo", "exit", "true", "false", "test", "umask").contains(name);
-        if (builtin) {
-            out.println(name);
-            return 0;
-        }
-        if (host.host(h -> h.binaries.contains(baseName(name)))) {
-            out.println(name.contains("/") ? name : binaryPath(name));
-            return 0;
-        }
-        return 1;
     }
 
     static String binaryPath(String name) {
@@ -381,7 +359,7 @@ public final class SimulatedOs {
         return w.size() == 3 && "sh".equals(baseName(w.get(0))) && "-c".equals(w.get(1));
     }
 
-    private static String baseName(String program) {
+    static String baseName(String program) {
         if (program.startsWith("/usr/bin/") || program.startsWith("/usr/sbin/") || program.startsWith("/bin/")
                 || program.startsWith("/sbin/")) {
             return program.substring(program.lastIndexOf('/') + 1);

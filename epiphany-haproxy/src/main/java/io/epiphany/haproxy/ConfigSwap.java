@@ -1,0 +1,135 @@
+package io.epiphany.haproxy;
+
+import io.epiphany.api.remote.Command;
+import io.epiphany.api.remote.CommandResult;
+import io.epiphany.api.remote.RemoteCommandException;
+import io.epiphany.api.remote.RemoteException;
+import io.epiphany.api.remote.Shell;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * A new HAProxy configuration put in place in one SSH exec (docs/host-commands.md, "One-exec config swap"): the script
+ * travels as the first bytes of stdin ({@link Command#lineOnStdin}), the content right behind it. On the host it
+ * writes the content to a candidate of its own (a random name per run, so two runs never share one), checks it with
+ * {@code haproxy -c}, ends early when the live file already has that content, keeps a copy of the live file, renames
+ * the candidate over it (atomic), reloads or starts HAProxy, and puts the copy back when that fails. Every step prints
+ * one {@link #RESULT} line, which {@link #outcome} reads.
+ */
+final class ConfigSwap {
+    /** Prefix of the script's result lines on stdout. */
+    static final String RESULT = "epiphany-haproxy-swap:";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** What to do with the service once the live file has the new content. */
+    enum Then {
+        /** Nothing (the runtime API already changed the running process). */
+        NOTHING(null),
+        /** {@code systemctl reload haproxy}: seamless, old workers finish their connections. */
+        RELOAD(List.of("systemctl", "reload", "haproxy")),
+        /** {@code systemctl enable --now haproxy}. */
+        START(List.of("systemctl", "enable", "--now", "haproxy"));
+
+        final List<String> command;
+
+        Then(List<String> command) {
+            this.command = command;
+        }
+    }
+
+    /** What the swap did. */
+    enum Outcome {
+        /** The live file already had this content: not touched (HAProxy started when {@link Then#START}). */
+        UNCHANGED,
+        /** The live file was replaced, and HAProxy reloaded or started as asked. */
+        CHANGED
+    }
+
+    private ConfigSwap() {}
+
+    /** The one command (as root) that puts {@code content} at {@code path}. */
+    static Command command(String path, String content, Then then) {
+        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+        String dir = path.substring(0, path.lastIndexOf('/') + 1);
+        String id = HexFormat.of().formatHex(randomBytes());
+        String live = Shell.quote(path);
+        String cand = Shell.quote(dir + ".haproxy.cfg.epiphany-" + id);
+        String old = Shell.quote(dir + ".haproxy.cfg.epiphany-" + id + ".old");
+        List<String> s = new ArrayList<>();
+        s.add("umask 022;");
+        s.add("head -c " + bytes.length + " > " + cand + " || { " + fail("write-failed") + " rm -f " + cand
+                + "; exit 1; };");
+        s.add("haproxy -c -f " + cand + " || { " + fail("invalid") + " rm -f " + cand
+                + "; exit 1; };");
+        s.add("cmp -s " + cand + " " + live + " && { rm -f " + cand + ";"
+                + (then == Then.START ? " " + service(then, "") : "") + " echo " + RESULT + " unchanged; exit 0; };");
+        s.add("test -e " + live + " && { cp -p " + live + " " + old + " || { " + fail("backup-failed") + " rm -f "
+                + cand + "; exit 1; }; };");
+        s.add("mv -f " + cand + " " + live + " || { " + fail("swap-failed") + " rm -f " + cand + " " + old
+                + "; exit 1; };");
+        if (then != Then.NOTHING) {
+            s.add(service(then, " test -e " + old + " && mv -f " + old + " " + live + " && echo " + RESULT
+                    + " restored;"));
+        }
+        s.add("rm -f " + old + "; echo " + RESULT + " changed");
+        return Command.shell(String.join(" ", s)).stdin(bytes).asRoot().lineOnStdin();
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[8];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    /** {@code echo RESULT <what> $?}: the failed step and its exit status, printed before anything else runs. */
+    private static String fail(String what) {
+        return "echo " + RESULT + " " + what + " $?;";
+    }
+
+    private static String service(Then then, String onFailure) {
+        String words = String.join(" ", then.command.stream().map(Shell::quote).toList());
+        return words + " || { " + fail(then.name().toLowerCase(java.util.Locale.ROOT) + "-failed") + onFailure
+                + " exit 1; };";
+    }
+
+    /**
+     * What the script reported, or an exception naming the step that failed, its exit status and stderr.
+     *
+     * @throws RemoteException when a step failed (the live file is the old one again when a reload or start failed
+     *     and there was an old one); {@link RemoteCommandException} when the script printed no result at all
+     */
+    static Outcome outcome(CommandResult r, String path, Then then) {
+        List<String> results = r.stdout().lines().filter(l -> l.startsWith(RESULT + " "))
+                .map(l -> l.substring(RESULT.length() + 1)).toList();
+        if (r.ok() && results.equals(List.of("unchanged"))) {
+            return Outcome.UNCHANGED;
+        }
+        if (r.ok() && results.equals(List.of("changed"))) {
+            return Outcome.CHANGED;
+        }
+        if (r.ok() || results.isEmpty()) {
+            throw new RemoteCommandException(r);
+        }
+        String[] failed = results.get(0).split(" ");
+        String step = switch (failed[0]) {
+            case "write-failed" -> "writing the candidate beside " + path;
+            case "invalid" -> "`haproxy -c -f` of the new " + path;
+            case "backup-failed" -> "keeping a copy of " + path;
+            case "swap-failed" -> "`mv -f` of the checked candidate over " + path;
+            case "reload-failed", "start-failed" -> "`" + String.join(" ", then.command) + "`";
+            default -> throw new RemoteCommandException(r);
+        };
+        String after = switch (failed[0]) {
+            case "reload-failed", "start-failed" -> results.contains("restored")
+                    ? " (the previous " + path + " was put back)" : " (there was no previous " + path + ")";
+            default -> " (" + path + " unchanged)";
+        };
+        String status = failed.length > 1 ? failed[1] : "?";
+        List<String> stderr = r.stderrTail(5);
+        throw new RemoteException(r.host(), step + " exited " + status + after
+                + (stderr.isEmpty() ? "" : "; stderr: " + String.join(" | ", stderr)));
+    }
+}

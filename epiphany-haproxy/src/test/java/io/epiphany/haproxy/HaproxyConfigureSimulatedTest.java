@@ -1,0 +1,160 @@
+package io.epiphany.haproxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.epiphany.api.Cluster;
+import io.epiphany.api.Machine;
+import io.epiphany.api.remote.RemoteAccess;
+import io.epiphany.api.remote.RemoteException;
+import io.epiphany.api.remote.RemoteHost;
+import io.epiphany.testkit.SimulatedFleet;
+import io.epiphany.testkit.SimulatedHost;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@link HaproxyService#configure} on the SIMULATED fleet, as root and through sudo: one exec per call, the check
+ * before the swap, no-op on the same content, the old file back after a failed reload, no candidate left behind.
+ */
+class HaproxyConfigureSimulatedTest {
+    private SimulatedFleet fleet;
+    private RemoteAccess access;
+
+    private static Cluster cluster() {
+        return Cluster.builder().name("k8s1").masters(Machine.of("m1", "10.10.1.11"), Machine.of("m2", "10.10.1.12"),
+                        Machine.of("m3", "10.10.1.13"))
+                .nodes(Machine.of("n1", "10.10.2.11")).build();
+    }
+
+    private RemoteHost start(String user) {
+        SimulatedFleet.Options o = SimulatedFleet.Options.defaults();
+        fleet = SimulatedFleet.start(cluster(), user == null ? o : o.withSshUser(user));
+        access = RemoteAccess.load();
+        RemoteHost n1 = access.host(fleet.cluster().machine("n1").orElseThrow(), fleet.cluster().ssh());
+        new HaproxyService(n1).install("apt-get"); // Debian's package starts HAProxy with its own config
+        return n1;
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (access != null) {
+            access.close();
+        }
+        if (fleet != null) {
+            fleet.close();
+        }
+    }
+
+    private SimulatedHost n1() {
+        return fleet.host("n1");
+    }
+
+    private String live() throws IOException {
+        return Files.readString(n1().root().resolve("etc/haproxy/haproxy.cfg"));
+    }
+
+    private List<String> haproxyDir() throws IOException {
+        try (Stream<Path> files = Files.list(n1().root().resolve("etc/haproxy"))) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private String render(List<Machine> masters) {
+        return HaproxyConfig.render(fleet.cluster(), masters, HaproxyVersion.V2_6);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"root", "epiphany"})
+    void aChangeIsOneExecAndTheSameContentAgainChangesNothing(String user) throws IOException {
+        RemoteHost host = start(user.equals("root") ? null : user);
+        HaproxyService haproxy = new HaproxyService(host);
+        String both = render(fleet.cluster().masters());
+        n1().resetCounters();
+        assertThat(haproxy.configure(both, true)).isTrue();
+        assertThat(n1().commandCount()).isEqualTo(1);
+        assertThat(live()).isEqualTo(both);
+        assertThat(Files.getPosixFilePermissions(n1().root().resolve("etc/haproxy/haproxy.cfg")))
+                .extracting(Object::toString).containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE", "GROUP_READ",
+                        "OTHERS_READ");
+        assertThat(haproxyDir()).containsExactly("haproxy.cfg");
+
+        Path cfg = n1().root().resolve("etc/haproxy/haproxy.cfg");
+        var modified = Files.getLastModifiedTime(cfg);
+        Files.setLastModifiedTime(cfg, java.nio.file.attribute.FileTime.fromMillis(modified.toMillis() - 60_000));
+        modified = Files.getLastModifiedTime(cfg);
+        n1().resetCounters();
+        assertThat(haproxy.configure(both, true)).isFalse();
+        assertThat(n1().commandCount()).isEqualTo(1);
+        assertThat(Files.getLastModifiedTime(cfg)).as("the live file is not rewritten").isEqualTo(modified);
+        assertThat(haproxyDir()).containsExactly("haproxy.cfg");
+
+        String one = render(fleet.cluster().masters().subList(0, 1));
+        assertThat(haproxy.configure(one, true)).isTrue();
+        assertThat(live()).isEqualTo(one);
+        assertThat(haproxyDir()).containsExactly("haproxy.cfg");
+    }
+
+    @Test
+    void aConfigFailingTheCheckNeverReplacesTheLiveOne() throws IOException {
+        HaproxyService haproxy = new HaproxyService(start(null));
+        String good = render(fleet.cluster().masters());
+        haproxy.configure(good, true);
+        String broken = good.replace("timeout connect", "timeout connnect");
+        assertThatThrownBy(() -> haproxy.configure(broken, true)).isInstanceOf(RemoteException.class)
+                .hasMessageContaining("n1").hasMessageContaining("haproxy -c -f").hasMessageContaining("exited 1")
+                .hasMessageContaining("unchanged").hasMessageContaining("stderr:");
+        assertThat(live()).isEqualTo(good);
+        assertThat(haproxyDir()).containsExactly("haproxy.cfg");
+    }
+
+    @Test
+    void aFailedReloadPutsThePreviousFileBack() throws IOException {
+        HaproxyService haproxy = new HaproxyService(start("epiphany"));
+        String both = render(fleet.cluster().masters());
+        haproxy.configure(both, true);
+        n1().faults().failCommand("systemctl reload haproxy", 1, "Job for haproxy.service failed (SIMULATED)");
+        String one = render(fleet.cluster().masters().subList(0, 1));
+        assertThatThrownBy(() -> haproxy.configure(one, true)).isInstanceOf(RemoteException.class)
+                .hasMessageContaining("`systemctl reload haproxy` exited 1")
+                .hasMessageContaining("was put back").hasMessageContaining("Job for haproxy.service failed");
+        assertThat(live()).isEqualTo(both);
+        assertThat(haproxyDir()).containsExactly("haproxy.cfg");
+
+        n1().faults().clear();
+        assertThat(haproxy.configure(one, true)).isTrue();
+        assertThat(live()).isEqualTo(one);
+    }
+
+    @Test
+    void startingWithTheSameContentStillStartsHaproxy() throws IOException {
+        RemoteHost host = start(null);
+        HaproxyService haproxy = new HaproxyService(host);
+        String both = render(fleet.cluster().masters());
+        haproxy.configure(both, true);
+        host.run(io.epiphany.api.remote.Command.of("systemctl", "stop", "haproxy").asRoot()).orThrow();
+        assertThat(haproxy.isActive()).isFalse();
+        assertThat(haproxy.configure(both, false)).isFalse();
+        assertThat(haproxy.isActive()).isTrue();
+        assertThat(live()).isEqualTo(both);
+    }
+
+    @Test
+    void theConfigTravelsOnStdinNotInTheExecRequest() {
+        String config = "global\n    maxconn 10\n";
+        var c = ConfigSwap.command(HaproxyService.CONFIG_PATH, config, ConfigSwap.Then.RELOAD);
+        assertThat(c.sendsLineOnStdin()).isTrue();
+        assertThat(c.line()).doesNotContain("maxconn").contains("head -c " + config.getBytes(StandardCharsets.UTF_8)
+                .length + " > /etc/haproxy/.haproxy.cfg.epiphany-");
+        var other = ConfigSwap.command(HaproxyService.CONFIG_PATH, config, ConfigSwap.Then.RELOAD);
+        assertThat(other.line()).as("a candidate name of its own per run").isNotEqualTo(c.line());
+    }
+}

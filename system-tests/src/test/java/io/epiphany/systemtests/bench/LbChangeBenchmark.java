@@ -1,0 +1,295 @@
+package io.epiphany.systemtests.bench;
+
+import io.epiphany.api.Cluster;
+import io.epiphany.api.Machine;
+import io.epiphany.haproxy.HaproxyConfig;
+import io.epiphany.systemtests.SystemAssumptions;
+import io.epiphany.systemtests.fleet.FleetHost;
+import io.epiphany.systemtests.fleet.ProcessRun;
+import io.epiphany.systemtests.fleet.RealOsFleet;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 16: one LB change on every host of the real-OS fleet (real OpenSSH 9.2 and real HAProxy in network
+ * namespaces this run creates; no other traffic leaves the machine) against the OpenSSH floor, {@code ssh host
+ * hostname} on every host in parallel, with the default key exchange and with {@code curve25519-sha256}. Variants run
+ * interleaved (the order rotates every round), after one discarded warm-up round; each SDK run is a real change (the
+ * config alternates between two renderings), checked on every host at the end. A harness, not a gate: it runs only
+ * with {@code -Depiphany.bench=true}, and writes {@code target/lb-change-benchmark.txt}.
+ *
+ * <p>Rerun: {@code sudo ./system-test -pl system-tests -am -Dtest=LbChangeBenchmark -Depiphany.bench=true
+ * -Dsurefire.failIfNoSpecifiedTests=false} (options: {@code -Depiphany.bench.hosts=10,50,100},
+ * {@code -Depiphany.bench.rounds=5}).
+ */
+@EnabledIfSystemProperty(named = "epiphany.bench", matches = "true")
+class LbChangeBenchmark {
+    private static final Path FIGURES = Path.of("target", "lb-change-benchmark.txt");
+    private static final java.time.Duration TIMEOUT = java.time.Duration.ofMinutes(5);
+    /** MINA's own default order, the SDK's before {@code SshSettings.keyExchange}: sntrup761 against OpenSSH 9.2. */
+    private static final String MINA_DEFAULT_KEX = "sntrup761x25519-sha512,sntrup761x25519-sha512@openssh.com,"
+            + "mlkem768x25519-sha256,curve25519-sha256";
+
+    private record Run(long ms, String detail) {}
+
+    @Test
+    void lbChangeAgainstTheOpenSshFloor(@TempDir Path dir) throws Exception {
+        SystemAssumptions.assumeRealOsFleet();
+        List<Integer> steps = Arrays.stream(System.getProperty("epiphany.bench.hosts", "10,50,100").split(","))
+                .map(String::trim).map(Integer::parseInt).toList();
+        int rounds = Integer.getInteger("epiphany.bench.rounds", 5);
+        int max = steps.stream().mapToInt(Integer::intValue).max().orElseThrow();
+        Files.deleteIfExists(FIGURES);
+        try (RealOsFleet fleet = RealOsFleet.start(max)) {
+            List<FleetHost> all = fleet.hosts();
+            Cluster cluster = Cluster.builder().name("bench").masters(machines(all.subList(0, 3)))
+                    .nodes(machines(all.subList(3, all.size()))).build();
+            Path[] configs = {dir.resolve("a.cfg"), dir.resolve("b.cfg")};
+            Files.writeString(configs[0], HaproxyConfig.render(cluster, cluster.masters()));
+            Files.writeString(configs[1], HaproxyConfig.render(cluster, cluster.masters().subList(0, 2)));
+            int[] current = {0};
+            new Sdk(fleet, all, configs, current).startEverywhere();
+            record("machine: " + Runtime.getRuntime().availableProcessors() + " cores, load " + load()
+                    + ", hosts " + steps + ", rounds " + rounds + " (+1 warm-up)");
+            for (int n : steps) {
+                List<FleetHost> hosts = all.subList(0, n);
+                Sdk sdk = new Sdk(fleet, hosts, configs, current);
+                Map<String, Measured> variants = new LinkedHashMap<>();
+                variants.put("floor: ssh hostname, default kex", new Measured(() -> floor(fleet, hosts, null)));
+                variants.put("floor: ssh hostname, curve25519-sha256",
+                        new Measured(() -> floor(fleet, hosts, "curve25519-sha256")));
+                variants.put("floor + work: ssh the same swap script, curve25519",
+                        new Measured(() -> sdk.opensshSwap("curve25519-sha256")));
+                variants.put("SDK, new JVM, default kex", new Measured(() -> sdk.process("default")));
+                variants.put("SDK, new JVM, MINA's default kex (sntrup761)", new Measured(() -> sdk.process(MINA_DEFAULT_KEX)));
+                variants.put("SDK, in this JVM, default kex", new Measured(sdk::inJvm));
+                List<String> names = new ArrayList<>(variants.keySet());
+                for (int r = 0; r <= rounds; r++) {
+                    for (int i = 0; i < names.size(); i++) {
+                        Measured m = variants.get(names.get((i + r) % names.size()));
+                        Run run = m.action.run();
+                        if (r > 0) {
+                            m.add(run);
+                        }
+                    }
+                }
+                sdk.checkEverywhere();
+                long floorDefault = variants.get(names.get(0)).median();
+                long floorCurve = variants.get(names.get(1)).median();
+                record("N=" + n + " (load " + load() + ")");
+                for (Map.Entry<String, Measured> e : variants.entrySet()) {
+                    Measured m = e.getValue();
+                    record(String.format(Locale.ROOT, "  %-46s median %6d ms  min-max %d-%d  %.2fx floor(default)"
+                            + "  %.2fx floor(curve25519)  %s  all=%s", e.getKey(), m.median(), m.min(), m.max(),
+                            (double) m.median() / floorDefault, (double) m.median() / floorCurve, m.detail(n),
+                            m.all()));
+                }
+            }
+        }
+    }
+
+    private static List<Machine> machines(List<FleetHost> hosts) {
+        return hosts.stream().map(h -> Machine.of(h.hostname(), h.ip())).toList();
+    }
+
+    /** {@code ssh ... root@IP hostname} on every host at once: one new OpenSSH connection and one exec per host. */
+    private static Run floor(RealOsFleet fleet, List<FleetHost> hosts, String kex) throws Exception {
+        return openssh(fleet, hosts, kex, "hostname", null, l -> true);
+    }
+
+    /**
+     * {@code ssh ... root@IP <remote>} on every host at once (background jobs of one shell, then {@code wait}),
+     * stdin from {@code stdin} when given; one line of stdout per host must match {@code expected}.
+     */
+    static Run openssh(RealOsFleet fleet, List<FleetHost> hosts, String kex, String remote, Path stdin,
+            java.util.function.Predicate<String> expected) throws Exception {
+        Path ips = Files.createTempFile("lb-bench-ips", ".txt");
+        try {
+            Files.write(ips, hosts.stream().map(FleetHost::ip).toList());
+            String ssh = "ssh -F /dev/null -i " + fleet.privateKey() + " -o BatchMode=yes -o StrictHostKeyChecking=yes"
+                    + " -o UserKnownHostsFile=" + fleet.knownHosts() + (kex == null ? "" : " -o KexAlgorithms=" + kex)
+                    + " \"root@$ip\" " + io.epiphany.api.remote.Shell.quote(remote)
+                    + " < " + (stdin == null ? "/dev/null" : stdin.toString());
+            long start = System.nanoTime();
+            String out = ProcessRun.run(TIMEOUT, List.of("sh", "-c", "while read -r ip; do " + ssh + " & done < " + ips
+                    + "; wait")).orThrow().stdout();
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            long lines = out.lines().filter(l -> !l.isBlank() && !l.startsWith("Configuration file is valid"))
+                    .filter(expected).count();
+            if (lines != hosts.size()) {
+                throw new IllegalStateException("ssh: " + lines + " expected lines of " + hosts.size() + ": " + out);
+            }
+            return new Run(ms, "ops=" + hosts.size() + " kex=" + (kex == null ? "default" : kex));
+        } finally {
+            Files.deleteIfExists(ips);
+        }
+    }
+
+    private static String load() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (java.io.IOException e) {
+            return "?";
+        }
+    }
+
+    static void record(String line) throws java.io.IOException {
+        System.out.println("[lb-change] " + line);
+        Files.createDirectories(FIGURES.getParent());
+        Files.writeString(FIGURES, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+    }
+
+    /** One variant's rounds. */
+    private static final class Measured {
+        interface Action {
+            Run run() throws Exception;
+        }
+
+        final Action action;
+        final List<Run> runs = new ArrayList<>();
+
+        Measured(Action action) {
+            this.action = action;
+        }
+
+        void add(Run r) {
+            runs.add(r);
+        }
+
+        long[] sorted() {
+            return runs.stream().mapToLong(Run::ms).sorted().toArray();
+        }
+
+        long median() {
+            long[] s = sorted();
+            return s[s.length / 2];
+        }
+
+        long min() {
+            return sorted()[0];
+        }
+
+        long max() {
+            long[] s = sorted();
+            return s[s.length - 1];
+        }
+
+        String all() {
+            return runs.stream().map(r -> Long.toString(r.ms())).toList().toString();
+        }
+
+        /** Operations per host and the negotiated exchanges, from the last run; warm changes' median if any. */
+        String detail(int hosts) {
+            String d = runs.get(runs.size() - 1).detail();
+            String warm = d.startsWith("warm=") ? String.format(Locale.ROOT, ", then on the same sessions: median"
+                    + " %d ms %s", median(runs.stream().map(r -> Long.parseLong(r.detail().replaceAll(
+                    "^warm=(\\d+) .*", "$1"))).toList()), runs.stream().map(r -> r.detail().replaceAll(
+                    "^warm=(\\d+) .*", "$1")).toList()) : "";
+            String ops = d.replaceAll(".*ops=(\\d+).*", "$1");
+            return String.format(Locale.ROOT, "%.1f ops/host, kex %s", Double.parseDouble(ops) / hosts,
+                    d.replaceAll(".*kex=", "")) + warm;
+        }
+
+        private static long median(List<Long> values) {
+            return values.stream().sorted().toList().get(values.size() / 2);
+        }
+    }
+
+    /** The SDK side: a change on every host, alternating between the two configs. */
+    private record Sdk(RealOsFleet fleet, List<FleetHost> hosts, Path[] configs, int[] current) {
+        List<String> ips() {
+            return hosts.stream().map(FleetHost::ip).toList();
+        }
+
+        /** HAProxy started with config A on every host (the fleet's systemctl shim starts the real one). */
+        void startEverywhere() throws Exception {
+            String config = Files.readString(configs[0]);
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            try (var access = io.epiphany.api.remote.RemoteAccess.load()) {
+                var ssh = io.epiphany.api.SshSettings.builder().privateKey(fleet.privateKey())
+                        .knownHosts(fleet.knownHosts()).build();
+                List<java.util.concurrent.Future<Boolean>> done = new ArrayList<>();
+                for (FleetHost h : hosts) {
+                    done.add(pool.submit(() -> new io.epiphany.haproxy.HaproxyService(access.host(
+                            Machine.of(h.hostname(), h.ip()), ssh)).configure(config, false)));
+                }
+                for (var f : done) {
+                    f.get();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            current[0] = 0;
+        }
+
+        private Path next() {
+            current[0] = 1 - current[0];
+            return configs[current[0]];
+        }
+
+        /** The SDK's swap script and content, sent with OpenSSH the way the SDK sends it (line first on stdin). */
+        Run opensshSwap(String kex) throws Exception {
+            var command = io.epiphany.haproxy.HaproxyService.configureCommand(Files.readString(next()), true);
+            byte[] line = command.line().getBytes(StandardCharsets.UTF_8);
+            Path payload = Files.createTempFile("lb-bench-swap", ".bin");
+            try {
+                Files.write(payload, line);
+                Files.write(payload, command.stdin().orElseThrow(), StandardOpenOption.APPEND);
+                return openssh(fleet, hosts, kex, "sh -c \"$(head -c " + line.length + ")\"", payload,
+                        l -> l.equals("epiphany-haproxy-swap: changed"));
+            } finally {
+                Files.deleteIfExists(payload);
+            }
+        }
+
+        Run process(String kex) throws Exception {
+            Path config = next();
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+            List<String> line = new ArrayList<>(List.of(java, "-cp", cp, LbChangeRun.class.getName(), "root",
+                    fleet.privateKey().toString(), fleet.knownHosts().toString(), config.toString(), kex));
+            line.addAll(ips());
+            long start = System.nanoTime();
+            String out = ProcessRun.run(TIMEOUT, line).orThrow().stdout();
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            return new Run(ms, out.lines().filter(l -> l.startsWith("ops=")).reduce((a, b) -> b)
+                    .orElseThrow(() -> new IllegalStateException("no result line: " + out)));
+        }
+
+        /** A change with a new RemoteAccess (timed), then one more on the same sessions (its time in the detail). */
+        Run inJvm() throws Exception {
+            List<String> twice = List.of(Files.readString(next()), Files.readString(next()));
+            long start = System.nanoTime();
+            String result = LbChangeRun.change("root", fleet.privateKey(), fleet.knownHosts(), twice,
+                    Optional.empty(), ips());
+            start += TimeUnit.MILLISECONDS.toNanos(Long.parseLong(result.replaceAll("^warm=(\\d+) .*", "$1")));
+            return new Run(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), result);
+        }
+
+        /** Every host has the config of the last change, and HAProxy runs. */
+        void checkEverywhere() throws Exception {
+            String expected = Files.readString(configs[current[0]]);
+            for (FleetHost h : hosts) {
+                String live = fleet.exec(h.hostname(), "cat", "/etc/haproxy/haproxy.cfg").orThrow().stdout();
+                if (!live.equals(expected)) {
+                    throw new IllegalStateException(h.hostname() + " has another haproxy.cfg than the last change");
+                }
+                fleet.exec(h.hostname(), "systemctl", "is-active", "haproxy").orThrow();
+            }
+        }
+    }
+}

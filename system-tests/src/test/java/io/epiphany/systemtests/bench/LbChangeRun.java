@@ -1,0 +1,126 @@
+package io.epiphany.systemtests.bench;
+
+import io.epiphany.api.HostKeyPolicy;
+import io.epiphany.api.Machine;
+import io.epiphany.api.SshSettings;
+import io.epiphany.api.remote.Command;
+import io.epiphany.api.remote.CommandResult;
+import io.epiphany.api.remote.FanOut;
+import io.epiphany.api.remote.RemoteAccess;
+import io.epiphany.api.remote.RemoteFile;
+import io.epiphany.api.remote.RemoteHost;
+import io.epiphany.api.remote.UploadResult;
+import io.epiphany.haproxy.HaproxyService;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One LB change as a user's program makes it: a new {@link RemoteAccess}, {@link HaproxyService#configure} on every
+ * host at once, close. Run as its own JVM by {@link LbChangeBenchmark} (so the JVM's start is in the figure) or in
+ * its JVM ({@link #change}). Prints one line: {@code ops=<remote operations> kex=<negotiated exchanges>}.
+ *
+ * <p>Arguments: {@code <user> <private key> <known_hosts> <config file> <kex list|default> <ip>...}.
+ */
+public final class LbChangeRun {
+    private LbChangeRun() {}
+
+    public static void main(String[] args) throws Exception {
+        List<String> ips = List.of(args).subList(5, args.length);
+        Optional<List<String>> kex = args[4].equals("default") ? Optional.empty() : Optional.of(List.of(args[4].split(",")));
+        System.out.println(change(args[0], Path.of(args[1]), Path.of(args[2]), Files.readString(Path.of(args[3])), kex,
+                ips));
+    }
+
+    /** The change on every host in {@code ips}; the result line. */
+    static String change(String user, Path key, Path knownHosts, String config, Optional<List<String>> kex,
+            List<String> ips) {
+        return change(user, key, knownHosts, List.of(config), kex, ips);
+    }
+
+    /**
+     * One change per config, one after the other, on the same sessions (the second and later: no connect); the
+     * result line, with {@code warm=<ms>} per later change.
+     */
+    static String change(String user, Path key, Path knownHosts, List<String> configs, Optional<List<String>> kex,
+            List<String> ips) {
+        SshSettings.Builder b = SshSettings.builder().user(user).privateKey(key).knownHosts(knownHosts)
+                .hostKeyPolicy(HostKeyPolicy.STRICT).concurrency(ips.size());
+        kex.ifPresent(b::keyExchange);
+        SshSettings ssh = b.build();
+        AtomicLong ops = new AtomicLong();
+        long firstOps = 0;
+        List<Long> warm = new ArrayList<>();
+        TreeSet<String> negotiated = new TreeSet<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(ips.size());
+        try (RemoteAccess access = RemoteAccess.load()) {
+            List<Counting> hosts = new ArrayList<>();
+            for (int i = 0; i < ips.size(); i++) {
+                hosts.add(new Counting(access.host(Machine.of("h" + i, ips.get(i)), ssh), ops));
+            }
+            for (int c = 0; c < configs.size(); c++) {
+                String config = configs.get(c);
+                long start = System.nanoTime();
+                var outcomes = FanOut.over(hosts).concurrency(hosts.size()).run(h -> CompletableFuture.supplyAsync(
+                        () -> new HaproxyService(h).configure(config, true), pool));
+                outcomes.forEach((h, o) -> {
+                    if (!o.succeeded()) {
+                        throw new IllegalStateException(h.hostname() + ": " + o);
+                    }
+                    h.keyExchange().ifPresent(negotiated::add);
+                });
+                if (c == 0) {
+                    firstOps = ops.get();
+                } else {
+                    warm.add(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return (warm.isEmpty() ? "" : "warm=" + warm.get(0) + " ") + "ops=" + firstOps + " kex="
+                + String.join(",", negotiated);
+    }
+
+    /** Counts every remote operation (each one SSH channel: exec or SFTP). */
+    private record Counting(RemoteHost host, AtomicLong ops) implements RemoteHost {
+        @Override
+        public String hostname() {
+            return host.hostname();
+        }
+
+        @Override
+        public CommandResult run(Command command) {
+            ops.incrementAndGet();
+            return host.run(command);
+        }
+
+        @Override
+        public CompletableFuture<CommandResult> runAsync(Command command) {
+            ops.incrementAndGet();
+            return host.runAsync(command);
+        }
+
+        @Override
+        public UploadResult upload(RemoteFile file) {
+            ops.incrementAndGet();
+            return host.upload(file);
+        }
+
+        @Override
+        public Optional<byte[]> read(String path) {
+            ops.incrementAndGet();
+            return host.read(path);
+        }
+
+        @Override
+        public Optional<String> keyExchange() {
+            return host.keyExchange();
+        }
+    }
+}
