@@ -9,6 +9,8 @@ import io.epiphany.testkit.SimulatedFleet;
 Cluster described = Cluster.builder().name("k8s1").
         masters(Machine.of("k1m1", "10.10.1.148"), Machine.of("k1m2", "10.10.2.129"), Machine.of("k1m3", "10.10.3.16")).
         nodes(Machine.of("k1c1", "10.10.1.208"), Machine.of("k1c2", "10.10.2.168")).
+        // the simulated hosts download nothing: the test kit's own CNI manifest (real machines: Calico by default)
+        cni(Cni.manifest(SimulatedFleet.cniManifest(java.nio.file.Files.createTempDirectory("cni")))).
         build();
 
 // events come from several hosts' threads: one println each keeps lines whole

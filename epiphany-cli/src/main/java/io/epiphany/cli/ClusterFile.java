@@ -2,6 +2,7 @@ package io.epiphany.cli;
 
 import io.epiphany.api.ApplyOptions;
 import io.epiphany.api.Cluster;
+import io.epiphany.api.Cni;
 import io.epiphany.api.remote.RemoteAccess;
 import io.epiphany.testkit.SimulatedFleet;
 import java.io.PrintStream;
@@ -49,7 +50,28 @@ final class ClusterFile {
             notes.println("SIMULATED: " + fleet.hosts().size() + " in-process hosts on 127.0.0.1 stand in for the "
                     + "machines of the file (login as " + fleet.cluster().ssh().user() + "); nothing leaves this "
                     + "process, and the fleet is gone when it ends.");
-            return withAccess(fleet.cluster(), Optional.of(fleet), body);
+            return withAccess(simulatedCni(fleet.cluster(), notes), Optional.of(fleet), body);
+        }
+    }
+
+    /**
+     * The simulated fleet reaches no network, so a CNI the masters would download (Calico, Flannel) is replaced by the
+     * test kit's own small manifest, and the notes say so; a manifest file or {@code none} is kept.
+     */
+    private static Cluster simulatedCni(Cluster cluster, PrintStream notes) {
+        if (cluster.cni().url().isEmpty()) {
+            return cluster;
+        }
+        try {
+            Path dir = java.nio.file.Files.createTempDirectory("epiphany-sim-cni");
+            dir.toFile().deleteOnExit();
+            Path manifest = SimulatedFleet.cniManifest(dir);
+            manifest.toFile().deleteOnExit();
+            notes.println("SIMULATED: the CNI is the test kit's own manifest instead of " + cluster.cni().describe()
+                    + " (the simulated hosts download nothing).");
+            return cluster.toBuilder().cni(Cni.manifest(manifest)).build();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

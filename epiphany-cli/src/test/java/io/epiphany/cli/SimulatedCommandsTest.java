@@ -57,7 +57,8 @@ class SimulatedCommandsTest {
         try (SimulatedFleet fleet = SimulatedFleet.start(Cluster.fromYaml(Path.of(SMALL)))) {
             // the fleet's own description (its 127.0.0.1 ports, key and known_hosts): the CLI drives it as real hosts
             Path file = dir.resolve("fleet.yml");
-            Files.writeString(file, fleet.cluster().toYaml());
+            Files.writeString(file, fleet.cluster().toBuilder()
+                    .cni(io.epiphany.api.Cni.manifest(SimulatedFleet.cniManifest(dir))).build().toYaml());
             fleet.host("k1m1").faults().failCommand("kubeadm init", 1, "[ERROR Port-6443]: Port 6443 is in use");
 
             CliRun failed = CliRun.of("apply", "-f", file.toString());

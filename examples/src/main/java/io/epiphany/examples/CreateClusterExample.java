@@ -4,6 +4,7 @@ import io.epiphany.api.ApplyOptions;
 import io.epiphany.api.ProgressListener;
 import io.epiphany.api.ApplyResult;
 import io.epiphany.api.Cluster;
+import io.epiphany.api.Cni;
 import io.epiphany.api.Kubeconfig;
 import io.epiphany.api.Machine;
 import io.epiphany.api.Plan;
@@ -23,7 +24,10 @@ import io.epiphany.testkit.SimulatedFleet;
 public final class CreateClusterExample {
     private CreateClusterExample() {}
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws java.io.IOException {
+        // the simulated machines download nothing: the pod network is the test kit's own small CNI manifest
+        // (on real machines leave cni out for Calico, or pick Cni.flannel() or Cni.manifest(yourFile))
+        java.nio.file.Path cni = SimulatedFleet.cniManifest(java.nio.file.Files.createTempDirectory("cni"));
         Cluster described = Cluster.builder()
                 .name("k8s1")
                 .masters(Machine.of("k1m1", "10.10.1.148").withZone("a"),
@@ -31,6 +35,7 @@ public final class CreateClusterExample {
                         Machine.of("k1m3", "10.10.3.16").withZone("c"))
                 .nodes(Machine.of("k1c1", "10.10.1.208").withZone("a").withLabel("workload", "web"),
                         Machine.of("k1c2", "10.10.2.168").withZone("b").withLabel("workload", "web"))
+                .cni(Cni.manifest(cni))
                 .build();
 
         // one SSH server per machine on 127.0.0.1; fleet.cluster() is `described` pointed at them

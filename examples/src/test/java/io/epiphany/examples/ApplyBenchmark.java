@@ -59,7 +59,9 @@ public final class ApplyBenchmark {
         for (int i = 1; i <= nodeCount; i++) {
             nodes.add(Machine.of("n" + i, "10.20." + (1 + i / 250) + "." + (1 + i % 250)));
         }
-        Cluster described = Cluster.builder().name("bench").masters(masters).nodes(nodes).build();
+        Cluster described = Cluster.builder().name("bench").masters(masters).nodes(nodes)
+                .cni(io.epiphany.api.Cni.manifest(SimulatedFleet.cniManifest(java.nio.file.Files.createTempDirectory(
+                        "bench-cni")))).build();
         java.io.PrintStream out = print ? System.out : new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
         out.printf("%n== apply: 3 masters + %d nodes, simulated command delay %d ms%n", nodeCount,
                 delay.toMillis());

@@ -15,8 +15,10 @@ import org.junit.jupiter.api.Test;
  */
 class Fabric8ClientExampleTest {
     @Test
-    void fabric8ReadsTheSdksKubeconfigWithTheMastersServerAndTheAdminCredentials() {
-        Cluster described = Cluster.builder().name("f8").masters(Machine.of("m1", "10.10.1.148")).build();
+    void fabric8ReadsTheSdksKubeconfigWithTheMastersServerAndTheAdminCredentials(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) {
+        Cluster described = Cluster.builder().name("f8").masters(Machine.of("m1", "10.10.1.148"))
+                .cni(io.epiphany.api.Cni.manifest(SimulatedFleet.cniManifest(dir))).build();
         try (SimulatedFleet fleet = SimulatedFleet.start(described)) {
             fleet.cluster().apply();
             Kubeconfig admin = fleet.cluster().kubeconfig();

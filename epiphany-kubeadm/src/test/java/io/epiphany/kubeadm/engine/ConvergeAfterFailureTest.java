@@ -23,7 +23,7 @@ class ConvergeAfterFailureTest {
                     .hasMessageContaining("no host was changed");
             assertThat(f.writes()).isZero();
             f.fleet.host("n2").faults().clear();
-            assertThat(c.apply(f.options()).verified()).hasSize(3);
+            assertThat(c.apply(f.options()).verified()).hasSize(4);
         }
     }
 

@@ -18,14 +18,15 @@ class CreateClusterTest {
         try (FleetFixture f = new FleetFixture(3, 2)) {
             Cluster c = f.cluster(List.of("m1", "m2", "m3"), List.of("n1", "n2"));
             Plan plan = c.plan(f.options());
-            assertThat(plan.byPhase().keySet()).containsExactly("Prepare hosts", "Load balancers",
-                    "Initialise control plane", "Join masters", "Join nodes");
+            assertThat(plan.byPhase().keySet()).containsExactly("Prepare kernel", "Install Kubernetes packages",
+                    "Install container runtime", "Pull control-plane images", "Load balancers",
+                    "Initialise control plane", "Install CNI", "Join masters", "Join nodes");
             assertThat(plan.toString()).contains("m1: write kubeadm init config")
                     .contains("2 members only until the next master joins");
 
             ApplyResult result = c.apply(plan, f.options());
 
-            assertThat(result.verified()).containsExactly("5 Nodes Ready",
+            assertThat(result.verified()).containsExactly("5 Nodes Ready", "CoreDNS ready",
                     "etcd members = masters [m1, m2, m3], all healthy",
                     "GET https://localhost:3446/readyz answers ok on all 5 hosts");
             assertThat(f.etcdMembers("m2")).containsExactly("m1", "m2", "m3");
@@ -124,7 +125,7 @@ class CreateClusterTest {
             assertThat(f.fleet.host("m2").root().resolve("etc/kubernetes/enc/encryption-config.yaml")).doesNotExist();
             Plan fresh = c.plan(f.options());
             assertThat(fresh.byPhase()).containsKey("Initialise control plane");
-            assertThat(c.apply(fresh, f.options()).verified()).hasSize(3);
+            assertThat(c.apply(fresh, f.options()).verified()).hasSize(4);
         }
     }
 

@@ -169,8 +169,8 @@ class DriftTest {
             String older = "1." + (c.version().minor() - 1) + ".0";
             f.resetCounters();
             assertThatThrownBy(() -> c.toBuilder().kubernetesVersion(older).build().plan(f.options()))
-                    .isInstanceOf(ApplyException.class).hasMessageContaining("the cluster runs Kubernetes")
-                    .hasMessageContaining("downgrade");
+                    .isInstanceOf(ApplyException.class).hasMessageContaining("the cluster runs v1.")
+                    .hasMessageContaining("downgrades are not supported");
             Cluster otherPods = c.toBuilder().networking(Networking.builder().from(c.networking())
                     .podSubnet("10.250.0.0/16").build()).build();
             assertThatThrownBy(() -> otherPods.plan(f.options())).isInstanceOf(ApplyException.class)
