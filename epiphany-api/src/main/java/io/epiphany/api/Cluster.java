@@ -205,6 +205,19 @@ public abstract class Cluster {
         return Engines.load().loadBalancers(this, options);
     }
 
+    /**
+     * Every certificate on every master (the PKI files kubeadm writes, CAs included, and the client certificates of
+     * its kubeconfigs) and each machine's kubelet client certificate, read in parallel (read-only) and parsed by the
+     * SDK: subject, issuer, expiry, days left, names. No private key is read into it.
+     */
+    public Certificates certificates() {
+        return certificates(ApplyOptions.defaults());
+    }
+
+    public Certificates certificates(ApplyOptions options) {
+        return Engines.load().certificates(this, options);
+    }
+
     /** Reads the Epiphany YAML format (the design's section 5 plus {@code kind: configuration/kubernetes-ha}). */
     public static Cluster fromYaml(String yaml) {
         return EpiphanyYaml.read(yaml, "<string>");

@@ -25,6 +25,8 @@ public final class PlannedStep {
         REMOVE,
         /** A running control plane is changed to match the description (flags, certificates, stored config). */
         RECONFIGURE,
+        /** Certificates renewed ({@code kubeadm certs renew}) and the control plane restarted to use them. */
+        RENEW,
         /** Node labels and taints. */
         LABEL,
         /** A machine torn down by {@code reset}. */

@@ -57,4 +57,9 @@ public final class KubeadmEngine implements Engine {
     public io.epiphany.api.LoadBalancerStatus loadBalancers(Cluster cluster, ApplyOptions options) {
         return io.epiphany.kubeadm.engine.LoadBalancerStatusReader.read(cluster, options);
     }
+
+    @Override
+    public io.epiphany.api.Certificates certificates(Cluster cluster, ApplyOptions options) {
+        return io.epiphany.kubeadm.engine.CertificateReader.read(cluster, options);
+    }
 }

@@ -23,7 +23,7 @@ import java.util.function.Function;
 public final class Provisioner {
     /** The apply verb, in the design's order: repairs and broken members first, joins, then removals. */
     static List<Phase> phases() {
-        return List.of(new PrepareHostsPhase(), new LoadBalancerPhase(), new Repair(), new InitControlPlanePhase(),
+        return List.of(new PrepareHostsPhase(), new LoadBalancerPhase(), new RenewCertificatesPhase(), new Repair(), new InitControlPlanePhase(),
                 RemoveMastersPhase.broken(), new ReconfigurePhase(), new JoinMastersPhase(), new JoinNodesPhase(),
                 new NodeLabelsPhase(), new RemoveNodesPhase(), RemoveMastersPhase.healthy());
     }
@@ -170,7 +170,8 @@ public final class Provisioner {
     }
 
     private static Facts gather(Cluster cluster, ApplyOptions options, RemoteAccess access) {
-        return new FactsGatherer(cluster, new Hosts(cluster, access), options.knownMachines()).gather();
+        return new FactsGatherer(cluster, new Hosts(cluster, access), options.knownMachines(), options.clock())
+                .gather();
     }
 
     private static Context context(Cluster cluster, ApplyOptions options, RemoteAccess access, Facts facts) {

@@ -1,0 +1,145 @@
+package io.epiphany.kubeadm.engine;
+
+import io.epiphany.api.ApplyException;
+import io.epiphany.api.Finding;
+import io.epiphany.api.Machine;
+import io.epiphany.api.PlannedStep;
+import io.epiphany.api.remote.RemoteHost;
+import io.epiphany.haproxy.HaproxyService;
+import io.epiphany.kubeadm.render.ControlPlaneConfig;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Renews kubeadm's non-CA certificates that expire within {@link io.epiphany.api.ApplyOptions#certificateRenewalThreshold()}
+ * (the one threshold: {@link Findings} reports from {@link #expiring}), one master at a time: the master is drained
+ * from every HAProxy, {@code kubeadm certs renew all --config <file>} renews its leaf certificates and the client
+ * certificates of admin.conf, super-admin.conf, controller-manager.conf and scheduler.conf (with {@code --config}
+ * kubeadm needs no API server, so an expired certificate does not stop it), its etcd, kube-apiserver,
+ * kube-controller-manager and kube-scheduler containers are stopped with {@code crictl stop} so that the kubelet
+ * starts them again (restartPolicy Always) reading the new files, and the next master waits until this one's API
+ * server answers {@code /readyz} and every etcd member is healthy; then it takes traffic again. Runs before Repair:
+ * an expired certificate is a cause of an unhealthy member, so a master with an already expired certificate is
+ * renewed without the health gate before it. CAs are never renewed (kubeadm does not): a CA inside the threshold is
+ * a finding with the manual procedure.
+ */
+final class RenewCertificatesPhase implements Phase {
+    static final String TITLE = "Renew certificates";
+    /** The containers restarted after a renewal, in this order (etcd first: its peers need the new peer cert). */
+    static final List<String> CONTAINERS = List.of("etcd", "kube-apiserver", "kube-controller-manager",
+            "kube-scheduler");
+
+    @Override
+    public String title() {
+        return TITLE;
+    }
+
+    /** The master's certificates (name to expiry) inside the threshold: leaf ones, or CAs when {@code authorities}. */
+    static Map<String, Instant> expiring(Context ctx, Machine m, boolean authorities) {
+        Instant limit = ctx.options.clock().instant().plus(ctx.options.certificateRenewalThreshold());
+        Map<String, Instant> out = new TreeMap<>();
+        ctx.facts.controlPlane(m).ifPresent(cp -> cp.certificates().forEach((name, c) -> {
+            if (c.authority() == authorities && c.notAfter().isBefore(limit)) {
+                out.put(name, c.notAfter());
+            }
+        }));
+        return out;
+    }
+
+    /** One finding per certificate inside the threshold, saying what the plan or the operator does about it. */
+    static void findings(Context ctx, Machine m, List<Finding> out) {
+        Instant now = ctx.options.clock().instant();
+        expiring(ctx, m, false).forEach((name, at) -> out.add(Finding.of(m.hostname(), name + (at.isBefore(now)
+                ? " expired on " : " expires on ") + at, "the plan's " + TITLE + " phase renews it (`kubeadm certs "
+                + "renew all`) and restarts this master's control plane, one master at a time")));
+        expiring(ctx, m, true).forEach((name, at) -> out.add(Finding.of(m.hostname(), "certificate authority " + name
+                + (at.isBefore(now) ? " expired on " : " expires on ") + at, "kubeadm does not renew CAs and neither "
+                + "does the SDK: rotate it by hand before it expires (Kubernetes: \"Manual rotation of CA "
+                + "certificates\"); every certificate it signed stops being trusted when it does")));
+    }
+
+    @Override
+    public Work prepare(Context ctx) {
+        if (!ctx.facts.clusterExists()) {
+            return Work.none();
+        }
+        Instant now = ctx.options.clock().instant();
+        List<Step> steps = new ArrayList<>();
+        for (Machine m : ctx.cluster.masters()) {
+            if (!ctx.facts.host(m).reachable()) {
+                continue;
+            }
+            Map<String, Instant> due = expiring(ctx, m, false);
+            if (due.isEmpty()) {
+                continue;
+            }
+            boolean expired = due.values().stream().anyMatch(at -> at.isBefore(now));
+            String action = "renew " + due.size() + " certificate(s) expiring by " + due.values().stream().max(
+                    Instant::compareTo).orElseThrow() + " (" + String.join(", ", due.keySet()) + ") with `kubeadm "
+                    + "certs renew all`, restart " + String.join(", ", CONTAINERS) + "; "
+                    + (expired ? "already expired, so without the health gate before; " : "only while every etcd "
+                    + "member is healthy and its API server ready; ") + "drained from every HAProxy meanwhile, "
+                    + "verified before the next master";
+            steps.add(new Step(PlannedStep.of(TITLE, m.hostname(), PlannedStep.Kind.RENEW, action, null),
+                    () -> renew(ctx, m, expired)));
+        }
+        return Work.inOrder(steps);
+    }
+
+    private static void renew(Context ctx, Machine m, boolean expired) {
+        RemoteHost h = ctx.host(m);
+        if (!expired) {
+            Health.requireMaster(ctx, TITLE, m);
+        }
+        LoadBalancerPhase.drainEverywhere(ctx, m);
+        h.upload(io.epiphany.api.remote.RemoteFile.of(ControlPlaneConfig.PATH,
+                ControlPlaneConfig.render(ctx.cluster, m), 0600));
+        try {
+            h.run(HostCommands.kubeadm("certs", "renew", "all", "--config", ControlPlaneConfig.PATH)).orThrow();
+        } finally {
+            h.run(HostCommands.remove(ControlPlaneConfig.PATH));
+        }
+        for (String container : CONTAINERS) {
+            restart(ctx, h, m, container);
+        }
+        Health.awaitMaster(ctx, TITLE, m, "its certificates were renewed and its control plane restarted");
+        ready(ctx, m);
+    }
+
+    /** Stops the component's running container; the kubelet starts a new one (a new ID) with the renewed files. */
+    private static void restart(Context ctx, RemoteHost h, Machine m, String container) {
+        Optional<String> id = Etcd.container(ctx.cluster, h, container);
+        if (id.isEmpty()) {
+            return; // not running: the kubelet starts it with the new files whenever it does
+        }
+        h.run(Etcd.crictlStop(ctx.cluster, id.get())).orThrow();
+        Poll poll = new Poll(ctx.options.healthTimeout());
+        do {
+            Optional<String> now = Etcd.container(ctx.cluster, h, container);
+            if (now.isPresent() && !now.get().equals(id.get())) {
+                return;
+            }
+        } while (poll.again());
+        throw new ApplyException(TITLE, m.hostname(), "the kubelet did not start a new " + container + " container "
+                + "within " + ctx.options.healthTimeout().toSeconds() + " s after `crictl stop`", ctx.completed(),
+                ctx.notDone(), null);
+    }
+
+    /** Puts the master back in service on every host that balances to it (best effort, as the drain). */
+    private static void ready(Context ctx, Machine m) {
+        Parallel.map(List.copyOf(ctx.balancedHosts), ctx.cluster.ssh().concurrency(), host -> {
+            try {
+                new HaproxyService(ctx.host(host)).ready(m.hostname());
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger("io.epiphany.kubeadm").warn("{}: could not set {} ready through "
+                        + "HAProxy's runtime API ({}); its health check brings it back", host.hostname(),
+                        m.hostname(), e.getMessage());
+            }
+            return host;
+        });
+    }
+}
