@@ -75,6 +75,9 @@ final class FactsGatherer {
         }
         if (api.isEmpty()) {
             if (byHost.values().stream().anyMatch(HostFacts::adminConf)) {
+                CertificatesExpired.of(cluster, byHost, clock.instant(), apiTried).ifPresent(e -> {
+                    throw e;
+                });
                 throw new ApplyException(PHASE, null, "a cluster exists on these machines (admin.conf is present) but "
                         + "its API did not answer on any master: " + apiTried + "; the SDK will not guess the cluster "
                         + "state (is etcd quorum lost? are the masters' API servers and kubelets up?)", List.of(),

@@ -39,9 +39,12 @@ public final class Provisioner {
     }
 
     private static List<Prepared> prepare(Context ctx) {
-        Guards.check(ctx);
+        boolean recovering = CertificatesExpired.recovering(ctx.facts);
+        if (!recovering) {
+            Guards.check(ctx);
+        }
         List<Prepared> out = new ArrayList<>();
-        for (Phase p : phases()) {
+        for (Phase p : recovering ? List.<Phase>of(new RenewCertificatesPhase()) : phases()) {
             out.add(new Prepared(p, p.prepare(ctx)));
         }
         return out;
@@ -111,6 +114,10 @@ public final class Provisioner {
             p.work().run(ctx);
             ctx.tell(l -> l.phaseFinished(p.phase().title(), Context.since(phaseStart)));
         }
+        if (CertificatesExpired.recovering(ctx.facts)) {
+            return new ApplyResult(plan, Duration.ofNanos(System.nanoTime() - start), List.of("expired certificates "
+                    + "renewed on every master and the control plane healthy; apply again to converge the rest"));
+        }
         long verifyStart = System.nanoTime();
         ctx.tell(l -> l.phaseStarted(Verification.PHASE, List.of()));
         List<String> verified = Verification.verify(ctx);
@@ -170,8 +177,12 @@ public final class Provisioner {
     }
 
     private static Facts gather(Cluster cluster, ApplyOptions options, RemoteAccess access) {
-        return new FactsGatherer(cluster, new Hosts(cluster, access), options.knownMachines(), options.clock())
-                .gather();
+        try {
+            return new FactsGatherer(cluster, new Hosts(cluster, access), options.knownMachines(), options.clock())
+                    .gather();
+        } catch (CertificatesExpired e) {
+            return e.facts(); // the API does not answer because certificates expired: plan their renewal alone
+        }
     }
 
     private static Context context(Cluster cluster, ApplyOptions options, RemoteAccess access, Facts facts) {
@@ -180,7 +191,12 @@ public final class Provisioner {
     }
 
     private static List<String> notes(Context ctx) {
-        return new ArrayList<>(ctx.cluster.warnings());
+        List<String> notes = new ArrayList<>(ctx.cluster.warnings());
+        if (CertificatesExpired.recovering(ctx.facts)) {
+            notes.add("the cluster's API answers on no master and certificates have expired: this plan only renews "
+                    + "them; apply again afterwards for everything else");
+        }
+        return notes;
     }
 
     private static <T> T withAccess(ApplyOptions options, Function<RemoteAccess, T> body) {

@@ -4,11 +4,13 @@ import io.epiphany.api.ApplyException;
 import io.epiphany.api.Finding;
 import io.epiphany.api.Machine;
 import io.epiphany.api.PlannedStep;
+import io.epiphany.api.remote.RemoteFile;
 import io.epiphany.api.remote.RemoteHost;
 import io.epiphany.haproxy.HaproxyService;
 import io.epiphany.kubeadm.render.ControlPlaneConfig;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,10 +24,11 @@ import java.util.TreeMap;
  * kubeadm needs no API server, so an expired certificate does not stop it), its etcd, kube-apiserver,
  * kube-controller-manager and kube-scheduler containers are stopped with {@code crictl stop} so that the kubelet
  * starts them again (restartPolicy Always) reading the new files, and the next master waits until this one's API
- * server answers {@code /readyz} and every etcd member is healthy; then it takes traffic again. Runs before Repair:
- * an expired certificate is a cause of an unhealthy member, so a master with an already expired certificate is
- * renewed without the health gate before it. CAs are never renewed (kubeadm does not): a CA inside the threshold is
- * a finding with the manual procedure.
+ * server answers {@code /readyz} and every etcd member is healthy; then it takes traffic again. Runs before Repair.
+ * When a certificate has already expired (an etcd peer's breaks the members' health on every master at once, an
+ * admin.conf's the API: {@link CertificatesExpired}), every master is renewed without the gates and the control plane
+ * is awaited once after the last. CAs are never renewed (kubeadm does not): a CA inside the threshold is a finding
+ * with the manual procedure.
  */
 final class RenewCertificatesPhase implements Phase {
     static final String TITLE = "Renew certificates";
@@ -68,36 +71,46 @@ final class RenewCertificatesPhase implements Phase {
             return Work.none();
         }
         Instant now = ctx.options.clock().instant();
-        List<Step> steps = new ArrayList<>();
+        Map<Machine, Map<String, Instant>> due = new LinkedHashMap<>();
         for (Machine m : ctx.cluster.masters()) {
-            if (!ctx.facts.host(m).reachable()) {
-                continue;
+            Map<String, Instant> certs = expiring(ctx, m, false);
+            if (ctx.facts.host(m).reachable() && !certs.isEmpty()) {
+                due.put(m, certs);
             }
-            Map<String, Instant> due = expiring(ctx, m, false);
-            if (due.isEmpty()) {
-                continue;
-            }
-            boolean expired = due.values().stream().anyMatch(at -> at.isBefore(now));
-            String action = "renew " + due.size() + " certificate(s) expiring by " + due.values().stream().max(
-                    Instant::compareTo).orElseThrow() + " (" + String.join(", ", due.keySet()) + ") with `kubeadm "
-                    + "certs renew all`, restart " + String.join(", ", CONTAINERS) + "; "
-                    + (expired ? "already expired, so without the health gate before; " : "only while every etcd "
-                    + "member is healthy and its API server ready; ") + "drained from every HAProxy meanwhile, "
-                    + "verified before the next master";
+        }
+        // an expired certificate (an etcd peer's, an API server's) is itself what breaks the health the gates ask
+        // for, on every master at once: then all are renewed without the gates and the control plane is awaited after
+        boolean recover = due.values().stream().anyMatch(c -> c.values().stream().anyMatch(at -> at.isBefore(now)));
+        List<Step> steps = new ArrayList<>();
+        due.forEach((m, certs) -> {
+            String action = "renew " + certs.size() + " certificate(s) expiring by " + certs.values().stream()
+                    .max(Instant::compareTo).orElseThrow() + " (" + String.join(", ", certs.keySet()) + ") with "
+                    + "`kubeadm certs renew all`, restart " + String.join(", ", CONTAINERS) + "; drained from every "
+                    + "HAProxy meanwhile; " + (recover ? "certificates already expired, so without the health gates "
+                    + "(the control plane is awaited once every master is renewed)" : "only while every etcd member "
+                    + "is healthy and its API server ready, verified before the next master");
             steps.add(new Step(PlannedStep.of(TITLE, m.hostname(), PlannedStep.Kind.RENEW, action, null),
-                    () -> renew(ctx, m, expired)));
+                    () -> renew(ctx, m, recover)));
+        });
+        if (recover) {
+            List<Machine> renewed = List.copyOf(due.keySet());
+            steps.add(new Step(PlannedStep.of(TITLE, Context.CLUSTER, PlannedStep.Kind.RENEW, "wait until the API "
+                    + "server of " + renewed.stream().map(Machine::hostname).toList() + " is ready and every etcd "
+                    + "member healthy, then put them back in every HAProxy", null), () -> renewed.forEach(m -> {
+                        Health.awaitMaster(ctx, TITLE, m, "its expired certificates were renewed");
+                        ready(ctx, m);
+                    })));
         }
         return Work.inOrder(steps);
     }
 
-    private static void renew(Context ctx, Machine m, boolean expired) {
+    private static void renew(Context ctx, Machine m, boolean recover) {
         RemoteHost h = ctx.host(m);
-        if (!expired) {
+        if (!recover) {
             Health.requireMaster(ctx, TITLE, m);
         }
         LoadBalancerPhase.drainEverywhere(ctx, m);
-        h.upload(io.epiphany.api.remote.RemoteFile.of(ControlPlaneConfig.PATH,
-                ControlPlaneConfig.render(ctx.cluster, m), 0600));
+        h.upload(RemoteFile.of(ControlPlaneConfig.PATH, ControlPlaneConfig.render(ctx.cluster, m), 0600));
         try {
             h.run(HostCommands.kubeadm("certs", "renew", "all", "--config", ControlPlaneConfig.PATH)).orThrow();
         } finally {
@@ -106,8 +119,10 @@ final class RenewCertificatesPhase implements Phase {
         for (String container : CONTAINERS) {
             restart(ctx, h, m, container);
         }
-        Health.awaitMaster(ctx, TITLE, m, "its certificates were renewed and its control plane restarted");
-        ready(ctx, m);
+        if (!recover) {
+            Health.awaitMaster(ctx, TITLE, m, "its certificates were renewed and its control plane restarted");
+            ready(ctx, m);
+        }
     }
 
     /** Stops the component's running container; the kubelet starts a new one (a new ID) with the renewed files. */

@@ -98,6 +98,35 @@ class CertificatesTest {
         }
     }
 
+    @Test
+    void expiredCertificatesAreRenewedAloneWithoutTheApiThenTheNextApplyConverges() {
+        try (FleetFixture f = new FleetFixture(3, 0)) {
+            Cluster c = f.cluster(List.of("m1", "m2", "m3"), List.of());
+            ApplyOptions options = f.optionsBuilder().clock(f.fleet.clock()).build();
+            c.apply(options);
+            f.fleet.advanceClock(Duration.ofDays(370));
+            // the API server refuses admin.conf's expired client certificate, as kube-apiserver does
+            assertThat(f.run("m1", HostCommands.kubectl("get", "nodes")).stderr())
+                    .contains("You must be logged in to the server (Unauthorized)");
+
+            Plan plan = c.plan(options);
+            assertThat(plan.notes()).anySatisfy(n -> assertThat(n).contains("this plan only renews them"));
+            assertThat(plan.steps()).extracting(PlannedStep::kind).containsOnly(PlannedStep.Kind.RENEW);
+            assertThat(plan.steps()).extracting(PlannedStep::host).containsExactly("m1", "m2", "m3", "cluster");
+            assertThat(plan.steps().get(0).action()).contains("already expired, so without the health gates");
+            assertThat(plan.findings()).anySatisfy(x -> assertThat(x.problem()).startsWith("admin.conf expired on"));
+
+            ApplyResult renewed = c.apply(plan, options);
+            assertThat(renewed.verified()).singleElement().asString().contains("apply again");
+            assertThat(f.run("m1", HostCommands.kubectl("get", "nodes")).ok()).isTrue();
+            assertThat(c.certificates(options).expiringWithin(Duration.ofDays(300)))
+                    .extracting(Certificates.Certificate::name).containsOnly("kubelet-client-current.pem");
+
+            c.apply(options);
+            assertThat(c.plan(options).isEmpty()).isTrue();
+        }
+    }
+
     private static Map<String, String> containerIds(FleetFixture f) {
         return List.of("m1", "m2", "m3").stream().flatMap(m -> RenewCertificatesPhase.CONTAINERS.stream()
                 .map(c -> Map.entry(m + " " + c, f.run(m, Etcd.containerQuery(f.all, c)).orThrow().stdout().trim())))
