@@ -61,6 +61,13 @@ final class Etcd {
         return crictl(cluster, "stop", containerId);
     }
 
+    /** {@code etcdutl} (the etcd image has it: offline snapshot tools) in that container. */
+    static Command etcdutl(Cluster cluster, String containerId, String... args) {
+        List<String> words = new ArrayList<>(List.of("exec", containerId, "etcdutl"));
+        words.addAll(List.of(args));
+        return crictl(cluster, words.toArray(String[]::new));
+    }
+
     /** The ID of the etcd container running on the host, if one runs. */
     static Optional<String> container(Cluster cluster, RemoteHost host) {
         return container(cluster, host, "etcd");

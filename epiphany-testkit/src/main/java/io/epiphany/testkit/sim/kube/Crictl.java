@@ -33,7 +33,7 @@ public final class Crictl implements Program {
             return false;
         }
         List<String> command = execCommand(w);
-        return command.size() < 1 || !isEtcdctl(command.get(0)) || etcdctl.changesState(command.subList(1,
+        return command.size() < 1 || (!isEtcdctl(command.get(0)) && !command.get(0).equals("etcdutl")) || etcdctl.changesState(command.subList(1,
                 command.size()));
     }
 
@@ -112,6 +112,10 @@ public final class Crictl implements Program {
         if (command.isEmpty()) {
             inv.err().println("FATA[0000] command cannot be empty");
             return 1;
+        }
+        if (command.get(0).equals("etcdutl")) {
+            return EtcdSnapshots.etcdutl(new Invocation("etcdutl", command.subList(1, command.size()), inv.stdin(),
+                    inv.out(), inv.err(), inv.host(), "root", inv.login()), etcdMounts(inv.host()));
         }
         if (!isEtcdctl(command.get(0))) {
             // the etcd image holds etcd, etcdctl and etcdutl and no shell; the SIMULATED one answers only etcdctl
