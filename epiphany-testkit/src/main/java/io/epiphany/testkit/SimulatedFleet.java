@@ -295,6 +295,11 @@ public final class SimulatedFleet implements AutoCloseable {
         };
     }
 
+    /** The IDs of the cluster's bootstrap tokens now (the secret half is never kept): empty without a cluster. */
+    public List<String> bootstrapTokenIds() {
+        return store.read(s -> s.kube == null ? List.<String>of() : s.kube.tokens.stream().map(t -> t.id).toList());
+    }
+
     /** etcd membership changes so far, in order, e.g. {@code member add --learner m2}, {@code member promote m2}. */
     public List<String> etcdHistory() {
         return store.read(s -> s.kube == null ? List.of() : List.copyOf(s.kube.history));

@@ -47,6 +47,8 @@ public final class Provisioner {
         for (Phase p : recovering ? List.<Phase>of(new RenewCertificatesPhase()) : phases()) {
             out.add(new Prepared(p, p.prepare(ctx)));
         }
+        Phase tokens = new DeleteBootstrapTokenPhase(out.stream().flatMap(p -> p.work().planned().stream()).toList());
+        out.add(new Prepared(tokens, tokens.prepare(ctx)));
         return out;
     }
 

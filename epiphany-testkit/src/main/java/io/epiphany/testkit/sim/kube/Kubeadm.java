@@ -57,7 +57,7 @@ public final class Kubeadm implements Program {
             case "reset":
                 return new Reset(inv).run();
             case "token":
-                return tokenCreate(inv);
+                return a.size() > 1 && a.get(1).equals("delete") ? KubeadmTokens.delete(inv) : tokenCreate(inv);
             case "config":
                 return configValidate(inv);
             case "certs":
