@@ -116,7 +116,10 @@ public final class Backup {
         }
     }
 
-    /** Reads an archive and checks every part against the manifest; {@link IllegalArgumentException} says what differs. */
+    /**
+     * Reads an archive and checks every part against the manifest; an {@link IllegalArgumentException} says what
+     * differs.
+     */
     public static Backup verify(Path archive) {
         return read(archive, null);
     }

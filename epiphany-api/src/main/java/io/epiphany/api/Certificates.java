@@ -91,7 +91,8 @@ public final class Certificates {
 
     @Override
     public String toString() {
-        return "Certificates[" + certificates.size() + " read at " + readAt + ", " + expiringWithin(Duration.ZERO).size()
+        return "Certificates[" + certificates.size() + " read at " + readAt + ", "
+                + expiringWithin(Duration.ZERO).size()
                 + " expired, " + unreadable.size() + " hosts unreadable]";
     }
 }

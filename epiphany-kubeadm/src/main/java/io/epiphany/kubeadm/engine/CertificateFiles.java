@@ -38,7 +38,7 @@ final class CertificateFiles {
         return KUBECONFIGS.contains(name) ? "/etc/kubernetes/" + name : KubePaths.pki(cluster, name);
     }
 
-    /** Every certificate of a master by name, in {@link HostFactsReader#CERTIFICATES} then {@link #KUBECONFIGS} order. */
+    /** Every certificate of a master by name: {@link HostFactsReader#CERTIFICATES}, then {@link #KUBECONFIGS}. */
     static Map<String, ControlPlaneFacts.Certificate> master(Cluster cluster, RemoteHost h) {
         Map<String, ControlPlaneFacts.Certificate> out = new LinkedHashMap<>();
         for (String name : HostFactsReader.CERTIFICATES) {

@@ -23,9 +23,10 @@ import java.util.function.Function;
 public final class Provisioner {
     /** The apply verb, in the design's order: repairs and broken members first, joins, then removals. */
     static List<Phase> phases() {
-        return List.of(new PrepareHostsPhase(), new LoadBalancerPhase(), new RenewCertificatesPhase(), new Repair(), new InitControlPlanePhase(),
-                RemoveMastersPhase.broken(), new ReconfigurePhase(), new JoinMastersPhase(), new JoinNodesPhase(),
-                new NodeLabelsPhase(), new RemoveNodesPhase(), RemoveMastersPhase.healthy());
+        return List.of(new PrepareHostsPhase(), new LoadBalancerPhase(), new RenewCertificatesPhase(),
+                new Repair(), new InitControlPlanePhase(), RemoveMastersPhase.broken(), new ReconfigurePhase(),
+                new JoinMastersPhase(), new JoinNodesPhase(), new NodeLabelsPhase(), new RemoveNodesPhase(),
+                RemoveMastersPhase.healthy());
     }
 
     /** Each phase's work, selected once from the facts. */

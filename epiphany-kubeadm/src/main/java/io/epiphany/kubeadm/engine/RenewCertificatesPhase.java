@@ -17,8 +17,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Renews kubeadm's non-CA certificates that expire within {@link io.epiphany.api.ApplyOptions#certificateRenewalThreshold()}
- * (the one threshold: {@link Findings} reports from {@link #expiring}), one master at a time: the master is drained
+ * Renews kubeadm's non-CA certificates that expire within
+ * {@link io.epiphany.api.ApplyOptions#certificateRenewalThreshold()} (the one threshold: {@link Findings} reports
+ * from {@link #expiring}), one master at a time: the master is drained
  * from every HAProxy, {@code kubeadm certs renew all --config <file>} renews its leaf certificates and the client
  * certificates of admin.conf, super-admin.conf, controller-manager.conf and scheduler.conf (with {@code --config}
  * kubeadm needs no API server, so an expired certificate does not stop it), its etcd, kube-apiserver,

@@ -45,7 +45,8 @@ class BackupTest {
             assertThat(m.etcdKeys()).isPositive();
             assertThat(m.parts()).extracting(Backup.Part::name).containsExactly(Backup.SNAPSHOT, "pki/ca.crt",
                     "pki/ca.key", "pki/sa.key", "pki/sa.pub", "pki/front-proxy-ca.crt", "pki/front-proxy-ca.key",
-                    "pki/etcd/ca.crt", "pki/etcd/ca.key", "config/" + Path.of(c.encryption().configFile()).getFileName(),
+                    "pki/etcd/ca.crt", "pki/etcd/ca.key",
+                    "config/" + Path.of(c.encryption().configFile()).getFileName(),
                     "config/" + Path.of(c.apiServer().audit().policyFile()).getFileName());
             assertThat(new String(backup.part(Backup.SNAPSHOT), StandardCharsets.UTF_8))
                     .contains("/registry/example/answer").contains("42");

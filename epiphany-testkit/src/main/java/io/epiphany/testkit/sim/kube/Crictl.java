@@ -33,8 +33,8 @@ public final class Crictl implements Program {
             return false;
         }
         List<String> command = execCommand(w);
-        return command.size() < 1 || (!isEtcdctl(command.get(0)) && !command.get(0).equals("etcdutl")) || etcdctl.changesState(command.subList(1,
-                command.size()));
+        return command.size() < 1 || (!isEtcdctl(command.get(0)) && !command.get(0).equals("etcdutl"))
+                || etcdctl.changesState(command.subList(1, command.size()));
     }
 
     @Override

@@ -15,9 +15,10 @@ import java.util.Optional;
  * SIMULATED {@code etcdctl} (v3 API) as it runs inside a host's etcd static pod (a kubeadm host has no etcdctl binary:
  * it is reached only through {@link Crictl} {@code exec}): {@code member list}, {@code member remove},
  * {@code member promote}, {@code endpoint health}, {@code endpoint status} ({@code --cluster}, {@code -w json},
- * {@code --hex}), {@code move-leader}, {@code put}, {@code get}, {@code snapshot save} ({@link EtcdSnapshots}). TLS flags must name files the container sees (its
- * hostPath mounts) and the cluster's etcd CA; linearizable requests fail without quorum. (On a real-OS fleet host
- * the fleet's crictl shim runs the REAL etcdctl against the REAL etcd instead, see system-tests/fleet.)
+ * {@code --hex}), {@code move-leader}, {@code put}, {@code get}, {@code snapshot save} ({@link EtcdSnapshots}).
+ * TLS flags must name files the container sees (its hostPath mounts) and the cluster's etcd CA; linearizable
+ * requests fail without quorum. (On a real-OS fleet host the fleet's crictl shim runs the REAL etcdctl against the
+ * REAL etcd instead, see system-tests/fleet.)
  */
 public final class Etcdctl {
     private static final ObjectMapper JSON = new ObjectMapper();
