@@ -23,8 +23,9 @@ import java.util.function.Function;
 public final class Provisioner {
     /** The apply verb, in the design's order: repairs and broken members first, joins, then removals. */
     static List<Phase> phases() {
-        return List.of(new PrepareHostsPhase(), new LoadBalancerPhase(), new RenewCertificatesPhase(),
-                new Repair(), new InitControlPlanePhase(), RemoveMastersPhase.broken(), new ReconfigurePhase(),
+        return List.of(new PrepareHostsPhase(), new LoadBalancerPhase(),
+                RenewCertificatesPhase.expired(), new Repair(), RenewCertificatesPhase.expiringSoon(),
+                new InitControlPlanePhase(), RemoveMastersPhase.broken(), new ReconfigurePhase(),
                 new JoinMastersPhase(), new JoinNodesPhase(), new NodeLabelsPhase(), new RemoveNodesPhase(),
                 RemoveMastersPhase.healthy());
     }
@@ -45,7 +46,7 @@ public final class Provisioner {
             Guards.check(ctx);
         }
         List<Prepared> out = new ArrayList<>();
-        for (Phase p : recovering ? List.<Phase>of(new RenewCertificatesPhase()) : phases()) {
+        for (Phase p : recovering ? List.<Phase>of(RenewCertificatesPhase.expired()) : phases()) {
             out.add(new Prepared(p, p.prepare(ctx)));
         }
         Phase tokens = new DeleteBootstrapTokenPhase(out.stream().flatMap(p -> p.work().planned().stream()).toList());

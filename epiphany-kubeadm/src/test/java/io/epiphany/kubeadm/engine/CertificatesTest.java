@@ -47,9 +47,12 @@ class CertificatesTest {
             assertThat(certs.toString()).doesNotContain("PRIVATE");
             assertThat(c.plan(options).isEmpty()).isTrue();
 
-            // 340 days on: every leaf certificate is inside the 30-day threshold, no CA is
+            // 340 days on: every leaf certificate is inside the 30-day threshold, no CA is; and m3's etcd member is
+            // down, so Repair mends it before the renewals' health gates ask for every member healthy
             f.fleet.advanceClock(Duration.ofDays(340));
+            f.fleet.host("m3").stopEtcd();
             Plan plan = c.plan(options);
+            assertThat(List.copyOf(plan.byPhase().keySet())).containsSubsequence("Repair", RenewCertificatesPhase.TITLE);
             List<PlannedStep> renew = plan.steps().stream().filter(s -> s.kind() == PlannedStep.Kind.RENEW).toList();
             assertThat(renew).extracting(PlannedStep::host).containsExactly("m1", "m2", "m3");
             assertThat(renew.get(0).action()).contains("apiserver.crt", "admin.conf", "kubeadm certs renew all");
@@ -114,6 +117,7 @@ class CertificatesTest {
             assertThat(plan.steps()).extracting(PlannedStep::kind).containsOnly(PlannedStep.Kind.RENEW);
             assertThat(plan.steps()).extracting(PlannedStep::host).containsExactly("m1", "m2", "m3", "cluster");
             assertThat(plan.steps().get(0).action()).contains("already expired, so without the health gates");
+            assertThat(plan.byPhase()).containsOnlyKeys(RenewCertificatesPhase.EXPIRED_TITLE);
             assertThat(plan.findings()).anySatisfy(x -> assertThat(x.problem()).startsWith("admin.conf expired on"));
 
             ApplyResult renewed = c.apply(plan, options);
