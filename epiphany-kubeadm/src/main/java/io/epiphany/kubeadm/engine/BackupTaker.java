@@ -44,8 +44,17 @@ public final class BackupTaker {
         }
     }
 
+    /** What one master gave: the parts of the archive and what the manifest says about them. */
+    private record Taken(Machine master, List<String> members, long revision, long keys, Map<String, byte[]> parts) {}
+
     private static Backup take(Cluster cluster, Path archive, ApplyOptions options, RemoteAccess access) {
-        Hosts hosts = new Hosts(cluster, access);
+        Taken t = fromFirstHealthyMaster(cluster, new Hosts(cluster, access));
+        // written only after the master is left clean; a controller-side write error is not retried on other masters
+        return Backup.write(archive, cluster.name(), cluster.kubernetesVersion(), options.clock().instant(),
+                t.master().hostname(), t.members(), t.revision(), t.keys(), t.parts());
+    }
+
+    private static Taken fromFirstHealthyMaster(Cluster cluster, Hosts hosts) {
         List<String> tried = new ArrayList<>();
         for (Machine m : cluster.masters()) {
             try {
@@ -57,7 +66,7 @@ public final class BackupTaker {
                     tried.add(m.hostname() + ": its etcd member is not healthy");
                     continue;
                 }
-                return snapshot(cluster, archive, options, m, h, view.get().members());
+                return snapshot(cluster, m, h, view.get().members());
             } catch (RuntimeException e) {
                 tried.add(m.hostname() + ": " + e.getMessage());
             }
@@ -66,8 +75,7 @@ public final class BackupTaker {
                 List.of(), List.of("the backup: nothing was written"), null);
     }
 
-    private static Backup snapshot(Cluster cluster, Path archive, ApplyOptions options, Machine m, RemoteHost h,
-            List<EtcdMember> members) {
+    private static Taken snapshot(Cluster cluster, Machine m, RemoteHost h, List<EtcdMember> members) {
         String container = Etcd.container(cluster, h).orElseThrow(() -> new IllegalStateException(
                 "no running etcd container"));
         String file = ControlPlaneConfig.ETCD_DATA_DIR + "/epiphany-backup-"
@@ -105,8 +113,7 @@ public final class BackupTaker {
             parts.put("config/" + Path.of(path).getFileName(), required(h, path));
         }
         List<String> described = members.stream().map(e -> e.name() + " " + String.join(",", e.peerUrls())).toList();
-        return Backup.write(archive, cluster.name(), cluster.kubernetesVersion(), options.clock().instant(),
-                m.hostname(), described, status.path("revision").asLong(), status.path("totalKey").asLong(), parts);
+        return new Taken(m, described, status.path("revision").asLong(), status.path("totalKey").asLong(), parts);
     }
 
     private static byte[] randomBytes() {
