@@ -108,6 +108,25 @@ public abstract class ApplyOptions {
         return false;
     }
 
+    /**
+     * Certificates that expire within this are renewed by {@code apply()} (kubeadm's non-CA certificates, one master
+     * at a time) and reported by {@code plan()}; a certificate authority expiring within it is a finding (kubeadm does
+     * not renew CAs). The one threshold for both.
+     */
+    @Value.Default
+    public Duration certificateRenewalThreshold() {
+        return Duration.ofDays(30);
+    }
+
+    /**
+     * The controller's clock: certificate expiry and the hosts' clock skew are judged against it. The system clock by
+     * default; a test fleet whose clock moves hands its own.
+     */
+    @Value.Default
+    public java.time.Clock clock() {
+        return java.time.Clock.systemUTC();
+    }
+
     public static ApplyOptions defaults() {
         return builder().build();
     }

@@ -223,6 +223,33 @@ public abstract class Cluster {
         return Engines.load().loadBalancers(this, options);
     }
 
+    /**
+     * Every certificate on every master (the PKI files kubeadm writes, CAs included, and the client certificates of
+     * its kubeconfigs) and each machine's kubelet client certificate, read in parallel (read-only) and parsed by the
+     * SDK: subject, issuer, expiry, days left, names. No private key is read into it.
+     */
+    public Certificates certificates() {
+        return certificates(ApplyOptions.defaults());
+    }
+
+    public Certificates certificates(ApplyOptions options) {
+        return Engines.load().certificates(this, options);
+    }
+
+    /**
+     * Takes an etcd snapshot on a master whose etcd member is healthy (inside its etcd container), checks it with
+     * {@code etcdutl snapshot status}, and writes it with the shared PKI, the encryption config and the audit policy
+     * into one archive at {@code archive} (mode 0600, a manifest with the SHA-256 of every part; see {@link Backup});
+     * the snapshot is removed from the master. Read-only for the cluster.
+     */
+    public Backup backup(Path archive) {
+        return backup(archive, ApplyOptions.defaults());
+    }
+
+    public Backup backup(Path archive, ApplyOptions options) {
+        return Engines.load().backup(this, archive, options);
+    }
+
     /** Reads the Epiphany YAML format (the design's section 5 plus {@code kind: configuration/kubernetes-ha}). */
     public static Cluster fromYaml(String yaml) {
         return EpiphanyYaml.read(yaml, "<string>");

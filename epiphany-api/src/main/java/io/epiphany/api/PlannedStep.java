@@ -29,6 +29,10 @@ public final class PlannedStep {
         REMOVE,
         /** A running control plane is changed to match the description (flags, certificates, stored config). */
         RECONFIGURE,
+        /** Certificates renewed ({@code kubeadm certs renew}) and the control plane restarted to use them. */
+        RENEW,
+        /** Something the run made for itself is removed again (the bootstrap token its joins used). */
+        CLEANUP,
         /** Node labels and taints. */
         LABEL,
         /** A machine torn down by {@code reset}. */

@@ -26,7 +26,8 @@ class PublicSurfaceTest {
 
     @Test
     void planStepsAndFindingsAreFinalValuesWithoutPublicConstructors() {
-        for (Class<?> type : List.of(Plan.class, PlannedStep.class, Finding.class)) {
+        for (Class<?> type : List.of(Plan.class, PlannedStep.class, Finding.class, Certificates.class,
+                Backup.class)) {
             assertThat(Modifier.isFinal(type.getModifiers())).as(type.getSimpleName()).isTrue();
             for (Constructor<?> c : type.getDeclaredConstructors()) {
                 assertThat(Modifier.isPublic(c.getModifiers())).as(type.getSimpleName()).isFalse();

@@ -57,4 +57,14 @@ public final class KubeadmEngine implements Engine {
     public io.epiphany.api.LoadBalancerStatus loadBalancers(Cluster cluster, ApplyOptions options) {
         return io.epiphany.kubeadm.engine.LoadBalancerStatusReader.read(cluster, options);
     }
+
+    @Override
+    public io.epiphany.api.Certificates certificates(Cluster cluster, ApplyOptions options) {
+        return io.epiphany.kubeadm.engine.CertificateReader.read(cluster, options);
+    }
+
+    @Override
+    public io.epiphany.api.Backup backup(Cluster cluster, java.nio.file.Path archive, ApplyOptions options) {
+        return io.epiphany.kubeadm.engine.BackupTaker.take(cluster, archive, options);
+    }
 }

@@ -337,6 +337,35 @@ public final class SimulatedFleet implements AutoCloseable {
         });
     }
 
+    /**
+     * The fleet's clock as a controller would see it after {@link #advanceClock}: the real time plus the offset, read
+     * at every call. Hand it to {@code ApplyOptions.clock(...)} so the SDK's clock moves with the hosts'.
+     */
+    public java.time.Clock clock() {
+        return new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public java.time.Instant instant() {
+                long offset = store.read(s -> s.clockOffsetSeconds);
+                return java.time.Instant.now().plusSeconds(offset);
+            }
+        };
+    }
+
+    /** The IDs of the cluster's bootstrap tokens now (the secret half is never kept): empty without a cluster. */
+    public List<String> bootstrapTokenIds() {
+        return store.read(s -> s.kube == null ? List.<String>of() : s.kube.tokens.stream().map(t -> t.id).toList());
+    }
+
     /** etcd membership changes so far, in order, e.g. {@code member add --learner m2}, {@code member promote m2}. */
     public List<String> etcdHistory() {
         return store.read(s -> s.kube == null ? List.of() : List.copyOf(s.kube.history));

@@ -2,6 +2,8 @@ package io.epiphany.api.spi;
 
 import io.epiphany.api.ApplyOptions;
 import io.epiphany.api.ApplyResult;
+import io.epiphany.api.Backup;
+import io.epiphany.api.Certificates;
 import io.epiphany.api.Cluster;
 import io.epiphany.api.Kubeconfig;
 import io.epiphany.api.LoadBalancerStatus;
@@ -34,5 +36,15 @@ public interface Engine {
     /** Reads every host's HAProxy in parallel (read-only) into one table. */
     default LoadBalancerStatus loadBalancers(Cluster cluster, ApplyOptions options) {
         throw new UnsupportedOperationException(getClass().getName() + " does not read load balancers");
+    }
+
+    /** Reads every master's certificates and every machine's kubelet client certificate (read-only). */
+    default Certificates certificates(Cluster cluster, ApplyOptions options) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not read certificates");
+    }
+
+    /** Takes a backup of the cluster into one archive. */
+    default Backup backup(Cluster cluster, java.nio.file.Path archive, ApplyOptions options) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not take backups");
     }
 }

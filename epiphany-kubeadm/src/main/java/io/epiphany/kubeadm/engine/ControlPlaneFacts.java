@@ -12,7 +12,8 @@ import java.util.TreeMap;
  *
  * @param flags component ({@code kube-apiserver}, ...) to its command-line flags, from the manifest
  * @param images component to its container image
- * @param certificates path relative to certificatesDir to the certificate's expiry and names
+ * @param certificates kubeadm's name of each certificate (relative to certificatesDir, or a kubeconfig's file name) to
+ *        what {@link CertificateFiles} parsed
  * @param sharedFiles path to the SHA-256 of the encryption config and audit policy on this host
  * @param encryptionProvider the first provider of the encryption config on this host
  * @param etcdRunning an etcd container runs on this host
@@ -22,8 +23,11 @@ record ControlPlaneFacts(Map<String, Map<String, String>> flags, Map<String, Str
         boolean etcdRunning) {
     static final List<String> COMPONENTS = List.of("kube-apiserver", "kube-controller-manager", "kube-scheduler");
 
-    /** A certificate's expiry and its DNS and IP subject alternative names. */
-    record Certificate(Instant notAfter, List<String> names) {}
+    /**
+     * A certificate as the SDK parsed it: expiry, DNS and IP subject alternative names, subject and issuer (RFC 2253),
+     * and whether it is a certificate authority.
+     */
+    record Certificate(Instant notAfter, List<String> names, String subject, String issuer, boolean authority) {}
 
     Map<String, String> flags(String component) {
         return flags.getOrDefault(component, Map.of());

@@ -38,7 +38,7 @@ final class Etcd {
 
     /** The running etcd container on a host: one ID per line, nothing when etcd does not run there. */
     static Command containerQuery(Cluster cluster) {
-        return crictl(cluster, "ps", "--name", "etcd", "--state", "running", "-q").readOnly();
+        return containerQuery(cluster, "etcd");
     }
 
     /** {@code etcdctl} in that container against its local member, with kubeadm's healthcheck client certificate. */
@@ -51,9 +51,31 @@ final class Etcd {
         return crictl(cluster, words.toArray(String[]::new));
     }
 
+    /** The running container of a static pod ({@code etcd}, {@code kube-apiserver}, ...): one ID per line. */
+    static Command containerQuery(Cluster cluster, String name) {
+        return crictl(cluster, "ps", "--name", name, "--state", "running", "-q").readOnly();
+    }
+
+    /** Stops a container; the kubelet starts its static pod's container again (restartPolicy Always). */
+    static Command crictlStop(Cluster cluster, String containerId) {
+        return crictl(cluster, "stop", containerId);
+    }
+
+    /** {@code etcdutl} (the etcd image has it: offline snapshot tools) in that container. */
+    static Command etcdutl(Cluster cluster, String containerId, String... args) {
+        List<String> words = new ArrayList<>(List.of("exec", containerId, "etcdutl"));
+        words.addAll(List.of(args));
+        return crictl(cluster, words.toArray(String[]::new));
+    }
+
     /** The ID of the etcd container running on the host, if one runs. */
     static Optional<String> container(Cluster cluster, RemoteHost host) {
-        CommandResult r = host.run(containerQuery(cluster));
+        return container(cluster, host, "etcd");
+    }
+
+    /** The ID of the named static pod's running container on the host, if one runs. */
+    static Optional<String> container(Cluster cluster, RemoteHost host, String name) {
+        CommandResult r = host.run(containerQuery(cluster, name));
         if (!r.ok()) {
             return Optional.empty();
         }

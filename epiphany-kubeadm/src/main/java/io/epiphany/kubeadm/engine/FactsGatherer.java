@@ -34,10 +34,18 @@ final class FactsGatherer {
     private final Hosts hosts;
     private final List<Machine> knownMachines;
 
+    private final java.time.Clock clock;
+
     FactsGatherer(Cluster cluster, Hosts hosts, List<Machine> knownMachines) {
+        this(cluster, hosts, knownMachines, java.time.Clock.systemUTC());
+    }
+
+    /** {@code clock}: the controller's ({@link io.epiphany.api.ApplyOptions#clock()}). */
+    FactsGatherer(Cluster cluster, Hosts hosts, List<Machine> knownMachines, java.time.Clock clock) {
         this.cluster = cluster;
         this.hosts = hosts;
         this.knownMachines = knownMachines;
+        this.clock = clock;
     }
 
     /** A machine the cluster reports but the description dropped: as the caller knows it, else by its address. */
@@ -67,6 +75,9 @@ final class FactsGatherer {
         }
         if (api.isEmpty()) {
             if (byHost.values().stream().anyMatch(HostFacts::adminConf)) {
+                CertificatesExpired.of(cluster, byHost, clock.instant(), apiTried).ifPresent(e -> {
+                    throw e;
+                });
                 throw new ApplyException(PHASE, null, "a cluster exists on these machines (admin.conf is present) but "
                         + "its API did not answer on any master: " + apiTried + "; the SDK will not guess the cluster "
                         + "state (is etcd quorum lost? are the masters' API servers and kubelets up?)", List.of(),
@@ -95,7 +106,7 @@ final class FactsGatherer {
     }
 
     private void readHosts(List<Machine> machines, Map<String, HostFacts> into) {
-        HostFactsReader reader = new HostFactsReader(cluster);
+        HostFactsReader reader = new HostFactsReader(cluster, clock);
         for (var outcome : Parallel.map(machines, cluster.ssh().concurrency(),
                 m -> reader.read(m, hosts.get(m), cluster.isMaster(m) || cluster.machine(m.hostname()).isEmpty()))) {
             into.put(outcome.item().hostname(), outcome.ok() ? outcome.value()

@@ -2,11 +2,8 @@ package io.epiphany.kubeadm.engine;
 
 import io.epiphany.api.Finding;
 import io.epiphany.api.Machine;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -14,9 +11,6 @@ import java.util.Optional;
  * operator should do. A plan with findings is never "no changes".
  */
 final class Findings {
-    /** Certificates expiring sooner than this are reported (renewal is a later capability). */
-    static final Duration EXPIRY_WARNING = Duration.ofDays(30);
-
     private Findings() {}
 
     static List<Finding> of(Context ctx) {
@@ -39,23 +33,12 @@ final class Findings {
             node.map(NodeInfo::kubeletVersion).filter(v -> !v.isEmpty() && !v.equals(version)).ifPresent(v ->
                     out.add(Finding.of(m.hostname(), "kubelet " + v + " while the cluster runs " + version,
                             "install kubelet " + version + " (version skew)")));
-            ctx.facts.controlPlane(m).ifPresent(cp -> expiring(m, cp.certificates(), out));
+            RenewCertificatesPhase.findings(ctx, m, out);
         }
         if (ctx.facts.stored().isEmpty()) {
             out.add(Finding.of(Context.CLUSTER, "the ClusterConfiguration in kube-system/kubeadm-config could not be "
                     + "read", "drift of control-plane settings cannot be seen until it can"));
         }
         return out;
-    }
-
-    private static void expiring(Machine m, Map<String, ControlPlaneFacts.Certificate> certs, List<Finding> out) {
-        Instant soon = Instant.now().plus(EXPIRY_WARNING);
-        certs.forEach((path, c) -> {
-            if (c.notAfter().isBefore(soon)) {
-                out.add(Finding.of(m.hostname(), path + (c.notAfter().isBefore(Instant.now()) ? " expired on "
-                        : " expires on ") + c.notAfter(), "renew it with `kubeadm certs renew` on this master, "
-                        + "then restart its control-plane static pods"));
-            }
-        });
     }
 }

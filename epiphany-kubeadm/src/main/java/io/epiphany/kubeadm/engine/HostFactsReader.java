@@ -31,9 +31,16 @@ final class HostFactsReader {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Cluster cluster;
+    private final java.time.Clock clock;
 
     HostFactsReader(Cluster cluster) {
+        this(cluster, java.time.Clock.systemUTC());
+    }
+
+    /** {@code clock}: the controller's, which each host's clock skew is measured against. */
+    HostFactsReader(Cluster cluster, java.time.Clock clock) {
         this.cluster = cluster;
+        this.clock = clock;
     }
 
     HostFacts read(Machine m, RemoteHost h, boolean master) {
@@ -78,7 +85,7 @@ final class HostFactsReader {
             version(kubeletVersion.join(), s -> s.trim().replaceFirst("^Kubernetes ", "")).ifPresent(
                     v -> versions.put("kubelet", v));
             version(kubectlVersion.join(), HostFactsReader::clientVersion).ifPresent(v -> versions.put("kubectl", v));
-            long now = System.currentTimeMillis() / 1000;
+            long now = clock.millis() / 1000;
             CommandResult d = date.join();
             long skew = d.ok() && d.stdout().trim().matches("\\d{1,12}") ? Long.parseLong(d.stdout().trim()) - now : 0;
             return new HostFacts(m.hostname(), Optional.empty(), Set.copyOf(binaries), config, Set.copyOf(active),
@@ -106,11 +113,7 @@ final class HostFactsReader {
                 flags.put(component, Map.copyOf(e.getValue()));
             });
         }
-        Map<String, ControlPlaneFacts.Certificate> certs = new LinkedHashMap<>();
-        for (String relative : CERTIFICATES) {
-            h.read(KubePaths.pki(cluster, relative)).flatMap(Manifests::certificate)
-                    .ifPresent(c -> certs.put(relative, c));
-        }
+        Map<String, ControlPlaneFacts.Certificate> certs = CertificateFiles.master(cluster, h);
         Map<String, String> shared = new LinkedHashMap<>();
         Optional<String> provider = Optional.empty();
         for (String path : KubePaths.sharedConfigFiles(cluster)) {

@@ -47,7 +47,7 @@ final class Manifests {
         }
     }
 
-    /** Expiry and DNS/IP names of a PEM or DER certificate; empty when it does not parse. */
+    /** Expiry, DNS/IP names, subject and issuer of a PEM or DER certificate; empty when it does not parse. */
     static Optional<ControlPlaneFacts.Certificate> certificate(byte[] pem) {
         try {
             X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
@@ -62,7 +62,9 @@ final class Manifests {
                     }
                 }
             }
-            return Optional.of(new ControlPlaneFacts.Certificate(cert.getNotAfter().toInstant(), List.copyOf(names)));
+            return Optional.of(new ControlPlaneFacts.Certificate(cert.getNotAfter().toInstant(), List.copyOf(names),
+                    cert.getSubjectX500Principal().getName(), cert.getIssuerX500Principal().getName(),
+                    cert.getBasicConstraints() >= 0));
         } catch (CertificateParsingException e) {
             return Optional.empty();
         } catch (CertificateException | ClassCastException e) {

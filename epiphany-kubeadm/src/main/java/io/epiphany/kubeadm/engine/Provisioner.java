@@ -24,7 +24,8 @@ public final class Provisioner {
     /** The apply verb, in the design's order: repairs and broken members first, joins, then removals. */
     static List<Phase> phases() {
         return List.of(new KernelPhase(), new PackagesPhase(), new ContainerRuntimePhase(), new PullImagesPhase(),
-                new LoadBalancerPhase(), new Repair(), new InitControlPlanePhase(), new CniPhase(), new UpgradePhase(),
+                new LoadBalancerPhase(), RenewCertificatesPhase.expired(), new Repair(),
+                RenewCertificatesPhase.expiringSoon(), new InitControlPlanePhase(), new CniPhase(), new UpgradePhase(),
                 RemoveMastersPhase.broken(), new ReconfigurePhase(), new JoinMastersPhase(), new JoinNodesPhase(),
                 new NodeLabelsPhase(), new RemoveNodesPhase(), RemoveMastersPhase.healthy());
     }
@@ -40,11 +41,16 @@ public final class Provisioner {
     }
 
     private static List<Prepared> prepare(Context ctx) {
-        Guards.check(ctx);
+        boolean recovering = CertificatesExpired.recovering(ctx.facts);
+        if (!recovering) {
+            Guards.check(ctx);
+        }
         List<Prepared> out = new ArrayList<>();
-        for (Phase p : phases()) {
+        for (Phase p : recovering ? List.<Phase>of(RenewCertificatesPhase.expired()) : phases()) {
             out.add(new Prepared(p, p.prepare(ctx)));
         }
+        Phase tokens = new DeleteBootstrapTokenPhase(out.stream().flatMap(p -> p.work().planned().stream()).toList());
+        out.add(new Prepared(tokens, tokens.prepare(ctx)));
         return out;
     }
 
@@ -112,6 +118,10 @@ public final class Provisioner {
             p.work().run(ctx);
             ctx.tell(l -> l.phaseFinished(p.phase().title(), Context.since(phaseStart)));
         }
+        if (CertificatesExpired.recovering(ctx.facts)) {
+            return new ApplyResult(plan, Duration.ofNanos(System.nanoTime() - start), List.of("expired certificates "
+                    + "renewed on every master and the control plane healthy; apply again to converge the rest"));
+        }
         long verifyStart = System.nanoTime();
         ctx.tell(l -> l.phaseStarted(Verification.PHASE, List.of()));
         List<String> verified = new ArrayList<>(ctx.results());
@@ -172,7 +182,12 @@ public final class Provisioner {
     }
 
     private static Facts gather(Cluster cluster, ApplyOptions options, RemoteAccess access) {
-        return new FactsGatherer(cluster, new Hosts(cluster, access), options.knownMachines()).gather();
+        try {
+            return new FactsGatherer(cluster, new Hosts(cluster, access), options.knownMachines(), options.clock())
+                    .gather();
+        } catch (CertificatesExpired e) {
+            return e.facts(); // the API does not answer because certificates expired: plan their renewal alone
+        }
     }
 
     private static Context context(Cluster cluster, ApplyOptions options, RemoteAccess access, Facts facts) {
@@ -183,6 +198,10 @@ public final class Provisioner {
     private static List<String> notes(Context ctx) {
         List<String> notes = new ArrayList<>(ctx.cluster.warnings());
         notes.addAll(ctx.notes());
+        if (CertificatesExpired.recovering(ctx.facts)) {
+            notes.add("the cluster's API answers on no master and certificates have expired: this plan only renews "
+                    + "them; apply again afterwards for everything else");
+        }
         return notes;
     }
 

@@ -1,11 +1,9 @@
 package io.epiphany.kubeadm.engine;
 
-import io.epiphany.api.ApplyException;
 import io.epiphany.api.KubernetesVersion;
 import io.epiphany.api.Machine;
 import io.epiphany.api.PlannedStep;
 import io.epiphany.api.remote.Command;
-import io.epiphany.api.remote.CommandResult;
 import io.epiphany.api.remote.RemoteFile;
 import io.epiphany.api.remote.RemoteHost;
 import io.epiphany.haproxy.HaproxyService;
@@ -13,9 +11,6 @@ import io.epiphany.kubeadm.render.UpgradeConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -31,15 +26,27 @@ final class UpgradeSteps {
 
     private UpgradeSteps() {}
 
-    /** The etcd snapshot taken before the first change, copied to this machine. */
+    /**
+     * A backup (etcd snapshot, shared PKI, encryption config: what a restore needs) taken before the first change,
+     * written to the options' directory; the result names the archive.
+     */
     static Step snapshot(Context ctx, KubernetesVersion from, KubernetesVersion to) {
         Machine via = ctx.facts.etcdVia().flatMap(ctx::machine).orElse(ctx.cluster.masters().get(0));
         Path dir = ctx.options.upgradeSnapshotDirectory();
-        return new Step(PlannedStep.of(UpgradePhase.TITLE, via.hostname(), PlannedStep.Kind.UPGRADE, "etcd snapshot "
-                + "before " + from + " → " + to + ", copied to " + dir + " (0600, SHA-256 checked) and removed from "
-                + via.hostname(), null), () -> {
-                    Path saved = EtcdSnapshot.save(ctx, via, dir, "before-upgrade-to-" + to);
-                    ctx.result("etcd snapshot before the upgrade: " + saved.toAbsolutePath());
+        return new Step(PlannedStep.of(UpgradePhase.TITLE, via.hostname(), PlannedStep.Kind.UPGRADE, "backup (etcd "
+                + "snapshot, shared PKI, encryption config) before " + from + " → " + to + ", written to " + dir
+                + " (0600, each part's SHA-256 in its manifest), nothing left on the master", null), () -> {
+                    String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+                            .withZone(java.time.ZoneOffset.UTC).format(ctx.options.clock().instant());
+                    Path archive = dir.resolve(ctx.cluster.name() + "-before-" + to + "-" + stamp + ".zip");
+                    try {
+                        Files.createDirectories(dir);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException("cannot create " + dir, e);
+                    }
+                    io.epiphany.api.Backup b = BackupTaker.take(ctx.cluster, archive, ctx.options, ctx.hosts);
+                    ctx.result("backup before the upgrade: " + b.path().toAbsolutePath() + " (sha256 "
+                            + b.archiveSha256() + ")");
                 });
     }
 

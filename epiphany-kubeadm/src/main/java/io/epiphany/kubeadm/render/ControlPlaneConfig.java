@@ -15,6 +15,8 @@ import java.util.Map;
 public final class ControlPlaneConfig {
     /** Where the reconfigure config lives on a master while it is used. */
     public static final String PATH = "/etc/kubernetes/epiphany/kubeadm-reconfigure.yaml";
+    /** Where etcd keeps its data on a master, as rendered (the etcd container mounts it). */
+    public static final String ETCD_DATA_DIR = ClusterConfiguration.ETCD_DATA_DIR;
 
     private ControlPlaneConfig() {}
 

@@ -7,6 +7,7 @@ import io.epiphany.api.ApplyResult;
 import io.epiphany.api.Cluster;
 import io.epiphany.api.Kubeconfig;
 import io.epiphany.api.Plan;
+import io.epiphany.api.PlannedStep;
 import io.epiphany.api.ProgressEvent;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,7 @@ class CreateClusterTest {
             Plan plan = c.plan(f.options());
             assertThat(plan.byPhase().keySet()).containsExactly("Prepare kernel", "Install Kubernetes packages",
                     "Install container runtime", "Pull control-plane images", "Load balancers",
-                    "Initialise control plane", "Install CNI", "Join masters", "Join nodes");
+                    "Initialise control plane", "Install CNI", "Join masters", "Join nodes", "Delete bootstrap token");
             assertThat(plan.toString()).contains("m1: write kubeadm init config")
                     .contains("2 members only until the next master joins");
 
@@ -30,6 +31,7 @@ class CreateClusterTest {
                     "etcd members = masters [m1, m2, m3], all healthy",
                     "GET https://localhost:3446/readyz answers ok on all 5 hosts");
             assertThat(f.etcdMembers("m2")).containsExactly("m1", "m2", "m3");
+            assertThat(f.fleet.bootstrapTokenIds()).as("the init token, deleted after the joins").isEmpty();
             assertThat(f.nodes("m3")).containsExactly("m1", "m2", "m3", "n1", "n2");
             for (String host : List.of("m1", "m2", "m3", "n1", "n2")) {
                 assertThat(f.haproxyServers(host)).as(host).containsExactly("m1", "m2", "m3");
@@ -53,8 +55,13 @@ class CreateClusterTest {
     @Test
     void aSingleMasterIsTheSameFlowWithOneBackend() {
         try (FleetFixture f = new FleetFixture(1, 1)) {
+            f.cluster(List.of("m1"), List.of()).apply(f.options());
+            assertThat(f.fleet.bootstrapTokenIds()).isEmpty();
             Cluster c = f.cluster(List.of("m1"), List.of("n1"));
+            assertThat(c.plan(f.options()).steps()).last().extracting(PlannedStep::kind)
+                    .isEqualTo(PlannedStep.Kind.CLEANUP);
             ApplyResult r = c.apply(f.options());
+            assertThat(f.fleet.bootstrapTokenIds()).as("the token created for n1's join, deleted after it").isEmpty();
             assertThat(r.verified()).contains("etcd members = masters [m1], all healthy");
             assertThat(f.haproxyServers("n1")).containsExactly("m1");
             assertThat(c.plan(f.options()).isEmpty()).isTrue();

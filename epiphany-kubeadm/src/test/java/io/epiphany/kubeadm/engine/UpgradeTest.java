@@ -56,16 +56,17 @@ class UpgradeTest {
             assertThat(upgrade).extracting(PlannedStep::host).containsExactly("m1",
                     "m1", "m2", "m3", "n1", "n2", "n3", "n4",
                     "m1", "m2", "m3", "n1", "n2", "n3", "n4");
-            assertThat(upgrade.get(0).action()).contains("etcd snapshot");
+            assertThat(upgrade.get(0).action()).contains("etcd snapshot", "backup");
             assertThat(upgrade.get(1).action()).contains("→ v1.36.0", "kubeadm upgrade apply v1.36.0");
             assertThat(upgrade.get(2).action()).contains("kubeadm upgrade node");
             assertThat(upgrade.get(8).action()).contains("→ v1.37.0", "kubeadm upgrade apply v1.37.0");
 
             ApplyResult result = target.apply(options(f));
 
-            String snapshot = result.verified().stream().filter(v -> v.startsWith("etcd snapshot")).findFirst()
-                    .orElseThrow().replaceFirst(".*: ", "");
+            String snapshot = result.verified().stream().filter(v -> v.startsWith("backup before")).findFirst()
+                    .orElseThrow().replaceFirst("^backup before the upgrade: ", "").replaceFirst(" \\(sha256.*", "");
             assertThat(Path.of(snapshot)).exists().isRegularFile();
+            assertThat(io.epiphany.api.Backup.verify(Path.of(snapshot)).manifest().kubernetesVersion()).isEqualTo(FROM);
             assertThat(Files.getPosixFilePermissions(Path.of(snapshot)))
                     .isEqualTo(PosixFilePermissions.fromString("rw-------"));
             for (String host : List.of("m1", "m2", "m3", "n1", "n2", "n3", "n4")) {

@@ -88,6 +88,11 @@ public final class SimulationState {
         public TreeSet<String> images = new TreeSet<>();
         /** A CNI config file is in /etc/cni/net.d (seen by the kubelet on this host). */
         public boolean cniConfig;
+        /**
+         * How often each other control-plane container (kube-apiserver, ...) was stopped with {@code crictl stop} and
+         * started again by the kubelet: part of its container's ID.
+         */
+        public TreeMap<String, Integer> containerRestarts = new TreeMap<>();
 
         /** The version {@code kubelet --version} prints. */
         public String installedKubelet() {
@@ -114,6 +119,11 @@ public final class SimulationState {
         public String kubernetesVersion;
         public String initHost;
         public String caCertPem;
+        /**
+         * The cluster CA's key as the controller-manager's CSR signer holds it (kubeadm points
+         * {@code --cluster-signing-key-file} at ca.key): signs the kubelets' client certificates, workers' included.
+         */
+        public String clientSignerKeyPem;
         public String etcdCaCertPem;
         public String clusterConfiguration;
         public String etcdClusterId;

@@ -26,12 +26,15 @@ public final class Crictl implements Program {
     @Override
     public boolean changesState(List<String> args) {
         List<String> w = afterGlobalFlags(args);
+        if (!w.isEmpty() && w.get(0).equals("stop")) {
+            return true;
+        }
         if (w.isEmpty() || !w.get(0).equals("exec")) {
             return false;
         }
         List<String> command = execCommand(w);
-        return command.size() < 1 || !isEtcdctl(command.get(0)) || etcdctl.changesState(command.subList(1,
-                command.size()));
+        return command.size() < 1 || (!isEtcdctl(command.get(0)) && !command.get(0).equals("etcdutl"))
+                || etcdctl.changesState(command.subList(1, command.size()));
     }
 
     @Override
@@ -61,13 +64,20 @@ public final class Crictl implements Program {
         return switch (sub) {
             case "ps" -> ps(inv, w);
             case "exec" -> exec(inv, w);
-            default -> inv.fail(1, "the SIMULATED crictl supports only 'ps --name etcd' and 'exec <id> etcdctl ...'");
+            case "stop" -> StaticPodContainers.stop(inv, w);
+            default -> inv.fail(1, "the SIMULATED crictl supports only 'ps --name <static pod> --state running -q', "
+                    + "'stop <id>' and 'exec <id> etcdctl ...'");
         };
     }
 
     private static int ps(Invocation inv, List<String> w) {
         Optional<String> name = Kubeadm.option(w, "--name");
         String state = Kubeadm.option(w, "--state").orElse("running");
+        if (name.isPresent() && StaticPodContainers.OTHERS.contains(name.get()) && state.equalsIgnoreCase("running")
+                && (w.contains("-q") || w.contains("--quiet"))) {
+            StaticPodContainers.running(inv.host(), name.get()).ifPresent(inv.out()::println);
+            return 0;
+        }
         if (name.isEmpty() || !name.get().equals("etcd") || !state.equalsIgnoreCase("running")) {
             return inv.fail(1, "the SIMULATED crictl lists only the running etcd container "
                     + "(ps --name etcd --state running)");
@@ -102,6 +112,10 @@ public final class Crictl implements Program {
         if (command.isEmpty()) {
             inv.err().println("FATA[0000] command cannot be empty");
             return 1;
+        }
+        if (command.get(0).equals("etcdutl")) {
+            return EtcdSnapshots.etcdutl(new Invocation("etcdutl", command.subList(1, command.size()), inv.stdin(),
+                    inv.out(), inv.err(), inv.host(), "root", inv.login()), etcdMounts(inv.host()));
         }
         if (!isEtcdctl(command.get(0))) {
             // the etcd image holds etcd, etcdctl and etcdutl and no shell; the SIMULATED one answers only etcdctl

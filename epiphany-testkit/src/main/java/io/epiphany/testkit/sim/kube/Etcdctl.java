@@ -15,9 +15,10 @@ import java.util.Optional;
  * SIMULATED {@code etcdctl} (v3 API) as it runs inside a host's etcd static pod (a kubeadm host has no etcdctl binary:
  * it is reached only through {@link Crictl} {@code exec}): {@code member list}, {@code member remove},
  * {@code member promote}, {@code endpoint health}, {@code endpoint status} ({@code --cluster}, {@code -w json},
- * {@code --hex}), {@code move-leader}, {@code put}, {@code get}. TLS flags must name files the container sees (its
- * hostPath mounts) and the cluster's etcd CA; linearizable requests fail without quorum. (On a real-OS fleet host
- * the fleet's crictl shim runs the REAL etcdctl against the REAL etcd instead, see system-tests/fleet.)
+ * {@code --hex}), {@code move-leader}, {@code put}, {@code get}, {@code snapshot save} ({@link EtcdSnapshots}).
+ * TLS flags must name files the container sees (its hostPath mounts) and the cluster's etcd CA; linearizable
+ * requests fail without quorum. (On a real-OS fleet host the fleet's crictl shim runs the REAL etcdctl against the
+ * REAL etcd instead, see system-tests/fleet.)
  */
 public final class Etcdctl {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,7 +32,7 @@ public final class Etcdctl {
         }
         return switch (w.get(0)) {
             case "member" -> w.size() > 1 && !w.get(1).equals("list");
-            case "move-leader", "put", "del" -> true;
+            case "move-leader", "put", "del", "snapshot" -> true;
             default -> false;
         };
     }
@@ -59,6 +60,10 @@ public final class Etcdctl {
         boolean hex = a.contains("--hex");
         boolean cluster = a.contains("--cluster");
         List<String> w = positional(a);
+        if (w.size() >= 2 && w.get(0).equals("snapshot") && w.get(1).equals("save")) {
+            return EtcdSnapshots.save(inv, mounts, w,
+                    host.store().read(s -> connect(s, host.hostname(), endpoints, caPem) != null));
+        }
         Optional<Outcome> badArgs = checkIdArgument(w);
         if (badArgs.isPresent()) {
             return badArgs.get().print(inv); // etcdctl parses the ID before it connects

@@ -58,7 +58,7 @@ public final class Kubeadm implements Program {
             case "reset":
                 return new Reset(inv).run();
             case "token":
-                return tokenCreate(inv);
+                return a.size() > 1 && a.get(1).equals("delete") ? KubeadmTokens.delete(inv) : tokenCreate(inv);
             case "upgrade":
                 return KubeadmUpgrade.run(inv);
             case "config":
@@ -67,6 +67,8 @@ public final class Kubeadm implements Program {
                             : a.get(2).equals("list") ? ImagePull.list(inv) : configValidate(inv);
                 }
                 return configValidate(inv);
+            case "certs":
+                return KubeadmCerts.run(inv);
             default:
                 return inv.fail(1, "unknown command \"" + sub + "\" for \"kubeadm\" (SIMULATED kubeadm supports "
                         + "version, init, join, reset, token create, config validate)");
@@ -389,6 +391,7 @@ public final class Kubeadm implements Program {
                 }
                 return null;
             });
+            KubeletPki.issue(host, name, now);
             printInitDone(endpoint == null ? advertise + ":6443" : endpoint, tokens.get(0)[0], Pki.caCertHash(ca));
             return 0;
         }
@@ -543,6 +546,7 @@ public final class Kubeadm implements Program {
             }
             String clusterName = host.store().read(s -> s.kube.clusterName);
             ControlPlane.writeWorkerKubeconfig(f, clusterName, endpoint, caPem, name);
+            KubeletPki.issue(host, name, now);
             f.write("/var/lib/kubelet/config.yaml", "apiVersion: kubelet.config.k8s.io/v1beta1\n"
                     + "kind: KubeletConfiguration\n", 0644);
             host.store().update(s -> {
@@ -605,6 +609,7 @@ public final class Kubeadm implements Program {
             inv.out().println("[certs] Using certificateDir folder \"/etc/kubernetes/pki\"");
             ControlPlane.writeNodePki(f, spec, now);
             ControlPlane.writeKubeconfigs(f, spec, false, now);
+            KubeletPki.issue(host, name, now);
             inv.out().println("[check-etcd] Checking that the etcd cluster is healthy");
             Optional<String> unhealthy = host.store().read(s -> s.kube.members.stream()
                     .filter(m -> !m.learner || ClusterAccess.memberRunning(s, m))

@@ -40,6 +40,10 @@ public final class Kubectl implements Program {
             return 1;
         }
         String server = ControlPlane.kubeconfigServer(host.files().readString(kubeconfig));
+        if (ClientCertificates.expired(host, host.files().readString(kubeconfig))) {
+            inv.err().println(ClientCertificates.UNAUTHORIZED);
+            return 1;
+        }
         List<String> w = positional(inv.args());
         if (w.isEmpty()) {
             return inv.fail(1, "a command is needed (SIMULATED kubectl)");

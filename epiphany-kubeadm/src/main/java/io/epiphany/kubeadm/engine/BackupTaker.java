@@ -1,0 +1,133 @@
+package io.epiphany.kubeadm.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.epiphany.api.ApplyOptions;
+import io.epiphany.api.Backup;
+import io.epiphany.api.Cluster;
+import io.epiphany.api.Machine;
+import io.epiphany.api.remote.CommandResult;
+import io.epiphany.api.remote.RemoteAccess;
+import io.epiphany.api.remote.RemoteHost;
+import io.epiphany.kubeadm.render.ControlPlaneConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@link Cluster#backup(Path)}: on the first master whose etcd member is healthy, {@code etcdctl snapshot save} inside
+ * its etcd container to a file under the etcd data directory (the one host directory besides {@code <pki>/etcd} the
+ * container mounts), {@code etcdutl snapshot status -w json} to check it (a revision and keys), the file read over
+ * SSH and removed (and checked gone), then the shared PKI, the encryption config and the audit policy of the same
+ * master, all written into one {@link Backup} archive. Changes nothing in the cluster; the archive's secrets never
+ * reach a log.
+ */
+public final class BackupTaker {
+    static final String PHASE = "Backup";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private BackupTaker() {}
+
+    public static Backup take(Cluster cluster, Path archive, ApplyOptions options) {
+        if (options.remoteAccess().isPresent()) {
+            return take(cluster, archive, options, options.remoteAccess().get());
+        }
+        try (RemoteAccess access = RemoteAccess.load()) {
+            return take(cluster, archive, options, access);
+        }
+    }
+
+    /** What one master gave: the parts of the archive and what the manifest says about them. */
+    private record Taken(Machine master, List<String> members, long revision, long keys, Map<String, byte[]> parts) {}
+
+    private static Backup take(Cluster cluster, Path archive, ApplyOptions options, RemoteAccess access) {
+        return take(cluster, archive, options, new Hosts(cluster, access));
+    }
+
+    /** Within a running operation (an upgrade's first step), over its hosts' sessions. */
+    static Backup take(Cluster cluster, Path archive, ApplyOptions options, Hosts hosts) {
+        Taken t = fromFirstHealthyMaster(cluster, hosts);
+        // written only after the master is left clean; a controller-side write error is not retried on other masters
+        return Backup.write(archive, cluster.name(), cluster.kubernetesVersion(), options.clock().instant(),
+                t.master().hostname(), t.members(), t.revision(), t.keys(), t.parts());
+    }
+
+    private static Taken fromFirstHealthyMaster(Cluster cluster, Hosts hosts) {
+        List<String> tried = new ArrayList<>();
+        for (Machine m : cluster.masters()) {
+            try {
+                RemoteHost h = hosts.get(m);
+                Optional<Etcd.View> view = Etcd.read(cluster, List.of(m), hosts::get, tried);
+                Optional<EtcdMember> self = view.flatMap(v -> v.members().stream().filter(e -> e.isPeer(m.ip()))
+                        .findFirst());
+                if (self.isEmpty() || !self.get().serving()) {
+                    tried.add(m.hostname() + ": its etcd member is not healthy");
+                    continue;
+                }
+                return snapshot(cluster, m, h, view.get().members());
+            } catch (RuntimeException e) {
+                tried.add(m.hostname() + ": " + e.getMessage());
+            }
+        }
+        throw new io.epiphany.api.ApplyException(PHASE, null, "no master could take an etcd snapshot: " + tried,
+                List.of(), List.of("the backup: nothing was written"), null);
+    }
+
+    private static Taken snapshot(Cluster cluster, Machine m, RemoteHost h, List<EtcdMember> members) {
+        String container = Etcd.container(cluster, h).orElseThrow(() -> new IllegalStateException(
+                "no running etcd container"));
+        String file = ControlPlaneConfig.ETCD_DATA_DIR + "/epiphany-backup-"
+                + HexFormat.of().formatHex(randomBytes()) + ".db";
+        byte[] snapshot;
+        JsonNode status;
+        try {
+            Etcd.run(cluster, h, false, "snapshot", "save", file).orThrow();
+            CommandResult s = h.run(Etcd.etcdutl(cluster, container, "snapshot", "status", file, "-w", "json")
+                    .readOnly()).orThrow();
+            status = JSON.readTree(s.stdout());
+            if (status.path("revision").asLong(0) <= 0 || status.path("totalKey").asLong(0) <= 0) {
+                throw new IllegalStateException("`etcdutl snapshot status` does not show a usable snapshot: "
+                        + s.stdout().trim());
+            }
+            snapshot = h.read(file).orElseThrow(() -> new IllegalStateException(file + " is gone after the save"));
+            if (snapshot.length != status.path("totalSize").asLong(-1)) {
+                throw new IllegalStateException("read " + snapshot.length + " bytes of " + file + ", etcdutl reports "
+                        + status.path("totalSize").asLong(-1));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("`etcdutl snapshot status` printed something that is not JSON", e);
+        } finally {
+            h.run(HostCommands.remove(file));
+        }
+        if (h.run(HostCommands.fileExists(file)).ok()) {
+            throw new IllegalStateException(file + " is still on " + m.hostname() + " after rm -f");
+        }
+        Map<String, byte[]> parts = new LinkedHashMap<>();
+        parts.put(Backup.SNAPSHOT, snapshot);
+        for (String relative : KubePaths.SHARED_PKI) {
+            parts.put("pki/" + relative, required(h, KubePaths.pki(cluster, relative)));
+        }
+        for (String path : KubePaths.sharedConfigFiles(cluster)) {
+            parts.put("config/" + Path.of(path).getFileName(), required(h, path));
+        }
+        List<String> described = members.stream().map(e -> e.name() + " " + String.join(",", e.peerUrls())).toList();
+        return new Taken(m, described, status.path("revision").asLong(), status.path("totalKey").asLong(), parts);
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[8];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    private static byte[] required(RemoteHost h, String path) {
+        return h.read(path).orElseThrow(() -> new IllegalStateException(h.hostname() + " has no " + path));
+    }
+}

@@ -1,0 +1,102 @@
+package io.epiphany.testkit.sim.kube;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.epiphany.testkit.sim.HostContext;
+import io.epiphany.testkit.sim.Invocation;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.CRC32;
+
+/**
+ * SIMULATED etcd snapshots inside a host's etcd container: {@code etcdctl snapshot save <file>} (etcd's v3 snapshot
+ * of the member's keyspace, streamed to a file the container sees through its hostPath mounts; "Snapshot saved at
+ * <file>") and {@code etcdutl snapshot status <file> -w json} (etcd 3.5+: {@code hash}, {@code revision},
+ * {@code totalKey}, {@code totalSize}, {@code version}). The SIMULATED file is not bbolt: a header line, then the
+ * revision and the key/values as JSON, then a CRC32 line that {@code status} checks, as etcd checks the hash
+ * appended to a snapshot.
+ */
+final class EtcdSnapshots {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String HEADER = "SIMULATED etcd snapshot v1";
+
+    private EtcdSnapshots() {}
+
+    /** {@code snapshot save <file>}: the keyspace of the member reached, written where the container can write. */
+    static int save(Invocation inv, List<String> mounts, List<String> w, boolean connected) throws IOException {
+        if (w.size() != 3) {
+            inv.err().println("Error: snapshot save expects one argument");
+            return 128;
+        }
+        String file = w.get(2);
+        if (!visible(mounts, file)) {
+            inv.err().println("Error: could not open " + file + ".part (open " + file + ".part: no such file or "
+                    + "directory)");
+            return 5;
+        }
+        if (!connected) {
+            inv.err().println("Error: context deadline exceeded");
+            return 1;
+        }
+        HostContext host = inv.host();
+        Map<String, Object> doc = host.store().read(s -> {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("cluster", s.kube.clusterName);
+            d.put("revision", s.kube.revision);
+            d.put("keyValues", new TreeMap<>(s.kube.keyValues));
+            d.put("version", s.etcdVersion);
+            return d;
+        });
+        String body = HEADER + "\n" + JSON.writeValueAsString(doc) + "\n";
+        host.files().write(file, body + "crc32 " + crc(body) + "\n", 0600);
+        inv.out().println("Snapshot saved at " + file);
+        return 0;
+    }
+
+    /** {@code etcdutl snapshot status <file> -w json}: refuses a file whose CRC does not match, as etcdutl does. */
+    static int etcdutl(Invocation inv, List<String> mounts) throws IOException {
+        List<String> a = inv.args();
+        List<String> w = a.stream().filter(x -> !x.startsWith("-") && !x.equals("json") && !x.equals("table"))
+                .toList();
+        if (w.size() != 3 || !w.get(0).equals("snapshot") || !w.get(1).equals("status")) {
+            inv.err().println("Error: the SIMULATED etcdutl supports only 'snapshot status <file> -w json'");
+            return 1;
+        }
+        String file = w.get(2);
+        if (!visible(mounts, file) || !inv.host().files().exists(file)) {
+            inv.err().println("Error: stat " + file + ": no such file or directory");
+            return 1;
+        }
+        String text = inv.host().files().readString(file);
+        int crcAt = text.lastIndexOf("crc32 ");
+        if (!text.startsWith(HEADER + "\n") || crcAt < 0 || !text.substring(crcAt + 6).trim()
+                .equals(String.valueOf(crc(text.substring(0, crcAt))))) {
+            inv.err().println("Error: snapshot file integrity check failed. 0 errors found.\n"
+                    + "(SIMULATED: not a snapshot this simulation wrote, or changed since)");
+            return 1;
+        }
+        JsonNode doc = JSON.readTree(text.substring(HEADER.length() + 1, crcAt));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("hash", crc(text.substring(0, crcAt)));
+        out.put("revision", doc.path("revision").asLong());
+        out.put("totalKey", doc.path("keyValues").size());
+        out.put("totalSize", text.getBytes(StandardCharsets.UTF_8).length);
+        out.put("version", doc.path("version").asText().replaceFirst("^(\\d+\\.\\d+).*", "$1.0"));
+        inv.out().println(JSON.writeValueAsString(out));
+        return 0;
+    }
+
+    private static boolean visible(List<String> mounts, String file) {
+        return mounts.stream().anyMatch(m -> file.startsWith(m + "/"));
+    }
+
+    private static long crc(String s) {
+        CRC32 c = new CRC32();
+        c.update(s.getBytes(StandardCharsets.UTF_8));
+        return c.getValue();
+    }
+}
