@@ -40,13 +40,13 @@ class SimulatedCommandsTest {
 
         String printed = run.out();
         assertThat(run.code()).as(run.both()).isZero();
-        assertThat(printed).contains("SIMULATED", "Plan: 18 changes to cluster 'k8s1'", "==> Initialise control plane",
+        assertThat(printed).contains("SIMULATED", "Plan: 32 changes to cluster 'k8s1'", "==> Initialise control plane",
                 "==> Join masters", "    ok    k1m2     copy the 8 shared PKI files", "Join masters done",
-                "Join masters done", ", 2/2 hosts", "Prepare hosts done", ", 5/5 hosts", "==> Verify",
+                "Join masters done", ", 2/2 hosts", "Prepare kernel done", ", 5/5 hosts", "==> Verify",
                 "verified: 5 Nodes Ready", "verified: etcd members = masters [k1m1, k1m2, k1m3], all healthy",
                 "verified: GET https://localhost:3446/readyz answers ok on all 5 hosts",
                 "Re-apply: no changes", ": 0 state-changing, 0 file writes");
-        assertThat(printed.indexOf("Plan: 18 changes")).isLessThan(printed.indexOf("==> Prepare hosts"));
+        assertThat(printed.indexOf("Plan: 32 changes")).isLessThan(printed.indexOf("==> Prepare kernel"));
         assertThat(printed.indexOf("verified:")).isLessThan(printed.indexOf("Re-apply: no changes"));
         assertThat(printed).as("not a terminal: no bar, no colour").doesNotContain("\r", "\u001b");
     }
@@ -90,7 +90,7 @@ class SimulatedCommandsTest {
         assertThat(run.err()).as("the notice leaves stdout to the JSON").contains("SIMULATED");
         JsonNode plan = new ObjectMapper().readTree(run.out());
         assertThat(plan.get("cluster").asText()).isEqualTo("k8s1");
-        assertThat(plan.get("changes").asInt()).isEqualTo(18).isEqualTo(plan.get("steps").size());
+        assertThat(plan.get("changes").asInt()).isEqualTo(32).isEqualTo(plan.get("steps").size());
         assertThat(plan.get("notes").isArray()).isTrue();
         List<String> quorums = new ArrayList<>();
         for (JsonNode step : plan.get("steps")) {
@@ -102,7 +102,7 @@ class SimulatedCommandsTest {
             }
         }
         JsonNode first = plan.get("steps").get(0);
-        assertThat(first.get("phase").asText() + " / " + first.get("host").asText()).isEqualTo("Prepare hosts / k1m1");
+        assertThat(first.get("phase").asText() + " / " + first.get("host").asText()).isEqualTo("Prepare kernel / k1m1");
         assertThat(quorums).as("init and the masters' joins carry etcd's quorum before and after").hasSize(3)
                 .allSatisfy(q -> assertThat(q).contains("etcd", "quorum"));
         assertThat(quorums.get(2)).startsWith("k1m3 etcd 2 members").endsWith("tolerates 1 failure");

@@ -48,14 +48,23 @@ public final class BackupTaker {
     private record Taken(Machine master, List<String> members, long revision, long keys, Map<String, byte[]> parts) {}
 
     private static Backup take(Cluster cluster, Path archive, ApplyOptions options, RemoteAccess access) {
-        return take(cluster, archive, options, new Hosts(cluster, access));
+        Hosts hosts = new Hosts(cluster, access);
+        // the version the cluster runs, which a restore needs, not the described one (they differ before an upgrade)
+        String running = cluster.masters().stream().map(m -> {
+            try {
+                return FactsGatherer.storedConfig(hosts.get(m)).map(StoredConfig::kubernetesVersion);
+            } catch (RuntimeException e) {
+                return Optional.<String>empty();
+            }
+        }).flatMap(Optional::stream).filter(v -> !v.isEmpty()).findFirst().orElse(cluster.version().toString());
+        return take(cluster, archive, options, hosts, running);
     }
 
-    /** Within a running operation (an upgrade's first step), over its hosts' sessions. */
-    static Backup take(Cluster cluster, Path archive, ApplyOptions options, Hosts hosts) {
+    /** Within a running operation (an upgrade's first step), over its hosts' sessions; {@code version}: running. */
+    static Backup take(Cluster cluster, Path archive, ApplyOptions options, Hosts hosts, String version) {
         Taken t = fromFirstHealthyMaster(cluster, hosts);
         // written only after the master is left clean; a controller-side write error is not retried on other masters
-        return Backup.write(archive, cluster.name(), cluster.kubernetesVersion(), options.clock().instant(),
+        return Backup.write(archive, cluster.name(), version.replaceFirst("^v", ""), options.clock().instant(),
                 t.master().hostname(), t.members(), t.revision(), t.keys(), t.parts());
     }
 

@@ -139,7 +139,7 @@ final class FactsGatherer {
         }
     }
 
-    private static Optional<StoredConfig> storedConfig(RemoteHost h) {
+    static Optional<StoredConfig> storedConfig(RemoteHost h) {
         CommandResult r = h.run(HostCommands.kubectl("get", "configmap", "kubeadm-config", "-n", "kube-system", "-o",
                 "json").readOnly());
         if (!r.ok()) {

@@ -44,7 +44,8 @@ final class UpgradeSteps {
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException("cannot create " + dir, e);
                     }
-                    io.epiphany.api.Backup b = BackupTaker.take(ctx.cluster, archive, ctx.options, ctx.hosts);
+                    io.epiphany.api.Backup b = BackupTaker.take(ctx.cluster, archive, ctx.options, ctx.hosts,
+                            from.toString());
                     ctx.result("backup before the upgrade: " + b.path().toAbsolutePath() + " (sha256 "
                             + b.archiveSha256() + ")");
                 });

@@ -47,7 +47,14 @@ final class EtcdSnapshots {
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("cluster", s.kube.clusterName);
             d.put("revision", s.kube.revision);
-            d.put("keyValues", new TreeMap<>(s.kube.keyValues));
+            // what the API server keeps in etcd (SIMULATED keys under /registry, as kube-apiserver names them) and the
+            // keys written directly: a real cluster's etcd is never empty
+            TreeMap<String, String> keys = new TreeMap<>(s.kube.keyValues);
+            s.kube.nodes.keySet().forEach(n -> keys.put("/registry/minions/" + n, "SIMULATED Node " + n));
+            s.kube.objects.keySet().forEach(o -> keys.put("/registry/" + o.toLowerCase(java.util.Locale.ROOT),
+                    "SIMULATED " + o));
+            keys.put("/registry/configmaps/kube-system/kubeadm-config", "SIMULATED kubeadm-config");
+            d.put("keyValues", keys);
             d.put("version", s.etcdVersion);
             return d;
         });
