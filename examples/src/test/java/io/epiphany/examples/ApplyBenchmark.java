@@ -50,6 +50,14 @@ public final class ApplyBenchmark {
         }
     }
 
+    private static java.nio.file.Path tempDir() {
+        try {
+            return java.nio.file.Files.createTempDirectory("bench-cni");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static void run(int nodeCount, Duration delay, boolean print) {
         List<Machine> masters = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
@@ -60,8 +68,7 @@ public final class ApplyBenchmark {
             nodes.add(Machine.of("n" + i, "10.20." + (1 + i / 250) + "." + (1 + i % 250)));
         }
         Cluster described = Cluster.builder().name("bench").masters(masters).nodes(nodes)
-                .cni(io.epiphany.api.Cni.manifest(SimulatedFleet.cniManifest(java.nio.file.Files.createTempDirectory(
-                        "bench-cni")))).build();
+                .cni(io.epiphany.api.Cni.manifest(SimulatedFleet.cniManifest(tempDir()))).build();
         java.io.PrintStream out = print ? System.out : new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
         out.printf("%n== apply: 3 masters + %d nodes, simulated command delay %d ms%n", nodeCount,
                 delay.toMillis());

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class CreateClusterExampleTest {
     @Test
-    void bringsUpFiveMachinesPrintsTheServerAndReappliesNothing() {
+    void bringsUpFiveMachinesPrintsTheServerAndReappliesNothing() throws java.io.IOException {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream original = System.out;
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));

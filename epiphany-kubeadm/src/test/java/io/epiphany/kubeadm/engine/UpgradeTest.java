@@ -32,8 +32,8 @@ class UpgradeTest {
     @TempDir
     Path snapshots;
 
-    private static FleetFixture fleet() {
-        return new FleetFixture(3, 4, SimulatedFleet.Options.defaults().withKubeadmVersion("v" + FROM)
+    private static FleetFixture fleet(int masters, int nodes) {
+        return new FleetFixture(masters, nodes, SimulatedFleet.Options.defaults().withKubeadmVersion("v" + FROM)
                 .withEtcdVersion("3.6.6"));
     }
 
@@ -42,13 +42,12 @@ class UpgradeTest {
     }
 
     private static Cluster at(FleetFixture f, String version) {
-        return f.cluster(List.of("m1", "m2", "m3"), List.of("n1", "n2", "n3", "n4")).toBuilder()
-                .kubernetesVersion(version).build();
+        return f.all.toBuilder().allowEvenMasters(false).kubernetesVersion(version).build();
     }
 
     @Test
     void upgradesTwoMinorsInOneApplyOneMasterAtATimeAndThenNothingIsLeft() throws Exception {
-        try (FleetFixture f = fleet()) {
+        try (FleetFixture f = fleet(3, 4)) {
             at(f, FROM).apply(options(f));
             Cluster target = at(f, "1.37.0");
             Plan plan = target.plan(options(f));
@@ -91,7 +90,7 @@ class UpgradeTest {
 
     @Test
     void anUpgradeInterruptedOnTheSecondMasterIsFinishedByTheNextApply() {
-        try (FleetFixture f = fleet()) {
+        try (FleetFixture f = fleet(3, 1)) {
             at(f, FROM).apply(options(f));
             Cluster target = at(f, "1.36.0");
             f.fleet.host("m2").faults().failCommand("kubeadm upgrade node", 1, "simulated failure");
@@ -109,7 +108,7 @@ class UpgradeTest {
 
     @Test
     void kubeadmsFlakyCreateJobCheckDoesNotStopTheUpgrade() {
-        try (FleetFixture f = fleet()) {
+        try (FleetFixture f = fleet(1, 1)) {
             at(f, FROM).apply(options(f));
             f.fleet.failCreateJobChecks(3);
             at(f, "1.36.0").apply(options(f));
@@ -119,12 +118,13 @@ class UpgradeTest {
 
     @Test
     void aDowngradeAndAnUnhealthyMemberAreRefusedBeforeAnyHostIsTouched() {
-        try (FleetFixture f = fleet()) {
+        try (FleetFixture f = fleet(3, 1)) {
             at(f, FROM).apply(options(f));
             f.resetCounters();
             assertThatThrownBy(() -> at(f, "1.35.0").plan(options(f))).hasMessageContaining("downgrades are not "
                     + "supported");
             f.fleet.host("m2").stopEtcd();
+            f.resetCounters();
             assertThatThrownBy(() -> at(f, "1.36.0").apply(options(f))).isInstanceOf(ApplyException.class)
                     .hasMessageContaining("m2");
             assertThat(f.stateChanges()).as("nothing changed").isZero();
