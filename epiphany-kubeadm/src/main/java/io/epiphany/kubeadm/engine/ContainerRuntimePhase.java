@@ -38,7 +38,7 @@ final class ContainerRuntimePhase implements Phase {
                     .orElse(true);
             boolean start = !f.isActive("containerd") || !s.enabled().contains("containerd");
             if (f.member() && !install) {
-                if (configure) {
+                if (configure && s.kernelRead()) {
                     ctx.note(m.hostname() + ": " + HostSetupFiles.CONTAINERD_CONFIG_PATH + " is not the SDK's; left "
                             + "alone on a running member");
                 }

@@ -57,7 +57,8 @@ final class HostFactsReader {
             CompletableFuture<CommandResult> kubelet = h.runAsync(HostCommands.fileExists(KubePaths.KUBELET_CONF));
             CompletableFuture<CommandResult> admin = master
                     ? h.runAsync(HostCommands.fileExists(KubePaths.ADMIN_CONF)) : null;
-            SetupFactsReader.Pending setup = SetupFactsReader.start(cluster, h);
+            // a member's kernel was prepared before it joined, and its running kubelet shows it still holds
+            SetupFactsReader.Pending setup = SetupFactsReader.start(cluster, h, kubelet.join().ok());
             CompletableFuture<CommandResult> kubeadmVersion = h.runAsync(
                     Command.of("kubeadm", "version", "-o", "short").readOnly());
             CompletableFuture<CommandResult> kubeletVersion = h.runAsync(Command.of("kubelet", "--version").readOnly());

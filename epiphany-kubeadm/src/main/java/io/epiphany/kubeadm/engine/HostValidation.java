@@ -66,10 +66,12 @@ final class HostValidation {
         if (!s.swapDevices().isEmpty()) {
             missing.add("swap off (on: " + String.join(", ", s.swapDevices()) + ")");
         }
-        io.epiphany.kubeadm.render.HostSetupFiles.MODULES.stream().filter(x -> !s.modules().contains(x))
-                .forEach(x -> missing.add("kernel module " + x));
-        io.epiphany.kubeadm.render.HostSetupFiles.SYSCTLS.stream().filter(k -> !"1".equals(s.sysctls().get(k)))
-                .forEach(k -> missing.add(k + "=1"));
+        if (s.kernelRead()) {
+            io.epiphany.kubeadm.render.HostSetupFiles.MODULES.stream().filter(x -> !s.modules().contains(x))
+                    .forEach(x -> missing.add("kernel module " + x));
+            io.epiphany.kubeadm.render.HostSetupFiles.SYSCTLS.stream().filter(k -> !"1".equals(s.sysctls().get(k)))
+                    .forEach(k -> missing.add(k + "=1"));
+        }
         if (!s.enabled().contains("kubelet")) {
             missing.add("kubelet enabled");
         }

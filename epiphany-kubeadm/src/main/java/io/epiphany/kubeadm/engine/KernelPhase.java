@@ -31,6 +31,9 @@ final class KernelPhase implements Phase {
         List<Step> steps = new ArrayList<>();
         for (Machine m : ctx.cluster.machines()) {
             SetupFacts f = ctx.facts.host(m).setup();
+            if (!f.kernelRead()) {
+                continue; // a member: prepared before it joined (see SetupFactsReader)
+            }
             List<String> what = new ArrayList<>();
             List<java.util.function.Consumer<RemoteHost>> actions = new ArrayList<>();
             if (!f.swapDevices().isEmpty()) {

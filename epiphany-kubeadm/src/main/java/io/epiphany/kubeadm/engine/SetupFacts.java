@@ -14,6 +14,7 @@ import java.util.TreeMap;
  * @param os the OS family, when {@code /etc/os-release} names a supported one
  * @param osName {@code PRETTY_NAME} (or ID and VERSION_ID) of {@code /etc/os-release}, for messages
  * @param codename {@code VERSION_CODENAME} (the apt suite of the container-runtime repository)
+ * @param kernelRead whether swap, modules, sysctls, cgroup and the sandbox image were read (not on members)
  * @param swapDevices active swap devices ({@code swapon --show})
  * @param fstab {@code /etc/fstab}, if readable
  * @param modules loaded kernel modules among {@link HostSetupFiles#MODULES}
@@ -24,11 +25,11 @@ import java.util.TreeMap;
  * @param sandboxImage the pause image kubeadm lists for the cluster's version, when kubeadm is installed
  * @param files SHA-256 of each file the SDK manages on this host, absent when missing
  */
-record SetupFacts(Optional<OsFamily> os, String osName, String codename, List<String> swapDevices, Optional<String> fstab,
+record SetupFacts(Optional<OsFamily> os, String osName, String codename, boolean kernelRead, List<String> swapDevices, Optional<String> fstab,
         Set<String> modules, Map<String, String> sysctls, String cgroupFs, Optional<String> containerdVersion,
         Optional<String> sandboxImage, Set<String> enabled, Set<String> held, Map<String, String> files) {
 
-    static final SetupFacts UNKNOWN = new SetupFacts(Optional.empty(), "?", "", List.of(), Optional.empty(), Set.of(),
+    static final SetupFacts UNKNOWN = new SetupFacts(Optional.empty(), "?", "", false, List.of(), Optional.empty(), Set.of(),
             Map.of(), "?", Optional.empty(), Optional.empty(), Set.of(), Set.of(), Map.of());
 
     boolean cgroupV1() {
@@ -63,7 +64,7 @@ record SetupFacts(Optional<OsFamily> os, String osName, String codename, List<St
     }
 
     String digestText() {
-        return os.map(Enum::name).orElse("-") + "|" + swapDevices + "|" + fstabSwapLines() + "|" + new java.util.TreeSet<>(modules)
+        return os.map(Enum::name).orElse("-") + "|" + kernelRead + "|" + swapDevices + "|" + fstabSwapLines() + "|" + new java.util.TreeSet<>(modules)
                 + "|" + new TreeMap<>(sysctls) + "|" + cgroupFs + "|" + containerdVersion.orElse("-") + "|"
                 + sandboxImage.orElse("-") + "|" + new java.util.TreeSet<>(enabled) + "|" + new java.util.TreeSet<>(held)
                 + "|" + new TreeMap<>(files);

@@ -31,7 +31,7 @@ final class SetupFactsReader {
     private SetupFactsReader() {}
 
     /** The commands in flight for one host. */
-    record Pending(RemoteHost host, CompletableFuture<CommandResult> swap, CompletableFuture<CommandResult> modules,
+    record Pending(RemoteHost host, boolean kernel, CompletableFuture<CommandResult> swap, CompletableFuture<CommandResult> modules,
             CompletableFuture<CommandResult> sysctls, CompletableFuture<CommandResult> cgroup,
             CompletableFuture<CommandResult> containerd, CompletableFuture<CommandResult> images,
             Map<String, CompletableFuture<CommandResult>> enabled, CompletableFuture<CommandResult> held) {
@@ -51,27 +51,37 @@ final class SetupFactsReader {
                 }
             });
             return new SetupFacts(OsFamily.of(release), OsFamily.describe(release),
-                    release.getOrDefault("VERSION_CODENAME", ""), lines(swap.join()), fstab,
-                    SetupFactsReader.modules(modules.join()), SetupFactsReader.sysctls(sysctls.join()), cgroup.join().stdout().strip(),
-                    containerdVersion(containerd.join()), sandboxImage(images.join()), Set.copyOf(on),
+                    release.getOrDefault("VERSION_CODENAME", ""), kernel,
+                    kernel ? lines(swap.join()) : List.of(), fstab,
+                    kernel ? SetupFactsReader.modules(modules.join()) : Set.of(),
+                    kernel ? SetupFactsReader.sysctls(sysctls.join()) : Map.of(),
+                    kernel ? cgroup.join().stdout().strip() : "?",
+                    containerdVersion(containerd.join()), kernel ? sandboxImage(images.join()) : Optional.empty(),
+                    Set.copyOf(on),
                     Set.copyOf(held.join().ok() ? lines(held.join()) : List.of()), Map.copyOf(files));
         }
     }
 
-    static Pending start(Cluster cluster, RemoteHost h) {
+    /**
+     * Sends the commands. For a member ({@code kubelet.conf} present) the kernel and the sandbox image are not read:
+     * they were prepared before it joined, its running kubelet shows they still hold, and a re-apply of a converged
+     * cluster then costs six fewer round trips per host; {@link SetupFacts#kernelRead()} says which.
+     */
+    static Pending start(Cluster cluster, RemoteHost h, boolean member) {
         Map<String, CompletableFuture<CommandResult>> enabled = new LinkedHashMap<>();
         for (String unit : List.of("kubelet", "containerd")) {
             enabled.put(unit, h.runAsync(Command.of("systemctl", "is-enabled", unit).readOnly()));
         }
         List<String> keys = new ArrayList<>(List.of("sysctl"));
         keys.addAll(HostSetupFiles.SYSCTLS);
-        return new Pending(h,
-                h.runAsync(Command.of("swapon", "--show=NAME", "--noheadings").asRoot().readOnly()),
-                h.runAsync(Command.of("lsmod").readOnly()),
-                h.runAsync(Command.of(keys).asRoot().readOnly()),
-                h.runAsync(Command.of("stat", "-fc", "%T", "/sys/fs/cgroup").readOnly()),
+        CompletableFuture<CommandResult> notRead = CompletableFuture.completedFuture(null);
+        return new Pending(h, !member,
+                member ? notRead : h.runAsync(Command.of("swapon", "--show=NAME", "--noheadings").asRoot().readOnly()),
+                member ? notRead : h.runAsync(Command.of("lsmod").readOnly()),
+                member ? notRead : h.runAsync(Command.of(keys).asRoot().readOnly()),
+                member ? notRead : h.runAsync(Command.of("stat", "-fc", "%T", "/sys/fs/cgroup").readOnly()),
                 h.runAsync(Command.of("containerd", "--version").readOnly()),
-                h.runAsync(imagesList(cluster).readOnly()),
+                member ? notRead : h.runAsync(imagesList(cluster).readOnly()),
                 enabled,
                 h.runAsync(Command.of("apt-mark", "showhold").readOnly()));
     }

@@ -54,7 +54,7 @@ class HostSetupParsingTest {
         assertThat(SetupFactsReader.containerdVersion(result(0,
                 "containerd github.com/containerd/containerd/v2 v2.0.5 fb4c30d\n"))).contains("2.0.5");
         assertThat(SetupFactsReader.containerdVersion(result(127, ""))).isEmpty();
-        SetupFacts old = new SetupFacts(Optional.empty(), "x", "", java.util.List.of(), Optional.empty(),
+        SetupFacts old = new SetupFacts(Optional.empty(), "x", "", true, java.util.List.of(), Optional.empty(),
                 java.util.Set.of(), Map.of(), "cgroup2fs", Optional.of("1.7.27"), Optional.empty(), java.util.Set.of(),
                 java.util.Set.of(), Map.of());
         assertThat(old.containerdCurrent()).isFalse();
