@@ -5,7 +5,8 @@
 # the hosts get no default route, so they cannot reach anything beyond the bridge.
 #
 # Usage (as root):
-#   fleet.sh up N [--hostnames a,b,c] [--java-classpath CP] [--sim-main CLASS] [--owner-pid PID]
+#   fleet.sh up N [--hostnames a,b,c] [--java-classpath CP] [--sim-main CLASS [--sim-property NAME=VALUE]...]
+#                 [--owner-pid PID]
 #                                                             start N hosts (tears down a stale fleet of the same name
 #                                                             first; refuses one whose owner process still lives)
 #   fleet.sh down                                             tear everything down (idempotent, also without state)
@@ -119,33 +120,96 @@ install_java_classpath() {
   cp "$STATE/java-classpath" "$STATE/java/classpath"
 }
 
-# SIMULATED kubeadm, kubelet, kubectl: thin wrappers around the testkit's simulation (one implementation, the
-# same as the in-process fleet's), first in PATH in every host. State the simulated cluster shares between hosts lives
-# in /opt/epiphany-fleet/shared (the same directory in every host).
+# SIMULATED programs: thin wrappers around the testkit's simulation (one implementation, the same as the in-process
+# fleet's), first in PATH in every host. State the simulated cluster shares between hosts lives in
+# /opt/epiphany-fleet/shared (the same directory in every host).
 # Real-OS mode (-Depiphany.sim.real-os, see io.epiphany.testkit.sim.RealOsMode): the simulation routes through the
 # host's REAL HAProxy, and when its kubelet starts a control plane's static pods it runs the apiserver stand-in hook.
+# Host preparation (issue 11): swap, kernel modules, sysctls, the package managers and containerd are SIMULATED too,
+# so the SDK's swapoff/modprobe/sysctl -p/apt-get install never reach this machine's kernel or package database
+# (and host-init.sh blocks the real binaries inside the hosts as a second line). curl is split: downloads go to the
+# simulation (it never dials anything), health checks (https://HOST:PORT/readyz|livez|healthz) to the REAL curl.
+# stat is split the same way: only `stat -fc %T /sys/fs/cgroup` (the cgroup version) is the simulation's.
+# $2...: system properties for the simulation (NAME=VALUE, e.g. epiphany.sim.bare=true), baked into epiphany-sim.
+# The Kubernetes programs (and containerd, crictl) are in $STATE/sbin/k8s, which is not on any PATH: a host has them
+# only once they are installed, as links in its own /usr/local/bin (SimulatedHostFiles keeps the links in step with
+# the simulation: present on a ready host from the start, on a bare host after the SIMULATED apt-get/dnf installed
+# them), so that `command -v kubeadm` tells the truth on a bare host too.
+SIM_TOOLS="swapon swapoff modprobe lsmod apt-mark"
+SIM_K8S_TOOLS="kubeadm kubelet kubectl containerd"
 install_simulation() {
-  local main=$1 tool
-  for tool in kubeadm kubelet kubectl; do
-    cat > "$STATE/sbin/$tool" <<WRAPPER
+  local main=$1 tool prop props=""; shift
+  for prop in "$@"; do props+=" -D$prop"; done
+  cat > "$STATE/sbin/epiphany-sim" <<WRAPPER
 #!/bin/sh
-# SIMULATED $tool (Kubernetes binaries cannot be installed here): the epiphany-testkit simulation, see fleet.sh.
+# SIMULATED host programs (see fleet.sh install_simulation): runs the epiphany-testkit simulation, tool first.
+# EPIPHANY_SIM_CLASS: another main class on the same class path and with the same properties (fleet set-up only).
 ip=\$(ip -4 -o addr show dev eth0 | awk '{split(\$4, a, "/"); print a[1]; exit}')
-exec java -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Depiphany.sim.shared=/opt/epiphany-fleet/shared \\
+exec java -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -Depiphany.sim.shared=/opt/epiphany-fleet/shared \\
   -Depiphany.sim.ip="\$ip" -Depiphany.sim.real-os=true -Depiphany.sim.static-pods-hook=/usr/local/sbin/epiphany-apiserver-standin \\
-  -Depiphany.sim.etcd-hook=/usr/local/sbin/epiphany-etcd -Depiphany.sim.etcdctl=/opt/epiphany-fleet/etcd/etcdctl \\
-  -cp "\$(cat /opt/epiphany-fleet/java/classpath)" $main $tool "\$@"
+  -Depiphany.sim.etcd-hook=/usr/local/sbin/epiphany-etcd -Depiphany.sim.etcdctl=/opt/epiphany-fleet/etcd/etcdctl$props \\
+  -cp "\$(cat /opt/epiphany-fleet/java/classpath)" "\${EPIPHANY_SIM_CLASS:-$main}" "\$@"
 WRAPPER
+  chmod 0755 "$STATE/sbin/epiphany-sim"
+  for tool in $SIM_TOOLS $SIM_K8S_TOOLS; do
+    local target="$STATE/sbin/$tool"
+    [[ " $SIM_K8S_TOOLS " != *" $tool "* ]] || target="$STATE/sbin/k8s/$tool"
+    printf '#!/bin/sh\n# SIMULATED %s (real-OS fleet): the epiphany-testkit simulation, see fleet.sh install_simulation.\nexec /usr/local/sbin/epiphany-sim %s "$@"\n' \
+      "$tool" "$tool" > "$target"
+    chmod 0755 "$target"
+  done
+  # The package managers: after the SIMULATED install, the host's links to the installed programs follow.
+  for tool in apt-get dnf; do
+    printf '#!/bin/sh\n# SIMULATED %s (real-OS fleet): the epiphany-testkit simulation; then the links in /usr/local/bin follow what it installed.\nEPIPHANY_SIM_CLASS=io.epiphany.systemtests.fleet.SimulatedHostFiles exec /usr/local/sbin/epiphany-sim exec %s "$@"\n' \
+      "$tool" "$tool" > "$STATE/sbin/$tool"
     chmod 0755 "$STATE/sbin/$tool"
   done
-  # SIMULATED container runtime: only its presence (the SDK checks 'command -v containerd'); nothing runs pods here.
-  cat > "$STATE/sbin/containerd" <<'WRAPPER'
+  cat > "$STATE/sbin/sysctl" <<'WRAPPER'
 #!/bin/sh
-# SIMULATED containerd (real-OS fleet): a placeholder so hosts pass the SDK's binary check; it runs nothing.
-case "${1:-}" in --version|-v) echo "containerd SIMULATED v1.7.24"; exit 0 ;; esac
-echo "containerd: SIMULATED placeholder of the real-OS fleet; it does not run" >&2; exit 1
+# SIMULATED sysctl (real-OS fleet): the epiphany-testkit simulation keeps every key. One key is also set for real:
+# net.ipv4.ip_forward belongs to the host's own network namespace (never the machine's), and kubeadm's preflight
+# (SIMULATED kubeadm in real-OS mode reads the real /proc) checks it there, so `sysctl -p FILE` and
+# `sysctl -w net.ipv4.ip_forward=V` that the simulation accepted write that value to this namespace's /proc too.
+[ -f /run/epiphany-fleet-ready ] || { echo "sysctl: not inside a real-OS fleet host" >&2; exit 1; }
+/usr/local/sbin/epiphany-sim sysctl "$@" || exit $?
+value=""
+if [ "$#" -eq 2 ] && [ "$1" = "-p" ] && [ -f "$2" ]; then
+  value=$(sed -n 's/^[[:space:]]*net\.ipv4\.ip_forward[[:space:]]*=[[:space:]]*\([01]\)[[:space:]]*$/\1/p' "$2" | tail -1)
+elif [ "$#" -eq 2 ] && [ "$1" = "-w" ]; then
+  case "$2" in net.ipv4.ip_forward=0|net.ipv4.ip_forward=1) value=${2#*=} ;; esac
+fi
+if [ -n "$value" ]; then echo "$value" > /proc/sys/net/ipv4/ip_forward || exit 255; fi
+exit 0
 WRAPPER
-  chmod 0755 "$STATE/sbin/containerd"
+  chmod 0755 "$STATE/sbin/sysctl"
+  cat > "$STATE/sbin/curl" <<'WRAPPER'
+#!/bin/sh
+# curl on a real-OS fleet host: health checks (no output file, https://HOST:PORT/readyz|livez|healthz) are the REAL
+# curl (through the host's real HAProxy to the real apiserver stand-ins); every download (-o FILE, file://, any other
+# URL) is SIMULATED (the simulation serves the package repositories' keys and registered URLs and never dials out).
+health=false download=false
+for a in "$@"; do
+  case "$a" in
+    -o|--output|-o*|--output=*|-O|--remote-name) download=true ;;
+    https://*/readyz|https://*/livez|https://*/healthz) health=true ;;
+    -*) ;;
+    *://*) download=true ;;
+  esac
+done
+if $health && ! $download; then exec /usr/bin/curl "$@"; fi
+exec /usr/local/sbin/epiphany-sim curl "$@"
+WRAPPER
+  chmod 0755 "$STATE/sbin/curl"
+  cat > "$STATE/sbin/stat" <<'WRAPPER'
+#!/bin/sh
+# stat on a real-OS fleet host: `stat -fc %T /sys/fs/cgroup` (cgroup v1 or v2) is SIMULATED (the simulation decides the
+# host's cgroup version, this machine's own does not matter); everything else is the REAL stat.
+if [ "$#" -eq 3 ] && [ "$1" = "-fc" ] && [ "$2" = "%T" ] && [ "$3" = "/sys/fs/cgroup" ]; then
+  exec /usr/local/sbin/epiphany-sim stat "$@"
+fi
+exec /usr/bin/stat "$@"
+WRAPPER
+  chmod 0755 "$STATE/sbin/stat"
 }
 
 # The apiserver stand-in, run inside a host: 'start' (idempotent; waits for /readyz) or 'stop' (SIGKILL, like a
@@ -226,7 +290,13 @@ setup_host() {
   local ip; ip=$(host_ip "$i")
   local ns; ns=$(netns_of "$i")
   local d="$STATE/hosts/$host"
-  mkdir -p "$d"/{etc-upper,etc-work,var-upper,var-work,usrbin-upper,usrbin-work,root,home,run,tmp,opt}
+  mkdir -p "$d"/{etc-upper,etc-work,var-upper,var-work,usrbin-upper,usrbin-work,root,home,run,tmp,opt,usrlocalbin}
+  # The host's /usr/local/bin (first in a login user's PATH, whose default has no sbin): every fleet program of
+  # /usr/local/sbin, and the installed Kubernetes programs (links into /usr/local/sbin/k8s, see install_simulation).
+  local prog
+  for prog in "$STATE"/sbin/*; do
+    [[ -f $prog ]] && ln -s "/usr/local/sbin/$(basename "$prog")" "$d/usrlocalbin/$(basename "$prog")"
+  done
   chmod 1777 "$d/tmp"; chmod 0700 "$d/root"
 
   ip netns add "$ns"
@@ -275,6 +345,20 @@ setup_host() {
     /usr/sbin/sshd -f /etc/ssh/sshd_config -E /var/log/sshd.log
   ' _ "/run/epiphany-fleet-hosts" "$SSH_USER" "/run/epiphany-fleet-client.pub" "/run/epiphany-fleet-sshd_config" \
     >>"$d/init.log" 2>&1 || die "host $host: setup inside the host failed; see $d/init.log"
+  if [[ -x "$STATE/sbin/epiphany-sim" ]]; then
+    # The host's /etc/os-release and /etc/fstab are the simulation's (its OS, bare or ready), in the host's own /etc
+    # (the overlay's upper directory): first the machine's are removed from the host's view (a whiteout; on Debian
+    # /etc/os-release is a symlink into /usr/lib, which a write would follow onto the machine's file), then
+    # SimulatedHostFiles registers the host with the simulation and writes them (and containerd's config on a ready host).
+    in_host "$host" bash -euc 'rm -f /etc/os-release /etc/fstab
+      EPIPHANY_SIM_CLASS=io.epiphany.systemtests.fleet.SimulatedHostFiles /usr/local/sbin/epiphany-sim init' \
+      >>"$d/init.log" 2>&1 || die "host $host: the simulation could not set up the host's files; see $d/init.log"
+    [[ -f "$d/etc-upper/os-release" && ! -L "$d/etc-upper/os-release" ]] \
+      || die "host $host: /etc/os-release is not in the host's own /etc"
+  else
+    # without the simulation a host has the fleet's crictl (in front of the real etcd) from the start
+    ln -s /usr/local/sbin/k8s/crictl "$d/usrlocalbin/crictl"
+  fi
   {
     awk -v ip="$ip" '{print ip, $1, $2}' "$d/etc-upper/ssh/ssh_host_ed25519_key.pub"
     awk -v ip="$ip" '{print ip, $1, $2}' "$d/etc-upper/ssh/ssh_host_ecdsa_key.pub"
@@ -285,13 +369,16 @@ cmd_up() {
   require_root
   local n=${1:-}; shift || true
   [[ "$n" =~ ^[0-9]+$ && "$n" -ge 1 && "$n" -le 5000 ]] || die "usage: fleet.sh up N (1..5000) [--hostnames a,b,c]"
-  local hostnames="" classpath="" sim_main="${EPIPHANY_FLEET_SIM_MAIN:-}" owner_pid=""
+  local hostnames="" classpath="" sim_main="${EPIPHANY_FLEET_SIM_MAIN:-}" owner_pid="" sim_props=()
   while [[ $# -gt 0 ]]; do
     case "$1" in
       --hostnames) hostnames=$2; shift 2 ;;
       --java-classpath) classpath=$2; shift 2 ;;
       --sim-main) sim_main=$2; shift 2 ;;
       --owner-pid) owner_pid=$2; shift 2 ;;
+      --sim-property)
+        [[ "$2" =~ ^epiphany\.sim\.[a-z0-9.-]+=[A-Za-z0-9._-]*$ ]] || die "--sim-property must be epiphany.sim.NAME=VALUE, got '$2'"
+        sim_props+=("$2"); shift 2 ;;
       *) die "unknown option '$1'" ;;
     esac
   done
@@ -335,14 +422,23 @@ cmd_up() {
   ssh-keygen -q -t ecdsa -b 256 -N "" -C "epiphany-fleet-$NAME" -f "$STATE/id_ecdsa"
   cp "$FLEET_DIR/sshd_config" "$STATE/sshd_config"
   install -m 0755 "$FLEET_DIR/systemctl-shim.sh" "$STATE/sbin/systemctl"
-  install -m 0755 "$FLEET_DIR/crictl-shim.sh" "$STATE/sbin/crictl"
+  mkdir -p "$STATE/sbin/k8s"
+  install -m 0755 "$FLEET_DIR/crictl-shim.sh" "$STATE/sbin/k8s/crictl"
+  printf '#!/bin/sh\necho "$(basename "$0"): the REAL program is blocked on real-OS fleet hosts (it would change this machine); the SDK must reach the SIMULATED one in /usr/local/sbin" >&2\nexit 126\n' \
+    > "$STATE/sbin/epiphany-blocked"
+  chmod 0755 "$STATE/sbin/epiphany-blocked"
   install_apiserver_standin
   install_etcd_hook
   [[ -z "$classpath" ]] || install_java_classpath "$classpath"
   mkdir -p "$STATE/shared"
+  # The SDK runs read-only facts (kubeadm config images list, kubectl get ...) as the non-root login user: the
+  # SIMULATED programs then read and write the shared state as that user too (the simulation itself decides what a
+  # non-root user may do, from user.name). Only the fleet's hosts see this directory ($STATE is 0700).
+  chmod 0777 "$STATE/shared"
+  install -m 0666 /dev/null "$STATE/shared/simulation-state.lock"
   if [[ -n "$sim_main" ]]; then
     [[ -n "$classpath" ]] || die "--sim-main needs --java-classpath (the testkit and its dependencies)"
-    install_simulation "$sim_main"
+    install_simulation "$sim_main" "${sim_props[@]}"
   fi
   : > "$STATE/hosts.tsv"; : > "$STATE/etc-hosts"
   for ((i = 1; i <= n; i++)); do

@@ -32,12 +32,24 @@ if [[ -e /usr/bin/etcdctl ]]; then
   mknod "$d/usrbin-upper/etcdctl" c 0 0
   mount -t overlay overlay -o "lowerdir=/usr/bin,upperdir=$d/usrbin-upper,workdir=$d/usrbin-work" /usr/bin
 fi
+# The REAL programs that change the kernel, swap, or the package database are blocked inside the host (a refusing
+# script bound over each, in this private mount namespace only): the SDK's host preparation must reach the SIMULATED
+# ones in /usr/local/sbin (fleet.sh install_simulation), and if anything called a real one by its full path it fails
+# instead of changing this machine. The machine's own binaries are untouched.
+for prog in swapon swapoff modprobe insmod rmmod sysctl apt-get apt apt-mark dpkg dnf yum containerd; do
+  for dir in /usr/sbin /usr/bin /sbin /bin; do
+    real=$(readlink -f "$dir/$prog" 2>/dev/null) || continue
+    [[ -f $real ]] || continue
+    # one bind per real file (on a merged /usr, /sbin/X and /usr/sbin/X are the same file)
+    grep -qF " $real " /proc/self/mountinfo || mount --bind "$fleet/sbin/epiphany-blocked" "$real"
+  done
+done
 mount --bind "$fleet/sbin" /usr/local/sbin
 mount -o remount,bind,ro /usr/local/sbin
-# Also first in a non-root login's PATH (sshd's default has no sbin): a login user's `systemctl is-active` must reach
-# the shim, as it reaches systemd on a real machine. The machine's own /usr/local/bin is hidden from the hosts.
-mount --bind "$fleet/sbin" /usr/local/bin
-mount -o remount,bind,ro /usr/local/bin
+# The host's own /usr/local/bin, first in a non-root login's PATH (sshd's default has no sbin): links to the fleet's
+# programs (a login user's `systemctl is-active` must reach the shim, as it reaches systemd on a real machine) and to
+# the Kubernetes programs the host has installed (fleet.sh). The machine's own /usr/local/bin is hidden from the hosts.
+mount --bind "$d/usrlocalbin" /usr/local/bin
 # /run last: the fleet's state lives under the machine's /run and is hidden from the host from here on.
 mount --bind "$d/run" /run
 mkdir -p /run/lock

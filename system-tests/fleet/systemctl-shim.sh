@@ -11,7 +11,11 @@
 #            kubeadm of the real-OS mode writes the same files when it starts or resets the kubelet). Starting it
 #            starts the static pods whose processes do not run, as a kubelet would: the REAL etcd with the command of
 #            /etc/kubernetes/manifests/etcd.yaml and the apiserver stand-in when kube-apiserver.yaml exists.
-#            Stopping it stops only the kubelet: the "containers" keep running.
+#            Stopping it stops only the kubelet: the "containers" keep running. `enable kubelet` is also told to the
+#            simulation (its kubeadm preflight reads whether the unit is enabled).
+#   containerd SIMULATED (issue 11's host preparation): every command for containerd goes to the simulation
+#            (/usr/local/sbin/epiphany-sim systemctl ...), which models the unit: starting or restarting it reads
+#            /etc/containerd/config.toml (whether the CRI is served), enable --now starts it. Nothing runs for real.
 #
 # Supported: is-active, is-enabled, enable [--now], disable [--now], start, stop, restart, reload, daemon-reload.
 set -uo pipefail
@@ -114,6 +118,14 @@ for a in "$@"; do
   esac
 done
 
+# containerd is the simulation's unit (only one unit per call, as the SDK sends them): see the header.
+SIM=/usr/local/sbin/epiphany-sim
+if [[ ${#units[@]} -gt 0 ]] && printf '%s\n' "${units[@]}" | grep -qx containerd; then
+  [[ ${#units[@]} -eq 1 ]] || { err "containerd must be the only unit of a call (it is SIMULATED)"; exit 1; }
+  [[ -x $SIM ]] || { err "Unit containerd.service not found (no simulation on this fleet)."; exit 5; }
+  exec "$SIM" systemctl "$cmd" "$@"
+fi
+
 rc=0
 case $cmd in
   daemon-reload) exit 0 ;;
@@ -130,7 +142,10 @@ case $cmd in
     for u in "${units[@]}"; do
       known "$u" || { rc=5; continue; }
       case $cmd in
-        enable) touch "$ENABLED_DIR/$u"; if $now; then start "$u" || rc=1; fi ;;
+        enable)
+          touch "$ENABLED_DIR/$u"
+          if [[ $u == kubelet && -x $SIM ]]; then "$SIM" systemctl enable kubelet >/dev/null || rc=1; fi
+          if $now; then start "$u" || rc=1; fi ;;
         disable) rm -f "$ENABLED_DIR/$u"; if $now; then stop "$u" || rc=1; fi ;;
         start) start "$u" || rc=1 ;;
         stop) stop "$u" || rc=1 ;;

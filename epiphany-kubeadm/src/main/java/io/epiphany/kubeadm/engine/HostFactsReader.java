@@ -54,6 +54,8 @@ final class HostFactsReader {
                 units.put(u, h.runAsync(HostCommands.isActive(u)));
             }
             CompletableFuture<CommandResult> date = h.runAsync(HostCommands.epochSeconds());
+            // this machine's clock when the host's answer arrived, not after every other fact (slow hosts: false skew)
+            CompletableFuture<Long> dateArrived = date.thenApply(r -> clock.millis() / 1000);
             CompletableFuture<CommandResult> kubelet = h.runAsync(HostCommands.fileExists(KubePaths.KUBELET_CONF));
             CompletableFuture<CommandResult> admin = master
                     ? h.runAsync(HostCommands.fileExists(KubePaths.ADMIN_CONF)) : null;
@@ -86,7 +88,7 @@ final class HostFactsReader {
             version(kubeletVersion.join(), s -> s.trim().replaceFirst("^Kubernetes ", "")).ifPresent(
                     v -> versions.put("kubelet", v));
             version(kubectlVersion.join(), HostFactsReader::clientVersion).ifPresent(v -> versions.put("kubectl", v));
-            long now = clock.millis() / 1000;
+            long now = dateArrived.join();
             CommandResult d = date.join();
             long skew = d.ok() && d.stdout().trim().matches("\\d{1,12}") ? Long.parseLong(d.stdout().trim()) - now : 0;
             return new HostFacts(m.hostname(), Optional.empty(), Set.copyOf(binaries), config, Set.copyOf(active),

@@ -1,11 +1,15 @@
 package io.epiphany.systemtests.e2e;
 
 import io.epiphany.api.Cluster;
+import io.epiphany.api.Cni;
 import io.epiphany.api.HostKeyPolicy;
 import io.epiphany.api.LoadBalancer;
 import io.epiphany.api.Machine;
 import io.epiphany.api.SshSettings;
 import io.epiphany.systemtests.fleet.RealOsFleet;
+import io.epiphany.testkit.SimulatedFleet;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -20,6 +24,8 @@ final class FleetClusters {
     static final int FALL = 3;
     /** The fast interval HAProxy uses between the failures of a master that is going down (the renderer's FAST_INTER). */
     static final Duration FAST_INTER = Duration.ofSeconds(2);
+
+    private static Path cni;
 
     private FleetClusters() {}
 
@@ -42,7 +48,26 @@ final class FleetClusters {
                 .useAgent(false).build();
         LoadBalancer lb = LoadBalancer.builder().checkInterval(CHECK_INTERVAL).fall(FALL).build();
         return Cluster.builder().name(name).masters(machines(fleet, masters)).nodes(machines(fleet, nodes)).ssh(ssh)
-                .loadBalancer(lb).build();
+                .loadBalancer(lb).cni(Cni.manifest(cniManifest())).build();
+    }
+
+    /**
+     * The test kit's own SIMULATED CNI manifest (a DaemonSet mounting hostPath /etc/cni/net.d, no third-party
+     * manifest): once applied, the simulation writes a CNI config on every host whose kubelet runs and the Nodes turn
+     * Ready. Written once per JVM into a temporary directory.
+     */
+    static synchronized Path cniManifest() {
+        if (cni == null) {
+            try {
+                Path dir = Files.createTempDirectory("epiphany-e2e-cni");
+                dir.toFile().deleteOnExit();
+                cni = SimulatedFleet.cniManifest(dir);
+                cni.toFile().deleteOnExit();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return cni;
     }
 
     /** The REAL etcdctl in the host's etcd "container" against its local member, with kubeadm's client certificate. */

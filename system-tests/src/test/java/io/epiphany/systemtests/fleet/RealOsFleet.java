@@ -95,10 +95,25 @@ public final class RealOsFleet implements AutoCloseable {
      * and starts the apiserver stand-in when its kubelet starts a control plane) and a placeholder {@code containerd}.
      */
     public static RealOsFleet startWithSimulatedKubernetes(List<String> hostnames) {
-        return start(hostnames, Optional.of(SIMULATOR_MAIN));
+        return startWithSimulatedKubernetes(hostnames, Map.of());
+    }
+
+    /**
+     * Like {@link #startWithSimulatedKubernetes(List)}, with system properties for the simulation on every host
+     * ({@code epiphany.sim.bare=true}: bare machines, swap on, nothing installed; {@code epiphany.sim.os-id},
+     * {@code epiphany.sim.os-version}, {@code epiphany.sim.cgroup-v1}). The host preparation programs (swapon,
+     * swapoff, modprobe, lsmod, sysctl, apt-get, apt-mark, dnf, containerd, downloads by curl, the cgroup check) are
+     * SIMULATED on every such host; the real ones are blocked inside the hosts.
+     */
+    public static RealOsFleet startWithSimulatedKubernetes(List<String> hostnames, Map<String, String> simProperties) {
+        return start(hostnames, Optional.of(SIMULATOR_MAIN), simProperties);
     }
 
     private static RealOsFleet start(List<String> hostnames, Optional<String> simMain) {
+        return start(hostnames, simMain, Map.of());
+    }
+
+    private static RealOsFleet start(List<String> hostnames, Optional<String> simMain, Map<String, String> simProperties) {
         Path script = script();
         Slot slot = Slot.free();
         List<String> command = new ArrayList<>(List.of(script.toString(), "up", Integer.toString(hostnames.size()),
@@ -106,6 +121,7 @@ public final class RealOsFleet implements AutoCloseable {
                 "--java-classpath", testClasspath(),
                 "--owner-pid", Long.toString(ProcessHandle.current().pid())));
         simMain.ifPresent(main -> command.addAll(List.of("--sim-main", main)));
+        new java.util.TreeMap<>(simProperties).forEach((k, v) -> command.addAll(List.of("--sim-property", k + "=" + v)));
         ProcessRun.Result result;
         try {
             result = ProcessRun.run(UP_TIMEOUT, slot.environment(), command);
