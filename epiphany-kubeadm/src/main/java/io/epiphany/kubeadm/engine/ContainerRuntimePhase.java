@@ -32,13 +32,16 @@ final class ContainerRuntimePhase implements Phase {
         for (Machine m : ctx.cluster.machines()) {
             HostFacts f = ctx.facts.host(m);
             SetupFacts s = f.setup();
+            if (!s.kernelRead()) {
+                continue; // a member: its runtime runs its pods, and is left alone
+            }
             boolean install = !s.containerdCurrent();
             boolean configure = s.sandboxImage()
                     .map(image -> !s.fileIs(HostSetupFiles.CONTAINERD_CONFIG_PATH, HostSetupFiles.containerdConfig(image)))
                     .orElse(true);
             boolean start = !f.isActive("containerd") || !s.enabled().contains("containerd");
             if (f.member() && !install) {
-                if (configure && s.kernelRead()) {
+                if (configure) {
                     ctx.note(m.hostname() + ": " + HostSetupFiles.CONTAINERD_CONFIG_PATH + " is not the SDK's; left "
                             + "alone on a running member");
                 }

@@ -44,7 +44,7 @@ final class HostValidation {
                 && !wanted.equals(f.versions().get(p)))).map(p -> f.has(p) ? p + " " + f.versions().getOrDefault(p, "?")
                         + " (not " + wanted + ")" : p).toList();
         if (cluster.hostPreparation().enabled()) {
-            boolean installs = !wrong.isEmpty() || !s.containerdCurrent();
+            boolean installs = !wrong.isEmpty() || (s.kernelRead() && !s.containerdCurrent());
             if (installs && s.os().isEmpty()) {
                 out.add(host + "cannot install " + (wrong.isEmpty() ? "containerd" : String.join(", ", wrong))
                         + ": /etc/os-release says '" + s.osName() + "'; host preparation supports Debian 12/13, Ubuntu "
@@ -55,7 +55,9 @@ final class HostValidation {
             return out;
         }
         List<String> missing = new ArrayList<>(wrong);
-        if (!s.containerdCurrent()) {
+        if (!s.kernelRead()) {
+            // a member: prepared before it joined
+        } else if (!s.containerdCurrent()) {
             missing.add(s.containerdVersion().map(v -> "containerd 2.x (found " + v + ")").orElse("containerd"));
         } else if (!f.isActive("containerd")) {
             missing.add("a running containerd");
@@ -72,7 +74,7 @@ final class HostValidation {
             io.epiphany.kubeadm.render.HostSetupFiles.SYSCTLS.stream().filter(k -> !"1".equals(s.sysctls().get(k)))
                     .forEach(k -> missing.add(k + "=1"));
         }
-        if (!s.enabled().contains("kubelet")) {
+        if (s.kernelRead() && !s.enabled().contains("kubelet")) {
             missing.add("kubelet enabled");
         }
         if (!missing.isEmpty()) {

@@ -35,8 +35,9 @@ final class PackagesPhase implements Phase {
             List<String> install = packages.stream().filter(p -> !f.has(p)
                     || (!f.member() && !wanted.equals(f.versions().get(p)))).toList();
             boolean apt = s.os().map(OsFamily::apt).orElse(f.has("apt-get"));
-            List<String> unheld = apt ? packages.stream().filter(p -> !s.held().contains(p)).toList() : List.of();
-            boolean enable = !s.enabled().contains("kubelet");
+            List<String> unheld = apt && s.kernelRead() ? packages.stream().filter(p -> !s.held().contains(p)).toList()
+                    : List.of();
+            boolean enable = s.kernelRead() && !s.enabled().contains("kubelet");
             if (install.isEmpty() && unheld.isEmpty() && !enable) {
                 continue;
             }

@@ -14,7 +14,8 @@ import java.util.TreeMap;
  * @param os the OS family, when {@code /etc/os-release} names a supported one
  * @param osName {@code PRETTY_NAME} (or ID and VERSION_ID) of {@code /etc/os-release}, for messages
  * @param codename {@code VERSION_CODENAME} (the apt suite of the container-runtime repository)
- * @param kernelRead whether swap, modules, sysctls, cgroup and the sandbox image were read (not on members)
+ * @param kernelRead whether the host was read for preparation: swap, modules, sysctls, cgroup, runtime, units, holds
+ *        and the sandbox image (not on members, which were prepared before they joined; only their files are read)
  * @param swapDevices active swap devices ({@code swapon --show})
  * @param fstab {@code /etc/fstab}, if readable
  * @param modules loaded kernel modules among {@link HostSetupFiles#MODULES}
@@ -56,7 +57,11 @@ record SetupFacts(Optional<OsFamily> os, String osName, String codename, boolean
 
     /** containerd 2.x, which has the RuntimeConfig RPC kubelet 1.35+ asks for (kubernetes/kubernetes#134906). */
     boolean containerdCurrent() {
-        return containerdVersion.map(v -> v.matches("([2-9]|\\d{2,})\\..*")).orElse(false);
+        return containerdVersion.map(SetupFacts::containerd2).orElse(false);
+    }
+
+    static boolean containerd2(String version) {
+        return version.matches("([2-9]|\\d{2,})\\..*");
     }
 
     boolean fileIs(String path, String content) {

@@ -50,40 +50,49 @@ final class SetupFactsReader {
                     on.add(unit);
                 }
             });
+            if (!kernel) {
+                return new SetupFacts(OsFamily.of(release), OsFamily.describe(release),
+                        release.getOrDefault("VERSION_CODENAME", ""), false, List.of(), fstab, Set.of(), Map.of(), "?",
+                        Optional.empty(), Optional.empty(), Set.of(), Set.of(), Map.copyOf(files));
+            }
             return new SetupFacts(OsFamily.of(release), OsFamily.describe(release),
-                    release.getOrDefault("VERSION_CODENAME", ""), kernel,
-                    kernel ? lines(swap.join()) : List.of(), fstab,
-                    kernel ? SetupFactsReader.modules(modules.join()) : Set.of(),
-                    kernel ? SetupFactsReader.sysctls(sysctls.join()) : Map.of(),
-                    kernel ? cgroup.join().stdout().strip() : "?",
-                    containerdVersion(containerd.join()), kernel ? sandboxImage(images.join()) : Optional.empty(),
-                    Set.copyOf(on),
-                    Set.copyOf(held.join().ok() ? lines(held.join()) : List.of()), Map.copyOf(files));
+                    release.getOrDefault("VERSION_CODENAME", ""), true, lines(swap.join()), fstab,
+                    SetupFactsReader.modules(modules.join()), SetupFactsReader.sysctls(sysctls.join()),
+                    cgroup.join().stdout().strip(), containerdVersion(containerd.join()), sandboxImage(images.join()),
+                    Set.copyOf(on), Set.copyOf(held.join().ok() ? lines(held.join()) : List.of()), Map.copyOf(files));
         }
     }
 
     /**
-     * Sends the commands. For a member ({@code kubelet.conf} present) the kernel and the sandbox image are not read:
-     * they were prepared before it joined, its running kubelet shows they still hold, and a re-apply of a converged
-     * cluster then costs six fewer round trips per host; {@link SetupFacts#kernelRead()} says which.
+     * Sends the commands. A member ({@code kubelet.conf} present) is not read again (only its files): it was prepared
+     * before it joined, its running kubelet shows that still holds, and a re-apply of a converged cluster then costs
+     * no extra round trip per host; {@link SetupFacts#kernelRead()} says which. What an upgrade needs of a member
+     * (its containerd version) the upgrade reads itself.
      */
     static Pending start(Cluster cluster, RemoteHost h, boolean member) {
+        CompletableFuture<CommandResult> notRead = CompletableFuture.completedFuture(null);
+        if (member) {
+            return new Pending(h, false, notRead, notRead, notRead, notRead, notRead, notRead, Map.of(), notRead);
+        }
         Map<String, CompletableFuture<CommandResult>> enabled = new LinkedHashMap<>();
         for (String unit : List.of("kubelet", "containerd")) {
             enabled.put(unit, h.runAsync(Command.of("systemctl", "is-enabled", unit).readOnly()));
         }
         List<String> keys = new ArrayList<>(List.of("sysctl"));
         keys.addAll(HostSetupFiles.SYSCTLS);
-        CompletableFuture<CommandResult> notRead = CompletableFuture.completedFuture(null);
-        return new Pending(h, !member,
-                member ? notRead : h.runAsync(Command.of("swapon", "--show=NAME", "--noheadings").asRoot().readOnly()),
-                member ? notRead : h.runAsync(Command.of("lsmod").readOnly()),
-                member ? notRead : h.runAsync(Command.of(keys).asRoot().readOnly()),
-                member ? notRead : h.runAsync(Command.of("stat", "-fc", "%T", "/sys/fs/cgroup").readOnly()),
-                h.runAsync(Command.of("containerd", "--version").readOnly()),
-                member ? notRead : h.runAsync(imagesList(cluster).readOnly()),
+        return new Pending(h, true,
+                h.runAsync(Command.of("swapon", "--show=NAME", "--noheadings").asRoot().readOnly()),
+                h.runAsync(Command.of("lsmod").readOnly()),
+                h.runAsync(Command.of(keys).asRoot().readOnly()),
+                h.runAsync(Command.of("stat", "-fc", "%T", "/sys/fs/cgroup").readOnly()),
+                h.runAsync(containerdVersion()),
+                h.runAsync(imagesList(cluster).readOnly()),
                 enabled,
                 h.runAsync(Command.of("apt-mark", "showhold").readOnly()));
+    }
+
+    static Command containerdVersion() {
+        return Command.of("containerd", "--version").readOnly();
     }
 
     /** The images kubeadm would pull for this cluster (its sandbox image decides containerd's config). */

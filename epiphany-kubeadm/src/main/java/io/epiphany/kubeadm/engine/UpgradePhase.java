@@ -121,9 +121,14 @@ final class UpgradePhase implements Phase {
             if (f.setup().os().isEmpty()) {
                 problems.add(m.hostname() + ": cannot install packages on '" + f.setup().osName() + "'");
             }
-            if (target.minor() >= 36 && !f.setup().containerdCurrent()) {
-                problems.add(m.hostname() + ": containerd " + f.setup().containerdVersion().orElse("?") + ": "
-                        + target + " needs containerd 2.x (1.35 is the last release supporting 1.x)");
+            if (target.minor() >= 36) {
+                // a member's runtime is not part of its facts (SetupFactsReader): read here, only for an upgrade
+                Optional<String> containerd = f.setup().containerdVersion().or(() -> SetupFactsReader
+                        .containerdVersion(ctx.host(m).run(SetupFactsReader.containerdVersion())));
+                if (!containerd.map(SetupFacts::containerd2).orElse(false)) {
+                    problems.add(m.hostname() + ": containerd " + containerd.orElse("?") + ": " + target
+                            + " needs containerd 2.x (1.35 is the last release supporting 1.x)");
+                }
             }
             ctx.facts.controlPlane(m).map(cp -> cp.images().getOrDefault("etcd", "")).flatMap(UpgradeSteps::etcdVersion)
                     .filter(e -> e.startsWith("3.5.") && UpgradeSteps.olderThan(e, ETCD_BEFORE_36))
