@@ -57,6 +57,20 @@ final class TestSsh implements AutoCloseable {
     }
 
     Result run(String host, String line, byte[] stdin) throws IOException {
+        try {
+            return runOnce(host, line, stdin);
+        } catch (org.apache.sshd.common.SshException closed) {
+            // the host was powered off and on: the cached session may still look open while its close is on its
+            // way; one fresh session (not a loop) is what a client reconnecting after a reboot does
+            ClientSession stale = sessions.remove(host);
+            if (stale != null) {
+                stale.close(true);
+            }
+            return runOnce(host, line, stdin);
+        }
+    }
+
+    private Result runOnce(String host, String line, byte[] stdin) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         try (ChannelExec channel = session(host).createExecChannel(line)) {
