@@ -99,6 +99,22 @@ final class LoadBalancerPhase implements Phase {
         });
     }
 
+    /**
+     * Puts a master back in service on every host that balances to it, after {@link #drainEverywhere}. Best effort as
+     * the drain: a host whose runtime API failed is logged, and its health check brings the master back.
+     */
+    static void readyEverywhere(Context ctx, Machine master) {
+        Parallel.map(List.copyOf(ctx.balancedHosts), ctx.cluster.ssh().concurrency(), m -> {
+            try {
+                new HaproxyService(ctx.host(m)).ready(master.hostname());
+            } catch (RuntimeException e) {
+                LOG.warn("{}: could not set {} ready through HAProxy's runtime API ({}); its health check brings it "
+                        + "back", m.hostname(), master.hostname(), e.getMessage());
+            }
+            return m;
+        });
+    }
+
     /** Points every configured host's HAProxy at the current backends, in parallel, each config checked first. */
     static void updateBackends(Context ctx) {
         String config = ctx.files.haproxyConfig(List.copyOf(ctx.backends));

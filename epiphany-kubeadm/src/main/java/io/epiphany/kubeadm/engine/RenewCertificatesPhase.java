@@ -6,7 +6,6 @@ import io.epiphany.api.Machine;
 import io.epiphany.api.PlannedStep;
 import io.epiphany.api.remote.RemoteFile;
 import io.epiphany.api.remote.RemoteHost;
-import io.epiphany.haproxy.HaproxyService;
 import io.epiphany.kubeadm.render.ControlPlaneConfig;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -120,7 +119,7 @@ final class RenewCertificatesPhase implements Phase {
                     + "server of " + renewed.stream().map(Machine::hostname).toList() + " is ready and every etcd "
                     + "member healthy, then put them back in every HAProxy", null), () -> renewed.forEach(m -> {
                         Health.awaitMaster(ctx, title(), m, "its expired certificates were renewed");
-                        ready(ctx, m);
+                        LoadBalancerPhase.readyEverywhere(ctx, m);
                     })));
         }
         return Work.inOrder(steps);
@@ -143,7 +142,7 @@ final class RenewCertificatesPhase implements Phase {
         }
         if (!recover) {
             Health.awaitMaster(ctx, title(), m, "its certificates were renewed and its control plane restarted");
-            ready(ctx, m);
+            LoadBalancerPhase.readyEverywhere(ctx, m);
         }
     }
 
@@ -166,17 +165,4 @@ final class RenewCertificatesPhase implements Phase {
                 ctx.notDone(), null);
     }
 
-    /** Puts the master back in service on every host that balances to it (best effort, as the drain). */
-    private static void ready(Context ctx, Machine m) {
-        Parallel.map(List.copyOf(ctx.balancedHosts), ctx.cluster.ssh().concurrency(), host -> {
-            try {
-                new HaproxyService(ctx.host(host)).ready(m.hostname());
-            } catch (RuntimeException e) {
-                org.slf4j.LoggerFactory.getLogger("io.epiphany.kubeadm").warn("{}: could not set {} ready through "
-                        + "HAProxy's runtime API ({}); its health check brings it back", host.hostname(),
-                        m.hostname(), e.getMessage());
-            }
-            return host;
-        });
-    }
 }

@@ -6,7 +6,6 @@ import io.epiphany.api.PlannedStep;
 import io.epiphany.api.remote.Command;
 import io.epiphany.api.remote.RemoteFile;
 import io.epiphany.api.remote.RemoteHost;
-import io.epiphany.haproxy.HaproxyService;
 import io.epiphany.kubeadm.render.UpgradeConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -65,7 +64,7 @@ final class UpgradeSteps {
             LoadBalancerPhase.drainEverywhere(ctx, m);
             h.run(HostCommands.kubeadm("upgrade", apply ? "apply" : "node", "--config", UpgradeConfig.PATH)).orThrow();
             Health.awaitMaster(ctx, UpgradePhase.TITLE, m, "kubeadm upgrade " + (apply ? "apply" : "node") + " ran");
-            readyEverywhere(ctx, m);
+            LoadBalancerPhase.readyEverywhere(ctx, m);
         }
         if (kubelet) {
             kubelet(ctx, m, v, pm, List.of("kubelet", "kubectl"));
@@ -103,16 +102,6 @@ final class UpgradeSteps {
         ctx.host(source).run(HostCommands.kubectl("annotate", "node", m.hostname(), DRAINED + "-")).orThrow();
     }
 
-    private static void readyEverywhere(Context ctx, Machine master) {
-        Parallel.map(List.copyOf(ctx.balancedHosts), ctx.cluster.ssh().concurrency(), m -> {
-            try {
-                new HaproxyService(ctx.host(m)).ready(master.hostname());
-            } catch (RuntimeException e) {
-                // a host without the runtime API never drained it either (drainEverywhere is best effort too)
-            }
-            return m;
-        });
-    }
 
     private static void settle(Context ctx) {
         try {

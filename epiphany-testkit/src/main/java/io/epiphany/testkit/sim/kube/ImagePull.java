@@ -38,8 +38,8 @@ final class ImagePull {
      */
     static int list(Invocation inv) {
         List<String> a = inv.args();
-        String version = option(a, "--kubernetes-version").orElse(inv.host().host(h -> h.kubeadmVersion));
-        String repository = option(a, "--image-repository").orElse("registry.k8s.io");
+        String version = Kubeadm.option(a, "--kubernetes-version").orElse(inv.host().host(h -> h.kubeadmVersion));
+        String repository = Kubeadm.option(a, "--image-repository").orElse("registry.k8s.io");
         Optional<String> refused = KubeadmReleases.refusal(inv.host().host(h -> h.kubeadmVersion), version);
         if (refused.isPresent()) {
             inv.err().println(refused.get());
@@ -50,14 +50,6 @@ final class ImagePull {
         return 0;
     }
 
-    private static Optional<String> option(List<String> a, String name) {
-        for (int i = 0; i < a.size() - 1; i++) {
-            if (a.get(i).equals(name)) {
-                return Optional.of(a.get(i + 1));
-            }
-        }
-        return Optional.empty();
-    }
 
     /** {@code kubeadm config images pull --config <cfg>}. */
     static int run(Invocation inv) throws IOException {

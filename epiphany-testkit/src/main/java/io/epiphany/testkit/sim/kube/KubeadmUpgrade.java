@@ -51,7 +51,7 @@ final class KubeadmUpgrade {
             return Kubeadm.preflightErrors(inv, List.of("IsPrivilegedUser]: user is not running as root"));
         }
         String verb = a.size() > 1 ? a.get(1) : "";
-        Optional<String> file = option(a, "--config");
+        Optional<String> file = Kubeadm.option(a, "--config");
         JsonNode config = null;
         if (file.isPresent()) {
             if (!inv.host().files().exists(file.get())) {
@@ -206,12 +206,4 @@ final class KubeadmUpgrade {
         return null;
     }
 
-    private static Optional<String> option(List<String> a, String name) {
-        for (int i = 0; i < a.size() - 1; i++) {
-            if (a.get(i).equals(name)) {
-                return Optional.of(a.get(i + 1));
-            }
-        }
-        return a.stream().filter(w -> w.startsWith(name + "=")).map(w -> w.substring(name.length() + 1)).findFirst();
-    }
 }
