@@ -12,8 +12,8 @@ import java.util.Optional;
 /**
  * Joins the other masters one at a time, as {@link Membership} orders them. Before each join etcd must report every
  * member healthy; the 8 shared PKI files, the encryption config and the audit policy are copied from a running
- * master (held in memory only); after the join the SDK waits until the new member is a healthy voting member, and
- * only then adds the master to every host's load balancer.
+ * master (held in memory only); after the join the SDK waits until the new member is a healthy voting member and its
+ * API server answers {@code /readyz}, and only then adds the master to every host's load balancer.
  */
 final class JoinMastersPhase implements Phase {
     @Override
@@ -34,7 +34,8 @@ final class JoinMastersPhase implements Phase {
             cleanup += ctx.facts.host(m).kubeletConf() ? "kubeadm reset -f (an earlier join stopped half-way), " : "";
             steps.add(new Step(PlannedStep.of(title(), m.hostname(), PlannedStep.Kind.JOIN, cleanup + "copy the 8 "
                     + "shared PKI files, encryption config and audit policy from " + source + "; kubeadm join "
-                    + "--control-plane after etcd reports every member healthy; wait until its member is healthy",
+                    + "--control-plane after etcd reports every member healthy; wait until its member is healthy and "
+                    + "its API server ready",
                     join.quorum()), () -> joinOne(ctx, join, pending)));
             if (!ctx.cluster.loadBalancer().isExternal()) {
                 steps.add(LoadBalancerPhase.backendsStep(ctx, title(), "add " + m.hostname()
@@ -65,6 +66,10 @@ final class JoinMastersPhase implements Phase {
         }
         Joining.join(ctx, m);
         Health.awaitVotingMember(ctx, title(), m);
+        // HAProxy counts a server it has just been given as up before its first check, and in TCP mode it cannot move
+        // a connection the backend accepted but does not answer: a master takes traffic only once its API server is
+        // ready
+        Health.awaitMaster(ctx, title(), m, "kubeadm join finished and its etcd member is healthy");
         ctx.backends.add(m);
     }
 

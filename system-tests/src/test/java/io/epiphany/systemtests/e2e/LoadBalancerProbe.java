@@ -24,15 +24,27 @@ final class LoadBalancerProbe implements AutoCloseable {
             n=0; end=$(( $(date +%%s%%N) / 1000000 + %2$d ))
             while [ ! -e %1$s ] && [ $n -lt %3$d ] && [ $(( $(date +%%s%%N) / 1000000 )) -lt $end ]; do
               t=$(( $(date +%%s%%N) / 1000000 ))
-              out=$(curl -sk --max-time 2 https://localhost:3446/readyz 2>/dev/null); rc=$?
+              out=$(curl -sk --max-time %5$d https://localhost:3446/readyz 2>/dev/null); rc=$?
               [ "$rc" = 0 ] && [ "$out" != ok ] && rc=200
-              echo "$t $rc"
+              echo "$t $rc $(( $(date +%%s%%N) / 1000000 - t ))"
               n=$((n + 1)); sleep %4$s
             done
             """;
 
-    /** One request: when it started (epoch ms) and curl's exit code (0 = "ok"; 200 = answered but not "ok"). */
-    record Sample(long startMillis, int exitCode) {
+    /**
+     * How long one request may take before it counts as failed. Not 2 s: on a loaded 2-core machine the fleet's
+     * SIMULATED programs (a JVM each) starve everything while the engine only reads facts (stop 10: every curl
+     * timeout of a failing MasterScalingRealOsTest run started before the apply's first step), and a request that is
+     * slow but answered is not one the load balancer lost. A load balancer's own failures are quick (refused, reset,
+     * 503) or hang for good (a backend that accepts and never answers): both still count.
+     */
+    static final int MAX_SECONDS = 10;
+
+    /**
+     * One request: when it started (epoch ms), curl's exit code (0 = "ok"; 200 = answered but not "ok") and how long
+     * it took.
+     */
+    record Sample(long startMillis, int exitCode, long millis) {
         boolean ok() {
             return exitCode == 0;
         }
@@ -52,6 +64,11 @@ final class LoadBalancerProbe implements AutoCloseable {
 
         long failuresFrom(long epochMillis) {
             return samples.stream().filter(s -> !s.ok() && s.startMillis() >= epochMillis).count();
+        }
+
+        /** The slowest request that succeeded, in ms. */
+        long slowestMillis() {
+            return samples.stream().filter(Sample::ok).mapToLong(Sample::millis).max().orElse(0);
         }
 
         /** The longest time from a failed request to the next good one (or to the last request), in ms. */
@@ -89,7 +106,7 @@ final class LoadBalancerProbe implements AutoCloseable {
         LoadBalancerProbe probe = new LoadBalancerProbe(fleet, maxDuration);
         long maxRequests = maxDuration.toMillis() / Math.max(1, pause.toMillis()) + 1;
         String script = String.format(SCRIPT, STOP_FILE, maxDuration.toMillis(), maxRequests,
-                String.format("%.3f", pause.toMillis() / 1000.0));
+                String.format("%.3f", pause.toMillis() / 1000.0), MAX_SECONDS);
         try {
             for (String host : hosts) {
                 Process p = fleet.spawn(host, "sh", "-c", script);
@@ -123,8 +140,9 @@ final class LoadBalancerProbe implements AutoCloseable {
                     e.getValue().destroyForcibly();
                 }
                 String out = outputs.get(e.getKey()).get(10, TimeUnit.SECONDS);
-                List<Sample> samples = out.lines().map(l -> l.trim().split(" ")).filter(f -> f.length == 2)
-                        .map(f -> new Sample(Long.parseLong(f[0]), Integer.parseInt(f[1]))).toList();
+                List<Sample> samples = out.lines().map(l -> l.trim().split(" ")).filter(f -> f.length == 3)
+                        .map(f -> new Sample(Long.parseLong(f[0]), Integer.parseInt(f[1]), Long.parseLong(f[2])))
+                        .toList();
                 result.add(new HostSamples(e.getKey(), samples));
             } catch (Exception ex) {
                 throw new IllegalStateException("probe on " + e.getKey() + " did not finish: " + ex, ex);
