@@ -31,14 +31,23 @@ final class HaproxyRuntime {
      *     configuration without the admin socket)
      */
     String call(String commands, boolean changes) {
+        return answer(host.hostname(), host.run(command(commands, changes)));
+    }
+
+    /** {@code commands} for the runtime API: on stdin, as root. */
+    static Command command(String commands, boolean changes) {
         Command c = SOCAT.stdin((commands + "\n").getBytes(StandardCharsets.UTF_8)).asRoot();
-        CommandResult r = host.run(changes ? c : c.readOnly());
+        return changes ? c : c.readOnly();
+    }
+
+    /** HAProxy's answer to {@link #command}, or why there was none. */
+    static String answer(String hostname, CommandResult r) {
         if (!r.ok()) {
             String why = r.exitCode() == 127 || r.stderr().contains("not found")
                     ? "socat is not installed (HaproxyService.ensureRuntimeClient installs it)"
                     : "HAProxy's runtime socket " + HaproxyConfig.ADMIN_SOCKET + " did not answer (is HAProxy running "
                             + "with the SDK's configuration?): " + r.stderrTail(2);
-            throw new IllegalStateException("HAProxy runtime API on " + host.hostname() + ": " + why);
+            throw new IllegalStateException("HAProxy runtime API on " + hostname + ": " + why);
         }
         return r.stdout();
     }
@@ -51,8 +60,10 @@ final class HaproxyRuntime {
         }
     }
 
+    static final String SHOW_STAT = "show stat";
+
     List<HaproxyServerState> servers() {
-        return HaproxyServerState.parseShowStat(call("show stat", false));
+        return HaproxyServerState.parseShowStat(call(SHOW_STAT, false));
     }
 
     HaproxyServerState server(String name) {

@@ -66,6 +66,20 @@ public final class HaproxyService {
         return runtime.servers();
     }
 
+    /** The read-only command behind {@link #servers()}, for a caller that sends it beside other reads. */
+    public static Command serversCommand() {
+        return HaproxyRuntime.command(HaproxyRuntime.SHOW_STAT, false);
+    }
+
+    /**
+     * {@link #servers()} from the result of {@link #serversCommand()} run on {@code hostname}.
+     *
+     * @throws IllegalStateException when HAProxy (or its socket, or socat) did not answer
+     */
+    public static List<HaproxyServerState> servers(String hostname, io.epiphany.api.remote.CommandResult result) {
+        return HaproxyServerState.parseShowStat(HaproxyRuntime.answer(hostname, result));
+    }
+
     /**
      * Stops new connections to {@code server} (runtime API {@code set server kube-apiserver/SERVER state drain}; the
      * live config file gets {@code weight 0} on that server's line, so a reload keeps it drained), waits up to

@@ -177,6 +177,26 @@ public final class SimulatedHost {
     }
 
     /**
+     * SIMULATED network partition: from now on this host cannot reach {@code hostnames} (its HAProxy's checks of them
+     * time out, {@code L4TOUT}; its requests to them fail), while every other host still can.
+     * {@link #restoreLinks()} heals it.
+     */
+    public void cutLinkTo(String... hostnames) {
+        context.store().update(s -> {
+            s.hosts.get(hostname).cutLinks.addAll(List.of(hostnames));
+            return null;
+        });
+    }
+
+    /** Heals every link {@link #cutLinkTo} cut from this host. */
+    public void restoreLinks() {
+        context.store().update(s -> {
+            s.hosts.get(hostname).cutLinks.clear();
+            return null;
+        });
+    }
+
+    /**
      * The host's static pods (etcd member, apiserver) stop, as when their containers crash, while the machine and
      * SSH stay up: its etcd member turns unhealthy and its apiserver stops answering.
      */

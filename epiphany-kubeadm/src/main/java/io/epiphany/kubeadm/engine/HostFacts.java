@@ -14,6 +14,8 @@ import java.util.TreeSet;
  * @param versions installed {@code kubeadm}, {@code kubelet}, {@code kubectl} versions ("v1.35.2"), where installed
  * @param controlPlane the static pods, certificates and shared files of a control-plane host, if it has any
  * @param setup what host preparation needs to know (OS, swap, modules, sysctls, runtime, packages)
+ * @param balancerServers the servers its running HAProxy reports (runtime API), empty where it did not answer; not part
+ *     of the digest: health checks move them between the plan and the apply
  */
 record HostFacts(
         String hostname,
@@ -27,11 +29,12 @@ record HostFacts(
         Optional<String> machineId,
         Map<String, String> versions,
         Optional<ControlPlaneFacts> controlPlane,
-        SetupFacts setup) {
+        SetupFacts setup,
+        java.util.List<io.epiphany.haproxy.HaproxyServerState> balancerServers) {
 
     static HostFacts unreachable(String hostname, String error) {
         return new HostFacts(hostname, Optional.of(error), Set.of(), Optional.empty(), Set.of(), false, false, 0,
-                Optional.empty(), Map.of(), Optional.empty(), SetupFacts.UNKNOWN);
+                Optional.empty(), Map.of(), Optional.empty(), SetupFacts.UNKNOWN, java.util.List.of());
     }
 
     boolean reachable() {

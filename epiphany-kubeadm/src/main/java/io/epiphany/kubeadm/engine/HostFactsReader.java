@@ -6,6 +6,7 @@ import io.epiphany.api.Machine;
 import io.epiphany.api.remote.Command;
 import io.epiphany.api.remote.CommandResult;
 import io.epiphany.api.remote.RemoteHost;
+import io.epiphany.haproxy.HaproxyServerState;
 import io.epiphany.haproxy.HaproxyService;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -67,6 +68,7 @@ final class HostFactsReader {
             CompletableFuture<CommandResult> kubectlVersion = h.runAsync(
                     Command.of("kubectl", "version", "--client", "-o", "json").readOnly());
             CompletableFuture<CommandResult> etcd = master ? h.runAsync(Etcd.containerQuery(cluster)) : null;
+            CompletableFuture<CommandResult> balancer = h.runAsync(HaproxyService.serversCommand());
             Optional<String> config = h.read(HaproxyService.CONFIG_PATH).map(b -> new String(b, StandardCharsets.UTF_8));
             Optional<String> machineId = h.read(KubePaths.MACHINE_ID)
                     .map(b -> new String(b, StandardCharsets.UTF_8).trim()).filter(s -> !s.isEmpty());
@@ -93,9 +95,18 @@ final class HostFactsReader {
             long skew = d.ok() && d.stdout().trim().matches("\\d{1,12}") ? Long.parseLong(d.stdout().trim()) - now : 0;
             return new HostFacts(m.hostname(), Optional.empty(), Set.copyOf(binaries), config, Set.copyOf(active),
                     kubelet.join().ok(), admin != null && admin.join().ok(), skew, machineId, Map.copyOf(versions),
-                    controlPlane, setup.finish());
+                    controlPlane, setup.finish(), balancerServers(m, balancer.join()));
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException re ? re : e;
+        }
+    }
+
+    /** What the host's HAProxy reports, or nothing where it (or socat, or its socket) is not there yet. */
+    private static List<HaproxyServerState> balancerServers(Machine m, CommandResult r) {
+        try {
+            return List.copyOf(HaproxyService.servers(m.hostname(), r));
+        } catch (IllegalStateException notRunning) {
+            return List.of();
         }
     }
 

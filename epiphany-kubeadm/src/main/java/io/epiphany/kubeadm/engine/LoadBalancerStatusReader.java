@@ -2,6 +2,7 @@ package io.epiphany.kubeadm.engine;
 
 import io.epiphany.api.ApplyOptions;
 import io.epiphany.api.Cluster;
+import io.epiphany.api.Finding;
 import io.epiphany.api.LoadBalancerStatus;
 import io.epiphany.api.Machine;
 import io.epiphany.api.remote.RemoteAccess;
@@ -60,6 +61,41 @@ public final class LoadBalancerStatusReader {
             return new LoadBalancerStatus.Host(m.hostname(), false, Optional.of(notRunning.getMessage()), sha,
                     sha.map(expectedSha::equals).orElse(false), List.of());
         }
+        return row(m, sha, expectedSha, servers);
+    }
+
+    /**
+     * What plan() reports of the load balancers beyond the configuration (which the Load balancers phase rewrites):
+     * masters that some or all hosts' HAProxy see DOWN, from the runtime-API read of the facts.
+     */
+    static List<Finding> downFindings(Cluster cluster, Facts facts) {
+        if (cluster.loadBalancer().isExternal()) {
+            return List.of();
+        }
+        List<LoadBalancerStatus.Host> rows = new ArrayList<>();
+        for (Machine m : cluster.machines()) {
+            HostFacts f = facts.host(m);
+            if (!f.balancerServers().isEmpty()) {
+                rows.add(row(m, f.haproxyConfigSha256(), "", f.balancerServers()));
+            }
+        }
+        List<String> described = cluster.masters().stream().map(m -> m.hostname() + " " + address(m.ip())).toList();
+        List<Finding> out = new ArrayList<>();
+        for (LoadBalancerStatus.Flag flag : LoadBalancerStatus.of(rows, described).flags()) {
+            if (flag.kind() == LoadBalancerStatus.Kind.DOWN_ON_SOME_HOSTS) {
+                out.add(Finding.of(flag.subject(), flag.message(), "check the network from those hosts to "
+                        + flag.subject() + ":" + HaproxyConfig.API_SERVER_PORT + " (routes, firewalls); `epiphany lb "
+                        + "status` shows each host's last check"));
+            } else if (flag.kind() == LoadBalancerStatus.Kind.DOWN_ON_EVERY_HOST) {
+                out.add(Finding.of(flag.subject(), flag.message(), "no host sends it requests: see its other "
+                        + "findings, or `crictl ps --name kube-apiserver` and the kubelet's journal on it"));
+            }
+        }
+        return out;
+    }
+
+    private static LoadBalancerStatus.Host row(Machine m, Optional<String> sha, String expectedSha,
+            List<HaproxyServerState> servers) {
         List<LoadBalancerStatus.Server> rows = servers.stream()
                 .filter(s -> s.backend().equals(HaproxyConfig.BACKEND))
                 .map(s -> new LoadBalancerStatus.Server(s.server(), s.address(), s.status(), s.lastCheck(),

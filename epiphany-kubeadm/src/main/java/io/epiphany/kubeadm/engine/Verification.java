@@ -4,13 +4,17 @@ import io.epiphany.api.ApplyException;
 import io.epiphany.api.Machine;
 import io.epiphany.api.remote.CommandResult;
 import io.epiphany.api.remote.Command;
+import io.epiphany.haproxy.HaproxyConfig;
+import io.epiphany.haproxy.HaproxyServerState;
+import io.epiphany.haproxy.HaproxyService;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /**
  * The end of every apply, read-only: every Node Ready, etcd members exactly the masters and all healthy, and on
- * every host a request through its own {@code localhost:3446} reaching {@code /readyz}. Waits are bounded.
+ * every host a request through its own {@code localhost:3446} reaching {@code /readyz} and its HAProxy sending to
+ * every master. Waits are bounded.
  */
 final class Verification {
     static final String PHASE = "Verify";
@@ -108,7 +112,8 @@ final class Verification {
                 // a just-added backend may still be failing its first health checks: retry only the failing hosts
                 var outcomes = Parallel.map(pending, ctx.cluster.ssh().concurrency(), m -> {
                     CommandResult r = ctx.host(m).run(readyz);
-                    return r.ok() && r.stdout().trim().equals("ok") ? null : "exit " + r.exitCode();
+                    return r.ok() && r.stdout().trim().equals("ok") ? backendsNotServing(ctx, m)
+                            : "exit " + r.exitCode();
                 });
                 failing = outcomes.stream().filter(o -> !o.ok() || o.value() != null)
                         .map(o -> o.item().hostname() + " (" + (o.ok() ? o.value() : o.error().getMessage()) + ")")
@@ -117,11 +122,36 @@ final class Verification {
                         .collect(Collectors.toList());
             } while (!pending.isEmpty() && lbPoll.again());
             if (!failing.isEmpty()) {
-                throw new ApplyException(PHASE, null, "GET " + url + " did not answer 'ok' on " + failing,
-                        ctx.completed(), List.of(), null);
+                throw new ApplyException(PHASE, null, "load balancers not serving within "
+                        + ctx.options.healthTimeout().toSeconds() + " s on " + failing + " (each host's GET " + url
+                        + " must answer 'ok' and its HAProxy send to every master)", ctx.completed(), List.of(), null);
             }
-            verified.add("GET " + url + " answers ok on all " + ctx.cluster.machines().size() + " hosts");
+            verified.add("GET " + url + " answers ok on all " + ctx.cluster.machines().size() + " hosts, each "
+                    + "HAProxy sending to all " + ctx.cluster.masters().size() + " masters");
         }
         return verified;
+    }
+
+    /**
+     * Null when the host's HAProxy sends new connections to every master, else which it does not: one answering
+     * master is enough for /readyz, not for high availability (a master left drained, or cut off from this host).
+     */
+    private static String backendsNotServing(Context ctx, Machine host) {
+        List<HaproxyServerState> servers;
+        try {
+            servers = HaproxyService.servers(host.hostname(), ctx.host(host).run(HaproxyService.serversCommand()));
+        } catch (IllegalStateException e) {
+            return e.getMessage();
+        }
+        List<String> notServing = new ArrayList<>();
+        for (Machine master : ctx.cluster.masters()) {
+            var s = servers.stream().filter(x -> x.backend().equals(HaproxyConfig.BACKEND)
+                    && x.server().equals(master.hostname())).findFirst();
+            if (s.isEmpty() || !s.get().takesTraffic()) {
+                notServing.add(master.hostname() + " " + s.map(x -> x.status() + (x.lastCheck().isEmpty() ? ""
+                        : ", last check " + x.lastCheck())).orElse("missing"));
+            }
+        }
+        return notServing.isEmpty() ? null : "its HAProxy does not send to " + notServing;
     }
 }

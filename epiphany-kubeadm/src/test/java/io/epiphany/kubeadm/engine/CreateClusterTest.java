@@ -29,7 +29,8 @@ class CreateClusterTest {
 
             assertThat(result.verified()).containsExactly("5 Nodes Ready", "CoreDNS ready",
                     "etcd members = masters [m1, m2, m3], all healthy",
-                    "GET https://localhost:3446/readyz answers ok on all 5 hosts");
+                    "GET https://localhost:3446/readyz answers ok on all 5 hosts, each HAProxy sending to all 3 "
+                            + "masters");
             assertThat(f.etcdMembers("m2")).containsExactly("m1", "m2", "m3");
             assertThat(f.fleet.bootstrapTokenIds()).as("the init token, deleted after the joins").isEmpty();
             assertThat(f.nodes("m3")).containsExactly("m1", "m2", "m3", "n1", "n2");

@@ -1,8 +1,13 @@
 package io.epiphany.kubeadm.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.epiphany.api.ApplyException;
+import io.epiphany.api.ApplyOptions;
 import io.epiphany.api.Cluster;
+import io.epiphany.api.Finding;
+import io.epiphany.api.Plan;
 import io.epiphany.api.LoadBalancerStatus;
 import io.epiphany.api.LoadBalancerStatus.Kind;
 import io.epiphany.api.remote.Command;
@@ -50,6 +55,35 @@ class LoadBalancerStatusTest {
                     .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(Kind.NOT_RUNNING, "n2"),
                             org.assertj.core.groups.Tuple.tuple(Kind.DOWN_ON_EVERY_HOST, "m3"));
             assertThat(status.table()).contains("HAProxy not running").contains("L4CON");
+        }
+    }
+
+    @Test
+    void planReportsAPartitionAndApplyDoesNotVerifyWhileAHostCannotReachAMaster() {
+        try (FleetFixture f = new FleetFixture(3, 2)) {
+            Cluster c = f.cluster(List.of("m1", "m2", "m3"), List.of("n1", "n2"));
+            c.apply(f.options());
+            assertThat(c.plan(f.options()).isEmpty()).isTrue();
+
+            // n1 and n2 cannot reach m2; every master still can: a partition, not a master down
+            f.fleet.host("n1").cutLinkTo("m2");
+            f.fleet.host("n2").cutLinkTo("m2");
+            Plan plan = c.plan(f.options());
+            assertThat(plan.isEmpty()).as("a plan while two hosts cannot reach a master").isFalse();
+            assertThat(plan.findings()).extracting(Finding::host, Finding::problem).containsExactly(
+                    org.assertj.core.groups.Tuple.tuple("m2", "m2 is DOWN on [n1, n2] but up on [m1, m2, m3]: a "
+                            + "network partition between them, or a firewall"));
+            assertThat(plan.findings().get(0).remedy()).contains("m2:6443");
+
+            // /readyz still answers through the other masters, but the hosts are not highly available: Verify says so
+            ApplyOptions quick = f.options().toBuilder().healthTimeout(Duration.ofSeconds(2)).build();
+            assertThatThrownBy(() -> c.apply(quick)).isInstanceOf(ApplyException.class)
+                    .hasMessageContaining("Verify").hasMessageContaining("n1")
+                    .hasMessageContaining("its HAProxy does not send to [m2 DOWN, last check L4TOUT]");
+
+            f.fleet.host("n1").restoreLinks();
+            f.fleet.host("n2").restoreLinks();
+            assertThat(c.plan(f.options()).isEmpty()).as("the plan once the links are back").isTrue();
         }
     }
 }

@@ -68,6 +68,8 @@ public final class SimulationState {
         public String osVersion = "12";
         /** The host boots with cgroup v1 ({@code stat -fc %T /sys/fs/cgroup} prints tmpfs). */
         public boolean cgroupV1;
+        /** Hosts this one cannot reach (a network partition or firewall): its connections to them time out. */
+        public TreeSet<String> cutLinks = new TreeSet<>();
         /** Active swap devices ({@code swapon --show}). */
         public TreeSet<String> swap = new TreeSet<>();
         /** Loaded kernel modules ({@code lsmod}). */

@@ -160,10 +160,14 @@ final class Socat implements Program {
             for (var server : backend.getValue().entrySet()) {
                 String[] s = server.getValue();
                 String ip = s[0].substring(0, Math.max(0, s[0].lastIndexOf(':'))).replaceAll("[\\[\\]]", "");
-                boolean up = inv.host().store().read(st -> ClusterAccess.hostByIp(st, ip)
+                String self = inv.host().hostname();
+                boolean reachable = inv.host().store().read(st -> ClusterAccess.hostByIp(st, ip)
+                        .map(h -> ClusterAccess.reachable(st, self, h)).orElse(true));
+                boolean up = reachable && inv.host().store().read(st -> ClusterAccess.hostByIp(st, ip)
                         .map(h -> ClusterAccess.apiserverUp(st, h)).orElse(false));
                 String status = s[1].equals("maint") ? "MAINT" : !up ? "DOWN" : s[1].equals("drain") ? "DRAIN" : "UP";
-                String check = s[1].equals("maint") ? "" : up ? "L7OK" : "L4CON";
+                // a cut link drops the check's SYN (timeout); a stopped API server refuses it
+                String check = s[1].equals("maint") ? "" : up ? "L7OK" : reachable ? "L4CON" : "L4TOUT";
                 // a drained server's effective weight is 0 (src/server.c: the drain flag zeroes the next eweight)
                 String weight = s[1].equals("drain") ? "0" : s[2];
                 rows.add(row(columns, backend.getKey(), server.getKey(), status, weight, check, s[0]));

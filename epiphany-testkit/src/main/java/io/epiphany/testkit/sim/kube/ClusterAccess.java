@@ -43,6 +43,9 @@ public final class ClusterAccess {
             return new Refused(hostPort);
         }
         SimulationState.Host h = s.hosts.get(target);
+        if (!reachable(s, fromHost, target)) {
+            return new Refused(hostPort);
+        }
         if (port == 6443) {
             return apiserverUp(s, target) ? new Apiserver(target)
                     : apiserverRunning(s, target) ? new Unready(target) : new Refused(hostPort);
@@ -61,11 +64,17 @@ public final class ClusterAccess {
                 continue;
             }
             Optional<String> backend = ip.equals("127.0.0.1") ? Optional.of(target) : hostByIp(s, ip);
-            if (backend.isPresent() && apiserverUp(s, backend.get())) {
+            if (backend.isPresent() && reachable(s, fromHost, backend.get()) && apiserverUp(s, backend.get())) {
                 return new Apiserver(backend.get());
             }
         }
         return new NoBackend();
+    }
+
+    /** Whether {@code from}'s packets reach {@code to}: not across a link a test cut. */
+    public static boolean reachable(SimulationState s, String from, String to) {
+        SimulationState.Host h = s.hosts.get(from);
+        return h == null || !h.cutLinks.contains(to);
     }
 
     public static Optional<String> hostByIp(SimulationState s, String ip) {
