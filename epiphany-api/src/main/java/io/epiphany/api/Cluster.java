@@ -264,6 +264,11 @@ public abstract class Cluster {
         return restore(backup, RestoreOptions.defaults(), ApplyOptions.defaults());
     }
 
+    /** {@link #restore(Backup)} with these options (a live cluster is refused). */
+    public ApplyResult restore(Backup backup, ApplyOptions options) {
+        return restore(backup, RestoreOptions.defaults(), options);
+    }
+
     public ApplyResult restore(Backup backup, RestoreOptions restore, ApplyOptions options) {
         java.util.Objects.requireNonNull(backup, "backup");
         restore.replacingCluster().filter(n -> !n.equals(name())).ifPresent(n -> {

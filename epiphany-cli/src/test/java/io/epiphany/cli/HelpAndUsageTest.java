@@ -18,7 +18,8 @@ class HelpAndUsageTest {
     static final String SMALL = "src/test/resources/small-cluster.yml";
 
     @ParameterizedTest
-    @ValueSource(strings = {"plan", "apply", "kubeconfig", "reset", "render", "completion"})
+    @ValueSource(strings = {"plan", "apply", "kubeconfig", "reset", "render", "backup", "restore", "certificates",
+        "completion"})
     void everySubcommandHasHelpWithItsOptionsAndTheExitCodes(String command) {
         CliRun run = CliRun.of(command, "--help");
 
