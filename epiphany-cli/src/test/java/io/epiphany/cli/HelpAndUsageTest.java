@@ -39,6 +39,8 @@ class HelpAndUsageTest {
         assertThat(CliRun.of("kubeconfig", "--help").out()).contains("--server-of=HOST");
         assertThat(CliRun.of("reset", "--help").out()).contains("--yes");
         assertThat(CliRun.of("render", "--help").out()).contains("-o=DIR");
+        assertThat(CliRun.of("restore", "--help").out()).contains("ARCHIVE", "--replace=CLUSTER", "--sha256=HEX");
+        assertThat(CliRun.of("backup", "--help").out()).contains("ARCHIVE", "--output=FORMAT");
     }
 
     @Test

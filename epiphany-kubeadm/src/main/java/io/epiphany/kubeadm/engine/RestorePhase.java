@@ -56,6 +56,11 @@ final class RestorePhase implements Phase {
                 + ControlPlaneConfig.ETCD_DATA_DIR + " with the one member " + first.hostname() + "=" + peer
                 + "; kubeadm init " + IGNORE + "; the snapshot removed from the host",
                 "etcd none → " + Membership.describe(1, 1));
+        String encryption = "config/" + Path.of(ctx.cluster.encryption().configFile()).getFileName();
+        if (ctx.cluster.encryption().enabled() && m.parts().stream().noneMatch(p -> p.name().equals(encryption))) {
+            ctx.note("the backup holds no encryption config (its cluster did not encrypt Secrets at rest): the "
+                    + "description's is written, so Secrets written from now on are encrypted with its key");
+        }
         List<String> old = new ArrayList<>();
         for (String member : m.members()) {
             String name = member.split(" ", 2)[0];

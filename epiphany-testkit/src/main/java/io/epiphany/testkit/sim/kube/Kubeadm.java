@@ -562,11 +562,14 @@ public final class Kubeadm implements Program {
                             + "* The certificates that must be shared among control plane instances are provided.\n");
                 }
             }
-            boolean nodeExists = host.store().read(s -> s.kube.nodes.containsKey(name));
-            if (nodeExists) {
-                String status = host.store().read(s -> Nodes.ready(s, s.kube.nodes.get(name)) ? "Ready" : "NotReady");
-                return phaseError(inv, "kubelet-start", "a Node with name \"" + name + "\" and status \"" + status
-                        + "\" already exists in the cluster. You must delete the existing Node or change the name "
+            // only a Ready Node of that name stops the join; the message names the condition type, not its status
+            // (cmd/kubeadm/app/cmd/phases/join/kubelet.go: cond.Type == NodeReady && cond.Status == True); a
+            // NotReady one is taken over by the joining kubelet
+            boolean readyNodeExists = host.store().read(s -> s.kube.nodes.containsKey(name)
+                    && Nodes.ready(s, s.kube.nodes.get(name)));
+            if (readyNodeExists) {
+                return phaseError(inv, "kubelet-start", "a Node with name \"" + name + "\" and status \"Ready\" "
+                        + "already exists in the cluster. You must delete the existing Node or change the name "
                         + "of this new joining Node");
             }
             String version = host.store().read(s -> s.kube.kubernetesVersion);
