@@ -192,7 +192,9 @@ public final class Provisioner {
                 List<String> live = RestoreChecks.live(cluster, machines, hosts);
                 RestoreChecks.refuseLive(cluster, live, restore);
                 if (!live.isEmpty()) {
-                    new Teardown(context(cluster, options, access, machines)).run();
+                    Context resetting = context(cluster, options, access, machines);
+                    new Teardown(resetting).run();
+                    RestoreChecks.clearEtcdData(resetting, live);
                 }
                 Context ctx = context(cluster, options, access);
                 if (ctx.facts.clusterExists()) {

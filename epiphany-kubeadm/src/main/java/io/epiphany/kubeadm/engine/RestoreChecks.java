@@ -4,6 +4,7 @@ import io.epiphany.api.ApplyException;
 import io.epiphany.api.Backup;
 import io.epiphany.api.Cluster;
 import io.epiphany.api.Machine;
+import io.epiphany.api.PlannedStep;
 import io.epiphany.api.RestoreOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.List;
  */
 final class RestoreChecks {
     static final String PHASE = "Restore";
+    private static final String ETCD_MEMBER = io.epiphany.kubeadm.render.ControlPlaneConfig.ETCD_DATA_DIR + "/member";
 
     private RestoreChecks() {}
 
@@ -71,11 +73,35 @@ final class RestoreChecks {
             if (f.kubeletConf()) {
                 what.add("holds " + KubePaths.KUBELET_CONF);
             }
+            if (cluster.isMaster(m) && what.isEmpty() && hosts.get(m).run(HostCommands.fileExists(ETCD_MEMBER)).ok()) {
+                // an etcd member's data without a running etcd: an interrupted restore, or a cluster that crashed
+                what.add("holds etcd data in " + ETCD_MEMBER);
+            }
             if (!what.isEmpty()) {
                 out.add(m.hostname() + " " + String.join(", ", what));
             }
         }
         return out;
+    }
+
+    /**
+     * After the machines were reset (replacing was confirmed): a master whose etcd data the reset skipped (it had no
+     * kubeconfig, so no cluster of kubeadm's) is reset by kubeadm too, which empties the data directory.
+     */
+    static void clearEtcdData(Context ctx, List<String> live) {
+        List<Machine> stale = ctx.cluster.masters().stream()
+                .filter(m -> live.contains(m.hostname() + " holds etcd data in " + ETCD_MEMBER)).toList();
+        if (stale.isEmpty()) {
+            return;
+        }
+        long start = System.nanoTime();
+        ctx.tell(l -> l.phaseStarted(Teardown.PHASE, List.of()));
+        for (Machine m : stale) {
+            ctx.step(PlannedStep.of(Teardown.PHASE, m.hostname(), PlannedStep.Kind.RESET, "kubeadm reset -f (etcd "
+                    + "data without a cluster in " + ETCD_MEMBER + ")", null),
+                    () -> ctx.host(m).run(HostCommands.kubeadm("reset", "-f")).orThrow());
+        }
+        ctx.tell(l -> l.phaseFinished(Teardown.PHASE, Context.since(start)));
     }
 
     static void refuseLive(Cluster cluster, List<String> live, RestoreOptions options) {

@@ -80,7 +80,13 @@ class RestoreTest {
         // new machines, new names and addresses; the same cluster name and the backup's PKI and encryption config
         try (FleetFixture f = new FleetFixture(3, 0, "r", "w", 20)) {
             Cluster c = f.cluster(List.of("r1", "r2", "r3"), List.of());
-            ApplyResult restored = c.restore(Backup.verify(archive), RestoreOptions.defaults(), f.options());
+            // etcd data left by an interrupted restore: refused, then replaced when confirmed
+            Path leftover = f.fleet.host("r1").root().resolve("var/lib/etcd/member/snap/db");
+            Files.createDirectories(leftover.getParent());
+            Files.writeString(leftover, "SIMULATED leftover");
+            assertThatThrownBy(() -> c.restore(Backup.verify(archive), RestoreOptions.defaults(), f.options()))
+                    .hasMessageContaining("r1 holds etcd data in /var/lib/etcd/member");
+            ApplyResult restored = c.restore(Backup.verify(archive), RestoreOptions.replacing("k8s1"), f.options());
 
             assertThat(restored.plan().steps()).anySatisfy(s -> assertThat(s.action())
                     .contains("machines no longer described: m1, m2, m3"));
