@@ -250,6 +250,34 @@ public abstract class Cluster {
         return Engines.load().backup(this, archive, options);
     }
 
+    /**
+     * Disaster recovery: rebuilds this cluster from a {@link Backup} on the described machines, which may be new and
+     * have new addresses. The archive is verified again (and its cluster name and Kubernetes version checked against
+     * this description) before any host is touched; a live cluster on the machines is refused unless
+     * {@link RestoreOptions#replacing(String)} confirms it. Then, with the usual host preparation: the backup's
+     * shared PKI and encryption config on the first master, its etcd snapshot restored there into a new single-member
+     * etcd, {@code kubeadm init} on that data, the restored Node objects of other machines deleted, the other masters
+     * and the nodes joined as in {@link #apply()}, and the cluster verified. Nothing of the archive is left on the
+     * hosts but the PKI and the encryption config.
+     */
+    public ApplyResult restore(Backup backup) {
+        return restore(backup, RestoreOptions.defaults(), ApplyOptions.defaults());
+    }
+
+    /** {@link #restore(Backup)} with these options (a live cluster is refused). */
+    public ApplyResult restore(Backup backup, ApplyOptions options) {
+        return restore(backup, RestoreOptions.defaults(), options);
+    }
+
+    public ApplyResult restore(Backup backup, RestoreOptions restore, ApplyOptions options) {
+        java.util.Objects.requireNonNull(backup, "backup");
+        restore.replacingCluster().filter(n -> !n.equals(name())).ifPresent(n -> {
+            throw new IllegalArgumentException("restore replaces cluster '" + name() + "', not '" + n + "': confirm "
+                    + "with RestoreOptions.replacing(\"" + name() + "\")");
+        });
+        return Engines.load().restore(this, backup, restore, options);
+    }
+
     /** Reads the Epiphany YAML format (the design's section 5 plus {@code kind: configuration/kubernetes-ha}). */
     public static Cluster fromYaml(String yaml) {
         return EpiphanyYaml.read(yaml, "<string>");

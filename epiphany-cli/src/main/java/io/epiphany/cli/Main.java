@@ -12,7 +12,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code epiphany} command: {@code plan}, {@code apply}, {@code kubeconfig}, {@code reset} and {@code render} on
+ * The {@code epiphany} command: {@code plan}, {@code apply}, {@code kubeconfig}, {@code reset}, {@code render},
+ * {@code backup}, {@code restore} and {@code certificates} on
  * the machines a file describes, or with {@code --simulated} on an in-process SIMULATED fleet standing in for them;
  * {@code completion} and {@code help}. Exit codes are listed in every command's help (see {@link Failures}).
  */
@@ -35,6 +36,9 @@ public final class Main {
                 .addSubcommand(new KubeconfigCommand(term))
                 .addSubcommand(new ResetCommand(term))
                 .addSubcommand(new RenderCommand(term))
+                .addSubcommand(new BackupCommand(term))
+                .addSubcommand(new RestoreCommand(term))
+                .addSubcommand(new CertificatesCommand(term))
                 .addSubcommand(new CommandLine(new LbCommand()).addSubcommand(new LbCommand.Status(term)))
                 .addSubcommand(new CompletionCommand())
                 .addSubcommand(new HelpCommand());
@@ -65,7 +69,9 @@ public final class Main {
                 "  epiphany apply -f examples/clusters/seed-cluster.yml --simulated",
                 "  epiphany plan -f my-cluster.yml --output json",
                 "  epiphany kubeconfig -f my-cluster.yml --server-of k1m1 > admin.conf",
-                "  epiphany reset -f my-cluster.yml --yes"})
+                "  epiphany reset -f my-cluster.yml --yes",
+                "  epiphany backup -f my-cluster.yml k8s1-2026-12-01.backup",
+                "  epiphany restore -f my-cluster.yml k8s1-2026-12-01.backup --sha256 <recorded hex>"})
     static final class Root implements Callable<Integer> {
         @Spec
         CommandSpec spec;

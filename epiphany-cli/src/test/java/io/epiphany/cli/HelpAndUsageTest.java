@@ -18,7 +18,8 @@ class HelpAndUsageTest {
     static final String SMALL = "src/test/resources/small-cluster.yml";
 
     @ParameterizedTest
-    @ValueSource(strings = {"plan", "apply", "kubeconfig", "reset", "render", "completion"})
+    @ValueSource(strings = {"plan", "apply", "kubeconfig", "reset", "render", "backup", "restore", "certificates",
+        "completion"})
     void everySubcommandHasHelpWithItsOptionsAndTheExitCodes(String command) {
         CliRun run = CliRun.of(command, "--help");
 
@@ -38,6 +39,8 @@ class HelpAndUsageTest {
         assertThat(CliRun.of("kubeconfig", "--help").out()).contains("--server-of=HOST");
         assertThat(CliRun.of("reset", "--help").out()).contains("--yes");
         assertThat(CliRun.of("render", "--help").out()).contains("-o=DIR");
+        assertThat(CliRun.of("restore", "--help").out()).contains("ARCHIVE", "--replace=CLUSTER", "--sha256=HEX");
+        assertThat(CliRun.of("backup", "--help").out()).contains("ARCHIVE", "--output=FORMAT");
     }
 
     @Test

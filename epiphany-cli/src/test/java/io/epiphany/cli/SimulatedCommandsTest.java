@@ -128,6 +128,44 @@ class SimulatedCommandsTest {
         assertThat(run.err()).contains("SIMULATED", "created first");
     }
 
+    @Test
+    void backupCertificatesAndRestoreOverTheLiveClusterOnlyWhenToldTo(@TempDir Path dir) throws IOException {
+        try (SimulatedFleet fleet = SimulatedFleet.start(Cluster.fromYaml(Path.of(SMALL)))) {
+            Path file = dir.resolve("fleet.yml");
+            Cluster cluster = fleet.cluster().toBuilder()
+                    .cni(io.epiphany.api.Cni.manifest(SimulatedFleet.cniManifest(dir))).build();
+            Files.writeString(file, cluster.toYaml());
+            try (var access = io.epiphany.api.remote.RemoteAccess.load()) {
+                cluster.apply(io.epiphany.api.ApplyOptions.builder().remoteAccess(access).build());
+            }
+            Path archive = dir.resolve("small.backup");
+
+            CliRun backup = CliRun.of("backup", "-f", file.toString(), archive.toString(), "--output", "json");
+            assertThat(backup.code()).as(backup.both()).isZero();
+            JsonNode b = new ObjectMapper().readTree(backup.out());
+            assertThat(b.get("cluster").asText()).isEqualTo("small");
+            assertThat(b.get("takenOn").asText()).isEqualTo("k1m1");
+            assertThat(mode(archive)).isEqualTo("rw-------");
+
+            CliRun certs = CliRun.of("certificates", "-f", file.toString());
+            assertThat(certs.code()).as(certs.both()).isZero();
+            assertThat(certs.out()).startsWith("HOST").contains("k1m1", "apiserver.crt", "k1c1");
+
+            CliRun refused = CliRun.of("restore", "-f", file.toString(), archive.toString());
+            assertThat(refused.code()).as(refused.both()).isEqualTo(3);
+            assertThat(refused.err()).contains("still run a cluster", "--replace small");
+            CliRun wrongHash = CliRun.of("restore", "-f", file.toString(), archive.toString(), "--sha256", "00");
+            assertThat(wrongHash.code()).as(wrongHash.both()).isEqualTo(2);
+            assertThat(wrongHash.err()).contains("the archive was changed");
+
+            CliRun restored = CliRun.of("restore", "-f", file.toString(), archive.toString(), "--replace", "small",
+                    "--sha256", b.get("sha256").asText());
+            assertThat(restored.code()).as(restored.both()).isZero();
+            assertThat(restored.out()).contains("==> Reset", "==> Restore control plane", "etcdutl snapshot restore",
+                    "verified: 2 Nodes Ready", "Restored cluster 'small'");
+        }
+    }
+
     private static String mode(Path p) throws IOException {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
     }

@@ -67,4 +67,10 @@ public final class KubeadmEngine implements Engine {
     public io.epiphany.api.Backup backup(Cluster cluster, java.nio.file.Path archive, ApplyOptions options) {
         return io.epiphany.kubeadm.engine.BackupTaker.take(cluster, archive, options);
     }
+
+    @Override
+    public ApplyResult restore(Cluster cluster, io.epiphany.api.Backup backup, io.epiphany.api.RestoreOptions restore,
+            ApplyOptions options) {
+        return provisioner.restore(cluster, backup, restore, options);
+    }
 }

@@ -106,6 +106,44 @@ class KubeadmSimulationTest {
     }
 
     @Test
+    void aSnapshotRestoredWithEtcdutlInTheEtcdImageIsServedByInitIgnoringOnlyDirAvailable() throws Exception {
+        firstMaster();
+        script.ok("m1", script.etcdctl("m1", "put /registry/example/answer 42"));
+        script.ok("m1", script.etcdctl("m1", "snapshot save /var/lib/etcd/snap.db"));
+        String snapshot = script.ok("m1", "cat /var/lib/etcd/snap.db").out();
+        script.ok("m1", "kubeadm reset -f");
+        script.ok("m1", "mkdir -p /var/lib/epiphany-restore /var/lib/etcd");
+        ssh.put("m1", "/var/lib/epiphany-restore/snapshot.db", snapshot);
+        ssh.put("m1", "/var/lib/etcd/leftover", "x");
+        String restore = "ctr -n k8s.io run --rm --mount type=bind,src=/var/lib/epiphany-restore,"
+                + "dst=/restore,options=rbind:ro --mount type=bind,src=/var/lib/etcd,dst=/var/lib/etcd,"
+                + "options=rbind:rw registry.k8s.io/etcd:3.5.21-0 r1 etcdutl snapshot restore /restore/snapshot.db "
+                + "--name m1 --initial-cluster m1=https://10.0.0.11:2380 "
+                + "--initial-advertise-peer-urls https://10.0.0.11:2380 --data-dir /var/lib/etcd";
+
+        assertThat(ssh.run("m1", restore.replace("-n k8s.io ", "")).err())
+                .contains("ctr: image \"registry.k8s.io/etcd:3.5.21-0\": not found");
+        assertThat(ssh.run("m1", restore).err())
+                .contains("Error: data-dir \"/var/lib/etcd\" not empty or could not be read");
+        script.ok("m1", "rm -f /var/lib/etcd/leftover");
+        assertThat(ssh.run("m1", restore.replace("m1=https", "m9=https")).err())
+                .contains("couldn't find local name \"m1\" in the initial cluster configuration");
+        script.ok("m1", restore);
+
+        TestSsh.Result refused = ssh.run("m1", "kubeadm init --config /etc/kubernetes/epiphany/kubeadm-init.yaml");
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err()).contains("[ERROR DirAvailable--var-lib-etcd]: /var/lib/etcd is not empty");
+        TestSsh.Result init = script.ok("m1", "kubeadm init --config /etc/kubernetes/epiphany/kubeadm-init.yaml "
+                + "--ignore-preflight-errors=DirAvailable--var-lib-etcd");
+        assertThat(init.out()).contains("[WARNING DirAvailable--var-lib-etcd]: /var/lib/etcd is not empty");
+        assertThat(script.ok("m1", script.etcdctl("m1", "get /registry/example/answer")).out())
+                .isEqualTo("/registry/example/answer\n42\n");
+        JsonNode members = JSON.readTree(script.ok("m1", script.etcdctl("m1", "member list -w json --hex")).out());
+        assertThat(members.path("members")).hasSize(1);
+        assertThat(members.path("members").get(0).path("peerURLs").get(0).asText()).isEqualTo("https://10.0.0.11:2380");
+    }
+
+    @Test
     void initPreflightNeedsIpForward() throws Exception {
         script.loadBalancer("m1", MASTER_IPS);
         script.ok("m1", "mkdir -p /etc/kubernetes/epiphany");

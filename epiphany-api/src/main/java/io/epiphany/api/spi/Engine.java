@@ -47,4 +47,10 @@ public interface Engine {
     default Backup backup(Cluster cluster, java.nio.file.Path archive, ApplyOptions options) {
         throw new UnsupportedOperationException(getClass().getName() + " does not take backups");
     }
+
+    /** Rebuilds the cluster from a backup archive on the described machines. */
+    default ApplyResult restore(Cluster cluster, Backup backup, io.epiphany.api.RestoreOptions restore,
+            ApplyOptions options) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not restore backups");
+    }
 }

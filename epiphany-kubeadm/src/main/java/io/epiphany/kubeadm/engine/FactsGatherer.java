@@ -105,6 +105,17 @@ final class FactsGatherer {
                 members, retired, etcdTried, cniDaemonSets(hosts.get(api.get())));
     }
 
+    /**
+     * The machines' own facts only, not the cluster's (whose API may not answer): what a restore checks before it
+     * decides whether a cluster still runs there, and what resetting them needs.
+     */
+    Facts hostsOnly() {
+        Map<String, HostFacts> byHost = new LinkedHashMap<>();
+        readHosts(cluster.machines(), byHost);
+        return new Facts(byHost, Optional.empty(), Optional.empty(), Optional.empty(), List.of(), List.of(),
+                List.of(), List.of(), Optional.empty());
+    }
+
     private void readHosts(List<Machine> machines, Map<String, HostFacts> into) {
         HostFactsReader reader = new HostFactsReader(cluster, clock);
         for (var outcome : Parallel.map(machines, cluster.ssh().concurrency(),

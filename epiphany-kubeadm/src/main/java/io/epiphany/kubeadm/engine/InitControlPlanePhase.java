@@ -32,17 +32,30 @@ final class InitControlPlanePhase implements Phase {
     }
 
     private static void init(Context ctx, Machine first) {
-        RemoteHost h = ctx.host(first);
         if (ctx.facts.host(first).kubeletConf()) {
             // a previous init stopped half-way: kubeadm's preflight would refuse the leftovers
-            h.run(HostCommands.kubeadm("reset", "-f")).orThrow();
+            ctx.host(first).run(HostCommands.kubeadm("reset", "-f")).orThrow();
         }
+        init(ctx, first, java.util.Set.of());
+    }
+
+    /**
+     * Writes the rendered init files but those at {@code keep} (put there already, e.g. a restored encryption
+     * config), runs {@code kubeadm init} with {@code flags} added, and records the CA hash and token for the joins.
+     */
+    static void init(Context ctx, Machine first, java.util.Set<String> keep, String... flags) {
+        RemoteHost h = ctx.host(first);
         for (HostFile f : ctx.files.initFiles(first)) {
+            if (keep.contains(f.path())) {
+                continue;
+            }
             RemoteFile rf = RemoteFile.of(f.path(), f.content(), f.mode());
             h.upload(f.isSecret() ? rf.secret() : rf);
         }
-        h.run(HostCommands.kubeadm("init", "--config", KubePaths.INIT_CONFIG)
-                .secret(ctx.cluster.secrets().bootstrapToken())).orThrow();
+        List<String> args = new java.util.ArrayList<>(List.of("init", "--config", KubePaths.INIT_CONFIG));
+        args.addAll(List.of(flags));
+        h.run(HostCommands.kubeadm(args.toArray(String[]::new)).secret(ctx.cluster.secrets().bootstrapToken()))
+                .orThrow();
         byte[] ca = h.read(KubePaths.pki(ctx.cluster, "ca.crt")).orElseThrow(() -> new IllegalStateException(
                 "kubeadm init exited 0 but " + KubePaths.pki(ctx.cluster, "ca.crt") + " is missing"));
         ctx.caCertHash(CaCertHash.of(ca));

@@ -3,6 +3,8 @@ package io.epiphany.kubeadm.engine;
 import io.epiphany.api.ApplyException;
 import io.epiphany.api.ApplyOptions;
 import io.epiphany.api.ApplyResult;
+import io.epiphany.api.Backup;
+import io.epiphany.api.RestoreOptions;
 import io.epiphany.api.Cluster;
 import io.epiphany.api.Kubeconfig;
 import io.epiphany.api.Machine;
@@ -40,13 +42,22 @@ public final class Provisioner {
         });
     }
 
+    /** The restore verb: the apply verb with the control plane restored from a backup instead of initialised. */
+    static List<Phase> restorePhases(Backup backup) {
+        return phases().stream().map(p -> p instanceof InitControlPlanePhase ? new RestorePhase(backup) : p).toList();
+    }
+
     private static List<Prepared> prepare(Context ctx) {
+        return prepare(ctx, phases());
+    }
+
+    private static List<Prepared> prepare(Context ctx, List<Phase> phases) {
         boolean recovering = CertificatesExpired.recovering(ctx.facts);
         if (!recovering) {
             Guards.check(ctx);
         }
         List<Prepared> out = new ArrayList<>();
-        for (Phase p : recovering ? List.<Phase>of(RenewCertificatesPhase.expired()) : phases()) {
+        for (Phase p : recovering ? List.<Phase>of(RenewCertificatesPhase.expired()) : phases) {
             out.add(new Prepared(p, p.prepare(ctx)));
         }
         Phase tokens = new DeleteBootstrapTokenPhase(out.stream().flatMap(p -> p.work().planned().stream()).toList());
@@ -162,6 +173,42 @@ public final class Provisioner {
                 return null;
             });
         });
+    }
+
+    /**
+     * Disaster recovery from a backup: the archive checked before any host is contacted, a cluster still running on
+     * the machines refused (read-only, before the lock) unless the caller confirmed replacing it, then under the lock
+     * checked again, the machines reset if confirmed, and the restore verb planned from fresh facts and carried out.
+     */
+    public ApplyResult restore(Cluster cluster, Backup given, RestoreOptions restore, ApplyOptions options) {
+        long start = System.nanoTime();
+        Backup backup = RestoreChecks.archive(cluster, given);
+        return withAccess(options, access -> {
+            Hosts hosts = new Hosts(cluster, access);
+            RestoreChecks.refuseLive(cluster, RestoreChecks.live(cluster, hostsOnly(cluster, options, hosts), hosts),
+                    restore);
+            return locked(cluster, options, access, () -> {
+                Facts machines = hostsOnly(cluster, options, hosts);
+                List<String> live = RestoreChecks.live(cluster, machines, hosts);
+                RestoreChecks.refuseLive(cluster, live, restore);
+                if (!live.isEmpty()) {
+                    Context resetting = context(cluster, options, access, machines);
+                    new Teardown(resetting).run();
+                    RestoreChecks.clearEtcdData(resetting, live);
+                }
+                Context ctx = context(cluster, options, access);
+                if (ctx.facts.clusterExists()) {
+                    throw RestoreChecks.refuse("a cluster still answers on the machines after they were reset: "
+                            + ctx.facts.apiMaster().orElse("admin.conf present"));
+                }
+                List<Prepared> prepared = prepare(ctx, restorePhases(backup));
+                return execute(ctx, prepared, plan(ctx, prepared), start);
+            });
+        });
+    }
+
+    private static Facts hostsOnly(Cluster cluster, ApplyOptions options, Hosts hosts) {
+        return new FactsGatherer(cluster, hosts, options.knownMachines(), options.clock()).hostsOnly();
     }
 
     /**

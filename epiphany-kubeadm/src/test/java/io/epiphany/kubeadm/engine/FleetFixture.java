@@ -38,12 +38,25 @@ final class FleetFixture implements AutoCloseable {
 
     /** A fleet started with these options (versions, OS, bare hosts). */
     FleetFixture(int masters, int nodes, SimulatedFleet.Options fleetOptions) {
+        this(masters, nodes, fleetOptions, "m", "n", 10);
+    }
+
+    /**
+     * Other machines: masters {@code <masterPrefix>1..}, nodes {@code <nodePrefix>1..}, addresses
+     * {@code 10.<network>.1.x} and {@code 10.<network>.2.x} (new machines with new names and addresses).
+     */
+    FleetFixture(int masters, int nodes, String masterPrefix, String nodePrefix, int network) {
+        this(masters, nodes, SimulatedFleet.Options.defaults(), masterPrefix, nodePrefix, network);
+    }
+
+    private FleetFixture(int masters, int nodes, SimulatedFleet.Options fleetOptions, String masterPrefix,
+            String nodePrefix, int network) {
         Cluster.Builder b = Cluster.builder().name("k8s1").allowEvenMasters(true);
         for (int i = 1; i <= masters; i++) {
-            b.addMaster(Machine.of("m" + i, "10.10.1." + (10 + i)));
+            b.addMaster(Machine.of(masterPrefix + i, "10." + network + ".1." + (10 + i)));
         }
         for (int i = 1; i <= nodes; i++) {
-            b.addNode(Machine.of("n" + i, "10.10.2." + (10 + i)));
+            b.addNode(Machine.of(nodePrefix + i, "10." + network + ".2." + (10 + i)));
         }
         this.fleet = SimulatedFleet.start(b.build(), fleetOptions);
         try {

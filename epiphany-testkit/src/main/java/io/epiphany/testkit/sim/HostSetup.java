@@ -49,7 +49,7 @@ public final class HostSetup {
             h.kubeadmVersion = null;
             return;
         }
-        h.binaries.addAll(List.of("kubeadm", "kubelet", "kubectl", "crictl", "containerd"));
+        h.binaries.addAll(List.of("kubeadm", "kubelet", "kubectl", "crictl", "containerd", "ctr"));
         h.modules.addAll(List.of("overlay", "br_netfilter", "bridge"));
         h.sysctls.put("net.bridge.bridge-nf-call-iptables", "1");
         h.sysctls.put("net.bridge.bridge-nf-call-ip6tables", "1");

@@ -88,6 +88,7 @@ final class PackageInstaller implements Program {
                 case "kubectl" -> h.kubectlVersion = tag;
                 case "containerd.io" -> {
                     h.containerdVersion = upstreamVersion;
+                    h.binaries.add("ctr"); // containerd.io ships containerd's own client too
                     if (debian) {
                         h.enabled.add("containerd");
                     }

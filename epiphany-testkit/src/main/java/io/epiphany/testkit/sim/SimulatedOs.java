@@ -56,6 +56,7 @@ public final class SimulatedOs {
                 Map.entry("kubeadm", new Kubeadm()),
                 Map.entry("kubectl", new Kubectl()),
                 Map.entry("crictl", new Crictl()),
+                Map.entry("ctr", new io.epiphany.testkit.sim.kube.Ctr()),
                 Map.entry("swapon", KernelCommands.swapon()),
                 Map.entry("swapoff", KernelCommands.swapoff()),
                 Map.entry("lsmod", KernelCommands.lsmod()),
@@ -71,7 +72,7 @@ public final class SimulatedOs {
      */
     public static List<String> baseBinaries() {
         List<String> all = new java.util.ArrayList<>(HostSetup.BARE_BINARIES);
-        all.addAll(List.of("kubeadm", "kubelet", "kubectl", "crictl", "containerd"));
+        all.addAll(List.of("kubeadm", "kubelet", "kubectl", "crictl", "containerd", "ctr"));
         return List.copyOf(all);
     }
 

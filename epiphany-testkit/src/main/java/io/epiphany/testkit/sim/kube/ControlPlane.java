@@ -204,8 +204,8 @@ public final class ControlPlane {
             etcd.add("--initial-cluster-state=existing"); // as kubeadm writes it for a joining member
         }
         StaticPods.writeEtcd(f, etcd, ip, dataDir, etcdVersion);
-        if (!RealOsMode.enabled()) {
-            // on a real-OS fleet host the real etcd writes its own data directory
+        if (!RealOsMode.enabled() && !f.exists(dataDir + "/member/snap/db")) {
+            // on a real-OS fleet host the real etcd writes its own data directory; a restored one is kept
             f.write(dataDir + "/member/snap/db", "SIMULATED etcd data of " + n.name() + "\n", 0600);
         }
     }

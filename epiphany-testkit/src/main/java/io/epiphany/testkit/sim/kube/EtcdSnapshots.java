@@ -3,6 +3,8 @@ package io.epiphany.testkit.sim.kube;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.epiphany.testkit.sim.HostContext;
+import io.epiphany.testkit.sim.HostFiles;
+import io.epiphany.testkit.sim.SimulationState;
 import io.epiphany.testkit.sim.Invocation;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +25,10 @@ import java.util.zip.CRC32;
 final class EtcdSnapshots {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String HEADER = "SIMULATED etcd snapshot v1";
+    private static final String INTEGRITY = "Error: snapshot file integrity check failed. 0 errors found.\n"
+            + "(SIMULATED: not a snapshot this simulation wrote, or changed since)";
+    /** The file a real member keeps its bbolt database in; the SIMULATED one is JSON. */
+    private static final String RESTORED_DB = "db";
 
     private EtcdSnapshots() {}
 
@@ -56,6 +62,10 @@ final class EtcdSnapshots {
             keys.put("/registry/configmaps/kube-system/kubeadm-config", "SIMULATED kubeadm-config");
             d.put("keyValues", keys);
             d.put("version", s.etcdVersion);
+            // what a restored member serves again (SIMULATED: the objects as the simulation keeps them)
+            d.put("etcdctlKeys", new TreeMap<>(s.kube.keyValues));
+            d.put("objects", new TreeMap<>(s.kube.objects));
+            d.put("nodes", JSON.convertValue(s.kube.nodes, Map.class));
             return d;
         });
         String body = HEADER + "\n" + JSON.writeValueAsString(doc) + "\n";
@@ -79,14 +89,12 @@ final class EtcdSnapshots {
             return 1;
         }
         String text = inv.host().files().readString(file);
-        int crcAt = text.lastIndexOf("crc32 ");
-        if (!text.startsWith(HEADER + "\n") || crcAt < 0 || !text.substring(crcAt + 6).trim()
-                .equals(String.valueOf(crc(text.substring(0, crcAt))))) {
-            inv.err().println("Error: snapshot file integrity check failed. 0 errors found.\n"
-                    + "(SIMULATED: not a snapshot this simulation wrote, or changed since)");
+        JsonNode doc = checked(text);
+        if (doc == null) {
+            inv.err().println(INTEGRITY);
             return 1;
         }
-        JsonNode doc = JSON.readTree(text.substring(HEADER.length() + 1, crcAt));
+        int crcAt = text.lastIndexOf("crc32 ");
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("hash", crc(text.substring(0, crcAt)));
         out.put("revision", doc.path("revision").asLong());
@@ -95,6 +103,70 @@ final class EtcdSnapshots {
         out.put("version", doc.path("version").asText().replaceFirst("^(\\d+\\.\\d+).*", "$1.0"));
         inv.out().println(JSON.writeValueAsString(out));
         return 0;
+    }
+
+    /** The snapshot's document, or null when the file is not an intact SIMULATED snapshot. */
+    private static JsonNode checked(String text) throws IOException {
+        int crcAt = text.lastIndexOf("crc32 ");
+        if (!text.startsWith(HEADER + "\n") || crcAt < 0 || !text.substring(crcAt + 6).trim()
+                .equals(String.valueOf(crc(text.substring(0, crcAt))))) {
+            return null;
+        }
+        return JSON.readTree(text.substring(HEADER.length() + 1, crcAt));
+    }
+
+    /**
+     * {@code etcdutl snapshot restore <file> --name N --initial-cluster N=URL --initial-advertise-peer-urls URL
+     * --data-dir D}, paths as the host sees them: a new single-member data directory from the snapshot. As etcd's
+     * {@code snapshot.Restore} (etcd server/etcdutl/snapshot/v3_snapshot.go): a data dir that is not empty is
+     * refused, the local name must be in the initial cluster with the advertised peer URL, and the snapshot's
+     * integrity hash is checked. SIMULATED data dir: {@code member/snap/db} holds the keyspace and the new member.
+     */
+    static int restore(Invocation inv, String file, String dataDir, String name, String initialCluster,
+            String peerUrl) throws IOException {
+        HostFiles f = inv.host().files();
+        if (!f.exists(file)) {
+            inv.err().println("Error: stat " + file + ": no such file or directory");
+            return 1;
+        }
+        if (f.exists(dataDir) && !f.list(dataDir).isEmpty()) {
+            inv.err().println("Error: data-dir \"" + dataDir + "\" not empty or could not be read");
+            return 1;
+        }
+        if (!List.of(initialCluster.split(",")).contains(name + "=" + peerUrl)) {
+            inv.err().println("Error: couldn't find local name \"" + name + "\" in the initial cluster configuration");
+            return 1;
+        }
+        JsonNode doc = checked(f.readString(file));
+        if (doc == null) {
+            inv.err().println(INTEGRITY);
+            return 1;
+        }
+        Map<String, Object> restored = JSON.convertValue(doc, Map.class);
+        restored.put("member", Map.of("name", name, "peerUrl", peerUrl));
+        f.mkdirs(dataDir + "/member/snap");
+        f.write(dataDir + "/member/snap/" + RESTORED_DB, JSON.writeValueAsString(restored), 0600);
+        f.write(dataDir + "/member/wal/0000000000000000-0000000000000000.wal", "SIMULATED wal\n", 0600);
+        inv.err().println("{\"level\":\"info\",\"msg\":\"restored snapshot\",\"path\":\"" + file
+                + "\",\"wal-dir\":\"" + dataDir + "/member/wal\",\"data-dir\":\"" + dataDir + "\"}");
+        return 0;
+    }
+
+    /** The data directory a restore wrote ({@code /var/lib/etcd}), or null: what {@code kubeadm init} starts on. */
+    static JsonNode restoredData(HostFiles f, String dataDir) throws IOException {
+        String db = dataDir + "/member/snap/" + RESTORED_DB;
+        String text = f.exists(db) ? f.readString(db) : "";
+        return text.startsWith("{") ? JSON.readTree(text) : null; // else a member this simulation started itself
+    }
+
+    /** A new cluster's etcd serving the restored keyspace (what an etcd started on a restored data dir serves). */
+    static void seed(SimulationState.Kube k, JsonNode restored) {
+        k.revision = Math.max(k.revision, restored.path("revision").asLong(1));
+        restored.path("etcdctlKeys").fields().forEachRemaining(e -> k.keyValues.put(e.getKey(), e.getValue().asText()));
+        restored.path("objects").fields().forEachRemaining(e -> k.objects.put(e.getKey(), e.getValue().asText()));
+        restored.path("nodes").fields().forEachRemaining(e -> k.nodes.put(e.getKey(),
+                JSON.convertValue(e.getValue(), SimulationState.Node.class)));
+        k.history.add("snapshot restored (revision " + restored.path("revision").asLong() + ")");
     }
 
     private static boolean visible(List<String> mounts, String file) {

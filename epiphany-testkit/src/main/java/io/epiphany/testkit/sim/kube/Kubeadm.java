@@ -86,6 +86,30 @@ public final class Kubeadm implements Program {
         return 1;
     }
 
+    /**
+     * The preflight errors {@code --ignore-preflight-errors} (comma-separated check names, case-insensitive, or
+     * {@code all}) does not name; the ignored ones are printed as warnings, as kubeadm does.
+     */
+    static List<String> ignored(Invocation inv, List<String> errors) {
+        List<String> names = new ArrayList<>();
+        for (String arg : inv.args()) {
+            if (arg.startsWith("--ignore-preflight-errors=")) {
+                names.addAll(List.of(arg.substring(arg.indexOf('=') + 1).toLowerCase(java.util.Locale.ROOT)
+                        .split(",")));
+            }
+        }
+        List<String> left = new ArrayList<>();
+        for (String e : errors) {
+            String check = e.substring(0, Math.max(0, e.indexOf(']'))).toLowerCase(java.util.Locale.ROOT);
+            if (names.contains("all") || names.contains(check)) {
+                inv.out().println("\t[WARNING " + e);
+            } else {
+                left.add(e);
+            }
+        }
+        return left;
+    }
+
     static int phaseError(Invocation inv, String phase, String message) {
         inv.err().println("error execution phase " + phase + ": " + message);
         inv.err().println(STACK_HINT);
@@ -281,6 +305,7 @@ public final class Kubeadm implements Program {
             HostPreflight.check(inv, errors);
             ipForward(inv, errors);
             controlPlanePreflight(inv, errors);
+            errors = ignored(inv, errors);
             if (!errors.isEmpty()) {
                 return preflightErrors(inv, errors);
             }
@@ -323,6 +348,8 @@ public final class Kubeadm implements Program {
             HostFiles f = host.files();
             ControlPlane.NodeSpec spec = new ControlPlane.NodeSpec(name, advertise, config.apiServerCertSans(),
                     endpoint, clusterName, algorithm);
+            // etcd started on a data dir that holds a member (a restored snapshot) serves its keyspace and membership
+            JsonNode restored = EtcdSnapshots.restoredData(f, "/var/lib/etcd");
             inv.out().println("[certs] Using certificateDir folder \"/etc/kubernetes/pki\"");
             ControlPlane.ensureSharedPki(f, algorithm, now);
             ControlPlane.writeNodePki(f, spec, now);
@@ -351,10 +378,15 @@ public final class Kubeadm implements Program {
                 m.host = host.hostname();
                 m.peerUrl = "https://" + advertise + ":2380";
                 m.clientUrl = "https://" + advertise + ":2379";
+                if (restored != null) {
+                    EtcdSnapshots.seed(k, restored);
+                    m.name = restored.path("member").path("name").asText(name);
+                    m.peerUrl = restored.path("member").path("peerUrl").asText(m.peerUrl);
+                }
                 m.id = newMemberId(k, m);
                 k.members.add(m);
                 k.leaderId = m.id;
-                k.history.add("member add " + name + " (initial cluster)");
+                k.history.add("member add " + m.name + " (initial cluster)");
                 s.kube = k;
                 SimulationState.Host h = s.hosts.get(host.hostname());
                 h.active.add("kubelet");
@@ -530,11 +562,14 @@ public final class Kubeadm implements Program {
                             + "* The certificates that must be shared among control plane instances are provided.\n");
                 }
             }
-            boolean nodeExists = host.store().read(s -> s.kube.nodes.containsKey(name));
-            if (nodeExists) {
-                String status = host.store().read(s -> Nodes.ready(s, s.kube.nodes.get(name)) ? "Ready" : "NotReady");
-                return phaseError(inv, "kubelet-start", "a Node with name \"" + name + "\" and status \"" + status
-                        + "\" already exists in the cluster. You must delete the existing Node or change the name "
+            // only a Ready Node of that name stops the join; the message names the condition type, not its status
+            // (cmd/kubeadm/app/cmd/phases/join/kubelet.go: cond.Type == NodeReady && cond.Status == True); a
+            // NotReady one is taken over by the joining kubelet
+            boolean readyNodeExists = host.store().read(s -> s.kube.nodes.containsKey(name)
+                    && Nodes.ready(s, s.kube.nodes.get(name)));
+            if (readyNodeExists) {
+                return phaseError(inv, "kubelet-start", "a Node with name \"" + name + "\" and status \"Ready\" "
+                        + "already exists in the cluster. You must delete the existing Node or change the name "
                         + "of this new joining Node");
             }
             String version = host.store().read(s -> s.kube.kubernetesVersion);

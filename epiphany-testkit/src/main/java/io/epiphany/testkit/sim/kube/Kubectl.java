@@ -13,7 +13,8 @@ import java.util.function.Function;
 /**
  * SIMULATED {@code kubectl --kubeconfig <file>}: {@code get nodes [-o json]}, {@code get configmap kubeadm-config -n
  * kube-system -o json}, {@code label node}, {@code annotate node}, {@code taint node}, {@code cordon},
- * {@code uncordon}, {@code drain}, {@code delete node}; and {@code version --client [-o json]}. Requests go to the
+ * {@code uncordon}, {@code drain}, {@code delete node}, {@code get secret <name> [-n ns] -o json}; and
+ * {@code version --client [-o json]}. Requests go to the
  * kubeconfig's server through the host's own load balancer, and fail like kubectl when it or etcd is down.
  */
 public final class Kubectl implements Program {
@@ -97,6 +98,18 @@ public final class Kubectl implements Program {
     private static int get(Invocation inv, String server, List<String> w) {
         if (w.size() == 3 && List.of("configmap", "configmaps", "cm").contains(w.get(1))) {
             return getConfigMap(inv, server, w.get(2));
+        }
+        if (w.size() == 3 && List.of("secret", "secrets").contains(w.get(1))) {
+            String ns = Kubeadm.option(inv.args(), "-n").or(() -> Kubeadm.option(inv.args(), "--namespace"))
+                    .orElse("default");
+            String name = w.get(2);
+            return read(inv, server, "/api/v1/namespaces/" + ns + "/secrets/" + name, s -> {
+                String stored = s.kube.objects.get("Secret/" + ns + "/" + name);
+                if (stored == null) {
+                    throw new IOException("(NotFound): secrets \"" + name + "\" not found");
+                }
+                return stored;
+            });
         }
         if (w.size() == 2 && List.of("daemonsets", "daemonset", "ds").contains(w.get(1))) {
             return read(inv, server, "/apis/apps/v1/daemonsets", Workloads::daemonSetsJson);
