@@ -1,6 +1,5 @@
 package io.epiphany.kubeadm.engine;
 
-import io.epiphany.api.ApplyException;
 import io.epiphany.api.KubernetesVersion;
 import io.epiphany.api.Machine;
 import io.epiphany.api.PlannedStep;
@@ -14,13 +13,10 @@ import java.util.Optional;
  * gated on its API server and every etcd member before and after, drained from every host's HAProxy while its API
  * server restarts), then the workers in batches. Facts decide every step, so an interrupted upgrade is planned again
  * from where the machines are: a master whose API server already runs the hop's version only gets its kubelet, a
- * machine the SDK drained is uncordoned. Refusals come from {@code plan()}: a downgrade, an unhealthy member, a
- * NotReady Node, etcd below 3.5.26, containerd 1.x for 1.36+.
+ * machine the SDK drained is uncordoned. Refusals come from {@code plan()} ({@link UpgradePreflight}, all at once).
  */
 final class UpgradePhase implements Phase {
     static final String TITLE = "Upgrade";
-    /** etcd 3.5 below this must not go to 3.6: removed members can come back (etcd.io, "zombie members upgrade"). */
-    static final String ETCD_BEFORE_36 = "3.5.26";
 
     @Override
     public String title() {
@@ -44,7 +40,8 @@ final class UpgradePhase implements Phase {
         if (stages.isEmpty()) {
             return Work.none();
         }
-        preflight(ctx, running.get(), target);
+        UpgradePreflight.check(ctx, running.get(), target, hops.isEmpty() ? running.get() : hops.get(0),
+                UpgradePreflight.estimate(ctx, stages.size()));
         if (!hops.isEmpty()) {
             stages.add(0, List.of(UpgradeSteps.snapshot(ctx, running.get(), target)));
         }
@@ -97,49 +94,5 @@ final class UpgradePhase implements Phase {
         return ctx.facts.node(m.hostname()).map(n -> n.annotations().containsKey(UpgradeSteps.DRAINED)
                 || KubernetesVersion.parse(n.kubeletVersion()).map(k -> k.compareTo(v) < 0).orElse(false))
                 .orElse(false);
-    }
-
-    /** Everything that must hold before the first change, all problems at once. */
-    private static void preflight(Context ctx, KubernetesVersion running, KubernetesVersion target) {
-        List<String> problems = new ArrayList<>();
-        if (!ctx.cluster.hostPreparation().enabled()) {
-            problems.add("an upgrade installs kubeadm, kubelet and kubectl " + target + " on every machine, and "
-                    + "hostPreparation is off: turn it on for the upgrade");
-        }
-        ctx.facts.members().stream().filter(e -> !e.healthy()).forEach(e -> problems.add("etcd member " + e.name()
-                + " is not healthy"));
-        for (Machine m : ctx.cluster.machines()) {
-            HostFacts f = ctx.facts.host(m);
-            Optional<NodeInfo> node = ctx.facts.node(m.hostname());
-            if (node.isEmpty()) {
-                problems.add(m.hostname() + ": not a Node of the cluster yet (join it first, or upgrade before adding it)");
-            } else if (!node.get().ready() && !node.get().annotations().containsKey(UpgradeSteps.DRAINED)) {
-                problems.add(m.hostname() + ": Node not Ready (" + node.get().readyMessage() + ")");
-            }
-            node.flatMap(n -> KubernetesVersion.parse(n.kubeletVersion())).filter(k -> k.compareTo(target) > 0)
-                    .ifPresent(k -> problems.add(m.hostname() + ": kubelet " + k + " is newer than the target " + target));
-            if (f.setup().os().isEmpty()) {
-                problems.add(m.hostname() + ": cannot install packages on '" + f.setup().osName() + "'");
-            }
-            if (target.minor() >= 36) {
-                // a member's runtime is not part of its facts (SetupFactsReader): read here, only for an upgrade
-                Optional<String> containerd = f.setup().containerdVersion().or(() -> SetupFactsReader
-                        .containerdVersion(ctx.host(m).run(SetupFactsReader.containerdVersion())));
-                if (!containerd.map(SetupFacts::containerd2).orElse(false)) {
-                    problems.add(m.hostname() + ": containerd " + containerd.orElse("?") + ": " + target
-                            + " needs containerd 2.x (1.35 is the last release supporting 1.x)");
-                }
-            }
-            ctx.facts.controlPlane(m).map(cp -> cp.images().getOrDefault("etcd", "")).flatMap(UpgradeSteps::etcdVersion)
-                    .filter(e -> e.startsWith("3.5.") && UpgradeSteps.olderThan(e, ETCD_BEFORE_36))
-                    .ifPresent(e -> problems.add(m.hostname() + ": etcd " + e + " must be " + ETCD_BEFORE_36 + " or "
-                            + "newer before kubeadm moves it to 3.6 (removed members can come back as zombies: "
-                            + "etcd.io, kubeadm#3247); upgrade etcd within 3.5 first"));
-        }
-        if (!problems.isEmpty()) {
-            throw new ApplyException("Plan", null, "cannot upgrade " + running + " → " + target + ": "
-                    + problems.size() + " problem(s):\n    " + String.join("\n    ", problems), List.of(),
-                    List.of("everything: no host was changed"), null);
-        }
     }
 }

@@ -53,18 +53,22 @@ final class UpgradeSteps {
     static void master(Context ctx, Machine m, KubernetesVersion v, boolean controlPlane, boolean apply,
             boolean kubelet) {
         RemoteHost h = ctx.host(m);
-        SetupFacts s = ctx.facts.host(m).setup();
-        PackageManager pm = new PackageManager(ctx.cluster, s.os().orElseThrow(), s.codename());
+        PackageManager pm = packageManager(ctx, m);
         if (controlPlane) {
             Health.awaitMaster(ctx, UpgradePhase.TITLE, m, "before upgrading " + m.hostname());
-            pm.kubernetesRepository(h, s, v);
-            pm.install(h, pm.pinned(List.of("kubeadm"), v), true);
-            pm.hold(h, List.of("kubeadm"));
+            kubeadmPackage(ctx, m, pm, v);
             h.upload(RemoteFile.of(UpgradeConfig.PATH, UpgradeConfig.render(ctx.cluster, v), 0600));
             LoadBalancerPhase.drainEverywhere(ctx, m);
-            h.run(HostCommands.kubeadm("upgrade", apply ? "apply" : "node", "--config", UpgradeConfig.PATH)).orThrow();
-            Health.awaitMaster(ctx, UpgradePhase.TITLE, m, "kubeadm upgrade " + (apply ? "apply" : "node") + " ran");
-            LoadBalancerPhase.readyEverywhere(ctx, m);
+            try {
+                h.run(HostCommands.kubeadm("upgrade", apply ? "apply" : "node", "--config", UpgradeConfig.PATH))
+                        .orThrow();
+                Health.awaitMaster(ctx, UpgradePhase.TITLE, m, "kubeadm upgrade " + (apply ? "apply" : "node")
+                        + " ran");
+            } finally {
+                // also after a failure: a master left drained is a lost backend until the next apply; HAProxy's own
+                // health check keeps traffic from an API server that is really down
+                LoadBalancerPhase.readyEverywhere(ctx, m);
+            }
         }
         if (kubelet) {
             kubelet(ctx, m, v, pm, List.of("kubelet", "kubectl"));
@@ -74,14 +78,24 @@ final class UpgradeSteps {
     }
 
     static void worker(Context ctx, Machine m, KubernetesVersion v) {
-        RemoteHost h = ctx.host(m);
-        SetupFacts s = ctx.facts.host(m).setup();
-        PackageManager pm = new PackageManager(ctx.cluster, s.os().orElseThrow(), s.codename());
-        pm.kubernetesRepository(h, s, v);
-        pm.install(h, pm.pinned(List.of("kubeadm"), v), true);
-        h.run(HostCommands.kubeadm("upgrade", "node")).orThrow();
+        PackageManager pm = packageManager(ctx, m);
+        kubeadmPackage(ctx, m, pm, v);
+        ctx.host(m).run(HostCommands.kubeadm("upgrade", "node")).orThrow();
         kubelet(ctx, m, v, pm, List.of("kubelet"));
         settle(ctx);
+    }
+
+    private static PackageManager packageManager(Context ctx, Machine m) {
+        SetupFacts s = ctx.facts.host(m).setup();
+        return new PackageManager(ctx.cluster, s.os().orElseThrow(), s.codename());
+    }
+
+    /** The hop's repository and kubeadm, held: kubeadm first, as every machine's upgrade begins. */
+    private static void kubeadmPackage(Context ctx, Machine m, PackageManager pm, KubernetesVersion v) {
+        RemoteHost h = ctx.host(m);
+        pm.kubernetesRepository(h, ctx.facts.host(m).setup(), v);
+        pm.install(h, pm.pinned(List.of("kubeadm"), v), true);
+        pm.hold(h, List.of("kubeadm"));
     }
 
     /** Drain (marked), the kubelet package(s), restart, Ready, uncordon (mark removed). */
@@ -91,17 +105,14 @@ final class UpgradeSteps {
         ctx.host(source).run(HostCommands.kubectl("annotate", "node", m.hostname(), DRAINED + "=" + v,
                 "--overwrite")).orThrow();
         Removal.drain(ctx, source, m);
-        List<String> all = new java.util.ArrayList<>(List.of("kubeadm"));
-        all.addAll(packages);
         pm.install(h, pm.pinned(packages, v), true);
-        pm.hold(h, all);
+        pm.hold(h, packages);
         h.run(Command.of("systemctl", "daemon-reload").asRoot()).orThrow();
         h.run(HostCommands.kubelet("restart")).orThrow();
         Health.awaitNodeReady(ctx, UpgradePhase.TITLE, m, "its kubelet " + v + " restarted");
         ctx.host(source).run(HostCommands.kubectl("uncordon", m.hostname())).orThrow();
         ctx.host(source).run(HostCommands.kubectl("annotate", "node", m.hostname(), DRAINED + "-")).orThrow();
     }
-
 
     private static void settle(Context ctx) {
         try {

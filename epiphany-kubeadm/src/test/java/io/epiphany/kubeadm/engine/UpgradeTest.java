@@ -117,16 +117,20 @@ class UpgradeTest {
     }
 
     @Test
-    void aDowngradeAndAnUnhealthyMemberAreRefusedBeforeAnyHostIsTouched() {
+    void aDowngradeAnUnhealthyMemberAndVersionSkewAreRefusedAllAtOnceBeforeAnyHostIsTouched() {
         try (FleetFixture f = fleet(3, 1)) {
             at(f, FROM).apply(options(f));
             f.resetCounters();
             assertThatThrownBy(() -> at(f, "1.35.0").plan(options(f))).hasMessageContaining("downgrades are not "
                     + "supported");
             f.fleet.host("m2").stopEtcd();
+            f.fleet.host("n1").installVersions("v1.33.0", "v1.35.4", "v1.33.0");
             f.resetCounters();
             assertThatThrownBy(() -> at(f, "1.36.0").apply(options(f))).isInstanceOf(ApplyException.class)
-                    .hasMessageContaining("m2");
+                    .hasMessageContaining("3 problem(s)").hasMessageContaining("etcd member m2 is not healthy")
+                    .hasMessageContaining("n1: kubectl v1.33.0 is more than one minor from the API server v1.35.4")
+                    .hasMessageContaining("n1: kubeadm v1.33.0 is outside 1.34 to v1.36.0")
+                    .hasMessageContaining("no host was changed");
             assertThat(f.stateChanges()).as("nothing changed").isZero();
         }
     }
