@@ -338,6 +338,14 @@ public final class SimulatedFleet implements AutoCloseable {
         });
     }
 
+    /** Every {@code kubectl drain} takes this long before it evicts (workloads moving off a Node; zero by default). */
+    public void drainDelay(Duration delay) {
+        store.update(s -> {
+            s.drainDelayMillis = delay.toMillis();
+            return null;
+        });
+    }
+
     /**
      * Places a Pod on a Node for {@code kubectl drain} to deal with (none are there by default).
      *

@@ -85,6 +85,31 @@ final class PackageManager {
                 .timeout(INSTALL_TIMEOUT)).orThrow();
     }
 
+    /**
+     * The newest version of {@code pkg} in {@code v}'s minor that the configured repositories offer: {@code apt-cache
+     * madison} ("   kubeadm | 1.36.4-1.1 | https://pkgs.k8s.io/core:/stable:/v1.36/deb  Packages") or {@code dnf
+     * list --showduplicates} ("kubeadm.x86_64   1.36.4-150500.1.1   kubernetes", excludes lifted for the listing).
+     */
+    java.util.Optional<io.epiphany.api.KubernetesVersion> newestPatch(RemoteHost h, String pkg,
+            io.epiphany.api.KubernetesVersion v) {
+        Command list = os.apt() ? Command.of("apt-cache", "madison", pkg)
+                : Command.of("dnf", "list", "--showduplicates", "--disableexcludes=kubernetes", pkg);
+        return parseVersions(h.run(list.asRoot().readOnly().timeout(INSTALL_TIMEOUT)).orThrow().stdout(), os.apt())
+                .stream().filter(x -> x.major() == v.major() && x.minor() == v.minor())
+                .max(java.util.Comparator.naturalOrder());
+    }
+
+    /** The upstream versions in madison's or dnf list's output ({@code 1.36.4-1.1} → 1.36.4). */
+    static List<io.epiphany.api.KubernetesVersion> parseVersions(String output, boolean apt) {
+        List<io.epiphany.api.KubernetesVersion> out = new ArrayList<>();
+        for (String line : output.split("\n")) {
+            String[] f = apt ? line.split("\\|") : line.trim().split("\\s+");
+            String field = apt ? (f.length >= 3 ? f[1].trim() : "") : (f.length == 3 && f[0].contains(".") ? f[1] : "");
+            io.epiphany.api.KubernetesVersion.parse(field.replaceFirst("-[^-]*$", "")).ifPresent(out::add);
+        }
+        return out;
+    }
+
     /** Installs packages (names with versions as {@link #pinned} makes them, or bare names). */
     void install(RemoteHost h, List<String> packages, boolean kubernetes) {
         List<String> words = new ArrayList<>();

@@ -33,9 +33,9 @@ final class UpgradePhase implements Phase {
         List<KubernetesVersion> hops = UpgradePath.hops(running.get(), target);
         List<List<Step>> stages = new ArrayList<>();
         // an interrupted hop first: machines behind the version the cluster already runs
-        stages.addAll(hop(ctx, running.get(), false));
+        stages.addAll(hop(ctx, UpgradeHop.exact(running.get()), false));
         for (KubernetesVersion h : hops) {
-            stages.addAll(hop(ctx, h, true));
+            stages.addAll(hop(ctx, h.equals(target) ? UpgradeHop.exact(h) : UpgradeHop.newestPatch(h), true));
         }
         if (stages.isEmpty()) {
             return Work.none();
@@ -49,8 +49,10 @@ final class UpgradePhase implements Phase {
     }
 
     /** The steps of one hop; {@code fresh}: the cluster is not at this version yet, so every machine takes it. */
-    private static List<List<Step>> hop(Context ctx, KubernetesVersion v, boolean fresh) {
+    private static List<List<Step>> hop(Context ctx, UpgradeHop hop, boolean fresh) {
         List<List<Step>> stages = new ArrayList<>();
+        KubernetesVersion v = hop.version();
+        String to = hop.describe();
         Machine first = ctx.facts.apiMaster().flatMap(ctx.cluster::machine).orElse(ctx.cluster.masters().get(0));
         List<Machine> masters = new ArrayList<>(List.of(first));
         ctx.cluster.masters().stream().filter(m -> !m.equals(first)).forEach(masters::add);
@@ -61,11 +63,12 @@ final class UpgradePhase implements Phase {
                 continue;
             }
             boolean apply = fresh && m.equals(first);
-            String action = (controlPlane ? (apply ? "kubeadm upgrade apply " + v : "kubeadm upgrade node") + " (kubeadm "
-                    + v + ", API server drained from every load balancer meanwhile); " : "")
-                    + (kubelet ? "drain, kubelet and kubectl " + v + ", restart kubelet, Ready, uncordon" : "");
-            stages.add(List.of(new Step(PlannedStep.of(TITLE, m.hostname(), PlannedStep.Kind.UPGRADE, "→ " + v + ": "
-                    + action, null), () -> UpgradeSteps.master(ctx, m, v, controlPlane, apply, kubelet))));
+            String action = (controlPlane ? (apply ? "kubeadm upgrade apply " + to : "kubeadm upgrade node")
+                    + " (kubeadm " + to + ", API server drained from every load balancer meanwhile); " : "")
+                    + (kubelet ? "drain, kubelet and kubectl " + to + ", restart kubelet, Ready, uncordon" : "")
+                    + (apply && !to.equals(v.toString()) ? "; " + UpgradeHop.NEWEST_PATCH : "");
+            stages.add(List.of(new Step(PlannedStep.of(TITLE, m.hostname(), PlannedStep.Kind.UPGRADE, "→ " + to + ": "
+                    + action, null), () -> UpgradeSteps.master(ctx, m, hop, controlPlane, apply, kubelet))));
         }
         List<Machine> workers = ctx.cluster.nodes().stream().filter(m -> fresh || kubeletBehind(ctx, m, v)).toList();
         int batch = Math.max(1, (int) Math.ceil(ctx.cluster.nodes().size() * ctx.options.upgradeMaxUnavailablePercent()
@@ -74,10 +77,10 @@ final class UpgradePhase implements Phase {
             List<Machine> group = workers.subList(i, Math.min(workers.size(), i + batch));
             List<Step> stage = new ArrayList<>();
             for (Machine m : group) {
-                stage.add(new Step(PlannedStep.of(TITLE, m.hostname(), PlannedStep.Kind.UPGRADE, "→ " + v
+                stage.add(new Step(PlannedStep.of(TITLE, m.hostname(), PlannedStep.Kind.UPGRADE, "→ " + to
                         + ": batch " + (i / batch + 1) + " of " + (workers.size() + batch - 1) / batch + " (" + group.size()
-                        + " at once): kubeadm " + v + ", kubeadm upgrade node, drain, kubelet " + v
-                        + ", restart kubelet, Ready, uncordon", null), () -> UpgradeSteps.worker(ctx, m, v)));
+                        + " at once): kubeadm " + to + ", kubeadm upgrade node, drain, kubelet " + to
+                        + ", restart kubelet, Ready, uncordon", null), () -> UpgradeSteps.worker(ctx, m, hop)));
             }
             stages.add(stage);
         }

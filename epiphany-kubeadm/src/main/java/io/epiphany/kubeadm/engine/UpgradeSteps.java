@@ -50,13 +50,14 @@ final class UpgradeSteps {
                 });
     }
 
-    static void master(Context ctx, Machine m, KubernetesVersion v, boolean controlPlane, boolean apply,
+    static void master(Context ctx, Machine m, UpgradeHop hop, boolean controlPlane, boolean apply,
             boolean kubelet) {
         RemoteHost h = ctx.host(m);
         PackageManager pm = packageManager(ctx, m);
+        KubernetesVersion v = hop.version();
         if (controlPlane) {
             Health.awaitMaster(ctx, UpgradePhase.TITLE, m, "before upgrading " + m.hostname());
-            kubeadmPackage(ctx, m, pm, v);
+            v = kubeadmPackage(ctx, m, pm, hop);
             h.upload(RemoteFile.of(UpgradeConfig.PATH, UpgradeConfig.render(ctx.cluster, v), 0600));
             LoadBalancerPhase.drainEverywhere(ctx, m);
             try {
@@ -77,9 +78,9 @@ final class UpgradeSteps {
         settle(ctx);
     }
 
-    static void worker(Context ctx, Machine m, KubernetesVersion v) {
+    static void worker(Context ctx, Machine m, UpgradeHop hop) {
         PackageManager pm = packageManager(ctx, m);
-        kubeadmPackage(ctx, m, pm, v);
+        KubernetesVersion v = kubeadmPackage(ctx, m, pm, hop);
         ctx.host(m).run(HostCommands.kubeadm("upgrade", "node")).orThrow();
         kubelet(ctx, m, v, pm, List.of("kubelet"));
         settle(ctx);
@@ -90,12 +91,22 @@ final class UpgradeSteps {
         return new PackageManager(ctx.cluster, s.os().orElseThrow(), s.codename());
     }
 
-    /** The hop's repository and kubeadm, held: kubeadm first, as every machine's upgrade begins. */
-    private static void kubeadmPackage(Context ctx, Machine m, PackageManager pm, KubernetesVersion v) {
+    /**
+     * The hop's repository and kubeadm, held: kubeadm first, as every machine's upgrade begins. The hop's version is
+     * chosen here on its first machine (the repository is configured now); the version installed is returned.
+     */
+    private static KubernetesVersion kubeadmPackage(Context ctx, Machine m, PackageManager pm, UpgradeHop hop) {
         RemoteHost h = ctx.host(m);
-        pm.kubernetesRepository(h, ctx.facts.host(m).setup(), v);
+        pm.kubernetesRepository(h, ctx.facts.host(m).setup(), hop.version());
+        String before = hop.describe();
+        KubernetesVersion v = hop.resolve(pm, h);
+        if (!before.equals(hop.describe())) {
+            ctx.result("upgrade hop " + before + " → " + v + ", the newest patch " + m.hostname()
+                    + "'s repository offers");
+        }
         pm.install(h, pm.pinned(List.of("kubeadm"), v), true);
         pm.hold(h, List.of("kubeadm"));
+        return v;
     }
 
     /** Drain (marked), the kubelet package(s), restart, Ready, uncordon (mark removed). */

@@ -56,11 +56,15 @@ class UpgradeTest {
                     "m1", "m2", "m3", "n1", "n2", "n3", "n4",
                     "m1", "m2", "m3", "n1", "n2", "n3", "n4");
             assertThat(upgrade.get(0).action()).contains("etcd snapshot", "backup");
-            assertThat(upgrade.get(1).action()).contains("→ v1.36.0", "kubeadm upgrade apply v1.36.0");
+            assertThat(upgrade.get(1).action()).contains("→ v1.36.x", "kubeadm upgrade apply v1.36.x",
+                    "the newest patch its repository offers");
             assertThat(upgrade.get(2).action()).contains("kubeadm upgrade node");
             assertThat(upgrade.get(8).action()).contains("→ v1.37.0", "kubeadm upgrade apply v1.37.0");
 
             ApplyResult result = target.apply(options(f));
+            // the simulated pkgs.k8s.io offers 1.36.0 to 1.36.4: the intermediate hop goes to the newest
+            assertThat(result.verified()).contains("upgrade hop v1.36.x → v1.36.4, the newest patch m1's repository "
+                    + "offers");
 
             String snapshot = result.verified().stream().filter(v -> v.startsWith("backup before")).findFirst()
                     .orElseThrow().replaceFirst("^backup before the upgrade: ", "").replaceFirst(" \\(sha256.*", "");

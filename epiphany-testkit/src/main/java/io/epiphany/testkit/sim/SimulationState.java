@@ -23,6 +23,8 @@ public final class SimulationState {
     public String etcdVersion = "3.5.21";
     /** How many coming {@code kubeadm upgrade apply} runs fail kubeadm's flaky CreateJob preflight (a fault). */
     public int createJobFailures;
+    /** SIMULATED time each {@code kubectl drain} takes to evict a Node's Pods (a benchmark's fixed delay), ms. */
+    public long drainDelayMillis;
     /** The cluster; null until a {@code kubeadm init} succeeded. */
     public Kube kube;
     /**

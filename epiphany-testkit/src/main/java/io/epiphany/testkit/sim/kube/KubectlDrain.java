@@ -25,7 +25,8 @@ import java.util.Optional;
  *   <li>evicted Pods with a controller come back on another schedulable Node (their controller recreates them,
  *       SIMULATED as a move); Pods without one are gone.</li>
  * </ul>
- * The grace period is validated (an integer; negative means each Pod's own) but not waited for.
+ * The grace period is validated (an integer; negative means each Pod's own) but not waited for; a fleet's {@code
+ * drainDelay} is (a benchmark's stand-in for the Pods' eviction time).
  */
 final class KubectlDrain {
     private static final String DAEMONSET = "DaemonSet-managed Pods (use --ignore-daemonsets to ignore)";
@@ -77,6 +78,7 @@ final class KubectlDrain {
                     : "cannot delete ") + e.getKey() + ": " + String.join(", ", e.getValue())).toList());
         }
         long deadline = System.nanoTime() + timeout * 1_000_000_000L;
+        sleep(inv.host().store().read(s -> s.drainDelayMillis));
         for (SimulationState.Pod p : evict) {
             inv.out().println("evicting pod " + p.namespace + "/" + p.name);
         }
@@ -195,8 +197,11 @@ final class KubectlDrain {
     }
 
     private static void sleep(long millis) {
+        if (millis <= 0) {
+            return;
+        }
         try {
-            Thread.sleep(Math.max(1, millis));
+            Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
