@@ -135,7 +135,7 @@ install_java_classpath() {
 # only once they are installed, as links in its own /usr/local/bin (SimulatedHostFiles keeps the links in step with
 # the simulation: present on a ready host from the start, on a bare host after the SIMULATED apt-get/dnf installed
 # them), so that `command -v kubeadm` tells the truth on a bare host too.
-SIM_TOOLS="swapon swapoff modprobe lsmod apt-mark"
+SIM_TOOLS="swapon swapoff modprobe lsmod apt-mark apt-cache"
 SIM_K8S_TOOLS="kubeadm kubelet kubectl containerd"
 install_simulation() {
   local main=$1 tool prop props=""; shift

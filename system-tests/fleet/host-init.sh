@@ -36,7 +36,7 @@ fi
 # script bound over each, in this private mount namespace only): the SDK's host preparation must reach the SIMULATED
 # ones in /usr/local/sbin (fleet.sh install_simulation), and if anything called a real one by its full path it fails
 # instead of changing this machine. The machine's own binaries are untouched.
-for prog in swapon swapoff modprobe insmod rmmod sysctl apt-get apt apt-mark dpkg dnf yum containerd; do
+for prog in swapon swapoff modprobe insmod rmmod sysctl apt-get apt apt-mark apt-cache dpkg dnf yum containerd; do
   for dir in /usr/sbin /usr/bin /sbin /bin; do
     real=$(readlink -f "$dir/$prog" 2>/dev/null) || continue
     [[ -f $real ]] || continue

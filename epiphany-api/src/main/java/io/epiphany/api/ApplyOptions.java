@@ -40,10 +40,48 @@ public abstract class ApplyOptions {
      */
     public abstract java.util.List<Machine> knownMachines();
 
-    /** How long to wait for a node to drain before it is removed. */
+    /**
+     * How long one {@code kubectl drain} (a node removed, a machine upgraded) may wait for its Pods to be evicted
+     * ({@code --timeout}); a PodDisruptionBudget that allows no disruption keeps it waiting until then, and the apply
+     * fails naming the Pod.
+     */
     @Value.Default
     public Duration drainTimeout() {
         return Duration.ofMinutes(5);
+    }
+
+    /**
+     * The time each evicted Pod gets to terminate ({@code kubectl drain --grace-period}); empty by default: each Pod's
+     * own {@code terminationGracePeriodSeconds}, so a database that asks for longer gets it. Must be shorter than
+     * {@link #drainTimeout()}.
+     */
+    public abstract Optional<Duration> drainGracePeriod();
+
+    /**
+     * Drain Pods that use emptyDir volumes ({@code --delete-emptydir-data}). On by default: emptyDir is scratch
+     * space by definition (deleted with the Pod wherever it goes), and metrics-server, among others, uses one.
+     */
+    @Value.Default
+    public boolean drainDeleteEmptyDirData() {
+        return true;
+    }
+
+    /**
+     * Drain Pods that declare no controller ({@code --force}): they are deleted and nothing recreates them. Off by
+     * default: such a drain fails naming those Pods, to be moved by their owner first.
+     */
+    @Value.Default
+    public boolean drainForce() {
+        return false;
+    }
+
+    /**
+     * Delete Pods instead of evicting them ({@code --disable-eviction}), which bypasses PodDisruptionBudgets. Off by
+     * default; only for a budget known to be wrong, as it can take an application below its minimum.
+     */
+    @Value.Default
+    public boolean drainDisableEviction() {
+        return false;
     }
 
     /**
@@ -79,6 +117,14 @@ public abstract class ApplyOptions {
             throw new IllegalArgumentException("upgradeMaxUnavailablePercent must be 1 to 100, not "
                     + upgradeMaxUnavailablePercent());
         }
+        if (drainTimeout().compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("drainTimeout must be at least 1 s, not " + drainTimeout()
+                    + " (kubectl's 0 would wait forever)");
+        }
+        drainGracePeriod().filter(g -> g.isNegative() || g.compareTo(drainTimeout()) >= 0).ifPresent(g -> {
+            throw new IllegalArgumentException("drainGracePeriod must be 0 or more and shorter than drainTimeout ("
+                    + drainTimeout() + "), not " + g);
+        });
         if (upgradeSettleTime().isNegative()) {
             throw new IllegalArgumentException("upgradeSettleTime must not be negative");
         }

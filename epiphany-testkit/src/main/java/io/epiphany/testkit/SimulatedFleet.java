@@ -5,6 +5,7 @@ import io.epiphany.api.Machine;
 import io.epiphany.api.SshSettings;
 import io.epiphany.testkit.sim.HostSetup;
 import io.epiphany.testkit.sim.kube.Nodes;
+import io.epiphany.testkit.sim.SimulationState;
 import io.epiphany.testkit.sim.StateStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -333,6 +334,51 @@ public final class SimulatedFleet implements AutoCloseable {
     public void failCreateJobChecks(int times) {
         store.update(s -> {
             s.createJobFailures = times;
+            return null;
+        });
+    }
+
+    /** Every {@code kubectl drain} takes this long before it evicts (workloads moving off a Node; zero by default). */
+    public void drainDelay(Duration delay) {
+        store.update(s -> {
+            s.drainDelayMillis = delay.toMillis();
+            return null;
+        });
+    }
+
+    /**
+     * Places a Pod on a Node for {@code kubectl drain} to deal with (none are there by default).
+     *
+     * @param controller the kind of its controller ({@code ReplicaSet}, {@code StatefulSet}, {@code DaemonSet}...),
+     *     null for a Pod that declares none
+     * @param emptyDir it mounts an emptyDir volume
+     * @param blockingPdb a PodDisruptionBudget covering it that allows no disruption, or null
+     */
+    public void placePod(String node, String namespace, String name, String controller, boolean emptyDir,
+            String blockingPdb) {
+        store.update(s -> {
+            SimulationState.Pod p = new SimulationState.Pod();
+            p.node = node;
+            p.namespace = namespace;
+            p.name = name;
+            p.controller = controller;
+            p.emptyDir = emptyDir;
+            p.blockingPdb = blockingPdb;
+            s.kube.pods.add(p);
+            return null;
+        });
+    }
+
+    /** The Pods on a Node, as {@code namespace/name}. */
+    public List<String> pods(String node) {
+        return store.read(s -> s.kube.pods.stream().filter(p -> p.node.equals(node))
+                .map(p -> p.namespace + "/" + p.name).toList());
+    }
+
+    /** The PodDisruptionBudget allows disruptions again (its application scaled up, say). */
+    public void unblockPdb(String pdb) {
+        store.update(s -> {
+            s.kube.pods.stream().filter(p -> pdb.equals(p.blockingPdb)).forEach(p -> p.blockingPdb = null);
             return null;
         });
     }

@@ -44,23 +44,13 @@ final class PackageManager {
 
     /**
      * The repository of {@code v}'s minor. pkgs.k8s.io has one repository per minor, each with its own key: an
-     * upgrade switches the list and fetches that minor's key (the key file is replaced, not kept).
+     * upgrade's new list fetches that minor's key (the key file is replaced, not kept).
      */
     void kubernetesRepository(RemoteHost h, SetupFacts f, io.epiphany.api.KubernetesVersion v) {
         if (os.apt()) {
-            boolean sameMinor = v.minor() == cluster.version().minor() && f.files().containsKey(
-                    HostSetupFiles.KUBERNETES_APT_KEY) && f.fileIs(HostSetupFiles.KUBERNETES_APT_LIST,
-                            HostSetupFiles.kubernetesAptList(cluster, v));
-            if (!sameMinor) {
-                h.run(Command.of("mkdir", "-p", HostSetupFiles.APT_KEYRINGS).asRoot()).orThrow();
-                h.run(Command.of("curl", "-fsSL", "--max-time", "60", "-o", HostSetupFiles.KUBERNETES_APT_KEY,
-                        HostSetupFiles.kubernetesAptKeyUrl(cluster, v)).asRoot()).orThrow();
-                h.upload(RemoteFile.of(HostSetupFiles.KUBERNETES_APT_LIST, HostSetupFiles.kubernetesAptList(cluster, v),
-                        0644));
-            }
-            h.run(Command.of("env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "update").asRoot()
-                    .timeout(INSTALL_TIMEOUT)).orThrow();
-        } else {
+            aptRepository(h, f, HostSetupFiles.KUBERNETES_APT_KEY, HostSetupFiles.kubernetesAptKeyUrl(cluster, v),
+                    HostSetupFiles.KUBERNETES_APT_LIST, HostSetupFiles.kubernetesAptList(cluster, v));
+        } else if (!f.fileIs(HostSetupFiles.KUBERNETES_YUM_REPO, HostSetupFiles.kubernetesYumRepo(cluster, v))) {
             h.upload(RemoteFile.of(HostSetupFiles.KUBERNETES_YUM_REPO, HostSetupFiles.kubernetesYumRepo(cluster, v),
                     0644));
         }
@@ -76,18 +66,48 @@ final class PackageManager {
         }
     }
 
+    /**
+     * An apt repository: its key when missing or when the list changes (a new list is a new repository, whose key may
+     * differ: pkgs.k8s.io signs each minor separately), the list when it differs, then {@code apt-get update}.
+     */
     private void aptRepository(RemoteHost h, SetupFacts f, String keyPath, String keyUrl, String listPath,
             String list) {
-        if (!f.files().containsKey(keyPath)) {
+        boolean listCurrent = f.fileIs(listPath, list);
+        if (!listCurrent || !f.files().containsKey(keyPath)) {
             h.run(Command.of("mkdir", "-p", HostSetupFiles.APT_KEYRINGS).asRoot()).orThrow();
             h.run(Command.of("curl", "-fsSL", "--max-time", "60", "-o", keyPath, keyUrl).asRoot()).orThrow();
         }
-        if (!f.fileIs(listPath, list)) {
+        if (!listCurrent) {
             h.upload(RemoteFile.of(listPath, list, 0644));
         }
         // apt knows a repository only after an update; cheap when nothing changed, so always after a list was checked
         h.run(Command.of("env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "update").asRoot()
                 .timeout(INSTALL_TIMEOUT)).orThrow();
+    }
+
+    /**
+     * The newest version of {@code pkg} in {@code v}'s minor that the configured repositories offer: {@code apt-cache
+     * madison} ("   kubeadm | 1.36.4-1.1 | https://pkgs.k8s.io/core:/stable:/v1.36/deb  Packages") or {@code dnf
+     * list --showduplicates} ("kubeadm.x86_64   1.36.4-150500.1.1   kubernetes", excludes lifted for the listing).
+     */
+    java.util.Optional<io.epiphany.api.KubernetesVersion> newestPatch(RemoteHost h, String pkg,
+            io.epiphany.api.KubernetesVersion v) {
+        Command list = os.apt() ? Command.of("apt-cache", "madison", pkg)
+                : Command.of("dnf", "list", "--showduplicates", "--disableexcludes=kubernetes", pkg);
+        return parseVersions(h.run(list.asRoot().readOnly().timeout(INSTALL_TIMEOUT)).orThrow().stdout(), os.apt())
+                .stream().filter(x -> x.major() == v.major() && x.minor() == v.minor())
+                .max(java.util.Comparator.naturalOrder());
+    }
+
+    /** The upstream versions in madison's or dnf list's output ({@code 1.36.4-1.1} → 1.36.4). */
+    static List<io.epiphany.api.KubernetesVersion> parseVersions(String output, boolean apt) {
+        List<io.epiphany.api.KubernetesVersion> out = new ArrayList<>();
+        for (String line : output.split("\n")) {
+            String[] f = apt ? line.split("\\|") : line.trim().split("\\s+");
+            String field = apt ? (f.length >= 3 ? f[1].trim() : "") : (f.length == 3 && f[0].contains(".") ? f[1] : "");
+            io.epiphany.api.KubernetesVersion.parse(field.replaceFirst("-[^-]*$", "")).ifPresent(out::add);
+        }
+        return out;
     }
 
     /** Installs packages (names with versions as {@link #pinned} makes them, or bare names). */

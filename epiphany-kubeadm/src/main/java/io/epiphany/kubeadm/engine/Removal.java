@@ -1,5 +1,6 @@
 package io.epiphany.kubeadm.engine;
 
+import io.epiphany.api.ApplyOptions;
 import io.epiphany.api.Machine;
 import io.epiphany.api.remote.CommandResult;
 import io.epiphany.haproxy.HaproxyService;
@@ -14,10 +15,44 @@ final class Removal {
         if (ctx.facts.node(m.hostname()).isEmpty()) {
             return;
         }
-        long timeout = ctx.options.drainTimeout().toSeconds();
-        ctx.host(source).run(HostCommands.kubectl("drain", m.hostname(), "--ignore-daemonsets",
-                "--delete-emptydir-data", "--grace-period=" + Math.min(timeout, 30), "--timeout=" + timeout + "s")
-                .timeout(ctx.options.drainTimeout().plusMinutes(1))).orThrow();
+        CommandResult r = ctx.host(source).run(HostCommands.kubectl(drainArguments(ctx.options, m.hostname()))
+                .timeout(ctx.options.drainTimeout().plusMinutes(1)));
+        if (!r.ok()) {
+            throw new IllegalStateException(r + ": " + r.stderr().trim() + drainHint(r.stderr()));
+        }
+    }
+
+    /** kubectl drain's flags from the options' drain policy (ApplyOptions.drain*). */
+    static String[] drainArguments(ApplyOptions o, String node) {
+        List<String> a = new ArrayList<>(List.of("drain", node, "--ignore-daemonsets",
+                "--timeout=" + o.drainTimeout().toSeconds() + "s"));
+        o.drainGracePeriod().ifPresent(g -> a.add("--grace-period=" + g.toSeconds()));
+        if (o.drainDeleteEmptyDirData()) {
+            a.add("--delete-emptydir-data");
+        }
+        if (o.drainForce()) {
+            a.add("--force");
+        }
+        if (o.drainDisableEviction()) {
+            a.add("--disable-eviction");
+        }
+        return a.toArray(String[]::new);
+    }
+
+    /** What the operator can do about each refusal kubectl reports (filters.go, drain.go). */
+    private static String drainHint(String stderr) {
+        List<String> hints = new ArrayList<>();
+        if (stderr.contains("declare no controller")) {
+            hints.add("move those Pods away yourself, or set ApplyOptions.drainForce(true) to delete them for good");
+        }
+        if (stderr.contains("with local storage")) {
+            hints.add("set ApplyOptions.drainDeleteEmptyDirData(true): their emptyDir data is lost");
+        }
+        if (stderr.contains("global timeout reached")) {
+            hints.add("a PodDisruptionBudget allows no disruption now (kubectl get pdb -A): scale its application "
+                    + "up, or raise ApplyOptions.drainTimeout; drainDisableEviction(true) bypasses budgets");
+        }
+        return hints.isEmpty() ? "" : "\n    what to do: " + String.join("; ", hints);
     }
 
     /** Deleted last: kubeadm reset finds the etcd member through the Node, and skips it silently when the Node is gone. */

@@ -1,6 +1,5 @@
 package io.epiphany.kubeadm.engine;
 
-import io.epiphany.api.ApplyException;
 import io.epiphany.api.KubernetesVersion;
 import io.epiphany.api.Machine;
 import io.epiphany.api.PlannedStep;
@@ -14,13 +13,10 @@ import java.util.Optional;
  * gated on its API server and every etcd member before and after, drained from every host's HAProxy while its API
  * server restarts), then the workers in batches. Facts decide every step, so an interrupted upgrade is planned again
  * from where the machines are: a master whose API server already runs the hop's version only gets its kubelet, a
- * machine the SDK drained is uncordoned. Refusals come from {@code plan()}: a downgrade, an unhealthy member, a
- * NotReady Node, etcd below 3.5.26, containerd 1.x for 1.36+.
+ * machine the SDK drained is uncordoned. Refusals come from {@code plan()} ({@link UpgradePreflight}, all at once).
  */
 final class UpgradePhase implements Phase {
     static final String TITLE = "Upgrade";
-    /** etcd 3.5 below this must not go to 3.6: removed members can come back (etcd.io, "zombie members upgrade"). */
-    static final String ETCD_BEFORE_36 = "3.5.26";
 
     @Override
     public String title() {
@@ -37,14 +33,15 @@ final class UpgradePhase implements Phase {
         List<KubernetesVersion> hops = UpgradePath.hops(running.get(), target);
         List<List<Step>> stages = new ArrayList<>();
         // an interrupted hop first: machines behind the version the cluster already runs
-        stages.addAll(hop(ctx, running.get(), false));
+        stages.addAll(hop(ctx, UpgradeHop.exact(running.get()), false));
         for (KubernetesVersion h : hops) {
-            stages.addAll(hop(ctx, h, true));
+            stages.addAll(hop(ctx, h.equals(target) ? UpgradeHop.exact(h) : UpgradeHop.newestPatch(h), true));
         }
         if (stages.isEmpty()) {
             return Work.none();
         }
-        preflight(ctx, running.get(), target);
+        UpgradePreflight.check(ctx, running.get(), target, hops.isEmpty() ? running.get() : hops.get(0),
+                UpgradePreflight.estimate(ctx, stages.size()));
         if (!hops.isEmpty()) {
             stages.add(0, List.of(UpgradeSteps.snapshot(ctx, running.get(), target)));
         }
@@ -52,8 +49,10 @@ final class UpgradePhase implements Phase {
     }
 
     /** The steps of one hop; {@code fresh}: the cluster is not at this version yet, so every machine takes it. */
-    private static List<List<Step>> hop(Context ctx, KubernetesVersion v, boolean fresh) {
+    private static List<List<Step>> hop(Context ctx, UpgradeHop hop, boolean fresh) {
         List<List<Step>> stages = new ArrayList<>();
+        KubernetesVersion v = hop.version();
+        String to = hop.describe();
         Machine first = ctx.facts.apiMaster().flatMap(ctx.cluster::machine).orElse(ctx.cluster.masters().get(0));
         List<Machine> masters = new ArrayList<>(List.of(first));
         ctx.cluster.masters().stream().filter(m -> !m.equals(first)).forEach(masters::add);
@@ -64,11 +63,12 @@ final class UpgradePhase implements Phase {
                 continue;
             }
             boolean apply = fresh && m.equals(first);
-            String action = (controlPlane ? (apply ? "kubeadm upgrade apply " + v : "kubeadm upgrade node") + " (kubeadm "
-                    + v + ", API server drained from every load balancer meanwhile); " : "")
-                    + (kubelet ? "drain, kubelet and kubectl " + v + ", restart kubelet, Ready, uncordon" : "");
-            stages.add(List.of(new Step(PlannedStep.of(TITLE, m.hostname(), PlannedStep.Kind.UPGRADE, "→ " + v + ": "
-                    + action, null), () -> UpgradeSteps.master(ctx, m, v, controlPlane, apply, kubelet))));
+            String action = (controlPlane ? (apply ? "kubeadm upgrade apply " + to : "kubeadm upgrade node")
+                    + " (kubeadm " + to + ", API server drained from every load balancer meanwhile); " : "")
+                    + (kubelet ? "drain, kubelet and kubectl " + to + ", restart kubelet, Ready, uncordon" : "")
+                    + (apply && !to.equals(v.toString()) ? "; " + UpgradeHop.NEWEST_PATCH : "");
+            stages.add(List.of(new Step(PlannedStep.of(TITLE, m.hostname(), PlannedStep.Kind.UPGRADE, "→ " + to + ": "
+                    + action, null), () -> UpgradeSteps.master(ctx, m, hop, controlPlane, apply, kubelet))));
         }
         List<Machine> workers = ctx.cluster.nodes().stream().filter(m -> fresh || kubeletBehind(ctx, m, v)).toList();
         int batch = Math.max(1, (int) Math.ceil(ctx.cluster.nodes().size() * ctx.options.upgradeMaxUnavailablePercent()
@@ -77,10 +77,10 @@ final class UpgradePhase implements Phase {
             List<Machine> group = workers.subList(i, Math.min(workers.size(), i + batch));
             List<Step> stage = new ArrayList<>();
             for (Machine m : group) {
-                stage.add(new Step(PlannedStep.of(TITLE, m.hostname(), PlannedStep.Kind.UPGRADE, "→ " + v
+                stage.add(new Step(PlannedStep.of(TITLE, m.hostname(), PlannedStep.Kind.UPGRADE, "→ " + to
                         + ": batch " + (i / batch + 1) + " of " + (workers.size() + batch - 1) / batch + " (" + group.size()
-                        + " at once): kubeadm " + v + ", kubeadm upgrade node, drain, kubelet " + v
-                        + ", restart kubelet, Ready, uncordon", null), () -> UpgradeSteps.worker(ctx, m, v)));
+                        + " at once): kubeadm " + to + ", kubeadm upgrade node, drain, kubelet " + to
+                        + ", restart kubelet, Ready, uncordon", null), () -> UpgradeSteps.worker(ctx, m, hop)));
             }
             stages.add(stage);
         }
@@ -97,49 +97,5 @@ final class UpgradePhase implements Phase {
         return ctx.facts.node(m.hostname()).map(n -> n.annotations().containsKey(UpgradeSteps.DRAINED)
                 || KubernetesVersion.parse(n.kubeletVersion()).map(k -> k.compareTo(v) < 0).orElse(false))
                 .orElse(false);
-    }
-
-    /** Everything that must hold before the first change, all problems at once. */
-    private static void preflight(Context ctx, KubernetesVersion running, KubernetesVersion target) {
-        List<String> problems = new ArrayList<>();
-        if (!ctx.cluster.hostPreparation().enabled()) {
-            problems.add("an upgrade installs kubeadm, kubelet and kubectl " + target + " on every machine, and "
-                    + "hostPreparation is off: turn it on for the upgrade");
-        }
-        ctx.facts.members().stream().filter(e -> !e.healthy()).forEach(e -> problems.add("etcd member " + e.name()
-                + " is not healthy"));
-        for (Machine m : ctx.cluster.machines()) {
-            HostFacts f = ctx.facts.host(m);
-            Optional<NodeInfo> node = ctx.facts.node(m.hostname());
-            if (node.isEmpty()) {
-                problems.add(m.hostname() + ": not a Node of the cluster yet (join it first, or upgrade before adding it)");
-            } else if (!node.get().ready() && !node.get().annotations().containsKey(UpgradeSteps.DRAINED)) {
-                problems.add(m.hostname() + ": Node not Ready (" + node.get().readyMessage() + ")");
-            }
-            node.flatMap(n -> KubernetesVersion.parse(n.kubeletVersion())).filter(k -> k.compareTo(target) > 0)
-                    .ifPresent(k -> problems.add(m.hostname() + ": kubelet " + k + " is newer than the target " + target));
-            if (f.setup().os().isEmpty()) {
-                problems.add(m.hostname() + ": cannot install packages on '" + f.setup().osName() + "'");
-            }
-            if (target.minor() >= 36) {
-                // a member's runtime is not part of its facts (SetupFactsReader): read here, only for an upgrade
-                Optional<String> containerd = f.setup().containerdVersion().or(() -> SetupFactsReader
-                        .containerdVersion(ctx.host(m).run(SetupFactsReader.containerdVersion())));
-                if (!containerd.map(SetupFacts::containerd2).orElse(false)) {
-                    problems.add(m.hostname() + ": containerd " + containerd.orElse("?") + ": " + target
-                            + " needs containerd 2.x (1.35 is the last release supporting 1.x)");
-                }
-            }
-            ctx.facts.controlPlane(m).map(cp -> cp.images().getOrDefault("etcd", "")).flatMap(UpgradeSteps::etcdVersion)
-                    .filter(e -> e.startsWith("3.5.") && UpgradeSteps.olderThan(e, ETCD_BEFORE_36))
-                    .ifPresent(e -> problems.add(m.hostname() + ": etcd " + e + " must be " + ETCD_BEFORE_36 + " or "
-                            + "newer before kubeadm moves it to 3.6 (removed members can come back as zombies: "
-                            + "etcd.io, kubeadm#3247); upgrade etcd within 3.5 first"));
-        }
-        if (!problems.isEmpty()) {
-            throw new ApplyException("Plan", null, "cannot upgrade " + running + " → " + target + ": "
-                    + problems.size() + " problem(s):\n    " + String.join("\n    ", problems), List.of(),
-                    List.of("everything: no host was changed"), null);
-        }
     }
 }

@@ -50,21 +50,26 @@ final class UpgradeSteps {
                 });
     }
 
-    static void master(Context ctx, Machine m, KubernetesVersion v, boolean controlPlane, boolean apply,
+    static void master(Context ctx, Machine m, UpgradeHop hop, boolean controlPlane, boolean apply,
             boolean kubelet) {
         RemoteHost h = ctx.host(m);
-        SetupFacts s = ctx.facts.host(m).setup();
-        PackageManager pm = new PackageManager(ctx.cluster, s.os().orElseThrow(), s.codename());
+        PackageManager pm = packageManager(ctx, m);
+        KubernetesVersion v = hop.version();
         if (controlPlane) {
             Health.awaitMaster(ctx, UpgradePhase.TITLE, m, "before upgrading " + m.hostname());
-            pm.kubernetesRepository(h, s, v);
-            pm.install(h, pm.pinned(List.of("kubeadm"), v), true);
-            pm.hold(h, List.of("kubeadm"));
+            v = kubeadmPackage(ctx, m, pm, hop);
             h.upload(RemoteFile.of(UpgradeConfig.PATH, UpgradeConfig.render(ctx.cluster, v), 0600));
             LoadBalancerPhase.drainEverywhere(ctx, m);
-            h.run(HostCommands.kubeadm("upgrade", apply ? "apply" : "node", "--config", UpgradeConfig.PATH)).orThrow();
-            Health.awaitMaster(ctx, UpgradePhase.TITLE, m, "kubeadm upgrade " + (apply ? "apply" : "node") + " ran");
-            LoadBalancerPhase.readyEverywhere(ctx, m);
+            try {
+                h.run(HostCommands.kubeadm("upgrade", apply ? "apply" : "node", "--config", UpgradeConfig.PATH))
+                        .orThrow();
+                Health.awaitMaster(ctx, UpgradePhase.TITLE, m, "kubeadm upgrade " + (apply ? "apply" : "node")
+                        + " ran");
+            } finally {
+                // also after a failure: a master left drained is a lost backend until the next apply; HAProxy's own
+                // health check keeps traffic from an API server that is really down
+                LoadBalancerPhase.readyEverywhere(ctx, m);
+            }
         }
         if (kubelet) {
             kubelet(ctx, m, v, pm, List.of("kubelet", "kubectl"));
@@ -73,15 +78,35 @@ final class UpgradeSteps {
         settle(ctx);
     }
 
-    static void worker(Context ctx, Machine m, KubernetesVersion v) {
-        RemoteHost h = ctx.host(m);
-        SetupFacts s = ctx.facts.host(m).setup();
-        PackageManager pm = new PackageManager(ctx.cluster, s.os().orElseThrow(), s.codename());
-        pm.kubernetesRepository(h, s, v);
-        pm.install(h, pm.pinned(List.of("kubeadm"), v), true);
-        h.run(HostCommands.kubeadm("upgrade", "node")).orThrow();
+    static void worker(Context ctx, Machine m, UpgradeHop hop) {
+        PackageManager pm = packageManager(ctx, m);
+        KubernetesVersion v = kubeadmPackage(ctx, m, pm, hop);
+        ctx.host(m).run(HostCommands.kubeadm("upgrade", "node")).orThrow();
         kubelet(ctx, m, v, pm, List.of("kubelet"));
         settle(ctx);
+    }
+
+    private static PackageManager packageManager(Context ctx, Machine m) {
+        SetupFacts s = ctx.facts.host(m).setup();
+        return new PackageManager(ctx.cluster, s.os().orElseThrow(), s.codename());
+    }
+
+    /**
+     * The hop's repository and kubeadm, held: kubeadm first, as every machine's upgrade begins. The hop's version is
+     * chosen here on its first machine (the repository is configured now); the version installed is returned.
+     */
+    private static KubernetesVersion kubeadmPackage(Context ctx, Machine m, PackageManager pm, UpgradeHop hop) {
+        RemoteHost h = ctx.host(m);
+        pm.kubernetesRepository(h, ctx.facts.host(m).setup(), hop.version());
+        String before = hop.describe();
+        KubernetesVersion v = hop.resolve(pm, h);
+        if (!before.equals(hop.describe())) {
+            ctx.result("upgrade hop " + before + " → " + v + ", the newest patch " + m.hostname()
+                    + "'s repository offers");
+        }
+        pm.install(h, pm.pinned(List.of("kubeadm"), v), true);
+        pm.hold(h, List.of("kubeadm"));
+        return v;
     }
 
     /** Drain (marked), the kubelet package(s), restart, Ready, uncordon (mark removed). */
@@ -91,17 +116,14 @@ final class UpgradeSteps {
         ctx.host(source).run(HostCommands.kubectl("annotate", "node", m.hostname(), DRAINED + "=" + v,
                 "--overwrite")).orThrow();
         Removal.drain(ctx, source, m);
-        List<String> all = new java.util.ArrayList<>(List.of("kubeadm"));
-        all.addAll(packages);
         pm.install(h, pm.pinned(packages, v), true);
-        pm.hold(h, all);
+        pm.hold(h, packages);
         h.run(Command.of("systemctl", "daemon-reload").asRoot()).orThrow();
         h.run(HostCommands.kubelet("restart")).orThrow();
         Health.awaitNodeReady(ctx, UpgradePhase.TITLE, m, "its kubelet " + v + " restarted");
         ctx.host(source).run(HostCommands.kubectl("uncordon", m.hostname())).orThrow();
         ctx.host(source).run(HostCommands.kubectl("annotate", "node", m.hostname(), DRAINED + "-")).orThrow();
     }
-
 
     private static void settle(Context ctx) {
         try {

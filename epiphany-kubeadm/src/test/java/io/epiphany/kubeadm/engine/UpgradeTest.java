@@ -56,11 +56,15 @@ class UpgradeTest {
                     "m1", "m2", "m3", "n1", "n2", "n3", "n4",
                     "m1", "m2", "m3", "n1", "n2", "n3", "n4");
             assertThat(upgrade.get(0).action()).contains("etcd snapshot", "backup");
-            assertThat(upgrade.get(1).action()).contains("→ v1.36.0", "kubeadm upgrade apply v1.36.0");
+            assertThat(upgrade.get(1).action()).contains("→ v1.36.x", "kubeadm upgrade apply v1.36.x",
+                    "the newest patch its repository offers");
             assertThat(upgrade.get(2).action()).contains("kubeadm upgrade node");
             assertThat(upgrade.get(8).action()).contains("→ v1.37.0", "kubeadm upgrade apply v1.37.0");
 
             ApplyResult result = target.apply(options(f));
+            // the simulated pkgs.k8s.io offers 1.36.0 to 1.36.4: the intermediate hop goes to the newest
+            assertThat(result.verified()).contains("upgrade hop v1.36.x → v1.36.4, the newest patch m1's repository "
+                    + "offers");
 
             String snapshot = result.verified().stream().filter(v -> v.startsWith("backup before")).findFirst()
                     .orElseThrow().replaceFirst("^backup before the upgrade: ", "").replaceFirst(" \\(sha256.*", "");
@@ -117,16 +121,20 @@ class UpgradeTest {
     }
 
     @Test
-    void aDowngradeAndAnUnhealthyMemberAreRefusedBeforeAnyHostIsTouched() {
+    void aDowngradeAnUnhealthyMemberAndVersionSkewAreRefusedAllAtOnceBeforeAnyHostIsTouched() {
         try (FleetFixture f = fleet(3, 1)) {
             at(f, FROM).apply(options(f));
             f.resetCounters();
             assertThatThrownBy(() -> at(f, "1.35.0").plan(options(f))).hasMessageContaining("downgrades are not "
                     + "supported");
             f.fleet.host("m2").stopEtcd();
+            f.fleet.host("n1").installVersions("v1.33.0", "v1.35.4", "v1.33.0");
             f.resetCounters();
             assertThatThrownBy(() -> at(f, "1.36.0").apply(options(f))).isInstanceOf(ApplyException.class)
-                    .hasMessageContaining("m2");
+                    .hasMessageContaining("3 problem(s)").hasMessageContaining("etcd member m2 is not healthy")
+                    .hasMessageContaining("n1: kubectl v1.33.0 is more than one minor from the API server v1.35.4")
+                    .hasMessageContaining("n1: kubeadm v1.33.0 is outside 1.34 to v1.36.0")
+                    .hasMessageContaining("no host was changed");
             assertThat(f.stateChanges()).as("nothing changed").isZero();
         }
     }

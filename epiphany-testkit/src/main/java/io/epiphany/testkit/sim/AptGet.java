@@ -192,6 +192,49 @@ final class AptGet {
     }
 
     /** {@code apt-mark hold|unhold <pkg>...} and {@code apt-mark showhold}. */
+    /**
+     * SIMULATED {@code apt-cache madison <pkg>}: one line per version the indexed sources offer, newest first, as apt
+     * prints them ({@code "   kubeadm | 1.36.4-1.1 | https://pkgs.k8s.io/core:/stable:/v1.36/deb  Packages"}); a
+     * package no source offers prints nothing ("N: Unable to locate package" on stderr).
+     */
+    static Program aptCache() {
+        return new Program() {
+            @Override
+            public boolean changesState(List<String> args) {
+                return false;
+            }
+
+            @Override
+            public int run(Invocation inv) throws IOException {
+                List<String> a = inv.args();
+                if (a.size() < 2 || !a.get(0).equals("madison")) {
+                    return inv.fail(100, "only 'apt-cache madison <package>...' is supported by the SIMULATED host");
+                }
+                SimulationState.Host h = inv.host().host(x -> x);
+                for (String pkg : a.subList(1, a.size())) {
+                    List<String> lines = new ArrayList<>();
+                    for (Source src : sources(inv.host().files())) {
+                        if (!h.aptIndexed.contains(src.line())) {
+                            continue;
+                        }
+                        Optional<Repositories.Repo> r = inv.host().store().read(s -> Repositories.parse(s, src.uri()));
+                        if (r.isPresent()) {
+                            String where = src.uri().replaceFirst("/$", "") + " " + (src.suite().equals("/") ? ""
+                                    : src.suite());
+                            r.get().versions(pkg).forEach(v -> lines.add(0, String.format("%10s | %s | %s Packages",
+                                    pkg, debVersion(r.get(), v), where)));
+                        }
+                    }
+                    if (lines.isEmpty()) {
+                        inv.err().println("N: Unable to locate package " + pkg);
+                    }
+                    lines.forEach(inv.out()::println);
+                }
+                return 0;
+            }
+        };
+    }
+
     static Program aptMark() {
         return new Program() {
             @Override

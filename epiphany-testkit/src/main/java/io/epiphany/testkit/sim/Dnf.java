@@ -51,11 +51,13 @@ final class Dnf {
         return upstream + (r.kubernetes() ? "-150500.1.1" : "-1.el9");
     }
 
-    static int install(Invocation inv, List<String> specs) throws IOException {
-        String disabled = inv.args().stream().filter(a -> a.startsWith("--disableexcludes="))
+    private static String disabledExcludes(Invocation inv) {
+        return inv.args().stream().filter(a -> a.startsWith("--disableexcludes="))
                 .map(a -> a.substring("--disableexcludes=".length())).findFirst().orElse("");
-        List<Repositories.Repo> repos = new ArrayList<>();
-        List<RepoFile> files = new ArrayList<>();
+    }
+
+    /** The enabled repositories' metadata, or dnf's exit code when one cannot be downloaded. */
+    private static int load(Invocation inv, List<Repositories.Repo> repos, List<RepoFile> files) throws IOException {
         for (RepoFile rf : repos(inv.host().files())) {
             Optional<Repositories.Repo> r = inv.host().store().read(s -> Repositories.parse(s, rf.baseurl()));
             if (r.isEmpty() || !r.get().exists() || !r.get().format().equals("rpm")) {
@@ -80,6 +82,55 @@ final class Dnf {
             }
             repos.add(r.get());
             files.add(rf);
+        }
+        return 0;
+    }
+
+    /**
+     * {@code dnf list --showduplicates <pkg>}: "Installed Packages" then "Available Packages", one
+     * {@code name.arch  version-release  repo} line each, oldest first (excluded packages hidden unless {@code
+     * --disableexcludes} names their repository).
+     */
+    static int list(Invocation inv, String pkg) throws IOException {
+        List<Repositories.Repo> repos = new ArrayList<>();
+        List<RepoFile> files = new ArrayList<>();
+        int loaded = load(inv, repos, files);
+        if (loaded != 0) {
+            return loaded;
+        }
+        String disabled = disabledExcludes(inv);
+        SimulationState.Installed installed = inv.host().host(h -> h.packages.get(pkg));
+        List<String> available = new ArrayList<>();
+        for (int i = 0; i < repos.size(); i++) {
+            boolean hidden = files.get(i).exclude().contains(pkg) && !disabled.equals(files.get(i).id())
+                    && !disabled.equals("all");
+            for (String v : hidden ? List.<String>of() : repos.get(i).versions(pkg)) {
+                available.add(String.format("%-30s %-30s %s", pkg + ".x86_64", rpmVersion(repos.get(i), v),
+                        files.get(i).id()));
+            }
+        }
+        if (installed == null && available.isEmpty()) {
+            inv.err().println("Error: No matching Packages to list");
+            return 1;
+        }
+        if (installed != null) {
+            inv.out().println("Installed Packages");
+            inv.out().println(String.format("%-30s %-30s %s", pkg + ".x86_64", installed.version, "@kubernetes"));
+        }
+        if (!available.isEmpty()) {
+            inv.out().println("Available Packages");
+            available.forEach(inv.out()::println);
+        }
+        return 0;
+    }
+
+    static int install(Invocation inv, List<String> specs) throws IOException {
+        String disabled = disabledExcludes(inv);
+        List<Repositories.Repo> repos = new ArrayList<>();
+        List<RepoFile> files = new ArrayList<>();
+        int loaded = load(inv, repos, files);
+        if (loaded != 0) {
+            return loaded;
         }
         Map<String, String[]> plan = new LinkedHashMap<>();
         for (String spec : specs) {

@@ -43,6 +43,7 @@ public final class HostSetup {
         h.binaries.add(h.os.equals("debian") ? "apt-get" : "dnf");
         if (h.os.equals("debian")) {
             h.binaries.add("apt-mark");
+            h.binaries.add("apt-cache");
         }
         if (bare) {
             h.swap.add(swapDevice(osId));

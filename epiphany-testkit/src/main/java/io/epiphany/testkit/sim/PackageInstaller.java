@@ -32,6 +32,11 @@ final class PackageInstaller implements Program {
         if ("apt-get".equals(tool) && inv.args().equals(List.of("update"))) {
             return AptGet.update(inv);
         }
+        List<String> words = inv.args().stream().filter(a -> !a.startsWith("-")).toList();
+        if ("dnf".equals(tool) && words.size() == 2 && words.get(0).equals("list")
+                && inv.args().contains("--showduplicates")) {
+            return Dnf.list(inv, words.get(1));
+        }
         List<String> packages = inv.args().stream().filter(a -> !a.startsWith("-") && !a.equals("install")).toList();
         if (!inv.args().contains("install") || !inv.args().contains("-y") || packages.isEmpty()) {
             return inv.fail(100, "E: only '" + tool + " update' and '" + tool + " install -y <package>...' are "

@@ -62,7 +62,8 @@ public final class SimulatedOs {
                 Map.entry("lsmod", KernelCommands.lsmod()),
                 Map.entry("modprobe", KernelCommands.modprobe()),
                 Map.entry("containerd", new Containerd()),
-                Map.entry("apt-mark", AptGet.aptMark()));
+                Map.entry("apt-mark", AptGet.aptMark()),
+                Map.entry("apt-cache", AptGet.aptCache()));
     }
 
     /**

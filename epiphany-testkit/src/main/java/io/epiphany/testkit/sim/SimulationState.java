@@ -23,6 +23,8 @@ public final class SimulationState {
     public String etcdVersion = "3.5.21";
     /** How many coming {@code kubeadm upgrade apply} runs fail kubeadm's flaky CreateJob preflight (a fault). */
     public int createJobFailures;
+    /** SIMULATED time each {@code kubectl drain} takes to evict a Node's Pods (a benchmark's fixed delay), ms. */
+    public long drainDelayMillis;
     /** The cluster; null until a {@code kubeadm init} succeeded. */
     public Kube kube;
     /**
@@ -134,6 +136,8 @@ public final class SimulationState {
         public long revision = 1;
         public List<Member> members = new ArrayList<>();
         public Map<String, Node> nodes = new TreeMap<>();
+        /** Pods a test placed on Nodes, for {@code kubectl drain}; none by default. */
+        public List<Pod> pods = new ArrayList<>();
         public List<Token> tokens = new ArrayList<>();
         public Map<String, String> keyValues = new TreeMap<>();
         /** Objects applied with {@code kubectl apply}: "Kind/namespace/name" (namespace empty when cluster-scoped) → JSON. */
@@ -165,6 +169,18 @@ public final class SimulationState {
         public Map<String, String> labels = new LinkedHashMap<>();
         public Map<String, String> annotations = new LinkedHashMap<>();
         public List<Taint> taints = new ArrayList<>();
+    }
+
+    /** A Pod on a Node, with what {@code kubectl drain} looks at. */
+    public static final class Pod {
+        public String namespace;
+        public String name;
+        public String node;
+        /** The kind of its controller ({@code ReplicaSet}, {@code DaemonSet}, ...), null when it declares none. */
+        public String controller;
+        public boolean emptyDir;
+        /** A PodDisruptionBudget covering it that allows no disruption now, or null. */
+        public String blockingPdb;
     }
 
     /** A Node taint. */

@@ -13,8 +13,8 @@ import java.util.function.Function;
 /**
  * SIMULATED {@code kubectl --kubeconfig <file>}: {@code get nodes [-o json]}, {@code get configmap kubeadm-config -n
  * kube-system -o json}, {@code label node}, {@code annotate node}, {@code taint node}, {@code cordon},
- * {@code uncordon}, {@code drain}, {@code delete node}, {@code get secret <name> [-n ns] -o json}; and
- * {@code version --client [-o json]}. Requests go to the
+ * {@code uncordon}, {@code drain} ({@link KubectlDrain}), {@code delete node}, {@code get secret <name> [-n ns] -o
+ * json}; and {@code version --client [-o json]}. Requests go to the
  * kubeconfig's server through the host's own load balancer, and fail like kubectl when it or etcd is down.
  */
 public final class Kubectl implements Program {
@@ -56,10 +56,10 @@ public final class Kubectl implements Program {
             case "annotate" -> onNode(inv, server, w, 2, n -> annotate(inv, n, w.subList(3, w.size())));
             case "cordon" -> onNode(inv, server, w, 1, n -> cordon(n, true));
             case "uncordon" -> onNode(inv, server, w, 1, n -> cordon(n, false));
-            case "drain" -> onNode(inv, server, w, 1, n -> {
-                String c = cordon(n, true);
-                return c + "\nnode/" + n.name + " drained";
-            });
+            case "drain" -> {
+                int cordoned = onNode(inv, server, w, 1, n -> cordon(n, true));
+                yield cordoned != 0 ? cordoned : KubectlDrain.evict(inv, w.get(1));
+            }
             case "delete" -> delete(inv, server, w);
             case "apply" -> apply(inv, server);
             default -> inv.fail(1, "unknown command \"" + w.get(0) + "\" (SIMULATED kubectl)");
