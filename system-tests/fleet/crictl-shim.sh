@@ -3,13 +3,13 @@
 # (/usr/local/sbin) inside every fleet host. A kubeadm host has no etcdctl binary: etcdctl lives in the etcd static
 # pod's image and is reached with `crictl exec`. Here the etcd "container" is the host's REAL etcd process (started
 # by the SIMULATED kubelet through epiphany-etcd, or by `fleet.sh etcd start`; its pid is in /run/etcd.pid), and the
-# etcdctl "in its image" is the REAL Debian etcdctl, which the fleet hides from the host's PATH and shows only at
+# etcdctl (and etcdutl's snapshot verbs) "in its image" is the REAL Debian etcdctl, which the fleet hides from the host's PATH and shows only at
 # /opt/epiphany-fleet/etcd/etcdctl. It understands only what the SDK runs (docs/host-commands.md):
 #
 #   crictl [--runtime-endpoint SOCK] ps --name etcd [--state running] [-q]
 #       one 64-hex ID per line: the running etcd's "container" ID, derived from the host, the etcd pid and its
 #       start time (a restarted etcd has a new ID); nothing when no etcd runs.
-#   crictl [--runtime-endpoint SOCK] exec [-i] [-t] ID etcdctl ARGS...
+#   crictl [--runtime-endpoint SOCK] exec [-i] [-t] ID etcdctl|etcdutl ARGS...
 #       runs the real etcdctl with ARGS (ETCDCTL_API=3); an ID that is not the running etcd's is refused as
 #       containerd refuses an unknown container. etcdctl's output is the real one: Debian's 3.4 prints IDs in JSON
 #       as decimal numbers even with --hex.
@@ -78,7 +78,13 @@ case $sub in
     [[ $# -gt 0 ]] || fatal "command cannot be empty"
     case $1 in
       etcdctl|/usr/local/bin/etcdctl) shift; ETCDCTL_API=3 exec "$ETCDCTL" "$@" ;;
-      *) fatal "execing command in container: rpc error: code = Unknown desc = failed to exec in container: OCI runtime exec failed: exec failed: unable to start container process: exec: \"$1\": executable file not found in \$PATH: unknown (real-OS fleet: only etcdctl)" ;;
+      # etcd 3.5+ images carry etcdutl for the offline snapshot tools; Debian's etcd is 3.4, whose etcdctl still has
+      # them (etcdutl took over `snapshot status` and `snapshot restore` in 3.5, same flags, same JSON): run those
+      etcdutl|/usr/local/bin/etcdutl)
+        shift
+        [[ ${1:-} == snapshot && ( ${2:-} == status || ${2:-} == restore ) ]] || fatal "the real-OS fleet's etcdutl (etcd 3.4's etcdctl) has only 'snapshot status' and 'snapshot restore'"
+        ETCDCTL_API=3 exec "$ETCDCTL" "$@" ;;
+      *) fatal "execing command in container: rpc error: code = Unknown desc = failed to exec in container: OCI runtime exec failed: exec failed: unable to start container process: exec: \"$1\": executable file not found in \$PATH: unknown (real-OS fleet: only etcdctl and etcdutl)" ;;
     esac ;;
-  *) fatal "the real-OS fleet's crictl shim supports only 'ps --name etcd' and 'exec <id> etcdctl ...'" ;;
+  *) fatal "the real-OS fleet's crictl shim supports only 'ps --name etcd' and 'exec <id> etcdctl|etcdutl ...'" ;;
 esac

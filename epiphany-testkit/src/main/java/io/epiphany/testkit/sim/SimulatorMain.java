@@ -115,6 +115,11 @@ public final class SimulatorMain {
                         bare, Boolean.getBoolean("epiphany.sim.cgroup-v1"));
                 if (bare) {
                     h.kubeadmVersion = null;
+                } else if (System.getProperty("epiphany.sim.kubeadm-version") != null) {
+                    h.kubeadmVersion = System.getProperty("epiphany.sim.kubeadm-version"); // e.g. before an upgrade
+                }
+                if (System.getProperty("epiphany.sim.etcd-version") != null) {
+                    s.etcdVersion = System.getProperty("epiphany.sim.etcd-version"); // the etcd image kubeadm deploys
                 }
                 s.hosts.put(name, h);
                 return null;

@@ -299,7 +299,19 @@ public final class ControlPlane {
             RealOsMode.staticPodsStopped(host.hostname()); // real-OS fleet only: the stand-in crash-loops too
         } else if (change[1]) {
             RealOsMode.staticPodsStarted(host.hostname());
+        } else if (healthy && running(host)) {
+            // real-OS fleet only: the new pod replaces the old one, so the stand-in goes away and comes back; a
+            // request still open to it then fails, as one open to a replaced kube-apiserver would
+            RealOsMode.staticPodsStopped(host.hostname());
+            RealOsMode.staticPodsStarted(host.hostname());
         }
+    }
+
+    private static boolean running(HostContext host) {
+        return host.store().read(s -> {
+            SimulationState.Host h = s.hosts.get(host.hostname());
+            return h.active.contains("kubelet") && h.controlPlaneRunning && h.apiserverHealthy;
+        });
     }
 
     private static List<String> etcdCommand(HostFiles f) {

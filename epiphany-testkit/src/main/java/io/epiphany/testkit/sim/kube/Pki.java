@@ -18,6 +18,10 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -68,6 +72,28 @@ public final class Pki {
         }
     }
 
+    /**
+     * SIMULATED shortcut: a leaf certificate's key comes from a small pool per algorithm and JVM (the first
+     * {@link #LEAF_KEY_POOL} are generated, later ones reused). Generating RSA-2048 keys was 58 % of the CPU of the
+     * in-process fleet tests (JFR of CreateClusterTest, stop 10), and nothing checks that two leaves' keys differ: each
+     * certificate still has its own subject, names and signature. CA and service-account keys stay fresh, as they
+     * identify a cluster (the CA pin of a join, a backup's CA).
+     */
+    static final int LEAF_KEY_POOL = 8;
+    private static final Map<String, List<KeyPair>> LEAF_KEYS = new ConcurrentHashMap<>();
+    private static final AtomicInteger NEXT_LEAF_KEY = new AtomicInteger();
+
+    private static KeyPair leafKey(String algorithm) {
+        List<KeyPair> pool = LEAF_KEYS.computeIfAbsent(algorithm == null ? "RSA-2048" : algorithm,
+                a -> new CopyOnWriteArrayList<>());
+        if (pool.size() < LEAF_KEY_POOL) {
+            KeyPair key = newKey(algorithm);
+            pool.add(key);
+            return key;
+        }
+        return pool.get(Math.floorMod(NEXT_LEAF_KEY.getAndIncrement(), pool.size()));
+    }
+
     public static Issued ca(String commonName, String algorithm, Instant now) {
         KeyPair key = newKey(algorithm);
         X500Name name = name(commonName, List.of());
@@ -82,7 +108,7 @@ public final class Pki {
      */
     public static Issued leaf(String commonName, List<String> organisations, Issued signer, List<String> dnsNames,
             List<String> ips, List<String> usages, String algorithm, Instant now) {
-        KeyPair key = newKey(algorithm);
+        KeyPair key = leafKey(algorithm);
         X500Name issuer = X500Name.getInstance(signer.certificate().getSubjectX500Principal().getEncoded());
         return new Issued(sign(name(commonName, organisations), key, issuer, signer.key().getPrivate(), now,
                 Duration.ofDays(365), false, dnsNames, ips, usages), key);
