@@ -89,6 +89,25 @@ public final class BackupTaker {
                 List.of(), List.of("the backup: nothing was written"), null);
     }
 
+    /**
+     * The copy is what etcd wrote: its database ({@code totalSize} as etcdutl reports it) followed by the 32-byte
+     * SHA-256 of that database, which etcd appends to every snapshot it streams (server/etcdserver/api/v3rpc
+     * maintenance.go; {@code snapshot restore --skip-hash-check} exists for a bare db copied from a data dir).
+     */
+    static void checkIntegrity(byte[] snapshot, long databaseSize, String file) {
+        if (databaseSize <= 0 || snapshot.length != databaseSize + 32) {
+            throw new IllegalStateException("read " + snapshot.length + " bytes of " + file + ", but etcdutl reports "
+                    + "a " + databaseSize + "-byte database, and etcd appends a 32-byte SHA-256 to a snapshot");
+        }
+        // FactsGatherer.sha256 is the hex SHA-256 the SDK uses everywhere
+        byte[] hash = HexFormat.of().parseHex(FactsGatherer.sha256(java.util.Arrays.copyOf(snapshot,
+                (int) databaseSize)));
+        if (!java.util.Arrays.equals(snapshot, (int) databaseSize, snapshot.length, hash, 0, 32)) {
+            throw new IllegalStateException(file + " as read does not end with the SHA-256 of its database: changed "
+                    + "after etcd wrote it, or damaged on the way");
+        }
+    }
+
     private static Taken snapshot(Cluster cluster, Machine m, RemoteHost h, List<EtcdMember> members) {
         String container = Etcd.container(cluster, h).orElseThrow(() -> new IllegalStateException(
                 "no running etcd container"));
@@ -106,10 +125,7 @@ public final class BackupTaker {
                         + s.stdout().trim());
             }
             snapshot = h.read(file).orElseThrow(() -> new IllegalStateException(file + " is gone after the save"));
-            if (snapshot.length != status.path("totalSize").asLong(-1)) {
-                throw new IllegalStateException("read " + snapshot.length + " bytes of " + file + ", etcdutl reports "
-                        + status.path("totalSize").asLong(-1));
-            }
+            checkIntegrity(snapshot, status.path("totalSize").asLong(-1), file);
         } catch (IOException e) {
             throw new IllegalStateException("`etcdutl snapshot status` printed something that is not JSON", e);
         } finally {

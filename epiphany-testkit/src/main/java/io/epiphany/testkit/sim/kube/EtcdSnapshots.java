@@ -19,12 +19,16 @@ import java.util.zip.CRC32;
  * of the member's keyspace, streamed to a file the container sees through its hostPath mounts; "Snapshot saved at
  * <file>") and {@code etcdutl snapshot status <file> -w json} (etcd 3.5+: {@code hash}, {@code revision},
  * {@code totalKey}, {@code totalSize}, {@code version}). The SIMULATED file is not bbolt: a header line, then the
- * revision and the key/values as JSON, then a CRC32 line that {@code status} checks, as etcd checks the hash
- * appended to a snapshot.
+ * revision and the key/values as JSON; then, as etcd appends to every snapshot it streams (v3rpc maintenance.go
+ * {@code Snapshot}: "the last 32 bytes are the sha256 of the snapshot"), the 32-byte SHA-256 of what came before,
+ * which {@code status} and {@code restore} check. {@code totalSize} is the database's size, without those 32 bytes,
+ * as etcdutl reports it.
  */
 final class EtcdSnapshots {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String HEADER = "SIMULATED etcd snapshot v1";
+    /** etcd's integrity trailer: a SHA-256. */
+    private static final int HASH_BYTES = 32;
     private static final String INTEGRITY = "Error: snapshot file integrity check failed. 0 errors found.\n"
             + "(SIMULATED: not a snapshot this simulation wrote, or changed since)";
     /** The file a real member keeps its bbolt database in; the SIMULATED one is JSON. */
@@ -68,8 +72,10 @@ final class EtcdSnapshots {
             d.put("nodes", JSON.convertValue(s.kube.nodes, Map.class));
             return d;
         });
-        String body = HEADER + "\n" + JSON.writeValueAsString(doc) + "\n";
-        host.files().write(file, body + "crc32 " + crc(body) + "\n", 0600);
+        byte[] body = (HEADER + "\n" + JSON.writeValueAsString(doc) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] withHash = java.util.Arrays.copyOf(body, body.length + HASH_BYTES);
+        System.arraycopy(sha256(body, body.length), 0, withHash, body.length, HASH_BYTES);
+        host.files().write(file, withHash, 0600);
         inv.out().println("Snapshot saved at " + file);
         return 0;
     }
@@ -88,31 +94,45 @@ final class EtcdSnapshots {
             inv.err().println("Error: stat " + file + ": no such file or directory");
             return 1;
         }
-        String text = inv.host().files().readString(file);
-        JsonNode doc = checked(text);
+        byte[] content = inv.host().files().read(file);
+        JsonNode doc = checked(content);
         if (doc == null) {
             inv.err().println(INTEGRITY);
             return 1;
         }
-        int crcAt = text.lastIndexOf("crc32 ");
+        int size = content.length - HASH_BYTES;
+        CRC32 crc = new CRC32();
+        crc.update(content, 0, size);
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("hash", crc(text.substring(0, crcAt)));
+        out.put("hash", crc.getValue());
         out.put("revision", doc.path("revision").asLong());
         out.put("totalKey", doc.path("keyValues").size());
-        out.put("totalSize", text.getBytes(StandardCharsets.UTF_8).length);
+        out.put("totalSize", size);
         out.put("version", doc.path("version").asText().replaceFirst("^(\\d+\\.\\d+).*", "$1.0"));
         inv.out().println(JSON.writeValueAsString(out));
         return 0;
     }
 
     /** The snapshot's document, or null when the file is not an intact SIMULATED snapshot. */
-    private static JsonNode checked(String text) throws IOException {
-        int crcAt = text.lastIndexOf("crc32 ");
-        if (!text.startsWith(HEADER + "\n") || crcAt < 0 || !text.substring(crcAt + 6).trim()
-                .equals(String.valueOf(crc(text.substring(0, crcAt))))) {
+    private static JsonNode checked(byte[] content) throws IOException {
+        int size = content.length - HASH_BYTES;
+        byte[] header = (HEADER + "\n").getBytes(StandardCharsets.UTF_8);
+        if (size < header.length || !java.util.Arrays.equals(content, 0, header.length, header, 0, header.length)
+                || !java.util.Arrays.equals(content, size, content.length, sha256(content, size), 0, HASH_BYTES)) {
             return null;
         }
-        return JSON.readTree(text.substring(HEADER.length() + 1, crcAt));
+        return JSON.readTree(new String(content, header.length, size - header.length, StandardCharsets.UTF_8));
+    }
+
+    /** The SHA-256 of the first {@code length} bytes. */
+    private static byte[] sha256(byte[] content, int length) {
+        try {
+            java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
+            d.update(content, 0, length);
+            return d.digest();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -137,7 +157,7 @@ final class EtcdSnapshots {
             inv.err().println("Error: couldn't find local name \"" + name + "\" in the initial cluster configuration");
             return 1;
         }
-        JsonNode doc = checked(f.readString(file));
+        JsonNode doc = checked(f.read(file));
         if (doc == null) {
             inv.err().println(INTEGRITY);
             return 1;
@@ -173,9 +193,4 @@ final class EtcdSnapshots {
         return mounts.stream().anyMatch(m -> file.startsWith(m + "/"));
     }
 
-    private static long crc(String s) {
-        CRC32 c = new CRC32();
-        c.update(s.getBytes(StandardCharsets.UTF_8));
-        return c.getValue();
-    }
 }
