@@ -110,10 +110,11 @@ class KubeadmSimulationTest {
         firstMaster();
         script.ok("m1", script.etcdctl("m1", "put /registry/example/answer 42"));
         script.ok("m1", script.etcdctl("m1", "snapshot save /var/lib/etcd/snap.db"));
-        String snapshot = script.ok("m1", "cat /var/lib/etcd/snap.db").out();
+        // a snapshot is binary (etcd appends a raw SHA-256): moved on the host, not through text
+        script.ok("m1", "mkdir -p /var/lib/epiphany-restore && cp -p /var/lib/etcd/snap.db "
+                + "/var/lib/epiphany-restore/snapshot.db");
         script.ok("m1", "kubeadm reset -f");
         script.ok("m1", "mkdir -p /var/lib/epiphany-restore /var/lib/etcd");
-        ssh.put("m1", "/var/lib/epiphany-restore/snapshot.db", snapshot);
         ssh.put("m1", "/var/lib/etcd/leftover", "x");
         String restore = "ctr -n k8s.io run --rm --mount type=bind,src=/var/lib/epiphany-restore,"
                 + "dst=/restore,options=rbind:ro --mount type=bind,src=/var/lib/etcd,dst=/var/lib/etcd,"
