@@ -172,11 +172,21 @@ public final class SimulationState {
         public String effect;
     }
 
-    /** A bootstrap token: its id and the SHA-256 of the whole token (the secret itself is not kept). */
+    /**
+     * A bootstrap token (the Secret {@code kube-system/bootstrap-token-<id>}): its id and the SHA-256 of the whole
+     * token (the secret itself is not kept), its usages and extra groups. kubeadm's own tokens have both usages and
+     * kubeadm's node group.
+     */
     public static final class Token {
         public String id;
         public String sha256;
         /** Epoch seconds; 0 = never expires. */
         public long expires;
+        /** {@code usage-bootstrap-signing}: the bootstrap signer signs cluster-info for it (discovery). */
+        public boolean signing = true;
+        /** {@code usage-bootstrap-authentication}: the API server authenticates requests carrying it. */
+        public boolean authentication = true;
+        /** {@code auth-extra-groups}, beyond {@code system:bootstrappers}. */
+        public List<String> groups = new ArrayList<>(List.of("system:bootstrappers:kubeadm:default-node-token"));
     }
 }

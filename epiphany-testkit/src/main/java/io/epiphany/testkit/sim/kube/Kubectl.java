@@ -13,7 +13,8 @@ import java.util.function.Function;
 /**
  * SIMULATED {@code kubectl --kubeconfig <file>}: {@code get nodes [-o json]}, {@code get configmap kubeadm-config -n
  * kube-system -o json}, {@code label node}, {@code annotate node}, {@code taint node}, {@code cordon},
- * {@code uncordon}, {@code drain}, {@code delete node}; and {@code version --client [-o json]}. Requests go to the
+ * {@code uncordon}, {@code drain}, {@code delete node}, {@code apply -f}, {@code create -f} (bootstrap token
+ * Secrets among them); and {@code version --client [-o json]}. Requests go to the
  * kubeconfig's server through the host's own load balancer, and fail like kubectl when it or etcd is down.
  */
 public final class Kubectl implements Program {
@@ -60,7 +61,8 @@ public final class Kubectl implements Program {
                 return c + "\nnode/" + n.name + " drained";
             });
             case "delete" -> delete(inv, server, w);
-            case "apply" -> apply(inv, server);
+            case "apply" -> apply(inv, server, false);
+            case "create" -> apply(inv, server, true);
             default -> inv.fail(1, "unknown command \"" + w.get(0) + "\" (SIMULATED kubectl)");
         };
     }
@@ -166,8 +168,11 @@ public final class Kubectl implements Program {
         return 0;
     }
 
-    /** {@code apply [--server-side] [--force-conflicts] -f <file>}: stores the manifest's objects. */
-    private static int apply(Invocation inv, String server) throws IOException {
+    /**
+     * {@code apply [--server-side] [--force-conflicts] -f <file>} stores the manifest's objects; {@code create -f
+     * <file>} the same, refusing objects that exist.
+     */
+    private static int apply(Invocation inv, String server, boolean create) throws IOException {
         Optional<String> file = Kubeadm.option(inv.args(), "-f").or(() -> Kubeadm.option(inv.args(), "--filename"));
         if (file.isEmpty()) {
             return inv.fail(1, "error: must specify one of -f and -k");
@@ -187,7 +192,8 @@ public final class Kubectl implements Program {
         String[] result = host.store().update(s -> {
             Optional<String> e = s.kube == null ? Optional.of("connection refused")
                     : apiError(s, host, server, "/apis");
-            return e.isPresent() ? new String[] {"", "!" + e.get()} : Workloads.apply(s, objects);
+            return e.isPresent() ? new String[] {"", "!" + e.get()} : Workloads.apply(s, objects, create,
+                    file.get());
         });
         inv.out().print(result[0] == null ? "" : result[0]);
         if (result[1] == null) {
