@@ -19,8 +19,39 @@ public final class ProcessLog {
     private final Deque<String> lines = new ArrayDeque<>();
     private final List<Consumer<List<String>>> hooks = new CopyOnWriteArrayList<>();
     private long dropped;
+    private int running; // guarded by this
 
     ProcessLog() {}
+
+    /** SSH commands running on the host now. */
+    public synchronized int running() {
+        return running;
+    }
+
+    /**
+     * Waits until no command runs on the host (one the client stopped waiting for, e.g. after an interrupt, goes on
+     * there, as on a real host); false when {@code timeout} passed first.
+     */
+    public synchronized boolean awaitIdle(java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (running > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return true;
+    }
+
+    synchronized void commandStarted() {
+        running++;
+    }
+
+    synchronized void commandEnded() {
+        running--;
+        notifyAll();
+    }
 
     /** The command lines recorded, oldest first (words joined by spaces). */
     public synchronized List<String> commandLines() {

@@ -19,6 +19,15 @@ final class ShellCommand extends AbstractCommandSupport {
 
     @Override
     public void run() {
+        host.processes().commandStarted();
+        try {
+            runCommand();
+        } finally {
+            host.processes().commandEnded();
+        }
+    }
+
+    private void runCommand() {
         String line = getCommand();
         host.countCommand(os.changesState(line));
         HostFaults faults = host.faults();
