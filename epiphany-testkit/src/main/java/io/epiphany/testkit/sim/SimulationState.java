@@ -148,6 +148,11 @@ public final class SimulationState {
         public String peerUrl;
         public String clientUrl;
         public boolean learner;
+        /**
+         * Added with {@code etcdctl member add} and never started: etcd lists it with no name and no client URLs
+         * (a voting member counts against quorum all the same).
+         */
+        public boolean unstarted;
     }
 
     /** A Kubernetes Node object. */
