@@ -236,6 +236,7 @@ public final class Provisioner {
 
     private static List<String> notes(Context ctx) {
         List<String> notes = new ArrayList<>(ctx.cluster.warnings());
+        notes.addAll(io.epiphany.kubeadm.render.FlagChanges.of(ctx.cluster));
         notes.addAll(ctx.notes());
         if (CertificatesExpired.recovering(ctx.facts)) {
             notes.add("the cluster's API answers on no master and certificates have expired: this plan only renews "
