@@ -72,8 +72,22 @@ public abstract class Cluster {
      */
     public abstract Map<String, String> controllerManagerExtraArgs();
 
+    /**
+     * Managed controller-manager flags that {@link #controllerManagerExtraArgs()} may replace anyway (the explicit
+     * "I know", as {@link ApiServer#allowOverride()}): {@code profiling}, {@code use-service-account-credentials},
+     * {@code bind-address}, {@code controllers} and kubeadm's kubeconfig and PKI files are refused otherwise. Each
+     * override is listed in {@link #warnings()}.
+     */
+    public abstract java.util.Set<String> controllerManagerAllowOverride();
+
     /** kube-scheduler flags on top of the SDK's ({@code profiling=false}); a flag given here wins. */
     public abstract Map<String, String> schedulerExtraArgs();
+
+    /**
+     * Managed scheduler flags that {@link #schedulerExtraArgs()} may replace anyway: {@code profiling},
+     * {@code bind-address} and kubeadm's kubeconfig files are refused otherwise. Each override is a warning.
+     */
+    public abstract java.util.Set<String> schedulerAllowOverride();
 
     @Value.Default
     public Encryption encryption() {

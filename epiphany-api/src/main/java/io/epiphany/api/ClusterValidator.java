@@ -52,10 +52,12 @@ final class ClusterValidator {
         if (!cluster.encryption().enabled()) {
             warnings.add("encryption.enabled = false: Secrets are stored in etcd unencrypted");
         }
-        ManagedFlags.overrides(ManagedFlags.Component.API_SERVER_FLAGS, cluster.apiServer().extraArgs(),
-                cluster.apiServer().allowOverride()).forEach((flag, value) -> warnings.add("apiServer.extraArgs."
-                + flag + " = '" + Problem.brief(value) + "' replaces a flag the SDK sets for safety (allowed by "
-                + "apiServer.allowOverride); the SDK's own setting for it no longer applies"));
+        for (ManagedFlags.Component component : ManagedFlags.Component.values()) {
+            ManagedFlags.overrides(component, extraArgs(cluster, component), allowOverride(cluster, component))
+                    .forEach((flag, value) -> warnings.add(component.field + "." + flag + " = '"
+                            + Problem.brief(value) + "' replaces a flag the SDK sets for safety (allowed by "
+                            + component.overrideField + "); the SDK's own setting for it no longer applies"));
+        }
         return warnings;
     }
 
@@ -73,8 +75,8 @@ final class ClusterValidator {
         networking();
         imageRepository();
         apiServer();
-        extraArgs(ManagedFlags.Component.CONTROLLER_MANAGER_FLAGS, c.controllerManagerExtraArgs(), Set.of());
-        extraArgs(ManagedFlags.Component.SCHEDULER_FLAGS, c.schedulerExtraArgs(), Set.of());
+        guarded(ManagedFlags.Component.CONTROLLER_MANAGER_FLAGS);
+        guarded(ManagedFlags.Component.SCHEDULER_FLAGS);
         loadBalancer();
         ssh();
         encryption();
@@ -218,10 +220,31 @@ final class ClusterValidator {
             positive("apiServer.audit.maxBackup", a.maxBackup());
             positive("apiServer.audit.maxSize", a.maxSize());
         }
-        extraArgs(ManagedFlags.Component.API_SERVER_FLAGS, c.apiServer().extraArgs(), c.apiServer().allowOverride());
-        for (String flag : c.apiServer().allowOverride()) {
-            if (ManagedFlags.Component.API_SERVER_FLAGS.useInstead(flag).isEmpty()) {
-                add("apiServer.allowOverride", flag, "not a flag the SDK manages; extra args set other flags "
+        guarded(ManagedFlags.Component.API_SERVER_FLAGS);
+    }
+
+    private static Map<String, String> extraArgs(Cluster cluster, ManagedFlags.Component component) {
+        return switch (component) {
+            case API_SERVER_FLAGS -> cluster.apiServer().extraArgs();
+            case CONTROLLER_MANAGER_FLAGS -> cluster.controllerManagerExtraArgs();
+            case SCHEDULER_FLAGS -> cluster.schedulerExtraArgs();
+        };
+    }
+
+    private static Set<String> allowOverride(Cluster cluster, ManagedFlags.Component component) {
+        return switch (component) {
+            case API_SERVER_FLAGS -> cluster.apiServer().allowOverride();
+            case CONTROLLER_MANAGER_FLAGS -> cluster.controllerManagerAllowOverride();
+            case SCHEDULER_FLAGS -> cluster.schedulerAllowOverride();
+        };
+    }
+
+    /** A component's extra args, and its override list naming only flags the SDK manages. */
+    private void guarded(ManagedFlags.Component component) {
+        extraArgs(component, extraArgs(c, component), allowOverride(c, component));
+        for (String flag : allowOverride(c, component)) {
+            if (component.useInstead(flag).isEmpty()) {
+                add(component.overrideField, flag, "not a flag the SDK manages; extra args set other flags "
                         + "without an override, so remove it from the list");
             }
         }
@@ -230,10 +253,9 @@ final class ClusterValidator {
     /** Flag syntax, and no silent replacement of a managed flag: the overridable ones only when {@code allowed}. */
     private void extraArgs(ManagedFlags.Component component, Map<String, String> args, Set<String> allowed) {
         String field = component.field;
-        boolean overridable = component == ManagedFlags.Component.API_SERVER_FLAGS;
         args.forEach((k, v) -> {
             component.useInstead(k).filter(instead -> !allowed.contains(k)).ifPresent(instead -> add(field + "." + k,
-                    v, ManagedFlags.refusal(k, instead, overridable)));
+                    v, ManagedFlags.refusal(component, k, instead)));
             if (!FLAG_NAME.matcher(k).matches()) {
                 add(field, k, "not a flag name: write it without dashes, e.g. 'profiling'");
             }

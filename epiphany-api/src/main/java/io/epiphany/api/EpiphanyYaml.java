@@ -259,8 +259,8 @@ final class EpiphanyYaml {
             apiMap.put("allow_override", new ArrayList<>(api.allowOverride()));
         }
         spec.put("api_server", apiMap);
-        spec.put("controller_manager", Map.of("extra_args", new LinkedHashMap<>(c.controllerManagerExtraArgs())));
-        spec.put("scheduler", Map.of("extra_args", new LinkedHashMap<>(c.schedulerExtraArgs())));
+        spec.put("controller_manager", component(c.controllerManagerExtraArgs(), c.controllerManagerAllowOverride()));
+        spec.put("scheduler", component(c.schedulerExtraArgs(), c.schedulerAllowOverride()));
         Encryption e = c.encryption();
         Map<String, Object> enc = new LinkedHashMap<>();
         enc.put("enabled", e.enabled());
@@ -305,5 +305,15 @@ final class EpiphanyYaml {
 
     static ObjectNode emptyObject() {
         return MAPPER.createObjectNode();
+    }
+
+    /** A control-plane component's {@code extra_args}, and its {@code allow_override} when it has one. */
+    private static Map<String, Object> component(Map<String, String> extraArgs, java.util.Set<String> allowOverride) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("extra_args", new LinkedHashMap<>(extraArgs));
+        if (!allowOverride.isEmpty()) {
+            out.put("allow_override", new ArrayList<>(allowOverride));
+        }
+        return out;
     }
 }

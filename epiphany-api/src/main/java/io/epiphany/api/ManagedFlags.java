@@ -8,15 +8,21 @@ import java.util.Set;
 /**
  * Control-plane flags the SDK (or kubeadm, under the SDK's settings) sets for safety. An extra arg of the same name
  * would silently replace it (extra args win), so it is refused and the message names the field to use instead,
- * unless an explicit override names the flag ({@link ApiServer#allowOverride()}); an allowed override is a warning.
+ * unless an explicit override names the flag ({@link ApiServer#allowOverride()}, {@link
+ * Cluster#controllerManagerAllowOverride()}, {@link Cluster#schedulerAllowOverride()}); an allowed override is a
+ * warning.
  */
 final class ManagedFlags {
     private static final String PKI = "certificatesDir (kubeadm derives this file from it)";
     private static final String KUBEADM = "none: kubeadm's secure setting stands";
     private static final Map<String, String> API_SERVER = new LinkedHashMap<>();
     private static final Map<String, String> CONTROLLER_MANAGER = new LinkedHashMap<>();
-    private static final Map<String, String> SCHEDULER = Map.of("profiling",
-            "none: the SDK keeps profiling off (it serves /debug/pprof)");
+    private static final Map<String, String> SCHEDULER = new LinkedHashMap<>();
+    private static final String PROFILING = "none: the SDK keeps profiling off (it serves /debug/pprof)";
+    /** kubeadm binds the secure port of both to 127.0.0.1: its /metrics and /debug endpoints stay off the network. */
+    private static final String LOCAL_ONLY = "none: kubeadm serves the secure port on 127.0.0.1 only";
+    /** kubeadm's kubeconfig of the component: its identity, whose RBAC rights kubeadm sets up. */
+    private static final String OWN_KUBECONFIG = "none: kubeadm writes the component's own kubeconfig";
 
     static {
         String admission = "apiServer.admissionPlugins (the SDK enables exactly that list, NodeRestriction included)";
@@ -43,25 +49,46 @@ final class ManagedFlags {
             API_SERVER.put(file, PKI);
         }
         API_SERVER.put("etcd-servers", "none: each API server uses its own stacked etcd member");
-        CONTROLLER_MANAGER.put("profiling", "none: the SDK keeps profiling off (it serves /debug/pprof)");
+        CONTROLLER_MANAGER.put("profiling", PROFILING);
+        // false makes every controller act with the controller-manager's own, far wider, rights instead of its
+        // own service account's (the RBAC roles of each controller no longer limit it)
         CONTROLLER_MANAGER.put("use-service-account-credentials", KUBEADM);
+        CONTROLLER_MANAGER.put("bind-address", LOCAL_ONLY);
+        // kubeadm's "*,bootstrapsigner,tokencleaner": without the signer joins fail, without the cleaner expired
+        // bootstrap tokens (credentials) stay in the cluster for good
+        CONTROLLER_MANAGER.put("controllers", "none: kubeadm enables the bootstrap token signer and cleaner");
         for (String file : new String[] {"service-account-private-key-file", "root-ca-file",
-                "cluster-signing-cert-file", "cluster-signing-key-file"}) {
+                "cluster-signing-cert-file", "cluster-signing-key-file", "client-ca-file",
+                "requestheader-client-ca-file"}) {
             CONTROLLER_MANAGER.put(file, PKI);
         }
+        for (String kubeconfig : new String[] {"kubeconfig", "authentication-kubeconfig", "authorization-kubeconfig"}) {
+            CONTROLLER_MANAGER.put(kubeconfig, OWN_KUBECONFIG);
+            SCHEDULER.put(kubeconfig, OWN_KUBECONFIG);
+        }
+        SCHEDULER.put("profiling", PROFILING);
+        SCHEDULER.put("bind-address", LOCAL_ONLY);
     }
 
     /** The components whose flags are guarded, by the field that holds their extra args. */
     enum Component {
-        API_SERVER_FLAGS("apiServer.extraArgs", ManagedFlags.API_SERVER),
-        CONTROLLER_MANAGER_FLAGS("controllerManagerExtraArgs", ManagedFlags.CONTROLLER_MANAGER),
-        SCHEDULER_FLAGS("schedulerExtraArgs", ManagedFlags.SCHEDULER);
+        API_SERVER_FLAGS("apiServer.extraArgs", "apiServer.allowOverride", "api_server.allow_override",
+                ManagedFlags.API_SERVER),
+        CONTROLLER_MANAGER_FLAGS("controllerManagerExtraArgs", "controllerManagerAllowOverride",
+                "controller_manager.allow_override", ManagedFlags.CONTROLLER_MANAGER),
+        SCHEDULER_FLAGS("schedulerExtraArgs", "schedulerAllowOverride", "scheduler.allow_override",
+                ManagedFlags.SCHEDULER);
 
         final String field;
+        /** The field naming the flags its extra args may replace anyway, and its YAML path. */
+        final String overrideField;
+        final String overrideYaml;
         private final Map<String, String> flags;
 
-        Component(String field, Map<String, String> flags) {
+        Component(String field, String overrideField, String overrideYaml, Map<String, String> flags) {
             this.field = field;
+            this.overrideField = overrideField;
+            this.overrideYaml = overrideYaml;
             this.flags = flags;
         }
 
@@ -79,10 +106,9 @@ final class ManagedFlags {
 
     private ManagedFlags() {}
 
-    static String refusal(String flag, String useInstead, boolean overridable) {
-        return "replaces a flag the SDK sets for safety; use " + useInstead
-                + (overridable ? ", or if you mean it, name it in apiServer.allowOverride (YAML api_server."
-                        + "allow_override: [" + flag + "])" : "; remove it");
+    static String refusal(Component component, String flag, String useInstead) {
+        return "replaces a flag the SDK sets for safety; use " + useInstead + ", or if you mean it, name it in "
+                + component.overrideField + " (YAML " + component.overrideYaml + ": [" + flag + "])";
     }
 
     /** The managed flags named in {@code args} that {@code allowed} lets through. */

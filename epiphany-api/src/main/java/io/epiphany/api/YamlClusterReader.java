@@ -341,13 +341,15 @@ final class YamlClusterReader {
         }
         Node cm = spec.object("controller_manager");
         if (cm != null) {
-            cm.keys("extra_args");
+            cm.keys("extra_args", "allow_override");
             b.controllerManagerExtraArgs(cm.stringMap("extra_args"));
+            b.controllerManagerAllowOverride(cm.strings("allow_override"));
         }
         Node sched = spec.object("scheduler");
         if (sched != null) {
-            sched.keys("extra_args");
+            sched.keys("extra_args", "allow_override");
             b.schedulerExtraArgs(sched.stringMap("extra_args"));
+            b.schedulerAllowOverride(sched.strings("allow_override"));
         }
         Node encNode = spec.object("encryption");
         if (encNode != null) {
@@ -428,6 +430,10 @@ final class YamlClusterReader {
             return CONFIG + spec + "controller_manager.extra_args" + field.substring("controllerManagerExtraArgs".length());
         } else if (field.startsWith("schedulerExtraArgs")) {
             return CONFIG + spec + "scheduler.extra_args" + field.substring("schedulerExtraArgs".length());
+        } else if (field.equals("controllerManagerAllowOverride")) {
+            return CONFIG + spec + "controller_manager.allow_override";
+        } else if (field.equals("schedulerAllowOverride")) {
+            return CONFIG + spec + "scheduler.allow_override";
         }
         return CONFIG + spec + snakePath(field);
     }

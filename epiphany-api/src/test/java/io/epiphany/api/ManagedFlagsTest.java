@@ -76,6 +76,35 @@ class ManagedFlagsTest {
     }
 
     @Test
+    void controllerManagerAndSchedulerSafetyFlagsAreRefusedUnlessOverriddenAndTheOverrideIsAWarning() {
+        ConfigException e = refused(b -> b.putControllerManagerExtraArg("bind-address", "0.0.0.0")
+                .putControllerManagerExtraArg("controllers", "*,-tokencleaner")
+                .putSchedulerExtraArg("bind-address", "0.0.0.0")
+                .putSchedulerExtraArg("kubeconfig", "/etc/kubernetes/admin.conf"));
+        assertThat(e.problems()).extracting(Problem::field).containsExactly("controllerManagerExtraArgs.bind-address",
+                "controllerManagerExtraArgs.controllers", "schedulerExtraArgs.bind-address",
+                "schedulerExtraArgs.kubeconfig");
+        assertThat(e.getMessage()).contains("name it in controllerManagerAllowOverride (YAML "
+                + "controller_manager.allow_override: [bind-address])").contains("name it in schedulerAllowOverride");
+
+        Cluster c = seed().putControllerManagerExtraArg("bind-address", "0.0.0.0")
+                .addControllerManagerAllowOverride("bind-address").putSchedulerExtraArg("profiling", "true")
+                .addSchedulerAllowOverride("profiling").build();
+        assertThat(c.warnings()).anyMatch(w -> w.startsWith("controllerManagerExtraArgs.bind-address = '0.0.0.0' "
+                + "replaces a flag the SDK sets for safety (allowed by controllerManagerAllowOverride)"))
+                .anyMatch(w -> w.startsWith("schedulerExtraArgs.profiling = 'true' replaces"));
+        assertThat(catchThrowableOfType(() -> seed().addSchedulerAllowOverride("leader-elect").build(),
+                ConfigException.class).problems()).extracting(Problem::field)
+                .containsExactly("schedulerAllowOverride");
+
+        Cluster yaml = Cluster.fromYaml(InvalidInputTest.seedWithConfig("controller_manager:",
+                "  extra_args: {bind-address: 0.0.0.0}", "  allow_override: [bind-address]", "scheduler:",
+                "  extra_args: {profiling: 'true'}", "  allow_override: [profiling]"));
+        assertThat(yaml.controllerManagerAllowOverride()).containsExactly("bind-address");
+        assertThat(Cluster.fromYaml(yaml.toYaml())).isEqualTo(yaml);
+    }
+
+    @Test
     void yamlAllowOverrideRoundTripsAndRefusalsNameTheYamlPath() {
         ConfigException e = catchThrowableOfType(() -> Cluster.fromYaml(InvalidInputTest.seedWithConfig(
                 "api_server:", "  extra_args: {authorization-mode: AlwaysAllow}")), ConfigException.class);

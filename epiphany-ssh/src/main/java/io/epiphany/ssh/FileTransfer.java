@@ -58,7 +58,7 @@ final class FileTransfer {
             LOG.debug("upload {}: {}", file, result);
             return result;
         } catch (IOException e) {
-            throw new RemoteException(host.hostname(), "upload of " + file + " failed: " + e.getMessage(), e);
+            throw failure("upload of " + file, e);
         }
     }
 
@@ -73,9 +73,9 @@ final class FileTransfer {
             if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
                 return Optional.empty();
             }
-            throw new RemoteException(host.hostname(), "reading " + path + " failed: " + e.getMessage(), e);
+            throw failure("reading " + path, e);
         } catch (IOException e) {
-            throw new RemoteException(host.hostname(), "reading " + path + " failed: " + e.getMessage(), e);
+            throw failure("reading " + path, e);
         }
     }
 
@@ -95,6 +95,9 @@ final class FileTransfer {
                 session.setAttribute(SFTP, client);
                 return client;
             } catch (IOException e) {
+                if (Interrupts.caused(e)) {
+                    throw failure("starting SFTP", e); // not a missing subsystem: do not fall back for good
+                }
                 if (!session.isOpen()) {
                     throw new RemoteException(host.hostname(), "connection lost while starting SFTP", e);
                 }
@@ -104,6 +107,19 @@ final class FileTransfer {
                 return null;
             }
         }
+    }
+
+    /**
+     * MINA's SFTP client turns an interrupt of the waiting thread into an {@link java.io.InterruptedIOException},
+     * clearing the flag: the flag is set again and the failure is a cancellation (as for a command), not a transport
+     * failure the caller would take for an unreachable host.
+     */
+    private RuntimeException failure(String what, IOException e) {
+        if (Interrupts.caused(e)) {
+            Thread.currentThread().interrupt();
+            return new java.util.concurrent.CancellationException(what + " on " + host.hostname() + " interrupted");
+        }
+        return new RemoteException(host.hostname(), what + " failed: " + e.getMessage(), e);
     }
 
     private UploadResult sftpUpload(SftpClient sftp, RemoteFile file) throws IOException {

@@ -19,6 +19,15 @@ final class ShellCommand extends AbstractCommandSupport {
 
     @Override
     public void run() {
+        host.processes().commandStarted();
+        try {
+            runCommand();
+        } finally {
+            host.processes().commandEnded();
+        }
+    }
+
+    private void runCommand() {
         String line = getCommand();
         host.countCommand(os.changesState(line));
         HostFaults faults = host.faults();
@@ -28,10 +37,22 @@ final class ShellCommand extends AbstractCommandSupport {
         }
         sleep(faults);
         String login = getServerSession().getUsername();
-        CommandInterceptor interceptor = (words, err) -> faults.failureFor(words).map(f -> {
-            err.print(f.stderr().endsWith("\n") || f.stderr().isEmpty() ? f.stderr() : f.stderr() + "\n");
-            return OptionalInt.of(f.exitCode());
-        }).orElse(OptionalInt.empty());
+        ProcessLog processes = host.processes();
+        CommandInterceptor interceptor = new CommandInterceptor() {
+            @Override
+            public OptionalInt intercept(java.util.List<String> words, java.io.PrintStream err) {
+                processes.program(words);
+                return faults.failureFor(words).map(f -> {
+                    err.print(f.stderr().endsWith("\n") || f.stderr().isEmpty() ? f.stderr() : f.stderr() + "\n");
+                    return OptionalInt.of(f.exitCode());
+                }).orElse(OptionalInt.empty());
+            }
+
+            @Override
+            public void shell(String script) {
+                processes.shell(script);
+            }
+        };
         int code;
         try {
             code = os.execute(host.context(), line, getInputStream(), getOutputStream(), getErrorStream(), login,

@@ -1,5 +1,6 @@
 package io.epiphany.testkit;
 
+import io.epiphany.testkit.sim.kube.Etcdctl;
 import io.epiphany.api.Cluster;
 import io.epiphany.api.Machine;
 import io.epiphany.api.SshSettings;
@@ -410,6 +411,17 @@ public final class SimulatedFleet implements AutoCloseable {
     /** The IDs of the cluster's bootstrap tokens now (the secret half is never kept): empty without a cluster. */
     public List<String> bootstrapTokenIds() {
         return store.read(s -> s.kube == null ? List.<String>of() : s.kube.tokens.stream().map(t -> t.id).toList());
+    }
+
+    /**
+     * SIMULATED corrupting race: adds a voting etcd member {@code name} with peer URL {@code https://<ip>:2380} that
+     * once started but that no host runs, so it never answers (e.g. a second member with a master's name).
+     */
+    public void addDeadEtcdMember(String name, String ip) {
+        store.update(s -> {
+            Etcdctl.addDeadMember(s, name, "https://" + ip + ":2380");
+            return null;
+        });
     }
 
     /** etcd membership changes so far, in order, e.g. {@code member add --learner m2}, {@code member promote m2}. */

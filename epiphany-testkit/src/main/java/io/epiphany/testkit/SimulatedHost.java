@@ -46,6 +46,7 @@ public final class SimulatedHost {
     private final AtomicLong commands = new AtomicLong();
     private final AtomicLong changingCommands = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
+    private final ProcessLog processes = new ProcessLog();
     private final List<ServerSession> sessions = new java.util.concurrent.CopyOnWriteArrayList<>();
     private int port;
 
@@ -145,6 +146,11 @@ public final class SimulatedHost {
     /** Commands that ask for a change, classified by the server from the command itself. */
     public long stateChangingCommandCount() {
         return changingCommands.get();
+    }
+
+    /** The command lines of the processes commands started here, as the host's process list showed them. */
+    public ProcessLog processes() {
+        return processes;
     }
 
     /** Changes made to this host's files (see the class comment). */

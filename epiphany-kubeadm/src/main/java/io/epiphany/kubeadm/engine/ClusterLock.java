@@ -275,7 +275,8 @@ final class ClusterLock implements AutoCloseable {
 
     /**
      * Removes the lock from every master where this caller still holds it (a lock taken over by a forced caller is
-     * left to that caller), in the reverse order of taking.
+     * left to that caller), in the reverse order of taking; also when the thread was interrupted (the flag stays set),
+     * so an interrupted apply does not leave the next one locked out until the lock expires.
      *
      * @throws ApplyException phase Unlock, naming the masters where removing it failed (it expires on its own)
      */
@@ -284,6 +285,13 @@ final class ClusterLock implements AutoCloseable {
             return;
         }
         released = true;
+        Cleanup.uninterrupted(() -> {
+            removeHeld();
+            return null;
+        });
+    }
+
+    private void removeHeld() {
         List<String> failed = new ArrayList<>();
         Throwable first = null;
         for (int i = held.size() - 1; i >= 0; i--) {

@@ -206,21 +206,45 @@ final class Context {
      * {@link ApplyException} naming the phase, host and cause, with what was and was not done.
      */
     void step(PlannedStep s, Runnable body) {
+        String host = s.host().equals(CLUSTER) ? null : s.host();
+        if (Thread.currentThread().isInterrupted()) {
+            throw interrupted(s.phase(), host, "before " + s.action(), null);
+        }
         long start = System.nanoTime();
         tell(l -> l.stepStarted(s));
         try (MDC.MDCCloseable c = MDC.putCloseable("host", s.host())) {
             LOG.info("{}: {}", s.phase(), s.action());
             body.run();
-        } catch (ApplyException e) {
-            tell(l -> l.stepFailed(s, since(start), e.getMessage()));
-            throw e;
         } catch (RuntimeException e) {
             tell(l -> l.stepFailed(s, since(start), e.getMessage()));
-            throw new ApplyException(s.phase(), s.host().equals(CLUSTER) ? null : s.host(),
-                    s.action() + ": " + e.getMessage(), completed(), notDone(), e);
+            if (Thread.currentThread().isInterrupted()) {
+                throw interrupted(s.phase(), host, "during " + s.action(), e);
+            }
+            throw e instanceof ApplyException a ? a
+                    : new ApplyException(s.phase(), host, s.action() + ": " + e.getMessage(), completed(), notDone(), e);
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            // the body may have let a cancelled command pass as a tolerated failure: the step is not known done
+            tell(l -> l.stepFailed(s, since(start), "interrupted"));
+            throw interrupted(s.phase(), host, "during " + s.action(), null);
         }
         completed.add(s.toString());
         tell(l -> l.stepFinished(s, since(start)));
+    }
+
+    /**
+     * The failure of an interrupted operation: says so and what was and was not done. The caller's interrupt flag
+     * stays set (whoever interrupted the thread may rely on it).
+     */
+    ApplyException interrupted(String phase, String host, String where, Throwable cause) {
+        return interrupted(phase, host, where, completed(), notDone(), cause);
+    }
+
+    static ApplyException interrupted(String phase, String host, String where, List<String> completed,
+            List<String> notDone, Throwable cause) {
+        return new ApplyException(phase, host, "interrupted (Thread.interrupt) " + where + "; a command that had "
+                + "started on a host may still finish there, the next apply continues from what the hosts report",
+                completed, notDone, cause);
     }
 
     static Duration since(long startNanos) {

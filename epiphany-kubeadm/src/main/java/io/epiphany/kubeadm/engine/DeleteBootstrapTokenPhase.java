@@ -36,7 +36,7 @@ final class DeleteBootstrapTokenPhase implements Phase {
                 "delete the bootstrap token this run's joins used (kubeadm token delete <id>)", null), () -> {
                     Secret token = ctx.token().orElseThrow(() -> new IllegalStateException("no bootstrap token was "
                             + "used"));
-                    String id = token.reveal().substring(0, token.reveal().indexOf('.'));
+                    String id = io.epiphany.kubeadm.render.BootstrapTokenSecret.id(token);
                     ctx.host(ctx.requireSource(TITLE)).run(HostCommands.kubeadm("token", "delete", id)).orThrow();
                 })));
     }

@@ -174,17 +174,33 @@ final class FactsGatherer {
         return out;
     }
 
-    /** etcd members that are neither a described machine nor a retired Node. */
+    /**
+     * etcd members that are neither a described machine nor a retired Node, as the machines they ran on: the caller's
+     * known machine with that address, else one named after the member (by its ID when it never started or when a
+     * described or retired machine has its name: a stale duplicate is not that machine). A provably stale member at an
+     * address nobody knows is not a machine at all: {@link Membership#staleMembers} removes it from etcd.
+     */
     private List<Machine> retiredMembers(List<EtcdMember> members, List<Machine> retired) {
         Set<String> knownIps = new HashSet<>();
+        Set<String> names = new HashSet<>();
         cluster.machines().forEach(m -> knownIps.add(m.ip()));
         retired.forEach(m -> knownIps.add(m.ip()));
+        cluster.machines().forEach(m -> names.add(m.hostname()));
+        retired.forEach(m -> names.add(m.hostname()));
         List<Machine> out = new ArrayList<>();
         for (EtcdMember e : members) {
             String ip = e.peerUrls().isEmpty() ? "" : hostOf(e.peerUrls().get(0));
-            if (!ip.isEmpty() && knownIps.add(ip)) {
-                out.add(retiredMachine(e.name().isEmpty() ? "etcd-member-" + e.idHex() : e.name(), ip));
+            if (ip.isEmpty() || knownIps.contains(ip)) {
+                continue;
             }
+            Optional<Machine> known = knownMachines.stream().filter(m -> m.ip().equals(ip)).findFirst();
+            if (known.isEmpty() && Membership.provablyStale(e, members)) {
+                continue;
+            }
+            knownIps.add(ip);
+            String name = e.name().isEmpty() || names.contains(e.name()) ? "etcd-member-" + e.idHex() : e.name();
+            names.add(name);
+            out.add(known.orElseGet(() -> Machine.of(name, ip)));
         }
         return out;
     }

@@ -6,7 +6,9 @@ import io.epiphany.api.Secret;
 import io.epiphany.api.remote.RemoteFile;
 import io.epiphany.api.remote.RemoteHost;
 import io.epiphany.kubeadm.CaCertHash;
+import io.epiphany.kubeadm.render.BootstrapTokenSecret;
 import java.time.Duration;
+import java.time.Instant;
 
 /** What joining masters and nodes share: the token, the CA hash, and running {@code kubeadm join}. */
 final class Joining {
@@ -27,10 +29,28 @@ final class Joining {
             ctx.caCertHash(CaCertHash.of(ca));
         }
         if (ctx.token().isEmpty()) {
-            Secret token = Secret.bootstrapToken();
-            h.run(HostCommands.kubeadm("token", "create", token.reveal(), "--ttl", "1h0m0s").secret(token)).orThrow();
-            ctx.token(token);
+            ctx.token(createToken(ctx, source));
         }
+    }
+
+    /**
+     * A new bootstrap token as its Secret, from a {@code 0600} file that is removed again whatever happens: never on
+     * a command line, where {@code kubeadm token create <token>} would put it (the host's process list shows it).
+     * It expires {@link #TOKEN_TTL} after now on the master's own clock.
+     */
+    private static Secret createToken(Context ctx, Machine source) {
+        RemoteHost h = ctx.host(source);
+        Secret token = Secret.bootstrapToken();
+        Instant expiration = ctx.options.clock().instant()
+                .plusSeconds(ctx.facts.host(source).clockSkewSeconds()).plus(TOKEN_TTL);
+        String path = KubePaths.SDK_DIR + "/" + BootstrapTokenSecret.name(token) + ".yaml";
+        try {
+            h.upload(RemoteFile.of(path, BootstrapTokenSecret.render(ctx.cluster, token, expiration), 0600).secret());
+            h.run(HostCommands.kubectl("create", "-f", path).secret(token)).orThrow();
+        } finally {
+            Cleanup.run("remove " + path, () -> h.run(HostCommands.remove(path)).orThrow());
+        }
+        return token;
     }
 
     /** Writes the machine's JoinConfiguration and runs {@code kubeadm join}, cleaning a half-done earlier join first. */

@@ -11,7 +11,8 @@ import java.util.Optional;
  * which changes to make in which order and what quorum they leave, and the run asks it again, on live membership,
  * before each change. Quorum arithmetic counts <em>healthy</em> members.
  *
- * <p>Order: broken retired masters (unhealthy or never-started member, or unreachable with the force option) leave
+ * <p>Order: provably stale members no machine has (never started, or a dead duplicate of a serving member's name)
+ * leave first, one at a time; then broken retired masters (unhealthy or never-started member, or unreachable with the force option) leave
  * first: removing a member that does not serve only ever helps quorum, and a join needs every member healthy. Then
  * new masters join, one at a time. Then healthy retired masters leave, so tolerance never drops below the
  * description's while a replacement is pending.
@@ -28,6 +29,14 @@ final class Membership {
         }
     }
 
+    /** A provably stale member to remove (no machine to clean), with the member counts before and after. */
+    record Stale(EtcdMember member, int members, int healthy) {
+        String quorum() {
+            return "etcd " + describe(members, healthy) + " → " + describe(members - 1, healthy);
+        }
+    }
+
+    final List<Stale> removeStale = new ArrayList<>();
     final List<Change> removeBroken = new ArrayList<>();
     final List<Change> joins = new ArrayList<>();
     final List<Change> removeHealthy = new ArrayList<>();
@@ -61,6 +70,17 @@ final class Membership {
         }
         int members = facts.members().size();
         int healthy = (int) facts.members().stream().filter(EtcdMember::serving).count();
+        List<EtcdMember> staleMembers = staleMembers(ctx);
+        for (EtcdMember e : staleMembers) {
+            if (healthy < quorumOf(members - 1)) {
+                throw new ApplyException("Plan", null, "etcd has lost quorum: " + healthy + " of " + members
+                        + " members healthy; not even the stale member " + e.label() + " can be removed without "
+                        + "quorum: bring members back or restore from a backup", List.of(),
+                        List.of("everything: no host was changed"), null);
+            }
+            out.removeStale.add(new Stale(e, members, healthy));
+            members--;
+        }
         List<Machine> retired = facts.retired().stream().filter(facts::retiredMaster).toList();
         for (Machine m : retired) {
             if (!broken(ctx, m)) {
@@ -103,6 +123,7 @@ final class Membership {
             healthy = healthyAfter;
         }
         List<String> unhealthyStaying = facts.members().stream().filter(e -> !e.serving())
+                .filter(e -> !staleMembers.contains(e))
                 .filter(e -> retired.stream().noneMatch(r -> broken(ctx, r) && e.isPeer(r.ip())))
                 .filter(e -> toJoin.stream().noneMatch(j -> e.isPeer(j.ip())))
                 .filter(e -> ctx.cluster.masters().stream().noneMatch(d -> e.isPeer(d.ip()) && Repair.canRepair(ctx, d)))
@@ -128,6 +149,25 @@ final class Membership {
             healthy = healthyAfter;
         }
         return out;
+    }
+
+    /**
+     * A member that provably serves no master: it does not serve (never started, or does not answer) and either
+     * never started or another member with its name serves. Only such a member at an address no described or retired
+     * machine has is stale; one at a master's address is that master's business (a failed join, a repair).
+     */
+    static boolean provablyStale(EtcdMember e, List<EtcdMember> all) {
+        return !e.serving() && (e.name().isEmpty()
+                || all.stream().anyMatch(o -> o != e && o.name().equals(e.name()) && o.serving()));
+    }
+
+    /** The provably stale members at addresses no described or retired machine has, in etcd's order. */
+    static List<EtcdMember> staleMembers(Context ctx) {
+        List<String> ips = new ArrayList<>();
+        ctx.cluster.machines().forEach(m -> ips.add(m.ip()));
+        ctx.facts.retired().forEach(m -> ips.add(m.ip()));
+        return ctx.facts.members().stream().filter(e -> provablyStale(e, ctx.facts.members()))
+                .filter(e -> ips.stream().noneMatch(e::isPeer)).toList();
     }
 
     /** A retired master that does not serve: unreachable, or its member unhealthy, a learner, or never started. */

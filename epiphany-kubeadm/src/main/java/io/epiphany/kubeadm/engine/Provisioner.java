@@ -52,6 +52,10 @@ public final class Provisioner {
     }
 
     private static List<Prepared> prepare(Context ctx, List<Phase> phases) {
+        return beforeAnyChange("Plan", () -> prepareNow(ctx, phases), List.of());
+    }
+
+    private static List<Prepared> prepareNow(Context ctx, List<Phase> phases) {
         boolean recovering = CertificatesExpired.recovering(ctx.facts);
         if (!recovering) {
             Guards.check(ctx);
@@ -126,7 +130,17 @@ public final class Provisioner {
             }
             long phaseStart = System.nanoTime();
             ctx.tell(l -> l.phaseStarted(p.phase().title(), p.work().planned()));
-            p.work().run(ctx);
+            try {
+                p.work().run(ctx);
+            } catch (ApplyException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                // outside any one step (waiting for a stage's hosts): still the phase, with what was done
+                throw Thread.currentThread().isInterrupted()
+                        ? ctx.interrupted(p.phase().title(), null, "while its steps ran", e)
+                        : new ApplyException(p.phase().title(), null, e.getMessage(), ctx.completed(), ctx.notDone(),
+                                e);
+            }
             ctx.tell(l -> l.phaseFinished(p.phase().title(), Context.since(phaseStart)));
         }
         if (CertificatesExpired.recovering(ctx.facts)) {
@@ -136,7 +150,7 @@ public final class Provisioner {
         long verifyStart = System.nanoTime();
         ctx.tell(l -> l.phaseStarted(Verification.PHASE, List.of()));
         List<String> verified = new ArrayList<>(ctx.results());
-        verified.addAll(Verification.verify(ctx));
+        verified.addAll(beforeAnyChange(Verification.PHASE, () -> Verification.verify(ctx), ctx.completed()));
         ctx.tell(l -> l.phaseFinished(Verification.PHASE, Context.since(verifyStart)));
         return new ApplyResult(plan, Duration.ofNanos(System.nanoTime() - start), verified);
     }
@@ -219,7 +233,10 @@ public final class Provisioner {
             java.util.function.Supplier<T> body) {
         Hosts hosts = new Hosts(cluster, access);
         List<io.epiphany.api.remote.RemoteHost> masters = cluster.masters().stream().map(hosts::get).toList();
-        try (ClusterLock lock = ClusterLock.acquire(masters, ClusterLock.Settings.of(options))) {
+        // taken and released uninterrupted: a lock half-taken (a directory without its owner file) or left behind
+        // would lock the next apply out; an interruption meanwhile is seen by the body's first step
+        try (ClusterLock lock = Cleanup.uninterrupted(() -> ClusterLock.acquire(masters,
+                ClusterLock.Settings.of(options)))) {
             return body.get();
         }
     }
@@ -229,11 +246,33 @@ public final class Provisioner {
     }
 
     private static Facts gather(Cluster cluster, ApplyOptions options, RemoteAccess access) {
+        return beforeAnyChange(FactsGatherer.PHASE, () -> {
+            try {
+                return new FactsGatherer(cluster, new Hosts(cluster, access), options.knownMachines(),
+                        options.clock()).gather();
+            } catch (CertificatesExpired e) {
+                return e.facts(); // the API does not answer because certificates expired: plan their renewal alone
+            }
+        }, List.of());
+    }
+
+    /**
+     * Reading, planning or verifying, which change nothing: any failure that is not yet an {@link ApplyException} or
+     * a {@link io.epiphany.api.ConfigException} (an interruption, a bug) becomes one of {@code phase}.
+     */
+    private static <T> T beforeAnyChange(String phase, java.util.function.Supplier<T> body, List<String> completed) {
+        List<String> notDone = completed.isEmpty() ? List.of("everything: nothing was changed") : List.of();
+        if (Thread.currentThread().isInterrupted()) {
+            throw Context.interrupted(phase, null, "before it started", completed, notDone, null);
+        }
         try {
-            return new FactsGatherer(cluster, new Hosts(cluster, access), options.knownMachines(), options.clock())
-                    .gather();
-        } catch (CertificatesExpired e) {
-            return e.facts(); // the API does not answer because certificates expired: plan their renewal alone
+            return body.get();
+        } catch (ApplyException | io.epiphany.api.ConfigException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw Thread.currentThread().isInterrupted()
+                    ? Context.interrupted(phase, null, "while reading the hosts", completed, notDone, e)
+                    : new ApplyException(phase, null, String.valueOf(e.getMessage()), completed, notDone, e);
         }
     }
 
@@ -244,6 +283,7 @@ public final class Provisioner {
 
     private static List<String> notes(Context ctx) {
         List<String> notes = new ArrayList<>(ctx.cluster.warnings());
+        notes.addAll(io.epiphany.kubeadm.render.FlagChanges.of(ctx.cluster));
         notes.addAll(ctx.notes());
         if (CertificatesExpired.recovering(ctx.facts)) {
             notes.add("the cluster's API answers on no master and certificates have expired: this plan only renews "

@@ -44,6 +44,15 @@ final class RemoveMastersPhase implements Phase {
     @Override
     public Work prepare(Context ctx) {
         List<Step> steps = new ArrayList<>();
+        if (broken) {
+            for (Membership.Stale stale : ctx.membership().removeStale) {
+                EtcdMember e = stale.member();
+                steps.add(new Step(PlannedStep.of(title(), Context.CLUSTER, PlannedStep.Kind.REMOVE, "stale etcd member "
+                        + e.label() + " (peer " + String.join(",", e.peerUrls()) + "): it does not serve and no "
+                        + "described or retired machine has its address; remove it (etcdctl member remove "
+                        + e.idHex() + ")", stale.quorum()), () -> removeStale(ctx, e)));
+            }
+        }
         for (Membership.Change change : broken ? ctx.membership().removeBroken : ctx.membership().removeHealthy) {
             Machine m = change.machine();
             HostFacts f = ctx.facts.host(m);
@@ -88,6 +97,25 @@ final class RemoveMastersPhase implements Phase {
         if (reachable) {
             Removal.cleanHost(ctx, m, true);
         }
+    }
+
+    /**
+     * On live membership, one at a time: gone already is fine; a member that serves now is no longer provably stale
+     * and is left alone; removing a member that does not serve needs quorum of the members left.
+     */
+    private void removeStale(Context ctx, EtcdMember stale) {
+        List<EtcdMember> live = ctx.liveMembers(title());
+        Optional<EtcdMember> now = live.stream().filter(e -> e.idHex().equals(stale.idHex())).findFirst();
+        if (now.isEmpty()) {
+            return;
+        }
+        long healthy = live.stream().filter(EtcdMember::serving).count();
+        if (!Membership.provablyStale(now.get(), live) || healthy < Membership.quorumOf(live.size() - 1)) {
+            throw new io.epiphany.api.ApplyException(title(), null, "etcd member " + now.get().label() + " is no "
+                    + "longer provably stale or etcd lacks quorum (" + healthy + " of " + live.size() + " healthy); "
+                    + "left as it is", ctx.completed(), ctx.notDone(), null);
+        }
+        Etcd.run(ctx.cluster, ctx.host(ctx.etcdHost(title())), false, "member", "remove", stale.idHex()).orThrow();
     }
 
     /** The leader is asked to hand over to another healthy member before it goes. */

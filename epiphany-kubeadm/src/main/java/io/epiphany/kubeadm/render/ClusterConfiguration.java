@@ -43,6 +43,13 @@ final class ClusterConfiguration {
 
     /** The SDK's API server flags, then the user's, which win. */
     static Map<String, String> apiServerArgs(Cluster cluster) {
+        Map<String, String> args = sdkApiServerArgs(cluster);
+        args.putAll(cluster.apiServer().extraArgs());
+        return args;
+    }
+
+    /** The API server flags the SDK sets itself (kubeadm adds its own beneath them). */
+    static Map<String, String> sdkApiServerArgs(Cluster cluster) {
         ApiServer api = cluster.apiServer();
         Map<String, String> args = new LinkedHashMap<>();
         // Replaces kubeadm's own --enable-admission-plugins=NodeRestriction: validation insists it stays listed.
@@ -59,19 +66,21 @@ final class ClusterConfiguration {
         if (cluster.encryption().enabled()) {
             args.put("encryption-provider-config", cluster.encryption().configFile());
         }
-        args.putAll(api.extraArgs());
         return args;
     }
 
 
     static Map<String, String> controllerManagerArgs(Cluster cluster) {
-        return sdkThenUser(cluster.controllerManagerExtraArgs(), "profiling", "false", "terminated-pod-gc-threshold",
-                "200");
+        return sdkThenUser(cluster.controllerManagerExtraArgs(), CONTROLLER_MANAGER);
     }
 
     static Map<String, String> schedulerArgs(Cluster cluster) {
-        return sdkThenUser(cluster.schedulerExtraArgs(), "profiling", "false");
+        return sdkThenUser(cluster.schedulerExtraArgs(), SCHEDULER);
     }
+
+    /** The controller-manager's and the scheduler's flags the SDK sets itself ({@code name, value, ...}). */
+    static final String[] CONTROLLER_MANAGER = {"profiling", "false", "terminated-pod-gc-threshold", "200"};
+    static final String[] SCHEDULER = {"profiling", "false"};
 
     /** The API server certificate's extra names: the endpoints clients use, and every master's address. */
     static List<String> certSans(Cluster cluster) {
@@ -81,7 +90,7 @@ final class ClusterConfiguration {
     }
 
     /** The SDK's flags ({@code name, value, ...}), then the user's: a user flag of the same name wins. */
-    private static Map<String, String> sdkThenUser(Map<String, String> user, String... sdkNamesAndValues) {
+    static Map<String, String> sdkThenUser(Map<String, String> user, String... sdkNamesAndValues) {
         Map<String, String> args = new LinkedHashMap<>();
         for (int i = 0; i < sdkNamesAndValues.length; i += 2) {
             args.put(sdkNamesAndValues[i], sdkNamesAndValues[i + 1]);

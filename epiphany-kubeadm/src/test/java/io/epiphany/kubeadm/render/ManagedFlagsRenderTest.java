@@ -38,6 +38,24 @@ class ManagedFlagsRenderTest {
     }
 
     @Test
+    void everyFlagThatDiffersFromTheSdksIsANoteAndOnlyThose() {
+        Cluster c = SEED.toBuilder().apiServer(SEED.apiServer().toBuilder().putExtraArg("request-timeout", "90s")
+                .build()).putControllerManagerExtraArg("profiling", "true").addControllerManagerAllowOverride(
+                        "profiling").putControllerManagerExtraArg("terminated-pod-gc-threshold", "200")
+                .putSchedulerExtraArg("bind-address", "0.0.0.0").addSchedulerAllowOverride("bind-address")
+                .putSchedulerExtraArg("leader-elect", "x".repeat(200)).build();
+        assertThat(FlagChanges.of(c)).containsExactlyInAnyOrder(
+                "apiServer.extraArgs.request-timeout = '90s' is a flag the SDK does not set (kubeadm's or the "
+                        + "component's own default applies without it)",
+                "controllerManagerExtraArgs.profiling = 'true' replaces the SDK's 'false'",
+                "schedulerExtraArgs.bind-address = '0.0.0.0' is a flag the SDK does not set (kubeadm's or the "
+                        + "component's own default applies without it)",
+                "schedulerExtraArgs.leader-elect = '" + "x".repeat(80) + "... (200 chars)' is a flag the SDK does "
+                        + "not set (kubeadm's or the component's own default applies without it)");
+        assertThat(FlagChanges.of(SEED)).as("the seed sets no extra args").isEmpty();
+    }
+
+    @Test
     void anAllowedOverrideIsRenderedAsGiven() {
         Cluster c = SEED.toBuilder().apiServer(ApiServer.builder().putExtraArg("authorization-mode",
                 "Node,RBAC,Webhook").allowOverride("authorization-mode").build()).build();

@@ -13,4 +13,10 @@ public interface CommandInterceptor {
     CommandInterceptor NONE = (words, err) -> OptionalInt.empty();
 
     OptionalInt intercept(List<String> words, PrintStream err);
+
+    /**
+     * Sees every line a shell process runs ({@code sh -c <line>}: the exec request's line, a line sent on stdin once
+     * read, each nested {@code sh -c}), as the host's process list would show it.
+     */
+    default void shell(String line) {}
 }

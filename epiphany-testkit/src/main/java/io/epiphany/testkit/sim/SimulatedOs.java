@@ -179,6 +179,7 @@ public final class SimulatedOs {
     }
 
     private int runLine(Sh sh, String line, PrintStream out, PrintStream err) {
+        sh.interceptor.shell(line);
         ShellScript script;
         try {
             script = ShellParser.parse(line);

@@ -154,6 +154,11 @@ public final class SimulationState {
         public String peerUrl;
         public String clientUrl;
         public boolean learner;
+        /**
+         * Added with {@code etcdctl member add} and never started: etcd lists it with no name and no client URLs
+         * (a voting member counts against quorum all the same).
+         */
+        public boolean unstarted;
     }
 
     /** A Kubernetes Node object. */
@@ -190,11 +195,21 @@ public final class SimulationState {
         public String effect;
     }
 
-    /** A bootstrap token: its id and the SHA-256 of the whole token (the secret itself is not kept). */
+    /**
+     * A bootstrap token (the Secret {@code kube-system/bootstrap-token-<id>}): its id and the SHA-256 of the whole
+     * token (the secret itself is not kept), its usages and extra groups. kubeadm's own tokens have both usages and
+     * kubeadm's node group.
+     */
     public static final class Token {
         public String id;
         public String sha256;
         /** Epoch seconds; 0 = never expires. */
         public long expires;
+        /** {@code usage-bootstrap-signing}: the bootstrap signer signs cluster-info for it (discovery). */
+        public boolean signing = true;
+        /** {@code usage-bootstrap-authentication}: the API server authenticates requests carrying it. */
+        public boolean authentication = true;
+        /** {@code auth-extra-groups}, beyond {@code system:bootstrappers}. */
+        public List<String> groups = new ArrayList<>(List.of("system:bootstrappers:kubeadm:default-node-token"));
     }
 }

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** SIMULATED {@code etcdctl member list|remove|promote}, with the output of the fleet's etcd version. */
+/** SIMULATED {@code etcdctl member list|add|remove|promote}, with the output of the fleet's etcd version. */
 final class EtcdMembers {
     private static final String TIMED_OUT = "Error: etcdserver: request timed out";
 
@@ -62,9 +62,70 @@ final class EtcdMembers {
         return Etcdctl.Outcome.ok(Etcdctl.write(out));
     }
 
-    /** A member that never ran has no name and no client URLs yet (a learner added but not started). */
+    /** A member that never ran has no name and no client URLs yet (a learner or a member added but not started). */
     private static boolean started(SimulationState s, SimulationState.Member m) {
-        return ClusterAccess.memberRunning(s, m) || !m.learner;
+        return ClusterAccess.memberRunning(s, m) || (!m.learner && !m.unstarted);
+    }
+
+    /**
+     * {@code member add <name> --peer-urls=<url> [--learner]}, as etcd 3.5 answers it (etcdctl
+     * {@code ctlv3/command/member_command.go}, etcdserver {@code server.go} and {@code errors.go}): the peer URL must
+     * be new ("Peer URLs already exists"); a voting member is refused when the started members would not make the
+     * new cluster's quorum ({@code --strict-reconfig-check}, on by default: "re-configuration failed due to not
+     * enough started members"). The member is unstarted until an etcd with that peer URL starts, which here never
+     * happens: no host runs it.
+     */
+    static Etcdctl.Outcome add(SimulationState s, List<String> w, List<String> args) {
+        SimulationState.Kube k = s.kube;
+        if (w.size() < 3) {
+            return Etcdctl.Outcome.badArgs("Error: member name not provided");
+        }
+        String url = args.stream().filter(a -> a.startsWith("--peer-urls=")).map(a -> a.substring(12)).findFirst()
+                .orElse(Kubeadm.option(args, "--peer-urls").orElse(""));
+        if (url.isEmpty()) {
+            return Etcdctl.Outcome.badArgs("Error: member peer urls not provided");
+        }
+        if (!ClusterAccess.quorum(s)) {
+            return Etcdctl.Outcome.error(TIMED_OUT);
+        }
+        if (k.members.stream().anyMatch(m -> m.peerUrl.equals(url))) {
+            return Etcdctl.Outcome.error("Error: etcdserver: Peer URLs already exists");
+        }
+        boolean learner = args.contains("--learner");
+        long started = k.members.stream().filter(m -> !m.learner && ClusterAccess.memberRunning(s, m)).count();
+        long voters = k.members.stream().filter(m -> !m.learner).count() + (learner ? 0 : 1);
+        if (!learner && started < voters / 2 + 1) {
+            return Etcdctl.Outcome.error("Error: etcdserver: re-configuration failed due to not enough started "
+                    + "members");
+        }
+        SimulationState.Member m = new SimulationState.Member();
+        m.name = w.get(2);
+        m.host = "";
+        m.peerUrl = url;
+        m.clientUrl = "";
+        m.learner = learner;
+        m.unstarted = true;
+        m.id = Kubeadm.newMemberId(k, m);
+        k.members.add(m);
+        k.history.add("member add " + (learner ? "--learner " : "") + m.name + " (etcdctl, unstarted)");
+        k.raftTerm++;
+        return Etcdctl.Outcome.ok("Member " + EtcdIds.padded(m.id) + " added to cluster "
+                + EtcdIds.padded(k.etcdClusterId) + "\n\nETCD_NAME=\"" + m.name + "\"\nETCD_INITIAL_CLUSTER_STATE=\"existing\"");
+    }
+
+    /**
+     * SIMULATED corrupting race: a voting member named {@code name} with that peer URL that once started (it is
+     * listed with its name) but that no host runs any more, so it never answers.
+     */
+    static void addDeadMember(SimulationState s, String name, String peerUrl) {
+        SimulationState.Member m = new SimulationState.Member();
+        m.name = name;
+        m.host = "";
+        m.peerUrl = peerUrl;
+        m.clientUrl = peerUrl.replace(":2380", ":2379");
+        m.id = Kubeadm.newMemberId(s.kube, m);
+        s.kube.members.add(m);
+        s.kube.history.add("member add " + name + " (SIMULATED race, not running)");
     }
 
     private static Etcdctl.Outcome remove(SimulationState s, String id) {

@@ -73,7 +73,8 @@ public final class Etcdctl {
             if (via == null) {
                 return Outcome.error(TIMEOUT);
             }
-            return execute(s, via, w, json, hex && EtcdIds.hexJson(s.etcdVersion), cluster);
+            return w.size() >= 2 && w.get(0).equals("member") && w.get(1).equals("add")
+                    ? EtcdMembers.add(s, w, a) : execute(s, via, w, json, hex && EtcdIds.hexJson(s.etcdVersion), cluster);
         });
         return result.print(inv);
     }
@@ -153,9 +154,9 @@ public final class Etcdctl {
         }
         switch (cmd) {
             case "endpoint health":
-                return health(s, cluster ? s.kube.members : List.of(via), json, quorum);
+                return health(s, cluster ? withClientUrls(s) : List.of(via), json, quorum);
             case "endpoint status":
-                return status(s, cluster ? s.kube.members : List.of(via), hex, quorum);
+                return status(s, cluster ? withClientUrls(s) : List.of(via), hex, quorum);
             default:
                 break;
         }
@@ -199,6 +200,11 @@ public final class Etcdctl {
             default:
                 return Outcome.error("Error: unknown command \"" + w.get(0) + "\" (SIMULATED etcdctl)");
         }
+    }
+
+    /** {@code --cluster} asks the members' client URLs: an unstarted member has none, so it is not asked. */
+    private static List<SimulationState.Member> withClientUrls(SimulationState s) {
+        return s.kube.members.stream().filter(m -> !m.clientUrl.isEmpty()).toList();
     }
 
     private static Outcome health(SimulationState s, List<SimulationState.Member> targets, boolean json,
@@ -273,6 +279,11 @@ public final class Etcdctl {
             }
         }
         return out;
+    }
+
+    /** See {@link EtcdMembers#addDeadMember}: for tests of what a corrupting race leaves behind. */
+    public static void addDeadMember(SimulationState s, String name, String peerUrl) {
+        EtcdMembers.addDeadMember(s, name, peerUrl);
     }
 
     static String write(Object o) {

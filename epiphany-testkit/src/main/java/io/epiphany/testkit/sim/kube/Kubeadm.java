@@ -186,10 +186,34 @@ public final class Kubeadm implements Program {
         return t;
     }
 
-    static boolean tokenValid(SimulationState s, String token, Instant now) {
+    /** The cluster's unexpired token that is {@code token} (expired tokens are rejected and never signed). */
+    static Optional<SimulationState.Token> liveToken(SimulationState s, String token, Instant now) {
         String sha = sha256(token);
-        return s.kube.tokens.stream().anyMatch(t -> t.sha256.equals(sha)
-                && (t.expires == 0 || t.expires > now.getEpochSecond()));
+        return s.kube.tokens.stream().filter(t -> t.sha256.equals(sha)
+                && (t.expires == 0 || t.expires > now.getEpochSecond())).findFirst();
+    }
+
+    /** Whether discovery works with it: the bootstrap signer signs cluster-info only for signing tokens. */
+    static boolean tokenValid(SimulationState s, String token, Instant now) {
+        return liveToken(s, token, now).map(t -> t.signing).orElse(false);
+    }
+
+    /**
+     * Why join's own requests with the token (reading the kubeadm-config ConfigMap, then the kubelet's TLS
+     * bootstrap) fail, or null: an authentication-usage token is needed (else 401), and kubeadm's node group, which
+     * {@code kubeadm init} grants reading that ConfigMap (the Role kubeadm:nodes-kubeadm-config), else 403.
+     */
+    static String tokenRefused(SimulationState s, String token, Instant now) {
+        Optional<SimulationState.Token> t = liveToken(s, token, now);
+        if (t.isEmpty() || !t.get().authentication) {
+            return "failed to get config map: Unauthorized";
+        }
+        if (!t.get().groups.contains("system:bootstrappers:kubeadm:default-node-token")) {
+            return "failed to get config map: configmaps \"kubeadm-config\" is forbidden: User \"system:bootstrap:"
+                    + t.get().id + "\" cannot get resource \"configmaps\" in API group \"\" in the namespace "
+                    + "\"kube-system\"";
+        }
+        return null;
     }
 
     /** A new member ID for {@code m} in cluster {@code k} (see {@link EtcdIds#newId}). */
@@ -544,6 +568,10 @@ public final class Kubeadm implements Program {
                         + "\" are pinned");
             }
             inv.out().println("[preflight] Reading configuration from the cluster...");
+            String refused = host.store().read(s -> tokenRefused(s, token, now));
+            if (refused != null) {
+                return phaseError(inv, "preflight", "unable to fetch the kubeadm-config ConfigMap: " + refused);
+            }
             // kubeadm join loads the cluster's ClusterConfiguration and normalises its version like init does
             // (cmd/kubeadm/app/cmd/join.go wraps the error as below).
             Optional<String> clusterTooOld = KubeadmReleases.refusal(host.host(h -> h.kubeadmVersion),

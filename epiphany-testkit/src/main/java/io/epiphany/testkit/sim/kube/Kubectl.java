@@ -14,7 +14,8 @@ import java.util.function.Function;
  * SIMULATED {@code kubectl --kubeconfig <file>}: {@code get nodes [-o json]}, {@code get configmap kubeadm-config -n
  * kube-system -o json}, {@code label node}, {@code annotate node}, {@code taint node}, {@code cordon},
  * {@code uncordon}, {@code drain} ({@link KubectlDrain}), {@code delete node}, {@code get secret <name> [-n ns] -o
- * json}; and {@code version --client [-o json]}. Requests go to the
+ * json}, {@code apply -f}, {@code create -f} (bootstrap token Secrets among them); and {@code version --client
+ * [-o json]}. Requests go to the
  * kubeconfig's server through the host's own load balancer, and fail like kubectl when it or etcd is down.
  */
 public final class Kubectl implements Program {
@@ -61,7 +62,8 @@ public final class Kubectl implements Program {
                 yield cordoned != 0 ? cordoned : KubectlDrain.evict(inv, w.get(1));
             }
             case "delete" -> delete(inv, server, w);
-            case "apply" -> apply(inv, server);
+            case "apply" -> apply(inv, server, false);
+            case "create" -> apply(inv, server, true);
             default -> inv.fail(1, "unknown command \"" + w.get(0) + "\" (SIMULATED kubectl)");
         };
     }
@@ -179,8 +181,11 @@ public final class Kubectl implements Program {
         return 0;
     }
 
-    /** {@code apply [--server-side] [--force-conflicts] -f <file>}: stores the manifest's objects. */
-    private static int apply(Invocation inv, String server) throws IOException {
+    /**
+     * {@code apply [--server-side] [--force-conflicts] -f <file>} stores the manifest's objects; {@code create -f
+     * <file>} the same, refusing objects that exist.
+     */
+    private static int apply(Invocation inv, String server, boolean create) throws IOException {
         Optional<String> file = Kubeadm.option(inv.args(), "-f").or(() -> Kubeadm.option(inv.args(), "--filename"));
         if (file.isEmpty()) {
             return inv.fail(1, "error: must specify one of -f and -k");
@@ -200,7 +205,8 @@ public final class Kubectl implements Program {
         String[] result = host.store().update(s -> {
             Optional<String> e = s.kube == null ? Optional.of("connection refused")
                     : apiError(s, host, server, "/apis");
-            return e.isPresent() ? new String[] {"", "!" + e.get()} : Workloads.apply(s, objects);
+            return e.isPresent() ? new String[] {"", "!" + e.get()} : Workloads.apply(s, objects, create,
+                    file.get());
         });
         inv.out().print(result[0] == null ? "" : result[0]);
         if (result[1] == null) {

@@ -50,12 +50,22 @@ public final class Workloads {
     }
 
     /**
-     * Stores the objects (server-side apply: create or replace) and returns kubectl's lines, or an error (first
-     * element null, second the message "Error from server (...)...").
+     * Stores the objects and returns kubectl's lines, or an error (second element, "Error from server (...)...").
+     * {@code create} ({@code kubectl create -f}) refuses an object that exists; otherwise server-side apply: create or
+     * replace. A bootstrap token Secret becomes one of the cluster's tokens ({@link BootstrapTokenSecrets}).
      */
-    static String[] apply(SimulationState s, List<JsonNode> objects) {
+    static String[] apply(SimulationState s, List<JsonNode> objects, boolean create, String file) {
         StringBuilder out = new StringBuilder();
         for (JsonNode o : objects) {
+            if (BootstrapTokenSecrets.isBootstrapToken(o)) {
+                String line = BootstrapTokenSecrets.store(s, o, !create, create ? "created" : "serverside-applied");
+                if (line.startsWith("!")) {
+                    return new String[] {out.toString(), "Error from server (AlreadyExists): error when creating \""
+                            + file + "\": " + line.substring(line.indexOf(' ') + 1)};
+                }
+                out.append(line).append('\n');
+                continue;
+            }
             String kind = o.path("kind").asText("");
             String name = o.path("metadata").path("name").asText("");
             if (kind.isEmpty() || name.isEmpty()) {
@@ -72,11 +82,18 @@ public final class Workloads {
             if (namespaced) {
                 ((ObjectNode) stored.with("metadata")).put("namespace", ns);
             }
-            s.kube.objects.put(kind + "/" + ns + "/" + name, stored.toString());
-            s.kube.revision++;
             String api = o.path("apiVersion").asText("v1");
             String group = api.contains("/") ? "." + api.substring(0, api.indexOf('/')) : "";
-            out.append(kind.toLowerCase()).append(group).append('/').append(name).append(" serverside-applied\n");
+            String key = kind + "/" + ns + "/" + name;
+            if (create && s.kube.objects.containsKey(key)) {
+                // kubectl names the resource by its lower-case plural (a simple "s" for the kinds the SDK creates)
+                return new String[] {out.toString(), "Error from server (AlreadyExists): error when creating \""
+                        + file + "\": " + kind.toLowerCase() + "s \"" + name + "\" already exists"};
+            }
+            s.kube.objects.put(key, stored.toString());
+            s.kube.revision++;
+            out.append(kind.toLowerCase()).append(group).append('/').append(name)
+                    .append(create ? " created\n" : " serverside-applied\n");
         }
         return new String[] {out.toString(), null};
     }
