@@ -75,7 +75,8 @@ class UpgradeRealOsTest {
                 .upgradeSettleTime(Duration.ofSeconds(2)).upgradeSnapshotDirectory(snapshots).build();
         Cluster at = cluster(FROM);
         at.apply(options);
-        assertThat(at.plan(options).isEmpty()).as("a re-plan of the %s cluster", FROM).isTrue();
+        io.epiphany.api.Plan first = at.plan(options);
+        assertThat(first.isEmpty()).as("a re-plan of the %s cluster:%n%s", FROM, first).isTrue();
         // the REAL etcd holds only what is written to it (the SIMULATED API server keeps its objects elsewhere): keys
         // for the snapshot before the upgrade, read back after it
         for (int i = 0; i < KEYS; i++) {
@@ -122,7 +123,8 @@ class UpgradeRealOsTest {
             assertThat(FleetClusters.etcdctl(fleet, "master3", "get", "/e2e/key-" + i).orThrow().stdout().lines()
                     .toList()).containsExactly("/e2e/key-" + i, "value-" + i);
         }
-        assertThat(target.plan(options).isEmpty()).as("a re-plan after the upgrade").isTrue();
+        io.epiphany.api.Plan again = target.plan(options);
+        assertThat(again.isEmpty()).as("a re-plan after the upgrade:%n%s", again).isTrue();
     }
 
     private Cluster cluster(String version) {
