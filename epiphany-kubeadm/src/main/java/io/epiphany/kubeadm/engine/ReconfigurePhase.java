@@ -64,8 +64,16 @@ final class ReconfigurePhase implements Phase {
                         .orThrow();
             }
             if (drift.restartsApiServer() || drift.encryptionConfig()) {
-                h.run(HostCommands.kubeadm("init", "phase", "control-plane", "all", "--config",
-                        ControlPlaneConfig.PATH)).orThrow();
+                // the kubelet replaces the API server's pod: every host stops sending it requests first, as an
+                // upgrade or a certificate renewal does, and gets it back once it is ready again
+                LoadBalancerPhase.drainEverywhere(ctx, m);
+                try {
+                    h.run(HostCommands.kubeadm("init", "phase", "control-plane", "all", "--config",
+                            ControlPlaneConfig.PATH)).orThrow();
+                    Health.awaitMaster(ctx, title(), m, "its control plane was reconfigured");
+                } finally {
+                    LoadBalancerPhase.readyEverywhere(ctx, m);
+                }
             }
         } finally {
             h.run(HostCommands.remove(ControlPlaneConfig.PATH));
