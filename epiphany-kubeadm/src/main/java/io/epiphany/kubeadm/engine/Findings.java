@@ -35,6 +35,7 @@ final class Findings {
                             "install kubelet " + version + " (version skew)")));
             RenewCertificatesPhase.findings(ctx, m, out);
         }
+        RotateEncryptionKeyPhase.findings(ctx, out);
         if (ctx.facts.stored().isEmpty()) {
             out.add(Finding.of(Context.CLUSTER, "the ClusterConfiguration in kube-system/kubeadm-config could not be "
                     + "read", "drift of control-plane settings cannot be seen until it can"));

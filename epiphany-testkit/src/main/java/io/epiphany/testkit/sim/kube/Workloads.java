@@ -50,10 +50,10 @@ public final class Workloads {
     }
 
     /**
-     * Stores the objects (server-side apply: create or replace) and returns kubectl's lines, or an error (first
+     * Stores the objects (server-side apply: create or replace; a Secret encrypted by {@code apiserver}) and returns kubectl's lines, or an error (first
      * element null, second the message "Error from server (...)...").
      */
-    static String[] apply(SimulationState s, List<JsonNode> objects) {
+    static String[] apply(SimulationState s, String apiserver, List<JsonNode> objects) {
         StringBuilder out = new StringBuilder();
         for (JsonNode o : objects) {
             String kind = o.path("kind").asText("");
@@ -72,8 +72,12 @@ public final class Workloads {
             if (namespaced) {
                 ((ObjectNode) stored.with("metadata")).put("namespace", ns);
             }
-            s.kube.objects.put(kind + "/" + ns + "/" + name, stored.toString());
-            s.kube.revision++;
+            if (kind.equals("Secret")) {
+                KubectlSecrets.store(s, apiserver, stored); // in etcd, encrypted by the apiserver that serves this
+            } else {
+                s.kube.objects.put(kind + "/" + ns + "/" + name, stored.toString());
+                s.kube.revision++;
+            }
             String api = o.path("apiVersion").asText("v1");
             String group = api.contains("/") ? "." + api.substring(0, api.indexOf('/')) : "";
             out.append(kind.toLowerCase()).append(group).append('/').append(name).append(" serverside-applied\n");
