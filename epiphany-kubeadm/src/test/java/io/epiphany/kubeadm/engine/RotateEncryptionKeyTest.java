@@ -206,6 +206,13 @@ class RotateEncryptionKeyTest {
             assertThat(r.ok()).isFalse();
             assertThat(r.stderr()).contains("Internal error occurred: unable to transform key "
                     + "\"/registry/secrets/default/s1\": no matching prefix found");
+            // the right key name with other material: the prefix matches, the decryption fails
+            f.access.host(c.machine("m3").orElseThrow(), c.ssh()).upload(io.epiphany.api.remote.RemoteFile.of(path,
+                    EncryptionConfigFixture.withOnlyKey(c, current, Secret.randomBase64(32)), 0600).secret());
+            id = f.run("m3", Etcd.containerQuery(f.all, "kube-apiserver")).orThrow().stdout().trim();
+            f.run("m3", Etcd.crictlStop(f.all, id)).orThrow();
+            assertThat(f.run("m3", kubectlLocal("get", "secrets", "-A", "-o", "json")).stderr())
+                    .contains("(InternalError)", "failed to decrypt");
         } finally {
             f.access.host(c.machine("m3").orElseThrow(), c.ssh()).upload(io.epiphany.api.remote.RemoteFile.of(path,
                     original.stdout().getBytes(StandardCharsets.UTF_8), 0600).secret());
