@@ -88,7 +88,10 @@ final class EncryptionKeys {
 
     /** {@code get /registry/secrets/ --prefix -w json} in the master's etcd container. */
     static CommandResult readSecrets(Cluster cluster, RemoteHost host) {
-        return Etcd.run(cluster, host, true, "get", SECRETS_PREFIX, "--prefix", "-w", "json");
+        CommandResult r = Etcd.run(cluster, host, true, "get", SECRETS_PREFIX, "--prefix", "-w", "json");
+        // cut JSON would count too few Secrets: no count is better than a wrong one
+        return r.ok() && r.outputTruncated() ? new CommandResult(r.host(), r.command(), 1, "", "the Secrets in etcd "
+                + "are larger than the SDK keeps of a command's output (maxOutputBytes)") : r;
     }
 
     /**

@@ -254,6 +254,11 @@ final class RotateEncryptionKeyPhase implements Phase {
             throw fail(ctx, source, "`kubectl get secrets --all-namespaces -o json` exited " + got.exitCode() + ": "
                     + got.stderrTail(3));
         }
+        if (got.outputTruncated()) {
+            throw fail(ctx, source, "the Secrets are larger than the SDK keeps of a command's output (the remote "
+                    + "access's maxOutputBytes); raise it, or rewrite them namespace by namespace on a master: "
+                    + "kubectl get secrets -n <namespace> -o json | kubectl replace -f -, then apply again");
+        }
         // the Secrets go back on stdin: never on a command line, never in a file
         CommandResult replaced = h.run(HostCommands.kubectl("replace", "-f", "-")
                 .stdin(got.stdout().getBytes(StandardCharsets.UTF_8)));
