@@ -122,7 +122,8 @@ public abstract class ApplyOptions {
      * Rotate the encryption-at-rest key in this apply, by the Kubernetes procedure ("Rotating a decryption key"): a
      * new key added second on every master, then made first, every Secret rewritten under it, then the old key
      * removed; the API servers restarted one at a time at each stage. Off by default. A rotation that was interrupted
-     * is finished by the next apply with or without this (the masters' encryption configs show it). See
+     * is finished by the next apply with or without this (the masters' encryption configs show it). A cluster the
+     * apply creates gets a new key anyway: nothing to rotate. Every joined master must be reachable. See
      * {@link Cluster#encryptionStatus()}.
      */
     @Value.Default
