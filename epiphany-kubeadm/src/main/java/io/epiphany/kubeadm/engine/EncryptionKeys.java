@@ -94,6 +94,30 @@ final class EncryptionKeys {
                 + "are larger than the SDK keeps of a command's output (maxOutputBytes)") : r;
     }
 
+    /** {@code get /registry/secrets/ --prefix --keys-only -w json}: which Secrets there are, without their values. */
+    static CommandResult readSecretNames(Cluster cluster, RemoteHost host) {
+        return Etcd.run(cluster, host, true, "get", SECRETS_PREFIX, "--prefix", "--keys-only", "-w", "json");
+    }
+
+    /** The namespaces that hold Secrets, from etcd's keys {@code /registry/secrets/<namespace>/<name>}. */
+    static java.util.SortedSet<String> namespaces(String etcdJson) {
+        java.util.SortedSet<String> out = new java.util.TreeSet<>();
+        try {
+            for (JsonNode kv : JSON.readTree(etcdJson).path("kvs")) {
+                String key = new String(Base64.getDecoder().decode(kv.path("key").asText("")), StandardCharsets.UTF_8);
+                String[] parts = key.substring(Math.min(key.length(), SECRETS_PREFIX.length())).split("/");
+                if (key.startsWith(SECRETS_PREFIX) && parts.length == 2 && parts[0].matches("[a-z0-9]([-a-z0-9]*"
+                        + "[a-z0-9])?")) {
+                    out.add(parts[0]);
+                }
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalStateException("etcdctl get printed something that is not etcd's JSON: "
+                    + e.getClass().getSimpleName());
+        }
+        return out;
+    }
+
     /**
      * How many Secrets are stored under each key name ({@link #IDENTITY} for plain ones), from etcdctl's JSON; only
      * each value's prefix is looked at.

@@ -21,7 +21,8 @@ import java.util.Set;
 /**
  * Rotates the encryption-at-rest key by the Kubernetes procedure ("Rotating a decryption key"): (1) the new key is
  * added second on every master, (2) made first, (3) every Secret is rewritten so that it is stored under it
- * ({@code kubectl get secrets --all-namespaces -o json}, then {@code kubectl replace -f -} with that on stdin), (4) the
+ * ({@code kubectl get secrets -n <namespace> -o json}, then {@code kubectl replace -f -} with that on stdin, namespace
+ * by namespace), (4) the
  * old keys are removed. After each config change that master's API server is restarted (its container stopped, the
  * kubelet starts a new one, which is when kube-apiserver reads the config), one master at a time, drained from every
  * HAProxy, with the health gates before and after. Opt-in ({@link io.epiphany.api.ApplyOptions#rotateEncryptionKey()});
@@ -131,8 +132,9 @@ final class RotateEncryptionKeyPhase implements Phase {
         if (rewrite) {
             String counts = stored.map(s -> " (stored now: " + s + ")").orElse("");
             steps.add(new Step(PlannedStep.of(TITLE, Context.CLUSTER, PlannedStep.Kind.RECONFIGURE, "rewrite every "
-                    + "Secret so that it is stored under " + next + counts + ": `kubectl get secrets --all-namespaces "
-                    + "-o json`, then `kubectl replace -f -`; then check in etcd that none is left under another key",
+                    + "Secret so that it is stored under " + next + counts + ": per namespace `kubectl get secrets -n "
+                    + "<namespace> -o json`, then `kubectl replace -f -`; then check in etcd that none is left under "
+                    + "another key",
                     null), () -> rewrite(ctx, next)));
         }
         now.forEach((m, keys) -> {
@@ -245,26 +247,35 @@ final class RotateEncryptionKeyPhase implements Phase {
         return ring;
     }
 
+    /**
+     * The documented {@code kubectl get secrets -o json | kubectl replace -f -}, one namespace at a time (the
+     * namespaces that hold Secrets, from etcd's keys) so that no listing is larger than one namespace's Secrets.
+     */
     private void rewrite(Context ctx, String next) {
         Machine source = ctx.requireSource(TITLE);
         RemoteHost h = ctx.host(source);
-        CommandResult got = h.run(HostCommands.kubectl("get", "secrets", "--all-namespaces", "-o", "json")
-                .readOnly());
-        if (!got.ok()) {
-            throw fail(ctx, source, "`kubectl get secrets --all-namespaces -o json` exited " + got.exitCode() + ": "
-                    + got.stderrTail(3));
-        }
-        if (got.outputTruncated()) {
-            throw fail(ctx, source, "the Secrets are larger than the SDK keeps of a command's output (the remote "
-                    + "access's maxOutputBytes); raise it, or rewrite them namespace by namespace on a master: "
-                    + "kubectl get secrets -n <namespace> -o json | kubectl replace -f -, then apply again");
-        }
-        // the Secrets go back on stdin: never on a command line, never in a file
-        CommandResult replaced = h.run(HostCommands.kubectl("replace", "-f", "-")
-                .stdin(got.stdout().getBytes(StandardCharsets.UTF_8)));
-        if (!replaced.ok()) {
-            throw fail(ctx, source, "`kubectl replace -f -` exited " + replaced.exitCode() + ": "
-                    + replaced.stderrTail(3));
+        String names = fromEtcd(ctx, r -> EncryptionKeys.readSecretNames(ctx.cluster, r)).orElseThrow(() -> fail(ctx,
+                source, "etcd could not be read for the namespaces that hold Secrets"));
+        for (String namespace : EncryptionKeys.namespaces(names)) {
+            CommandResult got = h.run(HostCommands.kubectl("get", "secrets", "-n", namespace, "-o", "json")
+                    .readOnly());
+            if (!got.ok()) {
+                throw fail(ctx, source, "`kubectl get secrets -n " + namespace + " -o json` exited " + got.exitCode()
+                        + ": " + got.stderrTail(3));
+            }
+            if (got.outputTruncated()) {
+                throw fail(ctx, source, "the Secrets of namespace " + namespace + " are larger than the SDK keeps of "
+                        + "a command's output (the remote access's maxOutputBytes); raise it, or rewrite them by "
+                        + "hand on a master (kubectl get secrets -n " + namespace + " -o json | kubectl replace -f -), "
+                        + "then apply again");
+            }
+            // the Secrets go back on stdin: never on a command line, never in a file
+            CommandResult replaced = h.run(HostCommands.kubectl("replace", "-f", "-")
+                    .stdin(got.stdout().getBytes(StandardCharsets.UTF_8)));
+            if (!replaced.ok()) {
+                throw fail(ctx, source, "`kubectl replace -f -` of namespace " + namespace + "'s Secrets exited "
+                        + replaced.exitCode() + ": " + replaced.stderrTail(3));
+            }
         }
         Map<String, Long> stored = storedByKey(ctx).orElseThrow(() -> fail(ctx, source, "etcd could not be read "
                 + "to check the rewritten Secrets"));
@@ -278,13 +289,17 @@ final class RotateEncryptionKeyPhase implements Phase {
 
     /** Secrets per key name, read in the etcd container of the first master whose etcd answers. */
     static Optional<Map<String, Long>> storedByKey(Context ctx) {
+        return fromEtcd(ctx, h -> EncryptionKeys.readSecrets(ctx.cluster, h)).map(EncryptionKeys::countByKey);
+    }
+
+    /** What an etcdctl read printed on the first reachable joined master whose etcd answered it. */
+    private static Optional<String> fromEtcd(Context ctx, java.util.function.Function<RemoteHost, CommandResult> read) {
         for (Machine m : ctx.cluster.masters()) {
-            if (!ctx.facts.joinedMaster(m) || !ctx.facts.host(m).reachable()) {
-                continue;
-            }
-            CommandResult r = EncryptionKeys.readSecrets(ctx.cluster, ctx.host(m));
-            if (r.ok()) {
-                return Optional.of(EncryptionKeys.countByKey(r.stdout()));
+            if (ctx.facts.joinedMaster(m) && ctx.facts.host(m).reachable()) {
+                CommandResult r = read.apply(ctx.host(m));
+                if (r.ok()) {
+                    return Optional.of(r.stdout());
+                }
             }
         }
         return Optional.empty();

@@ -46,6 +46,7 @@ class EncryptionKeysTest {
         assertThat(EncryptionKeys.countByKey(json)).containsExactly(Map.entry("identity", 1L), Map.entry("key1", 1L),
                 Map.entry("key2", 2L));
         assertThat(EncryptionKeys.countByKey("{\"count\":0}")).isEmpty();
+        assertThat(EncryptionKeys.namespaces(json)).containsExactly("default");
         assertThatThrownBy(() -> EncryptionKeys.countByKey("not json")).isInstanceOf(IllegalStateException.class);
     }
 

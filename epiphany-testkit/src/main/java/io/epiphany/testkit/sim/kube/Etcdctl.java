@@ -15,7 +15,8 @@ import java.util.Optional;
  * SIMULATED {@code etcdctl} (v3 API) as it runs inside a host's etcd static pod (a kubeadm host has no etcdctl binary:
  * it is reached only through {@link Crictl} {@code exec}): {@code member list}, {@code member remove},
  * {@code member promote}, {@code endpoint health}, {@code endpoint status} ({@code --cluster}, {@code -w json},
- * {@code --hex}), {@code move-leader}, {@code put}, {@code get [--prefix] [-w json]}, {@code snapshot save} ({@link EtcdSnapshots}).
+ * {@code --hex}), {@code move-leader}, {@code put}, {@code get [--prefix] [--keys-only] [-w json]},
+ * {@code snapshot save} ({@link EtcdSnapshots}).
  * TLS flags must name files the container sees (its hostPath mounts) and the cluster's etcd CA; linearizable
  * requests fail without quorum. (On a real-OS fleet host the fleet's crictl shim runs the REAL etcdctl against the
  * REAL etcd instead, see system-tests/fleet.)
@@ -73,7 +74,8 @@ public final class Etcdctl {
             if (via == null) {
                 return Outcome.error(TIMEOUT);
             }
-            return execute(s, via, w, json, hex && EtcdIds.hexJson(s.etcdVersion), cluster, a.contains("--prefix"));
+            return execute(s, via, w, json, hex && EtcdIds.hexJson(s.etcdVersion), cluster, a.contains("--prefix"),
+                    a.contains("--keys-only"));
         });
         return result.print(inv);
     }
@@ -144,7 +146,7 @@ public final class Etcdctl {
     }
 
     private static Outcome execute(SimulationState s, SimulationState.Member via, List<String> w, boolean json,
-            boolean hex, boolean cluster, boolean prefix) {
+            boolean hex, boolean cluster, boolean prefix, boolean keysOnly) {
         String cmd = String.join(" ", w.subList(0, Math.min(2, w.size())));
         boolean quorum = ClusterAccess.quorum(s);
         ClusterAccess.electLeader(s);
@@ -193,7 +195,7 @@ public final class Etcdctl {
                 if (w.size() != 2) {
                     return Outcome.badArgs("Error: get command needs one argument as key");
                 }
-                return get(k, via, w.get(1), prefix, json, hex);
+                return get(k, via, w.get(1), prefix, keysOnly, json, hex);
             }
             default:
                 return Outcome.error("Error: unknown command \"" + w.get(0) + "\" (SIMULATED etcdctl)");
@@ -201,16 +203,16 @@ public final class Etcdctl {
     }
 
     /**
-     * {@code get <key> [--prefix] [-w json]}: the text form prints key and value lines; JSON is etcd's RangeResponse
-     * (keys and values base64, {@code kvs} left out when nothing matched, as etcd's JSON printer does).
+     * {@code get <key> [--prefix] [--keys-only] [-w json]}: the text form prints key and value lines; JSON is etcd's
+     * RangeResponse (keys and values base64, {@code kvs} left out when nothing matched, as etcd's JSON printer does).
      */
     private static Outcome get(SimulationState.Kube k, SimulationState.Member via, String key, boolean prefix,
-            boolean json, boolean hex) {
+            boolean keysOnly, boolean json, boolean hex) {
         List<Map.Entry<String, String>> kvs = k.keyValues.entrySet().stream()
                 .filter(e -> prefix ? e.getKey().startsWith(key) : e.getKey().equals(key)).toList();
         if (!json) {
             StringBuilder text = new StringBuilder();
-            kvs.forEach(e -> text.append(e.getKey()).append('\n').append(e.getValue()).append('\n'));
+            kvs.forEach(e -> text.append(e.getKey()).append('\n').append(keysOnly ? "" : e.getValue()).append('\n'));
             return Outcome.ok(text.toString().strip());
         }
         java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
@@ -223,7 +225,7 @@ public final class Etcdctl {
             kv.put("create_revision", k.revision);
             kv.put("mod_revision", k.revision);
             kv.put("version", 1);
-            kv.put("value", b64.encodeToString(e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            kv.put("value", keysOnly ? "" : b64.encodeToString(e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             items.add(kv);
         }
         if (!items.isEmpty()) {
