@@ -165,6 +165,19 @@ public abstract class ApplyOptions {
     }
 
     /**
+     * Rotate the encryption-at-rest key in this apply, by the Kubernetes procedure ("Rotating a decryption key"): a
+     * new key added second on every master, then made first, every Secret rewritten under it, then the old key
+     * removed; the API servers restarted one at a time at each stage. Off by default. A rotation that was interrupted
+     * is finished by the next apply with or without this (the masters' encryption configs show it). A cluster the
+     * apply creates gets a new key anyway: nothing to rotate. Every joined master must be reachable. See
+     * {@link Cluster#encryptionStatus()}.
+     */
+    @Value.Default
+    public boolean rotateEncryptionKey() {
+        return false;
+    }
+
+    /**
      * The controller's clock: certificate expiry and the hosts' clock skew are judged against it. The system clock by
      * default; a test fleet whose clock moves hands its own.
      */

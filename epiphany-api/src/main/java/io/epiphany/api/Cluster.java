@@ -251,6 +251,19 @@ public abstract class Cluster {
     }
 
     /**
+     * Encryption at rest as the masters have it: each master's key names in order (the first encrypts; never the key
+     * material) and how many Secrets etcd holds under each key, read-only. Shows an interrupted key rotation
+     * ({@link ApplyOptions#rotateEncryptionKey()}).
+     */
+    public EncryptionStatus encryptionStatus() {
+        return encryptionStatus(ApplyOptions.defaults());
+    }
+
+    public EncryptionStatus encryptionStatus(ApplyOptions options) {
+        return Engines.load().encryptionStatus(this, options);
+    }
+
+    /**
      * Takes an etcd snapshot on a master whose etcd member is healthy (inside its etcd container), checks it with
      * {@code etcdutl snapshot status}, and writes it with the shared PKI, the encryption config and the audit policy
      * into one archive at {@code archive} (mode 0600, a manifest with the SHA-256 of every part; see {@link Backup});

@@ -27,7 +27,7 @@ class PublicSurfaceTest {
     @Test
     void planStepsAndFindingsAreFinalValuesWithoutPublicConstructors() {
         for (Class<?> type : List.of(Plan.class, PlannedStep.class, Finding.class, Certificates.class,
-                Backup.class)) {
+                Backup.class, EncryptionStatus.class)) {
             assertThat(Modifier.isFinal(type.getModifiers())).as(type.getSimpleName()).isTrue();
             for (Constructor<?> c : type.getDeclaredConstructors()) {
                 assertThat(Modifier.isPublic(c.getModifiers())).as(type.getSimpleName()).isFalse();
@@ -36,6 +36,26 @@ class PublicSurfaceTest {
         PlannedStep a = PlannedStep.of("Repair", "m1", PlannedStep.Kind.REPAIR, "start the kubelet", null);
         assertThat(a).isEqualTo(PlannedStep.of("Repair", "m1", PlannedStep.Kind.REPAIR, "start the kubelet", null))
                 .isNotEqualTo(PlannedStep.of("Repair", "m2", PlannedStep.Kind.REPAIR, "start the kubelet", null));
+    }
+
+    @Test
+    void encryptionStatusIsImmutableAndTellsARotationUnderWay() {
+        java.util.Map<String, Long> counts = new java.util.HashMap<>(java.util.Map.of("key1", 3L));
+        EncryptionStatus done = EncryptionStatus.of(List.of(new EncryptionStatus.Master("m1", "secretbox",
+                List.of("key2")), new EncryptionStatus.Master("m2", "secretbox", List.of("key2"))), counts,
+                java.util.Map.of());
+        counts.put("key2", 9L);
+        assertThat(done.secretsByKey()).containsExactly(java.util.Map.entry("key1", 3L));
+        assertThat(done.rotationInProgress()).isFalse();
+        assertThat(done.keys("m2")).containsExactly("key2");
+        assertThat(done.masters().get(0).writeKey()).contains("key2");
+        EncryptionStatus midway = EncryptionStatus.of(List.of(new EncryptionStatus.Master("m1", "secretbox",
+                List.of("key2")), new EncryptionStatus.Master("m2", "secretbox", List.of("key1"))), counts,
+                java.util.Map.of());
+        assertThat(midway.rotationInProgress()).isTrue();
+        assertThat(midway.toString()).contains("m2=[key1]").contains("key2=9");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EncryptionStatus.of(List.of(),
+                java.util.Map.of("key1", -1L), java.util.Map.of())).hasMessageContaining("key1");
     }
 
     @Test

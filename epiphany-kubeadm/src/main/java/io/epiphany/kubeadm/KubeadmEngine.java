@@ -64,6 +64,11 @@ public final class KubeadmEngine implements Engine {
     }
 
     @Override
+    public io.epiphany.api.EncryptionStatus encryptionStatus(Cluster cluster, ApplyOptions options) {
+        return io.epiphany.kubeadm.engine.EncryptionStatusReader.read(cluster, options);
+    }
+
+    @Override
     public io.epiphany.api.Backup backup(Cluster cluster, java.nio.file.Path archive, ApplyOptions options) {
         return io.epiphany.kubeadm.engine.BackupTaker.take(cluster, archive, options);
     }

@@ -43,6 +43,11 @@ public interface Engine {
         throw new UnsupportedOperationException(getClass().getName() + " does not read certificates");
     }
 
+    /** Reads every master's encryption key names and which key each stored Secret is encrypted with (read-only). */
+    default io.epiphany.api.EncryptionStatus encryptionStatus(Cluster cluster, ApplyOptions options) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not read encryption status");
+    }
+
     /** Takes a backup of the cluster into one archive. */
     default Backup backup(Cluster cluster, java.nio.file.Path archive, ApplyOptions options) {
         throw new UnsupportedOperationException(getClass().getName() + " does not take backups");

@@ -16,11 +16,14 @@ import java.util.TreeMap;
  *        what {@link CertificateFiles} parsed
  * @param sharedFiles path to the SHA-256 of the encryption config and audit policy on this host
  * @param encryptionProvider the first provider of the encryption config on this host
+ * @param encryptionKeys the key names of that provider, in order (the first encrypts; never the key material)
+ * @param encryptionRestartPending a key rotation changed the encryption config and the API server has not been
+ *        restarted since (kube-apiserver reads the file only at start), see {@link EncryptionKeys#restartMarker}
  * @param etcdRunning an etcd container runs on this host
  */
 record ControlPlaneFacts(Map<String, Map<String, String>> flags, Map<String, String> images,
         Map<String, Certificate> certificates, Map<String, String> sharedFiles, Optional<String> encryptionProvider,
-        boolean etcdRunning) {
+        List<String> encryptionKeys, boolean encryptionRestartPending, boolean etcdRunning) {
     static final List<String> COMPONENTS = List.of("kube-apiserver", "kube-controller-manager", "kube-scheduler");
 
     /**
@@ -35,6 +38,7 @@ record ControlPlaneFacts(Map<String, Map<String, String>> flags, Map<String, Str
 
     String digestText() {
         return new TreeMap<>(flags) + "|" + new TreeMap<>(images) + "|" + new TreeMap<>(certificates) + "|"
-                + new TreeMap<>(sharedFiles) + "|" + encryptionProvider.orElse("-") + "|" + etcdRunning;
+                + new TreeMap<>(sharedFiles) + "|" + encryptionProvider.orElse("-") + "|" + encryptionKeys + "|"
+                + encryptionRestartPending + "|" + etcdRunning;
     }
 }

@@ -36,6 +36,7 @@ final class Findings {
             RenewCertificatesPhase.findings(ctx, m, out);
         }
         out.addAll(LoadBalancerStatusReader.downFindings(ctx.cluster, ctx.facts));
+        RotateEncryptionKeyPhase.findings(ctx, out);
         if (ctx.facts.stored().isEmpty()) {
             out.add(Finding.of(Context.CLUSTER, "the ClusterConfiguration in kube-system/kubeadm-config could not be "
                     + "read", "drift of control-plane settings cannot be seen until it can"));

@@ -130,12 +130,14 @@ final class HostFactsReader {
         Map<String, ControlPlaneFacts.Certificate> certs = CertificateFiles.master(cluster, h);
         Map<String, String> shared = new LinkedHashMap<>();
         Optional<String> provider = Optional.empty();
+        List<String> keys = List.of();
         for (String path : KubePaths.sharedConfigFiles(cluster)) {
             Optional<byte[]> content = h.read(path);
             if (content.isPresent()) {
                 shared.put(path, FactsGatherer.sha256(content.get()));
                 if (path.equals(cluster.encryption().configFile())) {
                     provider = Manifests.encryptionProvider(content.get());
+                    keys = List.copyOf(EncryptionKeys.names(content.get()));
                 }
             }
         }
@@ -145,7 +147,8 @@ final class HostFactsReader {
             return Optional.empty();
         }
         return Optional.of(new ControlPlaneFacts(Map.copyOf(flags), Map.copyOf(images), Map.copyOf(certs),
-                Map.copyOf(shared), provider, etcdRunning));
+                Map.copyOf(shared), provider, keys, cluster.encryption().enabled()
+                && h.read(EncryptionKeys.restartMarker(cluster)).isPresent(), etcdRunning));
     }
 
     static String clientVersion(String json) {

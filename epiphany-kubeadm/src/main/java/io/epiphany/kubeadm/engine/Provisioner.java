@@ -28,8 +28,9 @@ public final class Provisioner {
         return List.of(new KernelPhase(), new PackagesPhase(), new ContainerRuntimePhase(), new PullImagesPhase(),
                 new LoadBalancerPhase(), RenewCertificatesPhase.expired(), new Repair(),
                 RenewCertificatesPhase.expiringSoon(), new InitControlPlanePhase(), new CniPhase(), new UpgradePhase(),
-                RemoveMastersPhase.broken(), new ReconfigurePhase(), new JoinMastersPhase(), new JoinNodesPhase(),
-                new NodeLabelsPhase(), new RemoveNodesPhase(), RemoveMastersPhase.healthy());
+                RemoveMastersPhase.broken(), new ReconfigurePhase(), new RotateEncryptionKeyPhase(),
+                new JoinMastersPhase(), new JoinNodesPhase(), new NodeLabelsPhase(), new RemoveNodesPhase(),
+                RemoveMastersPhase.healthy());
     }
 
     /** Each phase's work, selected once from the facts. */

@@ -79,6 +79,9 @@ final class Removal {
         List<String> files = new ArrayList<>(List.of(KubePaths.INIT_CONFIG, KubePaths.JOIN_CONFIG));
         if (master) {
             files.addAll(KubePaths.sharedConfigFiles(ctx.cluster));
+            if (ctx.cluster.encryption().enabled()) {
+                files.add(EncryptionKeys.restartMarker(ctx.cluster));
+            }
         }
         ctx.host(m).run(HostCommands.remove(files.toArray(String[]::new))).orThrow();
     }

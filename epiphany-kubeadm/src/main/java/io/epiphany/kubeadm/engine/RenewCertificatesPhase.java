@@ -138,7 +138,7 @@ final class RenewCertificatesPhase implements Phase {
             h.run(HostCommands.remove(ControlPlaneConfig.PATH));
         }
         for (String container : CONTAINERS) {
-            restart(ctx, h, m, container);
+            restart(ctx, title(), m, container);
         }
         if (!recover) {
             Health.awaitMaster(ctx, title(), m, "its certificates were renewed and its control plane restarted");
@@ -146,8 +146,12 @@ final class RenewCertificatesPhase implements Phase {
         }
     }
 
-    /** Stops the component's running container; the kubelet starts a new one (a new ID) with the renewed files. */
-    private void restart(Context ctx, RemoteHost h, Machine m, String container) {
+    /**
+     * Stops the component's running container; the kubelet starts a new one (a new ID) that reads its files again
+     * (renewed certificates, a rewritten encryption config).
+     */
+    static void restart(Context ctx, String phase, Machine m, String container) {
+        RemoteHost h = ctx.host(m);
         Optional<String> id = Etcd.container(ctx.cluster, h, container);
         if (id.isEmpty()) {
             return; // not running: the kubelet starts it with the new files whenever it does
@@ -160,7 +164,7 @@ final class RenewCertificatesPhase implements Phase {
                 return;
             }
         } while (poll.again());
-        throw new ApplyException(title(), m.hostname(), "the kubelet did not start a new " + container + " container "
+        throw new ApplyException(phase, m.hostname(), "the kubelet did not start a new " + container + " container "
                 + "within " + ctx.options.healthTimeout().toSeconds() + " s after `crictl stop`", ctx.completed(),
                 ctx.notDone(), null);
     }

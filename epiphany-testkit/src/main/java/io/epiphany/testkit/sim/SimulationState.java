@@ -61,6 +61,11 @@ public final class SimulationState {
         public boolean controlPlaneRunning;
         /** The apiserver found every file its flags name when it started. */
         public boolean apiserverHealthy;
+        /**
+         * The encryption keys the apiserver read from its EncryptionConfiguration when it last started
+         * ({@code provider:name:sha256(material)}, {@code identity}); null: never started, reads and writes plain.
+         */
+        public List<String> apiserverEncryption;
         /** Only the etcd container stopped (a fault): its member is down, the other static pods still run. */
         public boolean etcdStopped;
         /** How often the kubelet started this host's etcd container: part of the container's ID. */

@@ -234,8 +234,10 @@ public final class ControlPlane {
         HostFiles f = host.files();
         boolean manifests = f.exists(MANIFESTS + "/kube-apiserver.yaml") && f.exists(MANIFESTS + "/etcd.yaml");
         boolean healthy = manifests && missingApiserverFiles(f).isEmpty();
+        boolean[] apiserverWasRunning = new boolean[1];
         boolean serving = host.store().update(s -> {
             SimulationState.Host h = s.hosts.get(host.hostname());
+            apiserverWasRunning[0] = ClusterAccess.apiserverRunning(s, host.hostname());
             boolean etcdWasRunning = ClusterAccess.etcdContainerRunning(s, host.hostname());
             h.controlPlaneRunning = manifests && s.kube != null;
             h.apiserverHealthy = healthy;
@@ -251,6 +253,9 @@ public final class ControlPlane {
         if (manifests && RealOsMode.enabled() && host.store().read(s -> s.kube != null)) {
             // real-OS fleet only: the etcd static pod's command runs as a real process (REAL etcd)
             RealEtcd.started(host.hostname(), etcdCommand(f));
+        }
+        if (serving && !apiserverWasRunning[0]) {
+            EncryptionAtRest.apiserverStarted(host);
         }
         if (serving) {
             // real-OS fleet only: a real process takes the apiserver's :6443, as the kube-apiserver pod would
@@ -289,12 +294,15 @@ public final class ControlPlane {
         Boolean[] change = host.store().update(s -> {
             SimulationState.Host h = s.hosts.get(host.hostname());
             if (!h.active.contains("kubelet") || !h.controlPlaneRunning) {
-                return new Boolean[] {false, false};
+                return new Boolean[] {false, false, false};
             }
             boolean was = h.apiserverHealthy;
             h.apiserverHealthy = healthy;
-            return new Boolean[] {was && !healthy, !was && healthy};
+            return new Boolean[] {was && !healthy, !was && healthy, true};
         });
+        if (change[2]) {
+            EncryptionAtRest.apiserverStarted(host); // a new apiserver process reads its encryption config
+        }
         if (change[0]) {
             RealOsMode.staticPodsStopped(host.hostname()); // real-OS fleet only: the stand-in crash-loops too
         } else if (change[1]) {

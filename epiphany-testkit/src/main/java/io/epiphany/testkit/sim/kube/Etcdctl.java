@@ -15,7 +15,8 @@ import java.util.Optional;
  * SIMULATED {@code etcdctl} (v3 API) as it runs inside a host's etcd static pod (a kubeadm host has no etcdctl binary:
  * it is reached only through {@link Crictl} {@code exec}): {@code member list}, {@code member remove},
  * {@code member promote}, {@code endpoint health}, {@code endpoint status} ({@code --cluster}, {@code -w json},
- * {@code --hex}), {@code move-leader}, {@code put}, {@code get}, {@code snapshot save} ({@link EtcdSnapshots}).
+ * {@code --hex}), {@code move-leader}, {@code put}, {@code get [--prefix] [--keys-only] [-w json]},
+ * {@code snapshot save} ({@link EtcdSnapshots}).
  * TLS flags must name files the container sees (its hostPath mounts) and the cluster's etcd CA; linearizable
  * requests fail without quorum. (On a real-OS fleet host the fleet's crictl shim runs the REAL etcdctl against the
  * REAL etcd instead, see system-tests/fleet.)
@@ -74,7 +75,8 @@ public final class Etcdctl {
                 return Outcome.error(TIMEOUT);
             }
             return w.size() >= 2 && w.get(0).equals("member") && w.get(1).equals("add")
-                    ? EtcdMembers.add(s, w, a) : execute(s, via, w, json, hex && EtcdIds.hexJson(s.etcdVersion), cluster);
+                    ? EtcdMembers.add(s, w, a) : execute(s, via, w, json, hex && EtcdIds.hexJson(s.etcdVersion),
+                            cluster, a.contains("--prefix"), a.contains("--keys-only"));
         });
         return result.print(inv);
     }
@@ -145,7 +147,7 @@ public final class Etcdctl {
     }
 
     private static Outcome execute(SimulationState s, SimulationState.Member via, List<String> w, boolean json,
-            boolean hex, boolean cluster) {
+            boolean hex, boolean cluster, boolean prefix, boolean keysOnly) {
         String cmd = String.join(" ", w.subList(0, Math.min(2, w.size())));
         boolean quorum = ClusterAccess.quorum(s);
         ClusterAccess.electLeader(s);
@@ -194,8 +196,7 @@ public final class Etcdctl {
                 if (w.size() != 2) {
                     return Outcome.badArgs("Error: get command needs one argument as key");
                 }
-                String v = k.keyValues.get(w.get(1));
-                return Outcome.ok(v == null ? "" : w.get(1) + "\n" + v);
+                return get(k, via, w.get(1), prefix, keysOnly, json, hex);
             }
             default:
                 return Outcome.error("Error: unknown command \"" + w.get(0) + "\" (SIMULATED etcdctl)");
@@ -205,6 +206,39 @@ public final class Etcdctl {
     /** {@code --cluster} asks the members' client URLs: an unstarted member has none, so it is not asked. */
     private static List<SimulationState.Member> withClientUrls(SimulationState s) {
         return s.kube.members.stream().filter(m -> !m.clientUrl.isEmpty()).toList();
+    }
+
+    /**
+     * {@code get <key> [--prefix] [--keys-only] [-w json]}: the text form prints key and value lines; JSON is etcd's
+     * RangeResponse (keys and values base64, {@code kvs} left out when nothing matched, as etcd's JSON printer does).
+     */
+    private static Outcome get(SimulationState.Kube k, SimulationState.Member via, String key, boolean prefix,
+            boolean keysOnly, boolean json, boolean hex) {
+        List<Map.Entry<String, String>> kvs = k.keyValues.entrySet().stream()
+                .filter(e -> prefix ? e.getKey().startsWith(key) : e.getKey().equals(key)).toList();
+        if (!json) {
+            StringBuilder text = new StringBuilder();
+            kvs.forEach(e -> text.append(e.getKey()).append('\n').append(keysOnly ? "" : e.getValue()).append('\n'));
+            return Outcome.ok(text.toString().strip());
+        }
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("header", header(k, via, hex));
+        List<Object> items = new ArrayList<>();
+        for (Map.Entry<String, String> e : kvs) {
+            Map<String, Object> kv = new LinkedHashMap<>();
+            kv.put("key", b64.encodeToString(e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            kv.put("create_revision", k.revision);
+            kv.put("mod_revision", k.revision);
+            kv.put("version", 1);
+            kv.put("value", keysOnly ? "" : b64.encodeToString(e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            items.add(kv);
+        }
+        if (!items.isEmpty()) {
+            out.put("kvs", items);
+        }
+        out.put("count", items.size());
+        return Outcome.ok(write(out));
     }
 
     private static Outcome health(SimulationState s, List<SimulationState.Member> targets, boolean json,

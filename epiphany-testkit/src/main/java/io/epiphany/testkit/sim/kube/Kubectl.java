@@ -13,9 +13,9 @@ import java.util.function.Function;
 /**
  * SIMULATED {@code kubectl --kubeconfig <file>}: {@code get nodes [-o json]}, {@code get configmap kubeadm-config -n
  * kube-system -o json}, {@code label node}, {@code annotate node}, {@code taint node}, {@code cordon},
- * {@code uncordon}, {@code drain} ({@link KubectlDrain}), {@code delete node}, {@code get secret <name> [-n ns] -o
- * json}, {@code apply -f}, {@code create -f} (bootstrap token Secrets among them); and {@code version --client
- * [-o json]}. Requests go to the
+ * {@code uncordon}, {@code drain} ({@link KubectlDrain}), {@code delete node}, {@code apply -f}, {@code create -f}
+ * (bootstrap token Secrets among them), Secrets ({@link KubectlSecrets}); and {@code version --client [-o json]}.
+ * Requests go to the
  * kubeconfig's server through the host's own load balancer, and fail like kubectl when it or etcd is down.
  */
 public final class Kubectl implements Program {
@@ -64,6 +64,7 @@ public final class Kubectl implements Program {
             case "delete" -> delete(inv, server, w);
             case "apply" -> apply(inv, server, false);
             case "create" -> apply(inv, server, true);
+            case "replace" -> KubectlSecrets.replace(inv, server);
             default -> inv.fail(1, "unknown command \"" + w.get(0) + "\" (SIMULATED kubectl)");
         };
     }
@@ -86,7 +87,7 @@ public final class Kubectl implements Program {
         return ClusterAccess.apiError(s, ClusterAccess.route(s, host.hostname(), server), server + path);
     }
 
-    private static int failApi(Invocation inv, String server, String error) {
+    static int failApi(Invocation inv, String server, String error) {
         if (error.contains("connection refused")) {
             inv.err().println("The connection to the server " + server.replaceFirst("^https://", "")
                     + " was refused - did you specify the right host or port?");
@@ -98,20 +99,11 @@ public final class Kubectl implements Program {
     }
 
     private static int get(Invocation inv, String server, List<String> w) {
+        if (KubectlSecrets.isSecrets(w)) {
+            return KubectlSecrets.get(inv, server, w);
+        }
         if (w.size() == 3 && List.of("configmap", "configmaps", "cm").contains(w.get(1))) {
             return getConfigMap(inv, server, w.get(2));
-        }
-        if (w.size() == 3 && List.of("secret", "secrets").contains(w.get(1))) {
-            String ns = Kubeadm.option(inv.args(), "-n").or(() -> Kubeadm.option(inv.args(), "--namespace"))
-                    .orElse("default");
-            String name = w.get(2);
-            return read(inv, server, "/api/v1/namespaces/" + ns + "/secrets/" + name, s -> {
-                String stored = s.kube.objects.get("Secret/" + ns + "/" + name);
-                if (stored == null) {
-                    throw new IOException("(NotFound): secrets \"" + name + "\" not found");
-                }
-                return stored;
-            });
         }
         if (w.size() == 2 && List.of("daemonsets", "daemonset", "ds").contains(w.get(1))) {
             return read(inv, server, "/apis/apps/v1/daemonsets", Workloads::daemonSetsJson);
@@ -190,13 +182,15 @@ public final class Kubectl implements Program {
         if (file.isEmpty()) {
             return inv.fail(1, "error: must specify one of -f and -k");
         }
-        if (!inv.host().files().exists(file.get())) {
+        boolean stdin = file.get().equals("-");
+        if (!stdin && !inv.host().files().exists(file.get())) {
             inv.err().println("error: the path \"" + file.get() + "\" does not exist");
             return 1;
         }
         List<com.fasterxml.jackson.databind.JsonNode> objects;
         try {
-            objects = Workloads.parse(inv.host().files().readString(file.get()));
+            objects = Workloads.parse(stdin ? new String(inv.stdin().readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8) : inv.host().files().readString(file.get()));
         } catch (IOException e) {
             inv.err().println("error: error parsing " + file.get() + ": " + e.getMessage());
             return 1;
@@ -205,7 +199,8 @@ public final class Kubectl implements Program {
         String[] result = host.store().update(s -> {
             Optional<String> e = s.kube == null ? Optional.of("connection refused")
                     : apiError(s, host, server, "/apis");
-            return e.isPresent() ? new String[] {"", "!" + e.get()} : Workloads.apply(s, objects, create,
+            return e.isPresent() ? new String[] {"", "!" + e.get()} : Workloads.apply(s,
+                    ((ClusterAccess.Apiserver) ClusterAccess.route(s, host.hostname(), server)).host(), objects, create,
                     file.get());
         });
         inv.out().print(result[0] == null ? "" : result[0]);

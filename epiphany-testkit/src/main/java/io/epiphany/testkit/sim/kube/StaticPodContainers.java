@@ -60,6 +60,9 @@ final class StaticPodContainers {
                 return null;
             });
             ControlPlane.startStaticPods(host);
+            if (component.filter("kube-apiserver"::equals).isPresent()) {
+                EncryptionAtRest.apiserverStarted(host); // the new process reads its encryption config
+            }
             inv.out().println(id);
         }
         return 0;

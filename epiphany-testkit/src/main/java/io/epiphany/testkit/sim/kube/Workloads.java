@@ -52,9 +52,10 @@ public final class Workloads {
     /**
      * Stores the objects and returns kubectl's lines, or an error (second element, "Error from server (...)...").
      * {@code create} ({@code kubectl create -f}) refuses an object that exists; otherwise server-side apply: create or
-     * replace. A bootstrap token Secret becomes one of the cluster's tokens ({@link BootstrapTokenSecrets}).
+     * replace. A bootstrap token Secret becomes one of the cluster's tokens ({@link BootstrapTokenSecrets}); any other
+     * Secret is stored in etcd encrypted by {@code apiserver}, the API server that serves the request.
      */
-    static String[] apply(SimulationState s, List<JsonNode> objects, boolean create, String file) {
+    static String[] apply(SimulationState s, String apiserver, List<JsonNode> objects, boolean create, String file) {
         StringBuilder out = new StringBuilder();
         for (JsonNode o : objects) {
             if (BootstrapTokenSecrets.isBootstrapToken(o)) {
@@ -90,8 +91,12 @@ public final class Workloads {
                 return new String[] {out.toString(), "Error from server (AlreadyExists): error when creating \""
                         + file + "\": " + kind.toLowerCase() + "s \"" + name + "\" already exists"};
             }
-            s.kube.objects.put(key, stored.toString());
-            s.kube.revision++;
+            if (kind.equals("Secret")) {
+                KubectlSecrets.store(s, apiserver, stored); // in etcd, encrypted by the apiserver that serves this
+            } else {
+                s.kube.objects.put(key, stored.toString());
+                s.kube.revision++;
+            }
             out.append(kind.toLowerCase()).append(group).append('/').append(name)
                     .append(create ? " created\n" : " serverside-applied\n");
         }
