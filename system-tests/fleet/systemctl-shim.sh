@@ -57,7 +57,11 @@ start() {
       haproxy -W -D -p "$HAPROXY_PID" -f "$HAPROXY_CFG" >>/var/log/haproxy-shim.log 2>&1 \
         || { err "Job for haproxy.service failed (see /var/log/haproxy-shim.log)"; return 1; }
       ;;
-    kubelet) touch "$STATE_DIR/kubelet.active"; start_static_pods ;;
+    kubelet)
+      touch "$STATE_DIR/kubelet.active"; start_static_pods
+      # the SIMULATED cluster learns that the kubelet (re)started: its Node reports the installed kubelet's version
+      # from now on, as a real kubelet's does after an upgrade (its static pods already run: the hooks do nothing)
+      if [[ -x $SIM ]]; then "$SIM" systemctl restart kubelet >/dev/null || { err "kubelet: the simulation refused"; return 1; }; fi ;;
   esac
 }
 
