@@ -36,10 +36,7 @@ final class BackupCommand extends ClusterCommand {
     int run(Cluster described) {
         boolean json = output == Format.json;
         Backup backup = clusterFile.run(described, json ? term.err() : term.out(), s -> {
-            if (s.fleet().isPresent()) {
-                term.err().println("SIMULATED: the fleet starts blank, so the cluster is created first (quietly).");
-                s.cluster().apply(s.options());
-            }
+            s.createIfSimulated(term.err());
             return s.cluster().backup(archive, s.options());
         });
         Backup.Manifest m = backup.manifest();

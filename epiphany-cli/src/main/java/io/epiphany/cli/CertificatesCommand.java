@@ -31,10 +31,7 @@ final class CertificatesCommand extends ClusterCommand {
     int run(Cluster described) {
         boolean json = output == Format.json;
         Certificates certs = clusterFile.run(described, json ? term.err() : term.out(), s -> {
-            if (s.fleet().isPresent()) {
-                term.err().println("SIMULATED: the fleet starts blank, so the cluster is created first (quietly).");
-                s.cluster().apply(s.options());
-            }
+            s.createIfSimulated(term.err());
             return s.cluster().certificates(s.options());
         });
         if (json) {

@@ -30,6 +30,14 @@ final class ClusterFile {
         ApplyOptions options() {
             return ApplyOptions.builder().remoteAccess(access).build();
         }
+
+        /** A SIMULATED fleet starts blank: verbs that read a running cluster create it first, saying so. */
+        void createIfSimulated(PrintStream notes) {
+            if (fleet.isPresent()) {
+                notes.println("SIMULATED: the fleet starts blank, so the cluster is created first (quietly).");
+                cluster.apply(options());
+            }
+        }
     }
 
     Cluster described() {

@@ -24,10 +24,7 @@ final class KubeconfigCommand extends ClusterCommand {
     int run(Cluster described) {
         serverMachine(described); // an unknown --server-of is refused before any host is touched
         Kubeconfig k = clusterFile.run(described, term.err(), s -> {
-            if (s.fleet().isPresent()) {
-                term.err().println("SIMULATED: the fleet starts blank, so the cluster is created first (quietly).");
-                s.cluster().apply(s.options());
-            }
+            s.createIfSimulated(term.err());
             Kubeconfig admin = s.cluster().kubeconfig();
             return serverMachine(s.cluster()).map(admin::withServerOf).orElse(admin);
         });

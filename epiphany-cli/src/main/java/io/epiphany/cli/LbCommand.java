@@ -34,10 +34,7 @@ final class LbCommand implements Callable<Integer> {
         @Override
         int run(Cluster described) {
             LoadBalancerStatus status = clusterFile.run(described, term.err(), s -> {
-                if (s.fleet().isPresent()) {
-                    term.err().println("SIMULATED: the fleet starts blank, so the cluster is created first (quietly).");
-                    s.cluster().apply(s.options());
-                }
+                s.createIfSimulated(term.err());
                 return s.cluster().loadBalancers(s.options());
             });
             term.out().print(status.table());

@@ -27,10 +27,7 @@ final class ResetCommand extends ClusterCommand {
             return Failures.USAGE;
         }
         return clusterFile.run(described, term.out(), s -> {
-            if (s.fleet().isPresent()) {
-                term.out().println("SIMULATED: the fleet starts blank, so the cluster is created first (quietly).");
-                s.cluster().apply(s.options());
-            }
+            s.createIfSimulated(term.out());
             var hosts = s.cluster().machines().stream().map(Machine::hostname).collect(Collectors.toSet());
             try (ProgressView view = ProgressView.live(term, Optional.empty(), hosts)) {
                 s.cluster().reset(s.cluster().name(), s.options().toBuilder().listener(view).build());

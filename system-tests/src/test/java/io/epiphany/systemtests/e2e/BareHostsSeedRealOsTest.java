@@ -8,8 +8,6 @@ import io.epiphany.api.Cluster;
 import io.epiphany.api.Plan;
 import io.epiphany.api.ProgressEvent;
 import io.epiphany.api.ProgressListener;
-import io.epiphany.systemtests.FleetTeardownTest;
-import io.epiphany.systemtests.SystemAssumptions;
 import io.epiphany.systemtests.fleet.ProcessRun;
 import io.epiphany.systemtests.fleet.RealOsFleet;
 import java.time.Duration;
@@ -54,20 +52,14 @@ class BareHostsSeedRealOsTest {
 
     @BeforeAll
     void startFleet() {
-        SystemAssumptions.assumeRealOsFleet();
-        List<String> all = new java.util.ArrayList<>(MASTERS);
-        all.addAll(NODES);
-        hosts = List.copyOf(all);
-        fleet = RealOsFleet.startWithSimulatedKubernetes(all, Map.of("epiphany.sim.bare", "true"));
+        fleet = FleetClusters.start(MASTERS, NODES, Map.of("epiphany.sim.bare", "true"));
+        hosts = fleet.hosts().stream().map(h -> h.hostname()).toList();
         cluster = FleetClusters.cluster(fleet, "bare", MASTERS, NODES);
     }
 
     @AfterAll
     void stopFleet() {
-        if (fleet != null) {
-            fleet.close();
-            FleetTeardownTest.assertNothingLeft(fleet.slot());
-        }
+        FleetClusters.stop(fleet);
     }
 
     private String sh(String host, String line) {

@@ -6,6 +6,8 @@ import io.epiphany.api.HostKeyPolicy;
 import io.epiphany.api.LoadBalancer;
 import io.epiphany.api.Machine;
 import io.epiphany.api.SshSettings;
+import io.epiphany.systemtests.FleetTeardownTest;
+import io.epiphany.systemtests.SystemAssumptions;
 import io.epiphany.systemtests.fleet.RealOsFleet;
 import io.epiphany.testkit.SimulatedFleet;
 import java.nio.file.Files;
@@ -28,6 +30,25 @@ final class FleetClusters {
     private static Path cni;
 
     private FleetClusters() {}
+
+    /**
+     * A fleet of {@code masters} then {@code nodes} with SIMULATED Kubernetes ({@code simulation}: its system
+     * properties), once this machine is known to run one (else the test is skipped).
+     */
+    static RealOsFleet start(List<String> masters, List<String> nodes, java.util.Map<String, String> simulation) {
+        SystemAssumptions.assumeRealOsFleet();
+        List<String> all = new java.util.ArrayList<>(masters);
+        all.addAll(nodes);
+        return RealOsFleet.startWithSimulatedKubernetes(all, simulation);
+    }
+
+    /** Closes a fleet {@link #start} made, if it was made, and checks that nothing of it is left on this machine. */
+    static void stop(RealOsFleet fleet) {
+        if (fleet != null) {
+            fleet.close();
+            FleetTeardownTest.assertNothingLeft(fleet.slot());
+        }
+    }
 
     /** How long a dead master can still receive traffic: {@code inter + (fall - 1) * fastinter}. */
     static Duration detectionTime() {

@@ -6,8 +6,6 @@ import io.epiphany.api.ApplyOptions;
 import io.epiphany.api.ApplyResult;
 import io.epiphany.api.Cluster;
 import io.epiphany.api.ProgressListener;
-import io.epiphany.systemtests.FleetTeardownTest;
-import io.epiphany.systemtests.SystemAssumptions;
 import io.epiphany.systemtests.fleet.RealOsFleet;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,18 +44,12 @@ class MasterScalingRealOsTest {
 
     @BeforeAll
     void startFleet() {
-        SystemAssumptions.assumeRealOsFleet();
-        List<String> all = new ArrayList<>(FIVE);
-        all.addAll(NODES);
-        fleet = RealOsFleet.startWithSimulatedKubernetes(all);
+        fleet = FleetClusters.start(FIVE, NODES, java.util.Map.of());
     }
 
     @AfterAll
     void stopFleet() {
-        if (fleet != null) {
-            fleet.close();
-            FleetTeardownTest.assertNothingLeft(fleet.slot());
-        }
+        FleetClusters.stop(fleet);
     }
 
     @Test

@@ -7,8 +7,6 @@ import io.epiphany.api.Cluster;
 import io.epiphany.api.Finding;
 import io.epiphany.api.Plan;
 import io.epiphany.api.PlannedStep;
-import io.epiphany.systemtests.FleetTeardownTest;
-import io.epiphany.systemtests.SystemAssumptions;
 import io.epiphany.systemtests.fleet.RealOsFleet;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,18 +39,12 @@ class ReplaceBrokenMasterRealOsTest {
 
     @BeforeAll
     void startFleet() {
-        SystemAssumptions.assumeRealOsFleet();
-        List<String> all = new ArrayList<>(List.of("master1", "master2", "master3", "master4"));
-        all.addAll(NODES);
-        fleet = RealOsFleet.startWithSimulatedKubernetes(all);
+        fleet = FleetClusters.start(List.of("master1", "master2", "master3", "master4"), NODES, java.util.Map.of());
     }
 
     @AfterAll
     void stopFleet() {
-        if (fleet != null) {
-            fleet.close();
-            FleetTeardownTest.assertNothingLeft(fleet.slot());
-        }
+        FleetClusters.stop(fleet);
     }
 
     @Test

@@ -7,8 +7,6 @@ import io.epiphany.api.ProgressListener;
 import io.epiphany.api.ApplyResult;
 import io.epiphany.api.Cluster;
 import io.epiphany.api.Plan;
-import io.epiphany.systemtests.FleetTeardownTest;
-import io.epiphany.systemtests.SystemAssumptions;
 import io.epiphany.systemtests.fleet.RealOsFleet;
 import java.time.Duration;
 import java.util.List;
@@ -43,19 +41,13 @@ class SeedTopologyRealOsTest {
 
     @BeforeAll
     void startFleet() {
-        SystemAssumptions.assumeRealOsFleet();
-        List<String> all = new java.util.ArrayList<>(MASTERS);
-        all.addAll(NODES);
-        fleet = RealOsFleet.startWithSimulatedKubernetes(all);
+        fleet = FleetClusters.start(MASTERS, NODES, java.util.Map.of());
         cluster = FleetClusters.cluster(fleet, "seed", MASTERS, NODES);
     }
 
     @AfterAll
     void stopFleet() {
-        if (fleet != null) {
-            fleet.close();
-            FleetTeardownTest.assertNothingLeft(fleet.slot());
-        }
+        FleetClusters.stop(fleet);
     }
 
     private ApplyOptions options() {

@@ -7,13 +7,10 @@ import io.epiphany.api.ApplyResult;
 import io.epiphany.api.Cluster;
 import io.epiphany.api.ProgressEvent;
 import io.epiphany.api.ProgressListener;
-import io.epiphany.systemtests.FleetTeardownTest;
-import io.epiphany.systemtests.SystemAssumptions;
 import io.epiphany.systemtests.fleet.RealOsFleet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -45,20 +42,14 @@ class UpgradeRealOsTest {
 
     @BeforeAll
     void startFleet() {
-        SystemAssumptions.assumeRealOsFleet();
-        List<String> all = new ArrayList<>(MASTERS);
-        all.addAll(NODES);
-        hosts = List.copyOf(all);
-        fleet = RealOsFleet.startWithSimulatedKubernetes(all, Map.of("epiphany.sim.kubeadm-version", "v" + FROM,
+        fleet = FleetClusters.start(MASTERS, NODES, Map.of("epiphany.sim.kubeadm-version", "v" + FROM,
                 "epiphany.sim.etcd-version", "3.6.6"));
+        hosts = fleet.hosts().stream().map(h -> h.hostname()).toList();
     }
 
     @AfterAll
     void stopFleet() {
-        if (fleet != null) {
-            fleet.close();
-            FleetTeardownTest.assertNothingLeft(fleet.slot());
-        }
+        FleetClusters.stop(fleet);
     }
 
     @Test
