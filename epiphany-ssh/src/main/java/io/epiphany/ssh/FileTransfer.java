@@ -117,6 +117,8 @@ final class FileTransfer {
     private RuntimeException failure(String what, IOException e) {
         if (Interrupts.caused(e)) {
             Thread.currentThread().interrupt();
+            // the SFTP stream is in an unknown state and MINA closes the session anyway, later: close it now
+            host.dropSession();
             return new java.util.concurrent.CancellationException(what + " on " + host.hostname() + " interrupted");
         }
         return new RemoteException(host.hostname(), what + " failed: " + e.getMessage(), e);

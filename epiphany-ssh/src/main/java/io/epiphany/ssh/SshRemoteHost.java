@@ -104,6 +104,16 @@ final class SshRemoteHost implements RemoteHost {
         return join(session());
     }
 
+    /**
+     * Closes the current session now, so that the next call connects afresh. After an SFTP call was interrupted MINA
+     * closes the session by itself, but later: a command started in between would be cut off without an exit status.
+     */
+    synchronized void dropSession() {
+        if (session != null && session.isDone() && !session.isCompletedExceptionally()) {
+            session.join().close(true);
+        }
+    }
+
     private CompletableFuture<ExecOutcome> execAsync(Privilege.Wire wire) {
         Command command = wire.command();
         if (command.hasSecrets()) { // its own secrets, or the sudo password Privilege added
@@ -152,7 +162,7 @@ final class SshRemoteHost implements RemoteHost {
             try (MDC.MDCCloseable c = MDC.putCloseable("host", target.name())) {
                 return call.start(s).handle((outcome, error) -> {
                     Throwable cause = error == null ? null : unwrap(error);
-                    if (cause instanceof ExecCall.NotStarted && mayReconnect && !s.isOpen()) {
+                    if (cause instanceof ExecCall.NotStarted && mayReconnect && (!s.isOpen() || s.isClosing())) {
                         LOG.info("session to {} closed before the command started; reconnecting", target.display());
                         return start(call, caller, false);
                     }
