@@ -53,8 +53,13 @@ final class FileTransfer {
 
     UploadResult upload(RemoteFile file) {
         SftpClient sftp = sftp();
+        return sftp == null ? logged(file, () -> execUpload(file))
+                : uninterrupted("upload of " + file, () -> logged(file, () -> sftpUpload(sftp, file)));
+    }
+
+    private UploadResult logged(RemoteFile file, IoCall<UploadResult> upload) {
         try {
-            UploadResult result = sftp != null ? sftpUpload(sftp, file) : execUpload(file);
+            UploadResult result = upload.call();
             LOG.debug("upload {}: {}", file, result);
             return result;
         } catch (IOException e) {
@@ -67,15 +72,56 @@ final class FileTransfer {
         if (sftp == null) {
             return execRead(path);
         }
-        try (InputStream in = sftp.read(path)) {
-            return Optional.of(in.readAllBytes());
-        } catch (SftpException e) {
-            if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
-                return Optional.empty();
+        return uninterrupted("reading " + path, () -> {
+            try (InputStream in = sftp.read(path)) {
+                return Optional.of(in.readAllBytes());
+            } catch (SftpException e) {
+                if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
+                    return Optional.empty();
+                }
+                throw failure("reading " + path, e);
+            } catch (IOException e) {
+                throw failure("reading " + path, e);
             }
-            throw failure("reading " + path, e);
-        } catch (IOException e) {
-            throw failure("reading " + path, e);
+        });
+    }
+
+    /** A blocking call that may fail with an {@link IOException}. */
+    private interface IoCall<T> {
+        T call() throws IOException;
+    }
+
+    /** Threads for SFTP calls: as many as callers wait (the SDK bounds those); idle ones end after 30 s. */
+    private static final java.util.concurrent.ExecutorService TRANSFERS = new java.util.concurrent.ThreadPoolExecutor(
+            0, Integer.MAX_VALUE, 30, java.util.concurrent.TimeUnit.SECONDS,
+            new java.util.concurrent.SynchronousQueue<>(), r -> {
+                Thread t = new Thread(r, "epiphany-sftp");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /**
+     * Runs a blocking SFTP call on a thread nobody interrupts while the caller waits for it. MINA answers an interrupt
+     * inside an SFTP call by closing the whole session, later and by itself, which cut off the next command on that
+     * host (even one of the next apply). An interrupted caller now returns at once with a cancellation and its flag
+     * set, while the transfer finishes or fails on its own thread, as a command the SDK stopped waiting for goes on.
+     */
+    private <T> T uninterrupted(String what, java.util.function.Supplier<T> call) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new java.util.concurrent.CancellationException(what + " on " + host.hostname() + " interrupted");
+        }
+        java.util.concurrent.CompletableFuture<T> f = java.util.concurrent.CompletableFuture.supplyAsync(call,
+                TRANSFERS);
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.util.concurrent.CancellationException(what + " on " + host.hostname() + " interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new RemoteException(host.hostname(), what + " failed: " + e.getCause(), e.getCause());
         }
     }
 
@@ -117,8 +163,6 @@ final class FileTransfer {
     private RuntimeException failure(String what, IOException e) {
         if (Interrupts.caused(e)) {
             Thread.currentThread().interrupt();
-            // the SFTP stream is in an unknown state and MINA closes the session anyway, later: close it now
-            host.dropSession();
             return new java.util.concurrent.CancellationException(what + " on " + host.hostname() + " interrupted");
         }
         return new RemoteException(host.hostname(), what + " failed: " + e.getMessage(), e);

@@ -104,16 +104,6 @@ final class SshRemoteHost implements RemoteHost {
         return join(session());
     }
 
-    /**
-     * Closes the current session now, so that the next call connects afresh. After an SFTP call was interrupted MINA
-     * closes the session by itself, but later: a command started in between would be cut off without an exit status.
-     */
-    synchronized void dropSession() {
-        if (session != null && session.isDone() && !session.isCompletedExceptionally()) {
-            session.join().close(true);
-        }
-    }
-
     private CompletableFuture<ExecOutcome> execAsync(Privilege.Wire wire) {
         Command command = wire.command();
         if (command.hasSecrets()) { // its own secrets, or the sudo password Privilege added
