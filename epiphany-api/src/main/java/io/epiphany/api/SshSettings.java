@@ -3,6 +3,7 @@ package io.epiphany.api;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.immutables.value.Value;
 
@@ -123,6 +124,68 @@ public abstract class SshSettings {
     @Value.Default
     public boolean useAgent() {
         return false;
+    }
+
+    /**
+     * Where to dial a machine's address, like OpenSSH's {@code Host} aliases with {@code HostName} and {@code Port}:
+     * the key is the address a machine is known by, {@code 10.0.0.5} (any port) or {@code 10.0.0.5:22}
+     * ({@code [fd00::5]:22}); the value is the {@code host:port} actually dialed, e.g. {@code 127.0.0.1:2201} or a NAT
+     * gateway's forwarded port. A key with a port wins over the same host without one. It applies to every hop (jump
+     * hosts too; behind a jump host the jump host dials the mapped address). The host key is looked up in
+     * {@link #knownHosts()} under the address dialed, as OpenSSH does with {@code HostName}. Empty by default.
+     * Machines the description no longer lists (found through etcd members or Nodes' InternalIPs) are dialed at
+     * their InternalIP and port {@link #port()}, so a book entry reaches them without
+     * {@link ApplyOptions#knownMachines()}.
+     */
+    public abstract Map<String, String> addressBook();
+
+    /**
+     * Makes the {@link #addressBook()} a closed network, named by this text in messages (e.g. {@code "the lab
+     * network"}): only the addresses the book dials (its values) may be dialed; a connection to any other address,
+     * after mapping, fails at once, before any socket is opened, with a message naming the address and this network.
+     * Not retried. Empty by default: any address may be dialed. The simulated fleet of epiphany-testkit sets it so a
+     * test never sends a packet off the machine.
+     */
+    public abstract Optional<String> closedNetwork();
+
+    /**
+     * Where a connection to {@code host:port} goes after the {@link #addressBook()}: the entry for the host and port,
+     * else the one for the host, else the address itself.
+     */
+    public SshAddress dialed(String host, int port) {
+        SshAddress asked = SshAddress.of(host, port);
+        String withPort = addressBook().get(asked.toString());
+        String hostOnly = withPort != null ? null : addressBook().get(asked.host());
+        String to = withPort != null ? withPort : hostOnly;
+        return to == null ? asked : SshAddress.parse(to, port);
+    }
+
+    /** Whether {@link #closedNetwork()} lets the SDK dial this address (always, when the network is open). */
+    public boolean mayDial(SshAddress address) {
+        return closedNetwork().isEmpty()
+                || addressBook().values().stream().anyMatch(v -> SshAddress.parse(v, port()).equals(address));
+    }
+
+    @Value.Check
+    void checkAddressBook() {
+        addressBook().forEach((from, to) -> {
+            try {
+                SshAddress.parse(from, port());
+                if (!SshAddress.hasPort(to)) {
+                    throw new IllegalArgumentException("'" + to + "' needs a port, e.g. " + to + ":22");
+                }
+                SshAddress.parse(to, port());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("SshSettings.addressBook entry " + from + " -> " + to + ": "
+                        + e.getMessage(), e);
+            }
+        });
+        closedNetwork().ifPresent(name -> {
+            if (name.isBlank() || addressBook().isEmpty()) {
+                throw new IllegalArgumentException("SshSettings.closedNetwork '" + name + "' needs a non-blank name "
+                        + "and at least one addressBook entry: only the addresses of the book may be dialed");
+            }
+        });
     }
 
     public static SshSettings defaults() {

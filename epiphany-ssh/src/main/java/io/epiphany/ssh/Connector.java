@@ -29,7 +29,8 @@ import org.slf4j.MDC;
  * Opens authenticated sessions without blocking a thread: TCP connect, key exchange (host key judged by
  * {@link HostKeyCheck}), public-key authentication, each bounded by the settings' timeouts; jump hosts chained through
  * direct-tcpip forwarding; retries with exponential backoff for transient network errors only — never after a refused
- * host key or failed authentication.
+ * host key or failed authentication. Every hop is first mapped through {@link SshSettings#addressBook()}; an address
+ * a {@link SshSettings#closedNetwork()} does not include is refused before any socket is opened.
  */
 final class Connector {
     private static final Logger LOG = LoggerFactory.getLogger(Connector.class);
@@ -68,13 +69,14 @@ final class Connector {
             }
             identities = keyPairs.load(settings);
             for (String jump : settings.jumpHosts()) {
-                hops.add(HostTarget.jump(jump, settings));
+                hops.add(HostTarget.jump(jump, settings).dialedWith(settings));
             }
+            // before any socket: a closed network refuses here, once, without a retry
+            hops.add(target.dialedWith(settings));
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(new RemoteException(target.name(), e.getMessage(), e));
         }
-        hops.add(target);
-        return attempt(target, hops, identities, settings, 1);
+        return attempt(hops.get(hops.size() - 1), hops, identities, settings, 1);
     }
 
     private CompletableFuture<ClientSession> attempt(HostTarget target, List<HostTarget> hops,

@@ -2,6 +2,7 @@ package io.epiphany.ssh;
 
 import io.epiphany.api.HostKeyPolicy;
 import io.epiphany.api.Machine;
+import io.epiphany.api.SshAddress;
 import io.epiphany.api.SshSettings;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -32,37 +33,43 @@ record HostTarget(String name, String address, int port, String user, Optional<S
             user = rest.substring(0, at);
             rest = rest.substring(at + 1);
         }
-        String host = rest;
-        int port = 22;
-        if (rest.startsWith("[")) {
-            int close = rest.indexOf(']');
-            if (close < 0) {
-                throw new IllegalArgumentException("jump host '" + spec + "': unbalanced '['");
-            }
-            host = rest.substring(1, close);
-            if (rest.length() > close + 1 && rest.charAt(close + 1) == ':') {
-                port = parsePort(spec, rest.substring(close + 2));
-            }
-        } else if (rest.indexOf(':') >= 0 && rest.indexOf(':') == rest.lastIndexOf(':')) {
-            host = rest.substring(0, rest.indexOf(':'));
-            port = parsePort(spec, rest.substring(rest.indexOf(':') + 1));
-        }
-        if (host.isEmpty() || user.isEmpty()) {
+        if (user.isEmpty()) {
             throw new IllegalArgumentException("jump host '" + spec + "': expected [user@]host[:port]");
         }
-        return new HostTarget(host, host, port, user, Optional.empty(), settings.hostKeyPolicy(),
-                settings.knownHosts());
+        SshAddress address;
+        try {
+            address = SshAddress.parse(rest, 22);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("jump host '" + spec + "': expected [user@]host[:port] ("
+                    + e.getMessage() + ")", e);
+        }
+        return new HostTarget(address.host(), address.host(), address.port(), user, Optional.empty(),
+                settings.hostKeyPolicy(), settings.knownHosts());
     }
 
-    private static int parsePort(String spec, String port) {
-        try {
-            int p = Integer.parseInt(port);
-            if (p < 1 || p > 65535) {
-                throw new NumberFormatException();
-            }
-            return p;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("jump host '" + spec + "': port must be 1-65535", e);
+    /**
+     * This hop as {@link SshSettings#addressBook()} maps it: the address dialed, which known_hosts is matched against
+     * (OpenSSH's {@code HostName}).
+     *
+     * @throws ClosedNetworkRefusal when {@link SshSettings#closedNetwork()} does not include the address dialed
+     */
+    HostTarget dialedWith(SshSettings settings) {
+        SshAddress to = settings.dialed(address, port);
+        if (!settings.mayDial(to)) {
+            throw new ClosedNetworkRefusal("cannot connect to " + SshAddress.of(address, port)
+                    + (to.equals(SshAddress.of(address, port)) ? "" : " (dialed as " + to + ")") + ": " + to
+                    + " is not part of " + settings.closedNetwork().orElseThrow() + " (SshSettings.closedNetwork: only "
+                    + "the addresses of SshSettings.addressBook may be dialed); refused before any packet was sent");
+        }
+        return new HostTarget(name, to.host(), to.port(), user, pinnedFingerprint, policy, knownHosts);
+    }
+
+    /** A connection {@link SshSettings#closedNetwork()} forbids: never retried. */
+    static final class ClosedNetworkRefusal extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        ClosedNetworkRefusal(String message) {
+            super(message);
         }
     }
 

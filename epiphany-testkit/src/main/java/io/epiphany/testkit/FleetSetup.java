@@ -33,6 +33,9 @@ import java.util.stream.Stream;
 final class FleetSetup {
     private FleetSetup() {}
 
+    /** How {@link SshSettings#closedNetwork()} names the fleet's network in a refused connection's message. */
+    static final String CLOSED_NETWORK = "the simulated fleet's closed network";
+
     static SimulatedFleet start(List<Machine> machines, SimulatedFleet.Options options, SshSettings base, Cluster cluster) {
         checkUnique(machines);
         Path dir = null;
@@ -50,6 +53,7 @@ final class FleetSetup {
             SimulatedOs os = new SimulatedOs();
             StringBuilder knownHosts = new StringBuilder();
             List<Machine> connectable = new ArrayList<>();
+            Map<String, String> addressBook = new LinkedHashMap<>();
             for (Machine m : machines) {
                 register(store, m, options);
                 SimulatedHost host = new SimulatedHost(m.hostname(), m.ip(), dir.resolve("hosts").resolve(m.hostname()),
@@ -65,6 +69,8 @@ final class FleetSetup {
                 knownHosts.append("[127.0.0.1]:").append(host.sshPort()).append(' ').append(key).append('\n');
                 knownHosts.append('[').append(m.ip()).append("]:").append(host.sshPort()).append(' ').append(key)
                         .append('\n');
+                // the modelled IP, at any port (a retired machine is dialed at its InternalIP and SshSettings.port)
+                addressBook.put(m.ip(), "127.0.0.1:" + host.sshPort());
                 connectable.add(m.toBuilder().sshAddress("127.0.0.1").sshPort(host.sshPort())
                         .hostKeyFingerprint(java.util.Optional.empty()).build());
             }
@@ -73,7 +79,7 @@ final class FleetSetup {
             SshSettings ssh = base.toBuilder().user(options.sshUser()).privateKey(privateKey)
                     .privateKeyPassphrase(java.util.Optional.empty()).knownHosts(knownHostsFile)
                     .hostKeyPolicy(HostKeyPolicy.STRICT).jumpHosts(List.of()).useSshConfig(false).useAgent(false)
-                    .build();
+                    .addressBook(addressBook).closedNetwork(CLOSED_NETWORK).build();
             return new SimulatedFleet(dir, io, store, hosts, List.copyOf(connectable), ssh, cluster);
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             for (SimulatedHost h : hosts.values()) {

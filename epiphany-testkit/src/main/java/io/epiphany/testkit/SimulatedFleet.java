@@ -21,8 +21,9 @@ import java.util.NoSuchElementException;
 /**
  * A SIMULATED fleet: one in-process SSH server per machine on 127.0.0.1, each with its own host key and file tree,
  * running a simulated OS and sharing one simulated kubeadm cluster. The SDK reaches it through its normal SSH client
- * with strict host-key checking: {@link #sshSettings()} carries the fleet's client key and a known_hosts file with
- * every host's key. Close it to stop the servers and delete the files.
+ * with strict host-key checking: {@link #sshSettings()} carries the fleet's client key, a known_hosts file with
+ * every host's key and a closed network: every modelled address resolves to its host, any other is refused before a
+ * socket opens. Close it to stop the servers and delete the files.
  *
  * <pre>{@code
  * try (SimulatedFleet fleet = SimulatedFleet.start(List.of(Machine.of("m1", "10.0.0.11")))) {
@@ -289,7 +290,14 @@ public final class SimulatedFleet implements AutoCloseable {
                 .build();
     }
 
-    /** SSH settings for the fleet: its client key, a known_hosts file with every host's key, strict checking. */
+    /**
+     * SSH settings for the fleet: its client key, a known_hosts file with every host's key, strict checking, and a
+     * closed network. Its {@link SshSettings#addressBook()} maps every machine's modelled {@code ip} (any port) to its
+     * simulated host, so a machine the description later drops, found through etcd members or a Node's InternalIP, is
+     * reached in the process without {@code ApplyOptions.knownMachines}. {@link SshSettings#closedNetwork()} is set: a
+     * connection to any other address fails at once, naming the address and "the simulated fleet's closed network",
+     * and no packet leaves the process.
+     */
     public SshSettings sshSettings() {
         return sshSettings;
     }

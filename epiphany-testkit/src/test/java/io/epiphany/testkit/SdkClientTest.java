@@ -37,6 +37,17 @@ class SdkClientTest {
             assertThat(sim.stateChangingCommandCount()).isZero();
             assertThat(host.run(Command.of("cat", "/etc/kubernetes/nope").asRoot()).exitCode()).isEqualTo(1);
 
+            // a machine the fleet does not model is refused before a socket opens, naming the address
+            assertThatThrownBy(() -> access.host(Machine.of("x1", "192.0.2.21"), fleet.sshSettings())
+                    .run(Command.of("true"))).isInstanceOf(RemoteException.class)
+                    .hasMessageContaining("x1: cannot connect to 192.0.2.21:22: 192.0.2.21:22 is not part of the "
+                            + "simulated fleet's closed network");
+            // the modelled address, without the fleet's connect address, reaches the machine through the book
+            long before = sim.commandCount();
+            assertThat(access.host(Machine.of("m1", "10.0.0.11"), fleet.sshSettings())
+                    .run(Command.of("kubeadm", "version", "-o", "short").readOnly()).stdout()).isEqualTo("v1.37.0\n");
+            assertThat(sim.commandCount()).isEqualTo(before + 1);
+
             fleet.host("n1").faults().unreachable(true);
             assertThatThrownBy(() -> access.host(fleet.machines().get(1), fleet.sshSettings())
                     .run(Command.of("date", "+%s"))).isInstanceOf(RemoteException.class).hasMessageContaining("n1");
