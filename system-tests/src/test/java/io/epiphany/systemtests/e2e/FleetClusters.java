@@ -2,7 +2,6 @@ package io.epiphany.systemtests.e2e;
 
 import io.epiphany.api.Cluster;
 import io.epiphany.api.Cni;
-import io.epiphany.api.HostKeyPolicy;
 import io.epiphany.api.LoadBalancer;
 import io.epiphany.api.Machine;
 import io.epiphany.api.SshSettings;
@@ -64,9 +63,7 @@ final class FleetClusters {
     }
 
     static Cluster cluster(RealOsFleet fleet, String name, List<String> masters, List<String> nodes) {
-        SshSettings ssh = SshSettings.builder().user(fleet.sshUser()).privateKey(fleet.privateKey())
-                .knownHosts(fleet.knownHosts()).hostKeyPolicy(HostKeyPolicy.STRICT).useSshConfig(false)
-                .useAgent(false).build();
+        SshSettings ssh = fleet.sshSettings();
         LoadBalancer lb = LoadBalancer.builder().checkInterval(CHECK_INTERVAL).fall(FALL).build();
         return Cluster.builder().name(name).masters(machines(fleet, masters)).nodes(machines(fleet, nodes)).ssh(ssh)
                 .loadBalancer(lb).cni(Cni.manifest(cniManifest())).build();

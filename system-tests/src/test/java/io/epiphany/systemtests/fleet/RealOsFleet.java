@@ -195,6 +195,20 @@ public final class RealOsFleet implements AutoCloseable {
         return stateDir.resolve("known_hosts");
     }
 
+    /**
+     * How the SDK logs in to the fleet: {@link #sshUser()} with {@link #privateKey()}, host keys checked strictly
+     * against {@link #knownHosts()}, and a closed network of the fleet's own namespaces (every host's address, port
+     * 22): a connection to any other address fails before a socket opens, so a test never reaches beyond the
+     * namespaces it created (issue 15).
+     */
+    public io.epiphany.api.SshSettings sshSettings() {
+        Map<String, String> book = new LinkedHashMap<>();
+        hosts.values().forEach(h -> book.put(h.ip(), h.ip() + ":22"));
+        return io.epiphany.api.SshSettings.builder().user(sshUser()).privateKey(privateKey()).knownHosts(knownHosts())
+                .hostKeyPolicy(io.epiphany.api.HostKeyPolicy.STRICT).useSshConfig(false).useAgent(false)
+                .addressBook(book).closedNetwork("the real-OS fleet's closed network (" + slot.name() + ")").build();
+    }
+
     /** A non-root login user on every host, with passwordless {@code sudo}. */
     public String sshUser() {
         return "epiphany";

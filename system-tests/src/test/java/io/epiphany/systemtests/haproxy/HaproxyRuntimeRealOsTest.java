@@ -3,7 +3,6 @@ package io.epiphany.systemtests.haproxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.epiphany.api.Cluster;
-import io.epiphany.api.HostKeyPolicy;
 import io.epiphany.api.Machine;
 import io.epiphany.api.SshSettings;
 import io.epiphany.api.remote.Command;
@@ -42,9 +41,7 @@ class HaproxyRuntimeRealOsTest {
         SystemAssumptions.assumeRealOsFleet();
         lb = LbFleet.start(2, 1);
         m1 = lb.masters.get(0);
-        SshSettings ssh = SshSettings.builder().user(lb.fleet.sshUser()).privateKey(lb.fleet.privateKey())
-                .knownHosts(lb.fleet.knownHosts()).hostKeyPolicy(HostKeyPolicy.STRICT).useSshConfig(false)
-                .useAgent(false).build();
+        SshSettings ssh = lb.fleet.sshSettings();
         List<Machine> masters = lb.masters.stream().map(h -> Machine.of(h.hostname(), h.ip())).toList();
         FleetHost n1 = lb.nodes.get(0);
         Cluster cluster = Cluster.builder().name("lb").allowEvenMasters(true).masters(masters).nodes(Machine.of(n1.hostname(), n1.ip()))

@@ -5,7 +5,6 @@ import static org.assertj.core.groups.Tuple.tuple;
 
 import io.epiphany.api.ApplyOptions;
 import io.epiphany.api.Cluster;
-import io.epiphany.api.HostKeyPolicy;
 import io.epiphany.api.LoadBalancerStatus;
 import io.epiphany.api.LoadBalancerStatus.Kind;
 import io.epiphany.api.Machine;
@@ -29,9 +28,7 @@ class LoadBalancerStatusRealOsTest {
     void flagsAPartitionAndAStoppedHaproxy() throws Exception {
         SystemAssumptions.assumeRealOsFleet();
         try (LbFleet lb = LbFleet.start(2, 2); RemoteAccess access = RemoteAccess.load()) {
-            SshSettings ssh = SshSettings.builder().user(lb.fleet.sshUser()).privateKey(lb.fleet.privateKey())
-                    .knownHosts(lb.fleet.knownHosts()).hostKeyPolicy(HostKeyPolicy.STRICT).useSshConfig(false)
-                    .useAgent(false).build();
+            SshSettings ssh = lb.fleet.sshSettings();
             Cluster cluster = Cluster.builder().name("lb").allowEvenMasters(true).ssh(ssh)
                     .masters(machines(lb.masters)).nodes(machines(lb.nodes)).build();
             // what the engine writes today (rendered for the oldest supported HAProxy, valid on this one)
