@@ -36,7 +36,8 @@ public abstract class ApplyOptions {
     /**
      * Machines the description no longer lists but that the SDK must reach to remove them cleanly (their SSH
      * address, port, user). Without an entry a retired machine is reached at its Node's InternalIP with the cluster's
-     * SSH settings.
+     * SSH settings, mapped through {@link SshSettings#addressBook()} (which is how the simulated fleet of
+     * epiphany-testkit reaches them without this option).
      */
     public abstract java.util.List<Machine> knownMachines();
 

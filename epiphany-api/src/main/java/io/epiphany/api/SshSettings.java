@@ -162,8 +162,14 @@ public abstract class SshSettings {
 
     /** Whether {@link #closedNetwork()} lets the SDK dial this address (always, when the network is open). */
     public boolean mayDial(SshAddress address) {
-        return closedNetwork().isEmpty()
-                || addressBook().values().stream().anyMatch(v -> SshAddress.parse(v, port()).equals(address));
+        return closedNetwork().isEmpty() || bookedAddresses().contains(address);
+    }
+
+    /** The addresses the book dials, parsed once (a fan-out asks for every connection). */
+    @Value.Lazy
+    java.util.Set<SshAddress> bookedAddresses() {
+        return addressBook().values().stream().map(v -> SshAddress.parse(v, port()))
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     @Value.Check
