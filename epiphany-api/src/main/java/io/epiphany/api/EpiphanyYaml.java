@@ -295,6 +295,10 @@ final class EpiphanyYaml {
         if (!s.keyExchange().equals(SshSettings.DEFAULT_KEY_EXCHANGE)) {
             ssh.put("key_exchange", s.keyExchange());
         }
+        if (!s.addressBook().isEmpty()) {
+            ssh.put("address_book", new LinkedHashMap<>(s.addressBook()));
+        }
+        s.closedNetwork().ifPresent(n -> ssh.put("closed_network", n));
         spec.put("ssh", ssh);
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("kind", CONFIG_KIND);

@@ -375,7 +375,8 @@ final class YamlClusterReader {
         if (sshNode != null) {
             SshSettings.Builder ssh = sshSettings != null ? sshSettings : SshSettings.builder();
             sshNode.keys("port", "known_hosts", "host_key_policy", "jump_hosts", "connect_timeout", "auth_timeout",
-                    "command_timeout", "connect_attempts", "concurrency", "key_exchange");
+                    "command_timeout", "connect_attempts", "concurrency", "key_exchange", "address_book",
+                    "closed_network");
             sshNode.ifInteger("port", ssh::port);
             sshNode.ifString("known_hosts", p -> path(sshNode.path("known_hosts"), p).ifPresent(ssh::knownHosts));
             sshNode.ifString("host_key_policy", p -> YamlValues.parsePolicy(p).ifPresentOrElse(ssh::hostKeyPolicy,
@@ -392,7 +393,16 @@ final class YamlClusterReader {
             sshNode.ifDuration("command_timeout", ssh::commandTimeout);
             sshNode.ifInteger("connect_attempts", ssh::connectAttempts);
             sshNode.ifInteger("concurrency", ssh::concurrency);
-            b.ssh(ssh.build());
+            if (sshNode.has("address_book")) {
+                ssh.addressBook(sshNode.stringMap("address_book"));
+            }
+            sshNode.ifString("closed_network", ssh::closedNetwork);
+            try {
+                b.ssh(ssh.build());
+            } catch (IllegalArgumentException e) {
+                problems.add(new Problem(sshNode.path(e.getMessage().contains("closedNetwork") ? "closed_network"
+                        : "address_book"), null, e.getMessage()));
+            }
         }
     }
 

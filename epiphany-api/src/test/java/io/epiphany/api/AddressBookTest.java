@@ -44,4 +44,14 @@ class AddressBookTest {
                 .hasMessageContaining("at least one addressBook entry");
         assertThatThrownBy(() -> SshAddress.parse("[fd00::5", 22)).hasMessageContaining("[address]:port");
     }
+
+    @Test
+    void aBadEntryInTheYamlIsAProblemNamingItsPath() throws java.io.IOException {
+        String yaml = RoundTripTest.resource("/full-options-cluster.yml").replace("\"127.0.0.1:2205\"", "127.0.0.1");
+        assertThatThrownBy(() -> Cluster.fromYaml(yaml)).isInstanceOfSatisfying(ConfigException.class, e -> assertThat(
+                e.problems()).anySatisfy(p -> {
+                    assertThat(p.field()).endsWith("ssh.address_book");
+                    assertThat(p.message()).contains("10.0.0.5 -> 127.0.0.1").contains("needs a port");
+                }));
+    }
 }

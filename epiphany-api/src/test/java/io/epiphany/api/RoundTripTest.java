@@ -78,7 +78,9 @@ class RoundTripTest {
                 .port(2222).knownHosts("/home/deploy/.ssh/known_hosts_prod").hostKeyPolicy(HostKeyPolicy.ACCEPT_NEW)
                 .addJumpHosts("ops@bastion.example.com:2222", "[fd00::1]:22").connectTimeout(Duration.ofSeconds(5))
                 .authTimeout(Duration.ofSeconds(20)).commandTimeout(Duration.ofMinutes(3)).connectAttempts(5)
-                .concurrency(50).keyExchange(java.util.List.of("curve25519-sha256", "mlkem768x25519-sha256")).build());
+                .concurrency(50).keyExchange(java.util.List.of("curve25519-sha256", "mlkem768x25519-sha256"))
+                .putAddressBook("10.0.0.5", "127.0.0.1:2205").putAddressBook("[fd00::13]:22", "nat.example.com:40022")
+                .closedNetwork("the lab network").build());
     }
 
     @Test
