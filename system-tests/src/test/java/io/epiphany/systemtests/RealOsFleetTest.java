@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.epiphany.systemtests.fleet.FleetHost;
 import io.epiphany.systemtests.fleet.ProcessRun;
 import io.epiphany.systemtests.fleet.RealOsFleet;
-import io.epiphany.api.HostKeyPolicy;
 import io.epiphany.api.Machine;
 import io.epiphany.api.SshSettings;
 import io.epiphany.api.remote.Command;
@@ -35,8 +34,7 @@ class RealOsFleetTest {
         SystemAssumptions.assumeRealOsFleet();
         fleet = RealOsFleet.start(5);
         access = RemoteAccess.load();
-        ssh = SshSettings.builder().user(fleet.sshUser()).privateKey(fleet.privateKey()).knownHosts(fleet.knownHosts())
-                .hostKeyPolicy(HostKeyPolicy.STRICT).build();
+        ssh = fleet.sshSettings();
     }
 
     private RemoteHost sdk(FleetHost host) {

@@ -220,8 +220,7 @@ class LbChangeBenchmark {
             String config = Files.readString(configs[0]);
             var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
             try (var access = io.epiphany.api.remote.RemoteAccess.load()) {
-                var ssh = io.epiphany.api.SshSettings.builder().privateKey(fleet.privateKey())
-                        .knownHosts(fleet.knownHosts()).build();
+                var ssh = fleet.sshSettings().toBuilder().user("root").build();
                 List<java.util.concurrent.Future<Boolean>> done = new ArrayList<>();
                 for (FleetHost h : hosts) {
                     done.add(pool.submit(() -> new io.epiphany.haproxy.HaproxyService(access.host(
