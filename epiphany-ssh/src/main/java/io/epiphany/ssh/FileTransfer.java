@@ -72,9 +72,41 @@ final class FileTransfer {
         if (sftp == null) {
             return execRead(path);
         }
+        return sftpRead(sftp, path, InputStream::readAllBytes);
+    }
+
+    /**
+     * Streams a file into {@code local} over SFTP (64 KiB at a time, whatever its size). Over exec (a non-root login,
+     * or no SFTP) the file is read whole, so it is limited to the output cap.
+     */
+    boolean download(String path, java.nio.file.Path local) {
+        SftpClient sftp = sftp();
+        if (sftp == null) {
+            Optional<byte[]> content = execRead(path);
+            content.ifPresent(c -> write(local, c));
+            return content.isPresent();
+        }
+        return sftpRead(sftp, path, in -> {
+            try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(local,
+                    java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+                return in.transferTo(out);
+            }
+        }).isPresent();
+    }
+
+    private static void write(java.nio.file.Path local, byte[] content) {
+        try {
+            java.nio.file.Files.write(local, content);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("could not write " + local, e);
+        }
+    }
+
+    /** What {@code use} makes of the file's content; empty when the file does not exist. */
+    private <T> Optional<T> sftpRead(SftpClient sftp, String path, IoFunction<InputStream, T> use) {
         return uninterrupted("reading " + path, () -> {
             try (InputStream in = sftp.read(path)) {
-                return Optional.of(in.readAllBytes());
+                return Optional.of(use.apply(in));
             } catch (SftpException e) {
                 if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
                     return Optional.empty();
@@ -84,6 +116,11 @@ final class FileTransfer {
                 throw failure("reading " + path, e);
             }
         });
+    }
+
+    /** A function that may fail with an {@link IOException}. */
+    private interface IoFunction<A, T> {
+        T apply(A a) throws IOException;
     }
 
     /** A blocking call that may fail with an {@link IOException}. */
