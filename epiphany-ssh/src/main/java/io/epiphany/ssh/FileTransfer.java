@@ -76,15 +76,14 @@ final class FileTransfer {
     }
 
     /**
-     * Streams a file into {@code local} over SFTP (64 KiB at a time, whatever its size). Over exec (a non-root login,
-     * or no SFTP) the file is read whole, so it is limited to the output cap.
+     * Streams a file into {@code local} over SFTP (64 KiB at a time), or over exec (a non-root login, or no SFTP) in
+     * pieces that each fit the output cap: {@code dd if=<path> bs=<piece> skip=<i> count=1 status=none}, until a
+     * piece is short. Either way whatever its size.
      */
     boolean download(String path, java.nio.file.Path local) {
         SftpClient sftp = sftp();
         if (sftp == null) {
-            Optional<byte[]> content = execRead(path);
-            content.ifPresent(c -> write(local, c));
-            return content.isPresent();
+            return execDownload(path, local);
         }
         return sftpRead(sftp, path, in -> {
             try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(local,
@@ -94,12 +93,47 @@ final class FileTransfer {
         }).isPresent();
     }
 
-    private static void write(java.nio.file.Path local, byte[] content) {
-        try {
-            java.nio.file.Files.write(local, content);
+    /** The most an exec download asks in one piece: within the output cap, and not more memory than this. */
+    private static final int MAX_EXEC_PIECE = 8 * 1024 * 1024;
+
+    private boolean execDownload(String path, java.nio.file.Path local) {
+        int piece = Math.min(MAX_EXEC_PIECE, host.maxOutputBytes() / 2); // well within the cap
+        byte[] first = execPiece(path, piece, 0);
+        if (first == null) {
+            return false; // local untouched
+        }
+        try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(local,
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+            out.write(first);
+            // a file that kept growing would keep this going: the files read this way are written once, then read
+            for (long i = 1, last = first.length; last == piece; i++) {
+                byte[] next = execPiece(path, piece, i);
+                if (next == null) {
+                    throw new RemoteException(host.hostname(), path + " was removed while it was read");
+                }
+                out.write(next);
+                last = next.length;
+            }
+            return true;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("could not write " + local, e);
         }
+    }
+
+    /** Piece {@code i} of a file ({@code dd}), null when the file does not exist. */
+    private byte[] execPiece(String path, int piece, long i) {
+        Command dd = Command.of("dd", "if=" + path, "bs=" + piece, "skip=" + i, "count=1", "status=none").asRoot()
+                .readOnly();
+        ExecOutcome outcome = host.exec(dd);
+        if (outcome.exitStatus() != null && outcome.exitStatus() != 0
+                && new String(outcome.stderr(), StandardCharsets.UTF_8).contains("No such file")) {
+            return null;
+        }
+        check(outcome, dd);
+        if (outcome.truncated()) {
+            throw new RemoteException(host.hostname(), "a piece of " + path + " is larger than the output cap");
+        }
+        return outcome.stdout();
     }
 
     /** What {@code use} makes of the file's content; empty when the file does not exist. */
@@ -302,10 +336,6 @@ final class FileTransfer {
 
     private UploadResult execUpload(RemoteFile file) {
         byte[] content = file.content();
-        if (content.length > MAX_EXEC_UPLOAD) {
-            throw new RemoteException(host.hostname(), "upload of " + file + " over exec is limited to "
-                    + MAX_EXEC_UPLOAD + " bytes (the host has no SFTP or the login is not root)");
-        }
         String p = Shell.quote(file.path());
         Command probe = Command.shell("stat -c %a:%U " + p + " && sha256sum " + p).asRoot().readOnly();
         ExecOutcome seen = host.exec(probe);
@@ -317,12 +347,40 @@ final class FileTransfer {
                 return UploadResult.UNCHANGED;
             }
         }
-        String t = Shell.quote(temporaryName(file.path()));
-        Command write = Command.shell("mkdir -p " + Shell.quote(parent(file.path())) + " && umask 077 && cat > " + t
-                + " && chmod " + Integer.toOctalString(file.mode()) + " " + t + " && chown " + Shell.quote(file.owner())
-                + " " + t + " && mv -f " + t + " " + p + " || { rm -f " + t + "; exit 1; }").asRoot().stdin(content);
-        check(host.exec(write), write);
-        return UploadResult.WRITTEN;
+        String tmp = temporaryName(file.path());
+        String t = Shell.quote(tmp);
+        String install = " && chmod " + Integer.toOctalString(file.mode()) + " " + t + " && chown "
+                + Shell.quote(file.owner()) + " " + t + " && mv -f " + t + " " + p + " || { rm -f " + t + "; exit 1; }";
+        if (content.length <= MAX_EXEC_UPLOAD) {
+            Command write = Command.shell("mkdir -p " + Shell.quote(parent(file.path())) + " && umask 077 && cat > "
+                    + t + install).asRoot().stdin(content);
+            check(host.exec(write), write);
+            return UploadResult.WRITTEN;
+        }
+        // stdin must fit one send window: the content goes in pieces, each its own 0600 file, joined at the end
+        java.util.List<String> pieces = new java.util.ArrayList<>();
+        try {
+            for (int off = 0; off < content.length; off += MAX_EXEC_UPLOAD) {
+                String piece = Shell.quote(tmp + ".part" + pieces.size());
+                pieces.add(piece);
+                Command write = Command.shell((off == 0 ? "mkdir -p " + Shell.quote(parent(file.path())) + " && " : "")
+                        + "umask 077 && cat > " + piece).asRoot().stdin(java.util.Arrays.copyOfRange(content, off,
+                                Math.min(content.length, off + MAX_EXEC_UPLOAD)));
+                check(host.exec(write), write);
+            }
+            Command join = Command.shell("umask 077 && cat " + String.join(" ", pieces) + " > " + t + install)
+                    .asRoot();
+            check(host.exec(join), join);
+            return UploadResult.WRITTEN;
+        } finally {
+            Command clean = Command.shell("rm -f " + String.join(" ", pieces)).asRoot();
+            try {
+                host.exec(clean);
+            } catch (RuntimeException e) {
+                LOG.warn("{}: could not remove the pieces of an upload of {}: {}", host.hostname(), file.path(),
+                        e.getMessage());
+            }
+        }
     }
 
     private Optional<byte[]> execRead(String path) {

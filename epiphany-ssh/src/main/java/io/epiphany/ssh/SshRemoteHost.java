@@ -99,6 +99,11 @@ final class SshRemoteHost implements RemoteHost {
         }
     }
 
+    /** The most of a command's stdout that is kept (the access's maxOutputBytes). */
+    int maxOutputBytes() {
+        return access.maxOutputBytes();
+    }
+
     /** Runs a command and gives the raw outcome (for file transfer over exec); transport failures throw. */
     ExecOutcome exec(Command command) {
         Privilege.Wire wire = Privilege.apply(command, target.user(), settings.sudoPassword());
