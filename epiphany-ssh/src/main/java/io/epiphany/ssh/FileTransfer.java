@@ -1,8 +1,6 @@
 package io.epiphany.ssh;
 
 import io.epiphany.api.remote.Command;
-import io.epiphany.api.remote.CommandResult;
-import io.epiphany.api.remote.RemoteCommandException;
 import io.epiphany.api.remote.RemoteException;
 import io.epiphany.api.remote.RemoteFile;
 import io.epiphany.api.remote.Shell;
@@ -31,29 +29,27 @@ import org.slf4j.LoggerFactory;
  * Files on one host. Root logins use SFTP (one client per session, reused): stat + SHA-256 of the current content to
  * skip unchanged files, {@code mkdir -p} of the parents, write to a hidden temporary name in the same directory with
  * the final mode and owner set before any content is written, then an atomic rename. Non-root logins (which need
- * {@code sudo}) and hosts without the SFTP subsystem use exec: {@code stat}/{@code sha256sum} to compare,
- * {@code cat > tmp} with the content on stdin, {@code chmod}, {@code chown}, {@code mv -f}. File content is never
- * logged.
+ * {@code sudo}) and hosts without the SFTP subsystem use exec ({@link ExecFiles}). File content is never logged.
  */
 final class FileTransfer {
     private static final Logger LOG = LoggerFactory.getLogger(FileTransfer.class);
     private static final AttributeKey<SftpClient> SFTP = new AttributeKey<>();
     private static final int CHUNK = 32 * 1024;
-    /** Content sent on a channel's stdin must fit its first send window (see {@link ExecCall}). */
-    static final int MAX_EXEC_UPLOAD = 1024 * 1024;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final SshRemoteHost host;
+    private final ExecFiles exec;
     private final Map<String, int[]> ownerIds = new ConcurrentHashMap<>();
     private volatile boolean sftpUnavailable;
 
     FileTransfer(SshRemoteHost host) {
         this.host = host;
+        this.exec = new ExecFiles(host);
     }
 
     UploadResult upload(RemoteFile file) {
         SftpClient sftp = sftp();
-        return sftp == null ? logged(file, () -> execUpload(file))
+        return sftp == null ? logged(file, () -> exec.upload(file))
                 : uninterrupted("upload of " + file, () -> logged(file, () -> sftpUpload(sftp, file)));
     }
 
@@ -70,7 +66,7 @@ final class FileTransfer {
     Optional<byte[]> read(String path) {
         SftpClient sftp = sftp();
         if (sftp == null) {
-            return execRead(path);
+            return exec.read(path);
         }
         return sftpRead(sftp, path, InputStream::readAllBytes);
     }
@@ -83,7 +79,7 @@ final class FileTransfer {
     boolean download(String path, java.nio.file.Path local) {
         SftpClient sftp = sftp();
         if (sftp == null) {
-            return execDownload(path, local);
+            return exec.download(path, local);
         }
         return sftpRead(sftp, path, in -> {
             try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(local,
@@ -91,49 +87,6 @@ final class FileTransfer {
                 return in.transferTo(out);
             }
         }).isPresent();
-    }
-
-    /** The most an exec download asks in one piece: within the output cap, and not more memory than this. */
-    private static final int MAX_EXEC_PIECE = 8 * 1024 * 1024;
-
-    private boolean execDownload(String path, java.nio.file.Path local) {
-        int piece = Math.min(MAX_EXEC_PIECE, host.maxOutputBytes() / 2); // well within the cap
-        byte[] first = execPiece(path, piece, 0);
-        if (first == null) {
-            return false; // local untouched
-        }
-        try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(local,
-                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
-            out.write(first);
-            // a file that kept growing would keep this going: the files read this way are written once, then read
-            for (long i = 1, last = first.length; last == piece; i++) {
-                byte[] next = execPiece(path, piece, i);
-                if (next == null) {
-                    throw new RemoteException(host.hostname(), path + " was removed while it was read");
-                }
-                out.write(next);
-                last = next.length;
-            }
-            return true;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("could not write " + local, e);
-        }
-    }
-
-    /** Piece {@code i} of a file ({@code dd}), null when the file does not exist. */
-    private byte[] execPiece(String path, int piece, long i) {
-        Command dd = Command.of("dd", "if=" + path, "bs=" + piece, "skip=" + i, "count=1", "status=none").asRoot()
-                .readOnly();
-        ExecOutcome outcome = host.exec(dd);
-        if (outcome.exitStatus() != null && outcome.exitStatus() != 0
-                && new String(outcome.stderr(), StandardCharsets.UTF_8).contains("No such file")) {
-            return null;
-        }
-        check(outcome, dd);
-        if (outcome.truncated()) {
-            throw new RemoteException(host.hostname(), "a piece of " + path + " is larger than the output cap");
-        }
-        return outcome.stdout();
     }
 
     /** What {@code use} makes of the file's content; empty when the file does not exist. */
@@ -288,7 +241,7 @@ final class FileTransfer {
             return;
         }
         // Plain SFTP v3 rename refuses to replace an existing file; mv -f is rename(2), atomic in one directory.
-        check(host.exec(Command.of("mv", "-f", from, to)), Command.of("mv", "-f", from, to));
+        ExecFiles.check(host, host.exec(Command.of("mv", "-f", from, to)), Command.of("mv", "-f", from, to));
     }
 
     private static SftpClient.Attributes statOrNull(SftpClient sftp, String path) throws IOException {
@@ -323,8 +276,8 @@ final class FileTransfer {
         }
         return ownerIds.computeIfAbsent(owner, o -> {
             Command id = Command.shell("id -u " + Shell.quote(o) + " && id -g " + Shell.quote(o)).readOnly();
-            String[] lines = new String(check(host.exec(id), id).stdout(), StandardCharsets.UTF_8).strip()
-                    .split("\\R");
+            String[] lines = new String(ExecFiles.check(host, host.exec(id), id).stdout(), StandardCharsets.UTF_8)
+                    .strip().split("\\R");
             try {
                 return new int[] {Integer.parseInt(lines[0].strip()), Integer.parseInt(lines[1].strip())};
             } catch (RuntimeException e) {
@@ -334,84 +287,12 @@ final class FileTransfer {
         });
     }
 
-    private UploadResult execUpload(RemoteFile file) {
-        byte[] content = file.content();
-        String p = Shell.quote(file.path());
-        Command probe = Command.shell("stat -c %a:%U " + p + " && sha256sum " + p).asRoot().readOnly();
-        ExecOutcome seen = host.exec(probe);
-        if (seen.exitStatus() != null && seen.exitStatus() == 0) {
-            String[] lines = new String(seen.stdout(), StandardCharsets.UTF_8).strip().split("\\R");
-            String expected = Integer.toOctalString(file.mode()) + ":" + file.owner();
-            if (lines.length == 2 && lines[0].strip().equals(expected)
-                    && lines[1].startsWith(HexFormat.of().formatHex(sha256(content)))) {
-                return UploadResult.UNCHANGED;
-            }
-        }
-        String tmp = temporaryName(file.path());
-        String t = Shell.quote(tmp);
-        String install = " && chmod " + Integer.toOctalString(file.mode()) + " " + t + " && chown "
-                + Shell.quote(file.owner()) + " " + t + " && mv -f " + t + " " + p + " || { rm -f " + t + "; exit 1; }";
-        if (content.length <= MAX_EXEC_UPLOAD) {
-            Command write = Command.shell("mkdir -p " + Shell.quote(parent(file.path())) + " && umask 077 && cat > "
-                    + t + install).asRoot().stdin(content);
-            check(host.exec(write), write);
-            return UploadResult.WRITTEN;
-        }
-        // stdin must fit one send window: the content goes in pieces, each its own 0600 file, joined at the end
-        java.util.List<String> pieces = new java.util.ArrayList<>();
-        try {
-            for (int off = 0; off < content.length; off += MAX_EXEC_UPLOAD) {
-                String piece = Shell.quote(tmp + ".part" + pieces.size());
-                pieces.add(piece);
-                Command write = Command.shell((off == 0 ? "mkdir -p " + Shell.quote(parent(file.path())) + " && " : "")
-                        + "umask 077 && cat > " + piece).asRoot().stdin(java.util.Arrays.copyOfRange(content, off,
-                                Math.min(content.length, off + MAX_EXEC_UPLOAD)));
-                check(host.exec(write), write);
-            }
-            Command join = Command.shell("umask 077 && cat " + String.join(" ", pieces) + " > " + t + install)
-                    .asRoot();
-            check(host.exec(join), join);
-            return UploadResult.WRITTEN;
-        } finally {
-            Command clean = Command.shell("rm -f " + String.join(" ", pieces)).asRoot();
-            try {
-                host.exec(clean);
-            } catch (RuntimeException e) {
-                LOG.warn("{}: could not remove the pieces of an upload of {}: {}", host.hostname(), file.path(),
-                        e.getMessage());
-            }
-        }
-    }
-
-    private Optional<byte[]> execRead(String path) {
-        Command cat = Command.of("cat", path).asRoot().readOnly();
-        ExecOutcome outcome = host.exec(cat);
-        if (outcome.exitStatus() != null && outcome.exitStatus() != 0
-                && new String(outcome.stderr(), StandardCharsets.UTF_8).contains("No such file")) {
-            return Optional.empty();
-        }
-        check(outcome, cat);
-        if (outcome.truncated()) {
-            throw new RemoteException(host.hostname(), path + " is larger than the output cap; read it in parts");
-        }
-        return Optional.of(outcome.stdout());
-    }
-
-    private ExecOutcome check(ExecOutcome outcome, Command command) {
-        if (outcome.exitStatus() == null || outcome.exitStatus() != 0) {
-            throw new RemoteCommandException(new CommandResult(host.hostname(), command.toString(),
-                    outcome.exitStatus() == null ? -1 : outcome.exitStatus(), "",
-                    command.redact(new String(outcome.stderr(), StandardCharsets.UTF_8))));
-        }
-        return outcome;
-    }
-
-    private static String parent(String path) {
+    static String parent(String path) {
         int slash = path.lastIndexOf('/');
         return slash <= 0 ? "/" : path.substring(0, slash);
     }
 
-    private static String temporaryName(String path) {
+    static String temporaryName(String path) {
         byte[] random = new byte[6];
         RANDOM.nextBytes(random);
         int slash = path.lastIndexOf('/');
@@ -419,7 +300,7 @@ final class FileTransfer {
                 + HexFormat.of().formatHex(random);
     }
 
-    private static byte[] sha256(byte[] data) {
+    static byte[] sha256(byte[] data) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(data);
         } catch (NoSuchAlgorithmException e) {

@@ -30,43 +30,6 @@ final class FileCommands {
         });
     }
 
-    /**
-     * {@code dd if=FILE bs=N skip=K count=C status=none}: C blocks of N bytes from block K of a file (fewer at its
-     * end; a regular file gives full blocks), on stdout; the SDK's way to read a large file in pieces over exec.
-     * Messages as GNU dd prints them.
-     */
-    Program dd() {
-        return readOnly(inv -> {
-            java.util.Map<String, String> o = new java.util.HashMap<>();
-            for (String a : inv.args()) {
-                String[] kv = a.split("=", 2);
-                if (kv.length != 2 || !List.of("if", "bs", "skip", "count", "status").contains(kv[0])) {
-                    return inv.fail(1, "dd: unrecognized operand '" + a + "' (SIMULATED: if= bs= skip= count= "
-                            + "status=none only)");
-                }
-                o.put(kv[0], kv[1]);
-            }
-            if (!o.containsKey("if") || !o.getOrDefault("status", "none").equals("none")
-                    || !o.getOrDefault("bs", "512").matches("[1-9][0-9]{0,9}")
-                    || !o.getOrDefault("skip", "0").matches("[0-9]{1,12}")
-                    || !o.getOrDefault("count", "1").matches("[0-9]{1,12}")) {
-                return inv.fail(1, "dd: invalid operands " + inv.args() + " (SIMULATED: if=FILE bs=N skip=K count=C "
-                        + "status=none)");
-            }
-            long bs = Long.parseLong(o.getOrDefault("bs", "512"));
-            long from = Long.parseLong(o.getOrDefault("skip", "0")) * bs;
-            long length = Long.parseLong(o.getOrDefault("count", "1")) * bs;
-            String path = o.get("if");
-            if (!inv.host().files().exists(path)) {
-                return inv.fail(1, "dd: failed to open '" + path + "': No such file or directory");
-            }
-            return readFile(inv, path, bytes -> {
-                int start = (int) Math.min(bytes.length, from);
-                inv.out().write(bytes, start, (int) Math.min(bytes.length - start, length));
-            });
-        });
-    }
-
     Program sha256sum() {
         return readOnly(inv -> {
             int status = 0;
