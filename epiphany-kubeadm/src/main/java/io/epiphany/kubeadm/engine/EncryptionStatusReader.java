@@ -13,8 +13,8 @@ import java.util.Optional;
 
 /**
  * {@link Cluster#encryptionStatus()}: every master's encryption config (file reads only; key names kept, material
- * dropped) and, through the first master whose etcd answers (in pages: {@link SecretPages}), which key each Secret in etcd is stored under. A host
- * that cannot be read is reported, never fatal.
+ * dropped) and, through the first master whose etcd answers (in pages: {@link SecretPages}), which key each Secret
+ * in etcd is stored under. A host that cannot be read is reported, never fatal.
  */
 public final class EncryptionStatusReader {
     /** The {@link EncryptionStatus#unreadable()} entry when no master's etcd answered. */

@@ -60,7 +60,8 @@ class EncryptionKeysTest {
 
     private static String kv(String name, String value) {
         Base64.Encoder b64 = Base64.getEncoder();
-        return "{\"key\":\"" + b64.encodeToString(("/registry/secrets/default/" + name).getBytes(StandardCharsets.UTF_8))
+        byte[] key = ("/registry/secrets/default/" + name).getBytes(StandardCharsets.UTF_8);
+        return "{\"key\":\"" + b64.encodeToString(key)
                 + "\",\"value\":\"" + b64.encodeToString(value.getBytes(StandardCharsets.ISO_8859_1)) + "\"}";
     }
 }
