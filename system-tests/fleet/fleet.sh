@@ -356,8 +356,9 @@ setup_host() {
     [[ -f "$d/etc-upper/os-release" && ! -L "$d/etc-upper/os-release" ]] \
       || die "host $host: /etc/os-release is not in the host's own /etc"
   else
-    # without the simulation a host has the fleet's crictl (in front of the real etcd) from the start
+    # without the simulation a host has the fleet's crictl (in front of the real etcd) and ctr from the start
     ln -s /usr/local/sbin/k8s/crictl "$d/usrlocalbin/crictl"
+    ln -s /usr/local/sbin/k8s/ctr "$d/usrlocalbin/ctr"
   fi
   {
     awk -v ip="$ip" '{print ip, $1, $2}' "$d/etc-upper/ssh/ssh_host_ed25519_key.pub"
@@ -424,6 +425,7 @@ cmd_up() {
   install -m 0755 "$FLEET_DIR/systemctl-shim.sh" "$STATE/sbin/systemctl"
   mkdir -p "$STATE/sbin/k8s"
   install -m 0755 "$FLEET_DIR/crictl-shim.sh" "$STATE/sbin/k8s/crictl"
+  install -m 0755 "$FLEET_DIR/ctr-shim.sh" "$STATE/sbin/k8s/ctr"
   printf '#!/bin/sh\necho "$(basename "$0"): the REAL program is blocked on real-OS fleet hosts (it would change this machine); the SDK must reach the SIMULATED one in /usr/local/sbin" >&2\nexit 126\n' \
     > "$STATE/sbin/epiphany-blocked"
   chmod 0755 "$STATE/sbin/epiphany-blocked"

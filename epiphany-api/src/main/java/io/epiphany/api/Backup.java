@@ -89,28 +89,75 @@ public final class Backup {
      */
     public static Backup write(Path archive, String cluster, String kubernetesVersion, Instant created, String takenOn,
             List<String> members, long etcdRevision, long etcdKeys, Map<String, byte[]> parts) {
-        List<Part> described = new ArrayList<>();
-        parts.forEach((name, content) -> described.add(new Part(checkName(name), content.length, sha256(content))));
-        Manifest manifest = new Manifest(cluster, kubernetesVersion, created, takenOn, members, etcdRevision, etcdKeys,
-                described);
+        Map<String, Source> sources = new LinkedHashMap<>();
+        parts.forEach((name, content) -> sources.put(name, Source.of(content)));
+        return write(archive, new Manifest(cluster, kubernetesVersion, created, takenOn, members, etcdRevision,
+                etcdKeys, List.of()), sources);
+    }
+
+    /**
+     * {@link #write(Path, String, String, Instant, String, List, long, long, Map)} with the etcd snapshot streamed
+     * from a local file (read twice, for its SHA-256 and into the archive; never whole in memory) as the first part,
+     * then {@code parts}, which must not hold {@link #SNAPSHOT}.
+     */
+    public static Backup write(Path archive, String cluster, String kubernetesVersion, Instant created, String takenOn,
+            List<String> members, long etcdRevision, long etcdKeys, Path snapshot, Map<String, byte[]> parts) {
+        if (parts.containsKey(SNAPSHOT)) {
+            throw new IllegalArgumentException("the snapshot is the file " + snapshot + ", not a part");
+        }
+        Map<String, Source> sources = new LinkedHashMap<>();
+        sources.put(SNAPSHOT, Source.of(snapshot));
+        parts.forEach((name, content) -> sources.put(name, Source.of(content)));
+        return write(archive, new Manifest(cluster, kubernetesVersion, created, takenOn, members, etcdRevision,
+                etcdKeys, List.of()), sources);
+    }
+
+    /** A part's content, opened as often as needed: bytes held, or a local file streamed. */
+    private interface Source {
+        InputStream open() throws IOException;
+
+        static Source of(byte[] content) {
+            return () -> new java.io.ByteArrayInputStream(content);
+        }
+
+        static Source of(Path file) {
+            return () -> Files.newInputStream(file);
+        }
+    }
+
+    private static Backup write(Path archive, Manifest head, Map<String, Source> parts) {
         Path dir = archive.toAbsolutePath().getParent();
         try {
+            List<Part> described = new ArrayList<>();
+            for (Map.Entry<String, Source> p : parts.entrySet()) {
+                try (InputStream in = p.getValue().open()) {
+                    Digest d = Digest.of(in);
+                    described.add(new Part(checkName(p.getKey()), d.size(), d.sha256()));
+                }
+            }
+            Manifest manifest = new Manifest(head.cluster(), head.kubernetesVersion(), head.created(),
+                    head.takenOn(), head.members(), head.etcdRevision(), head.etcdKeys(), described);
             Path tmp = FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
                     ? Files.createTempFile(dir, "." + archive.getFileName(), ".tmp",
                             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
                     : Files.createTempFile(dir, "." + archive.getFileName(), ".tmp");
             try {
                 try (OutputStream out = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(out)) {
-                    entry(zip, MANIFEST, manifestText(manifest).getBytes(StandardCharsets.UTF_8));
-                    for (Map.Entry<String, byte[]> p : parts.entrySet()) {
-                        entry(zip, p.getKey(), p.getValue());
+                    entry(zip, MANIFEST, new java.io.ByteArrayInputStream(manifestText(manifest)
+                            .getBytes(StandardCharsets.UTF_8)));
+                    for (Map.Entry<String, Source> p : parts.entrySet()) {
+                        try (InputStream in = p.getValue().open()) {
+                            entry(zip, p.getKey(), in);
+                        }
                     }
                 }
+                // a part that changed between its digest and its copy would make an archive verify() refuses
+                Backup written = read(tmp, null);
                 Files.move(tmp, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                return new Backup(archive, written.manifest, written.archiveSha256);
             } finally {
                 Files.deleteIfExists(tmp);
             }
-            return new Backup(archive, manifest, sha256(Files.readAllBytes(archive)));
         } catch (IOException e) {
             throw new UncheckedIOException("could not write the backup archive " + archive, e);
         }
@@ -129,43 +176,54 @@ public final class Backup {
         return read(archive, Objects.requireNonNull(expectedArchiveSha256, "expectedArchiveSha256"));
     }
 
-    /** One part's content, after the archive was verified; for restoring. */
+    /** One part's content, after the archive was verified; for restoring. Only that part is held in memory. */
     public byte[] part(String name) {
-        Map<String, byte[]> parts = entries(path);
-        byte[] content = parts.get(name);
-        if (content == null || manifest.parts().stream().noneMatch(p -> p.name().equals(name)
-                && p.sha256().equals(sha256(content)))) {
-            throw new IllegalArgumentException(path + ": no verified part " + name);
+        ByteArrayOutputStream content = new ByteArrayOutputStream();
+        copyPart(name, content);
+        return content.toByteArray();
+    }
+
+    /**
+     * Streams one part of the verified archive to {@code out} (the snapshot need not fit in memory); refused when it
+     * is not in the manifest, or when its content no longer matches it (then {@code out} received it anyway: discard
+     * what it wrote).
+     */
+    public void copyPart(String name, OutputStream out) {
+        Part expected = manifest.parts().stream().filter(p -> p.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(path + ": no verified part " + name));
+        Map<String, Digest> seen = entries(path, name, out);
+        Digest d = seen.get(name);
+        if (d == null || d.size() != expected.size() || !d.sha256().equals(expected.sha256())) {
+            throw new IllegalArgumentException(path + ": no verified part " + name + " (the archive changed after "
+                    + "it was verified)");
         }
-        return content;
     }
 
     private static Backup read(Path archive, String expectedSha) {
-        byte[] file;
-        try {
-            file = Files.readAllBytes(archive);
+        String sha;
+        try (InputStream in = Files.newInputStream(archive)) {
+            sha = Digest.of(in).sha256();
         } catch (IOException e) {
             throw new UncheckedIOException("could not read the backup archive " + archive, e);
         }
-        String sha = sha256(file);
         if (expectedSha != null && !expectedSha.equalsIgnoreCase(sha)) {
             throw new IllegalArgumentException(archive + ": SHA-256 " + sha + ", recorded " + expectedSha
                     + ": the archive was changed");
         }
-        Map<String, byte[]> entries = entries(archive);
-        byte[] text = entries.remove(MANIFEST);
-        if (text == null) {
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        Map<String, Digest> entries = entries(archive, MANIFEST, text);
+        if (entries.remove(MANIFEST) == null) {
             throw new IllegalArgumentException(archive + ": no " + MANIFEST + ": not an Epiphany backup");
         }
-        Manifest m = parseManifest(archive, new String(text, StandardCharsets.UTF_8));
+        Manifest m = parseManifest(archive, text.toString(StandardCharsets.UTF_8));
         List<String> problems = new ArrayList<>();
         for (Part p : m.parts()) {
-            byte[] content = entries.remove(p.name());
+            Digest content = entries.remove(p.name());
             if (content == null) {
                 problems.add(p.name() + " is missing");
-            } else if (content.length != p.size() || !sha256(content).equals(p.sha256())) {
-                problems.add(p.name() + " differs from the manifest (" + content.length + " bytes, SHA-256 "
-                        + sha256(content) + "; manifest: " + p.size() + " bytes, " + p.sha256() + ")");
+            } else if (content.size() != p.size() || !content.sha256().equals(p.sha256())) {
+                problems.add(p.name() + " differs from the manifest (" + content.size() + " bytes, SHA-256 "
+                        + content.sha256() + "; manifest: " + p.size() + " bytes, " + p.sha256() + ")");
             }
         }
         entries.keySet().forEach(n -> problems.add(n + " is not in the manifest"));
@@ -179,20 +237,83 @@ public final class Backup {
         return new Backup(archive, m, sha);
     }
 
-    private static Map<String, byte[]> entries(Path archive) {
-        Map<String, byte[]> out = new LinkedHashMap<>();
+    /** A part's size and SHA-256, read in one pass. */
+    private record Digest(long size, String sha256) {
+        static Digest of(InputStream in) throws IOException {
+            MessageDigest md = newSha256();
+            byte[] buf = new byte[64 * 1024];
+            long size = 0;
+            for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                md.update(buf, 0, n);
+                size += n;
+            }
+            return new Digest(size, HexFormat.of().formatHex(md.digest()));
+        }
+    }
+
+    /** The manifest is small; a bigger one is not an archive this class wrote. */
+    private static final int MAX_MANIFEST = 1024 * 1024;
+
+    /**
+     * Every entry's size and SHA-256, streamed; entry {@code copy} is also copied to {@code out} (the manifest at
+     * most {@link #MAX_MANIFEST} bytes). A name twice is refused.
+     */
+    private static Map<String, Digest> entries(Path archive, String copy, OutputStream out) {
+        Map<String, Digest> found = new LinkedHashMap<>();
         try (InputStream in = Files.newInputStream(archive); ZipInputStream zip = new ZipInputStream(in)) {
             for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
-                ByteArrayOutputStream content = new ByteArrayOutputStream();
-                zip.transferTo(content);
-                if (out.put(e.getName(), content.toByteArray()) != null) {
+                InputStream content = zip;
+                if (e.getName().equals(copy)) {
+                    long limit = copy.equals(MANIFEST) ? MAX_MANIFEST : Long.MAX_VALUE;
+                    content = new Tee(zip, out, limit, archive + ": " + copy + " is larger than " + limit + " bytes");
+                }
+                if (found.put(e.getName(), Digest.of(content)) != null) {
                     throw new IllegalArgumentException(archive + " was tampered with: " + e.getName() + " twice");
                 }
             }
         } catch (IOException e) {
             throw new IllegalArgumentException(archive + " is not a readable ZIP archive: " + e.getMessage(), e);
         }
-        return out;
+        return found;
+    }
+
+    /** What is read is also written to {@code out}, up to {@code limit} bytes. */
+    private static final class Tee extends java.io.FilterInputStream {
+        private final OutputStream out;
+        private final long limit;
+        private final String tooLarge;
+        private long copied;
+
+        Tee(InputStream in, OutputStream out, long limit, String tooLarge) {
+            super(in);
+            this.out = out;
+            this.limit = limit;
+            this.tooLarge = tooLarge;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                copied += n;
+                if (copied > limit) {
+                    throw new IllegalArgumentException(tooLarge);
+                }
+                out.write(b, off, n);
+            }
+            return n;
+        }
+
+        @Override
+        public void close() {
+            // the ZIP stream stays open for the next entry
+        }
     }
 
     private static String manifestText(Manifest m) {
@@ -237,11 +358,11 @@ public final class Backup {
         }
     }
 
-    private static void entry(ZipOutputStream zip, String name, byte[] content) throws IOException {
+    private static void entry(ZipOutputStream zip, String name, InputStream content) throws IOException {
         ZipEntry e = new ZipEntry(name);
         e.setTime(0);
         zip.putNextEntry(e);
-        zip.write(content);
+        content.transferTo(zip);
         zip.closeEntry();
     }
 
@@ -253,9 +374,9 @@ public final class Backup {
         return name;
     }
 
-    static String sha256(byte[] content) {
+    private static MessageDigest newSha256() {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

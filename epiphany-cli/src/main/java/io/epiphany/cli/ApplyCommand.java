@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.ToLongFunction;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code epiphany apply}: the plan, then carrying it out with live progress, the verified result, and a second plan
@@ -20,6 +21,13 @@ import picocli.CommandLine.Command;
         description = "Create or converge the cluster with live progress, verify it, and plan again to show that "
                 + "nothing is left to do.")
 final class ApplyCommand extends ClusterCommand {
+    @Option(names = "--rotate-encryption-key",
+            description = "Also rotate the encryption-at-rest key (Kubernetes' \"Rotating a decryption key\"): a new "
+                    + "key added second on every master, made first, every Secret rewritten under it, the old key "
+                    + "removed; each API server restarted one at a time at each stage, with the health gates. A "
+                    + "rotation that was interrupted is finished by any later apply. See: encryption status.")
+    boolean rotateEncryptionKey;
+
     ApplyCommand(Terminal term) {
         super(term);
     }
@@ -31,12 +39,14 @@ final class ApplyCommand extends ClusterCommand {
 
     private int apply(Cluster cluster, ApplyOptions quiet, Optional<SimulatedFleet> fleet) {
         PrintStream out = term.out();
-        Plan plan = cluster.plan(quiet);
+        // the re-plan goes without the option: with it, a converged cluster would plan the next rotation
+        ApplyOptions options = quiet.toBuilder().rotateEncryptionKey(rotateEncryptionKey).build();
+        Plan plan = cluster.plan(options);
         out.print(plan);
         out.println();
         ApplyResult result;
         try (ProgressView view = ProgressView.live(term, Optional.of(plan), Set.of())) {
-            result = cluster.apply(plan, quiet.toBuilder().listener(view).build());
+            result = cluster.apply(plan, options.toBuilder().listener(view).build());
         }
         out.println();
         out.print(result);

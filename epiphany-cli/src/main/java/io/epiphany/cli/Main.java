@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code epiphany} command: {@code plan}, {@code apply}, {@code kubeconfig}, {@code reset}, {@code render},
- * {@code backup}, {@code restore} and {@code certificates} on
+ * {@code backup}, {@code restore}, {@code certificates}, {@code lb status} and {@code encryption status} on
  * the machines a file describes, or with {@code --simulated} on an in-process SIMULATED fleet standing in for them;
  * {@code completion} and {@code help}. Exit codes are listed in every command's help (see {@link Failures}).
  */
@@ -40,6 +40,8 @@ public final class Main {
                 .addSubcommand(new RestoreCommand(term))
                 .addSubcommand(new CertificatesCommand(term))
                 .addSubcommand(new CommandLine(new LbCommand()).addSubcommand(new LbCommand.Status(term)))
+                .addSubcommand(new CommandLine(new EncryptionCommand())
+                        .addSubcommand(new EncryptionCommand.Status(term)))
                 .addSubcommand(new CompletionCommand())
                 .addSubcommand(new HelpCommand());
         Map<String, String> exitCodes = new LinkedHashMap<>();
@@ -47,9 +49,14 @@ public final class Main {
             int colon = line.indexOf(':');
             exitCodes.put(line.substring(0, colon), line.substring(colon + 1));
         }
-        for (CommandLine c : cl.getSubcommands().values()) {
+        java.util.Deque<CommandLine> nested = new java.util.ArrayDeque<>(cl.getSubcommands().values());
+        while (!nested.isEmpty()) { // `lb status`, `encryption status` too; the tree is two levels deep
+            CommandLine c = nested.pop();
             c.getCommandSpec().versionProvider(new Version());
             c.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(exitCodes);
+            if (c.getParent() == cl) {
+                nested.addAll(c.getSubcommands().values());
+            }
         }
         cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(exitCodes);
         // settings below reach every subcommand added above (picocli applies them to the hierarchy as it is now)
@@ -70,6 +77,7 @@ public final class Main {
                 "  epiphany plan -f my-cluster.yml --output json",
                 "  epiphany kubeconfig -f my-cluster.yml --server-of k1m1 > admin.conf",
                 "  epiphany reset -f my-cluster.yml --yes",
+                "  epiphany apply -f my-cluster.yml --rotate-encryption-key",
                 "  epiphany backup -f my-cluster.yml k8s1-2026-12-01.backup",
                 "  epiphany restore -f my-cluster.yml k8s1-2026-12-01.backup --sha256 <recorded hex>"})
     static final class Root implements Callable<Integer> {

@@ -41,6 +41,14 @@ class HelpAndUsageTest {
         assertThat(CliRun.of("render", "--help").out()).contains("-o=DIR");
         assertThat(CliRun.of("restore", "--help").out()).contains("ARCHIVE", "--replace=CLUSTER", "--sha256=HEX");
         assertThat(CliRun.of("backup", "--help").out()).contains("ARCHIVE", "--output=FORMAT");
+        assertThat(CliRun.of("apply", "--help").out()).contains("--rotate-encryption-key", "encryption status");
+        CliRun status = CliRun.of("encryption", "status", "--help");
+        assertThat(status.code()).as(status.both()).isZero();
+        assertThat(status.out()).startsWith("Usage: epiphany encryption status ")
+                .contains("-f=FILE", "--simulated", "never their material", "Exit codes:", "3   failed on a host");
+        CliRun bare = CliRun.of("encryption");
+        assertThat(bare.code()).isEqualTo(2);
+        assertThat(bare.err()).contains("Usage: epiphany encryption", "status");
     }
 
     @Test

@@ -129,7 +129,8 @@ class SimulatedCommandsTest {
     }
 
     @Test
-    void backupCertificatesAndRestoreOverTheLiveClusterOnlyWhenToldTo(@TempDir Path dir) throws IOException {
+    void rotateTheKeyThenBackupCertificatesAndRestoreOverTheLiveClusterOnlyWhenToldTo(@TempDir Path dir)
+            throws IOException {
         try (SimulatedFleet fleet = SimulatedFleet.start(Cluster.fromYaml(Path.of(SMALL)))) {
             Path file = dir.resolve("fleet.yml");
             Cluster cluster = fleet.cluster().toBuilder()
@@ -137,7 +138,25 @@ class SimulatedCommandsTest {
             Files.writeString(file, cluster.toYaml());
             try (var access = io.epiphany.api.remote.RemoteAccess.load()) {
                 cluster.apply(io.epiphany.api.ApplyOptions.builder().remoteAccess(access).build());
+                Files.writeString(fleet.host("k1m1").root().resolve("root/secret.yaml"), "apiVersion: v1\nkind: "
+                        + "Secret\nmetadata:\n  name: db\n  namespace: default\ntype: Opaque\ndata:\n  password: "
+                        + "czNjcjN0\n");
+                access.host(cluster.machine("k1m1").orElseThrow(), cluster.ssh()).run(io.epiphany.api.remote.Command
+                        .of("kubectl", "--kubeconfig", "/etc/kubernetes/admin.conf", "apply", "--server-side", "-f",
+                                "/root/secret.yaml").asRoot()).orThrow();
             }
+            assertThat(CliRun.of("encryption", "status", "-f", file.toString()).out())
+                    .contains("Secrets stored under: key1 1\n").doesNotContain("key2");
+
+            CliRun rotated = CliRun.of("apply", "-f", file.toString(), "--rotate-encryption-key");
+            assertThat(rotated.code()).as(rotated.both()).isZero();
+            assertThat(rotated.out()).contains("==> Rotate encryption key", "make key2 first", "rewrite every Secret",
+                    "remove the old key(s) [key1]", "Re-apply: no changes");
+            CliRun status = CliRun.of("encryption", "status", "-f", file.toString());
+            assertThat(status.code()).as(status.both()).isZero();
+            assertThat(status.out()).startsWith("HOST").containsPattern("k1m1 +[a-z]+ +key2\n")
+                    .containsPattern("Secrets stored under: key2 1\\n").doesNotContain("key1", "under way");
+
             Path archive = dir.resolve("small.backup");
 
             CliRun backup = CliRun.of("backup", "-f", file.toString(), archive.toString(), "--output", "json");

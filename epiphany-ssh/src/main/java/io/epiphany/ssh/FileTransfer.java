@@ -1,8 +1,6 @@
 package io.epiphany.ssh;
 
 import io.epiphany.api.remote.Command;
-import io.epiphany.api.remote.CommandResult;
-import io.epiphany.api.remote.RemoteCommandException;
 import io.epiphany.api.remote.RemoteException;
 import io.epiphany.api.remote.RemoteFile;
 import io.epiphany.api.remote.Shell;
@@ -31,29 +29,27 @@ import org.slf4j.LoggerFactory;
  * Files on one host. Root logins use SFTP (one client per session, reused): stat + SHA-256 of the current content to
  * skip unchanged files, {@code mkdir -p} of the parents, write to a hidden temporary name in the same directory with
  * the final mode and owner set before any content is written, then an atomic rename. Non-root logins (which need
- * {@code sudo}) and hosts without the SFTP subsystem use exec: {@code stat}/{@code sha256sum} to compare,
- * {@code cat > tmp} with the content on stdin, {@code chmod}, {@code chown}, {@code mv -f}. File content is never
- * logged.
+ * {@code sudo}) and hosts without the SFTP subsystem use exec ({@link ExecFiles}). File content is never logged.
  */
 final class FileTransfer {
     private static final Logger LOG = LoggerFactory.getLogger(FileTransfer.class);
     private static final AttributeKey<SftpClient> SFTP = new AttributeKey<>();
     private static final int CHUNK = 32 * 1024;
-    /** Content sent on a channel's stdin must fit its first send window (see {@link ExecCall}). */
-    static final int MAX_EXEC_UPLOAD = 1024 * 1024;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final SshRemoteHost host;
+    private final ExecFiles exec;
     private final Map<String, int[]> ownerIds = new ConcurrentHashMap<>();
     private volatile boolean sftpUnavailable;
 
     FileTransfer(SshRemoteHost host) {
         this.host = host;
+        this.exec = new ExecFiles(host);
     }
 
     UploadResult upload(RemoteFile file) {
         SftpClient sftp = sftp();
-        return sftp == null ? logged(file, () -> execUpload(file))
+        return sftp == null ? logged(file, () -> exec.upload(file))
                 : uninterrupted("upload of " + file, () -> logged(file, () -> sftpUpload(sftp, file)));
     }
 
@@ -70,11 +66,34 @@ final class FileTransfer {
     Optional<byte[]> read(String path) {
         SftpClient sftp = sftp();
         if (sftp == null) {
-            return execRead(path);
+            return exec.read(path);
         }
+        return sftpRead(sftp, path, InputStream::readAllBytes);
+    }
+
+    /**
+     * Streams a file into {@code local} over SFTP (64 KiB at a time), or over exec (a non-root login, or no SFTP) in
+     * pieces that each fit the output cap: {@code dd if=<path> bs=<piece> skip=<i> count=1 status=none}, until a
+     * piece is short. Either way whatever its size.
+     */
+    boolean download(String path, java.nio.file.Path local) {
+        SftpClient sftp = sftp();
+        if (sftp == null) {
+            return exec.download(path, local);
+        }
+        return sftpRead(sftp, path, in -> {
+            try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(local,
+                    java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+                return in.transferTo(out);
+            }
+        }).isPresent();
+    }
+
+    /** What {@code use} makes of the file's content; empty when the file does not exist. */
+    private <T> Optional<T> sftpRead(SftpClient sftp, String path, IoFunction<InputStream, T> use) {
         return uninterrupted("reading " + path, () -> {
             try (InputStream in = sftp.read(path)) {
-                return Optional.of(in.readAllBytes());
+                return Optional.of(use.apply(in));
             } catch (SftpException e) {
                 if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
                     return Optional.empty();
@@ -84,6 +103,11 @@ final class FileTransfer {
                 throw failure("reading " + path, e);
             }
         });
+    }
+
+    /** A function that may fail with an {@link IOException}. */
+    private interface IoFunction<A, T> {
+        T apply(A a) throws IOException;
     }
 
     /** A blocking call that may fail with an {@link IOException}. */
@@ -217,7 +241,7 @@ final class FileTransfer {
             return;
         }
         // Plain SFTP v3 rename refuses to replace an existing file; mv -f is rename(2), atomic in one directory.
-        check(host.exec(Command.of("mv", "-f", from, to)), Command.of("mv", "-f", from, to));
+        ExecFiles.check(host, host.exec(Command.of("mv", "-f", from, to)), Command.of("mv", "-f", from, to));
     }
 
     private static SftpClient.Attributes statOrNull(SftpClient sftp, String path) throws IOException {
@@ -252,8 +276,8 @@ final class FileTransfer {
         }
         return ownerIds.computeIfAbsent(owner, o -> {
             Command id = Command.shell("id -u " + Shell.quote(o) + " && id -g " + Shell.quote(o)).readOnly();
-            String[] lines = new String(check(host.exec(id), id).stdout(), StandardCharsets.UTF_8).strip()
-                    .split("\\R");
+            String[] lines = new String(ExecFiles.check(host, host.exec(id), id).stdout(), StandardCharsets.UTF_8)
+                    .strip().split("\\R");
             try {
                 return new int[] {Integer.parseInt(lines[0].strip()), Integer.parseInt(lines[1].strip())};
             } catch (RuntimeException e) {
@@ -263,60 +287,12 @@ final class FileTransfer {
         });
     }
 
-    private UploadResult execUpload(RemoteFile file) {
-        byte[] content = file.content();
-        if (content.length > MAX_EXEC_UPLOAD) {
-            throw new RemoteException(host.hostname(), "upload of " + file + " over exec is limited to "
-                    + MAX_EXEC_UPLOAD + " bytes (the host has no SFTP or the login is not root)");
-        }
-        String p = Shell.quote(file.path());
-        Command probe = Command.shell("stat -c %a:%U " + p + " && sha256sum " + p).asRoot().readOnly();
-        ExecOutcome seen = host.exec(probe);
-        if (seen.exitStatus() != null && seen.exitStatus() == 0) {
-            String[] lines = new String(seen.stdout(), StandardCharsets.UTF_8).strip().split("\\R");
-            String expected = Integer.toOctalString(file.mode()) + ":" + file.owner();
-            if (lines.length == 2 && lines[0].strip().equals(expected)
-                    && lines[1].startsWith(HexFormat.of().formatHex(sha256(content)))) {
-                return UploadResult.UNCHANGED;
-            }
-        }
-        String t = Shell.quote(temporaryName(file.path()));
-        Command write = Command.shell("mkdir -p " + Shell.quote(parent(file.path())) + " && umask 077 && cat > " + t
-                + " && chmod " + Integer.toOctalString(file.mode()) + " " + t + " && chown " + Shell.quote(file.owner())
-                + " " + t + " && mv -f " + t + " " + p + " || { rm -f " + t + "; exit 1; }").asRoot().stdin(content);
-        check(host.exec(write), write);
-        return UploadResult.WRITTEN;
-    }
-
-    private Optional<byte[]> execRead(String path) {
-        Command cat = Command.of("cat", path).asRoot().readOnly();
-        ExecOutcome outcome = host.exec(cat);
-        if (outcome.exitStatus() != null && outcome.exitStatus() != 0
-                && new String(outcome.stderr(), StandardCharsets.UTF_8).contains("No such file")) {
-            return Optional.empty();
-        }
-        check(outcome, cat);
-        if (outcome.truncated()) {
-            throw new RemoteException(host.hostname(), path + " is larger than the output cap; read it in parts");
-        }
-        return Optional.of(outcome.stdout());
-    }
-
-    private ExecOutcome check(ExecOutcome outcome, Command command) {
-        if (outcome.exitStatus() == null || outcome.exitStatus() != 0) {
-            throw new RemoteCommandException(new CommandResult(host.hostname(), command.toString(),
-                    outcome.exitStatus() == null ? -1 : outcome.exitStatus(), "",
-                    command.redact(new String(outcome.stderr(), StandardCharsets.UTF_8))));
-        }
-        return outcome;
-    }
-
-    private static String parent(String path) {
+    static String parent(String path) {
         int slash = path.lastIndexOf('/');
         return slash <= 0 ? "/" : path.substring(0, slash);
     }
 
-    private static String temporaryName(String path) {
+    static String temporaryName(String path) {
         byte[] random = new byte[6];
         RANDOM.nextBytes(random);
         int slash = path.lastIndexOf('/');
@@ -324,7 +300,7 @@ final class FileTransfer {
                 + HexFormat.of().formatHex(random);
     }
 
-    private static byte[] sha256(byte[] data) {
+    static byte[] sha256(byte[] data) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(data);
         } catch (NoSuchAlgorithmException e) {

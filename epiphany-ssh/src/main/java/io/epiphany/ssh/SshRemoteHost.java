@@ -91,6 +91,19 @@ final class SshRemoteHost implements RemoteHost {
         }
     }
 
+    @Override
+    public boolean download(String path, java.nio.file.Path local) {
+        try (MDC.MDCCloseable c = MDC.putCloseable("host", target.name())) {
+            PacketLogs.refuseSecretsWhileTracing(target.name(), "the content of " + path);
+            return files.download(path, local);
+        }
+    }
+
+    /** The most of a command's stdout that is kept (the access's maxOutputBytes). */
+    int maxOutputBytes() {
+        return access.maxOutputBytes();
+    }
+
     /** Runs a command and gives the raw outcome (for file transfer over exec); transport failures throw. */
     ExecOutcome exec(Command command) {
         Privilege.Wire wire = Privilege.apply(command, target.user(), settings.sudoPassword());

@@ -67,4 +67,36 @@ class NonRootLoginTest {
                     .filter(n -> n.startsWith("."))).isEmpty();
         }
     }
+
+    /**
+     * Files larger than one command's stdin (1 MiB, a send window) or output (here a 256 KiB cap) go in pieces: an
+     * upload as 0600 part files joined on the host, a download with {@code dd} piece by piece.
+     */
+    @Test
+    void largeFilesGoOverExecInPiecesBothWays(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        byte[] big = new byte[3 * 1024 * 1024 + 12345];
+        new java.util.Random(3).nextBytes(big);
+        try (SimulatedFleet fleet = SimulatedFleet.start(List.of(Machine.of("m1", "10.0.0.11")),
+                        SimulatedFleet.Options.defaults().withSshUser("ubuntu"));
+                RemoteAccess access = io.epiphany.ssh.SshRemoteAccess.builder().maxOutputBytes(256 * 1024).build()) {
+            RemoteHost host = access.host(fleet.machines().get(0), fleet.sshSettings());
+            SimulatedHost sim = fleet.host("m1");
+            String path = "/var/lib/epiphany-restore/snapshot.db";
+
+            assertThat(host.upload(RemoteFile.of(path, big, 0600).secret())).isEqualTo(UploadResult.WRITTEN);
+            Path onHost = sim.root().resolve(path.substring(1));
+            assertThat(Files.readAllBytes(onHost)).isEqualTo(big);
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(onHost))).isEqualTo("rw-------");
+            assertThat(Files.list(onHost.getParent()).map(p -> p.getFileName().toString()).toList())
+                    .as("no piece left behind").containsExactly("snapshot.db");
+            assertThat(host.upload(RemoteFile.of(path, big, 0600).secret())).isEqualTo(UploadResult.UNCHANGED);
+
+            Path local = Files.createFile(dir.resolve("copy.db"));
+            assertThat(host.download(path, local)).isTrue();
+            assertThat(Files.readAllBytes(local)).isEqualTo(big);
+            assertThat(sim.processes().commandLines()).as("14 pieces of 128 KiB, the last short")
+                    .filteredOn(l -> l.startsWith("dd if=" + path)).hasSize(big.length / (128 * 1024) + 1);
+            assertThat(host.download("/var/lib/none.db", dir.resolve("none.db"))).isFalse();
+        }
+    }
 }

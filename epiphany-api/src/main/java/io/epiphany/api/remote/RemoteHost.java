@@ -30,6 +30,25 @@ public interface RemoteHost {
     Optional<byte[]> read(String path);
 
     /**
+     * Copies a file into {@code local}, which the caller created (with the mode it wants: the content replaces
+     * what it holds, its mode is kept); false, {@code local} untouched, when the remote file does not exist. Meant
+     * for files too large to hold in memory: an implementation streams them where it can. This default reads the
+     * whole file.
+     */
+    default boolean download(String path, java.nio.file.Path local) {
+        Optional<byte[]> content = read(path);
+        if (content.isEmpty()) {
+            return false;
+        }
+        try {
+            java.nio.file.Files.write(local, content.get());
+            return true;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("could not write " + local, e);
+        }
+    }
+
+    /**
      * The key exchange negotiated on the current connection (OpenSSH's name, e.g. {@code curve25519-sha256}); empty
      * when not connected, or for a host that is not reached over SSH.
      */

@@ -11,7 +11,12 @@ import io.epiphany.api.remote.RemoteAccess;
 import io.epiphany.api.remote.RemoteHost;
 import io.epiphany.kubeadm.render.ControlPlaneConfig;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -44,8 +49,12 @@ public final class BackupTaker {
         }
     }
 
-    /** What one master gave: the parts of the archive and what the manifest says about them. */
-    private record Taken(Machine master, List<String> members, long revision, long keys, Map<String, byte[]> parts) {}
+    /**
+     * What one master gave: the snapshot (a local 0600 file beside the archive, deleted once it is written) and the
+     * other parts of the archive, and what the manifest says about them.
+     */
+    private record Taken(Machine master, List<String> members, long revision, long keys, Path snapshot,
+                         Map<String, byte[]> parts) {}
 
     private static Backup take(Cluster cluster, Path archive, ApplyOptions options, RemoteAccess access) {
         Hosts hosts = new Hosts(cluster, access);
@@ -62,13 +71,39 @@ public final class BackupTaker {
 
     /** Within a running operation (an upgrade's first step), over its hosts' sessions; {@code version}: running. */
     static Backup take(Cluster cluster, Path archive, ApplyOptions options, Hosts hosts, String version) {
-        Taken t = fromFirstHealthyMaster(cluster, hosts);
-        // written only after the master is left clean; a controller-side write error is not retried on other masters
-        return Backup.write(archive, cluster.name(), version.replaceFirst("^v", ""), options.clock().instant(),
-                t.master().hostname(), t.members(), t.revision(), t.keys(), t.parts());
+        Taken t = fromFirstHealthyMaster(cluster, hosts, archive);
+        try {
+            // written only after the master is left clean; a controller-side write error is not retried elsewhere
+            return Backup.write(archive, cluster.name(), version.replaceFirst("^v", ""), options.clock().instant(),
+                    t.master().hostname(), t.members(), t.revision(), t.keys(), t.snapshot(), t.parts());
+        } finally {
+            deleteQuietly(t.snapshot());
+        }
     }
 
-    private static Taken fromFirstHealthyMaster(Cluster cluster, Hosts hosts) {
+    /** A hidden 0600 file beside the archive for the snapshot: the same disk, and no wider mode than the archive's. */
+    private static Path localSnapshotFile(Path archive) {
+        Path dir = archive.toAbsolutePath().getParent();
+        try {
+            return java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
+                    ? Files.createTempFile(dir, "." + archive.getFileName(), ".snapshot",
+                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+                    : Files.createTempFile(dir, "." + archive.getFileName(), ".snapshot");
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create a file beside " + archive + " for the snapshot", e);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not delete the snapshot copy " + file + "; delete it by hand: it "
+                    + "holds the cluster's Secrets", e);
+        }
+    }
+
+    private static Taken fromFirstHealthyMaster(Cluster cluster, Hosts hosts, Path archive) {
         List<String> tried = new ArrayList<>();
         for (Machine m : cluster.masters()) {
             try {
@@ -80,7 +115,13 @@ public final class BackupTaker {
                     tried.add(m.hostname() + ": its etcd member is not healthy");
                     continue;
                 }
-                return snapshot(cluster, m, h, view.get().members());
+                Path local = localSnapshotFile(archive);
+                try {
+                    return snapshot(cluster, m, h, view.get().members(), local);
+                } catch (RuntimeException e) {
+                    deleteQuietly(local);
+                    throw e;
+                }
             } catch (RuntimeException e) {
                 tried.add(m.hostname() + ": " + e.getMessage());
             }
@@ -94,26 +135,44 @@ public final class BackupTaker {
      * SHA-256 of that database, which etcd appends to every snapshot it streams (server/etcdserver/api/v3rpc
      * maintenance.go; {@code snapshot restore --skip-hash-check} exists for a bare db copied from a data dir).
      */
-    static void checkIntegrity(byte[] snapshot, long databaseSize, String file) {
-        if (databaseSize <= 0 || snapshot.length != databaseSize + 32) {
-            throw new IllegalStateException("read " + snapshot.length + " bytes of " + file + ", but etcdutl reports "
-                    + "a " + databaseSize + "-byte database, and etcd appends a 32-byte SHA-256 to a snapshot");
+    static void checkIntegrity(Path snapshot, long databaseSize, String file) {
+        long size;
+        byte[] hash;
+        byte[] trailer;
+        try (InputStream in = Files.newInputStream(snapshot)) {
+            size = Files.size(snapshot);
+            if (databaseSize <= 0 || size != databaseSize + 32) {
+                throw new IllegalStateException("read " + size + " bytes of " + file + ", but etcdutl reports a "
+                        + databaseSize + "-byte database, and etcd appends a 32-byte SHA-256 to a snapshot");
+            }
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[64 * 1024];
+            for (long left = databaseSize; left > 0; ) {
+                int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+                if (n < 0) {
+                    throw new IllegalStateException(snapshot + " ended early");
+                }
+                md.update(buf, 0, n);
+                left -= n;
+            }
+            hash = md.digest();
+            trailer = in.readNBytes(32);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read the snapshot copy " + snapshot, e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is mandatory in every JDK", e);
         }
-        // FactsGatherer.sha256 is the hex SHA-256 the SDK uses everywhere
-        byte[] hash = HexFormat.of().parseHex(FactsGatherer.sha256(java.util.Arrays.copyOf(snapshot,
-                (int) databaseSize)));
-        if (!java.util.Arrays.equals(snapshot, (int) databaseSize, snapshot.length, hash, 0, 32)) {
+        if (!MessageDigest.isEqual(hash, trailer)) {
             throw new IllegalStateException(file + " as read does not end with the SHA-256 of its database: changed "
                     + "after etcd wrote it, or damaged on the way");
         }
     }
 
-    private static Taken snapshot(Cluster cluster, Machine m, RemoteHost h, List<EtcdMember> members) {
+    private static Taken snapshot(Cluster cluster, Machine m, RemoteHost h, List<EtcdMember> members, Path local) {
         String container = Etcd.container(cluster, h).orElseThrow(() -> new IllegalStateException(
                 "no running etcd container"));
         String file = ControlPlaneConfig.ETCD_DATA_DIR + "/epiphany-backup-"
                 + HexFormat.of().formatHex(randomBytes()) + ".db";
-        byte[] snapshot;
         JsonNode status;
         try {
             Etcd.run(cluster, h, false, "snapshot", "save", file).orThrow();
@@ -124,8 +183,10 @@ public final class BackupTaker {
                 throw new IllegalStateException("`etcdutl snapshot status` does not show a usable snapshot: "
                         + s.stdout().trim());
             }
-            snapshot = h.read(file).orElseThrow(() -> new IllegalStateException(file + " is gone after the save"));
-            checkIntegrity(snapshot, status.path("totalSize").asLong(-1), file);
+            if (!h.download(file, local)) {
+                throw new IllegalStateException(file + " is gone after the save");
+            }
+            checkIntegrity(local, status.path("totalSize").asLong(-1), file);
         } catch (IOException e) {
             throw new IllegalStateException("`etcdutl snapshot status` printed something that is not JSON", e);
         } finally {
@@ -135,7 +196,6 @@ public final class BackupTaker {
             throw new IllegalStateException(file + " is still on " + m.hostname() + " after rm -f");
         }
         Map<String, byte[]> parts = new LinkedHashMap<>();
-        parts.put(Backup.SNAPSHOT, snapshot);
         for (String relative : KubePaths.SHARED_PKI) {
             parts.put("pki/" + relative, required(h, KubePaths.pki(cluster, relative)));
         }
@@ -143,7 +203,8 @@ public final class BackupTaker {
             parts.put("config/" + Path.of(path).getFileName(), required(h, path));
         }
         List<String> described = members.stream().map(e -> e.name() + " " + String.join(",", e.peerUrls())).toList();
-        return new Taken(m, described, status.path("revision").asLong(), status.path("totalKey").asLong(), parts);
+        return new Taken(m, described, status.path("revision").asLong(), status.path("totalKey").asLong(), local,
+                parts);
     }
 
     private static byte[] randomBytes() {

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.epiphany.api.Cluster;
 import io.epiphany.api.Secret;
-import io.epiphany.api.remote.CommandResult;
-import io.epiphany.api.remote.RemoteHost;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -86,55 +84,20 @@ final class EncryptionKeys {
         return "key" + (names.stream().mapToInt(EncryptionKeys::number).max().orElse(0) + 1);
     }
 
-    /** {@code get /registry/secrets/ --prefix -w json} in the master's etcd container. */
-    static CommandResult readSecrets(Cluster cluster, RemoteHost host) {
-        CommandResult r = Etcd.run(cluster, host, true, "get", SECRETS_PREFIX, "--prefix", "-w", "json");
-        // cut JSON would count too few Secrets: no count is better than a wrong one
-        return r.ok() && r.outputTruncated() ? new CommandResult(r.host(), r.command(), 1, "", "the Secrets in etcd "
-                + "are larger than the SDK keeps of a command's output (maxOutputBytes)") : r;
-    }
-
-    /** {@code get /registry/secrets/ --prefix --keys-only -w json}: which Secrets there are, without their values. */
-    static CommandResult readSecretNames(Cluster cluster, RemoteHost host) {
-        return Etcd.run(cluster, host, true, "get", SECRETS_PREFIX, "--prefix", "--keys-only", "-w", "json");
-    }
-
-    /** The namespaces that hold Secrets, from etcd's keys {@code /registry/secrets/<namespace>/<name>}. */
-    static java.util.SortedSet<String> namespaces(String etcdJson) {
-        java.util.SortedSet<String> out = new java.util.TreeSet<>();
-        try {
-            for (JsonNode kv : JSON.readTree(etcdJson).path("kvs")) {
-                String key = new String(Base64.getDecoder().decode(kv.path("key").asText("")), StandardCharsets.UTF_8);
-                String[] parts = key.substring(Math.min(key.length(), SECRETS_PREFIX.length())).split("/");
-                if (key.startsWith(SECRETS_PREFIX) && parts.length == 2 && parts[0].matches("[a-z0-9]([-a-z0-9]*"
-                        + "[a-z0-9])?")) {
-                    out.add(parts[0]);
-                }
-            }
-        } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalStateException("etcdctl get printed something that is not etcd's JSON: "
-                    + e.getClass().getSimpleName());
-        }
-        return out;
-    }
-
     /**
-     * How many Secrets are stored under each key name ({@link #IDENTITY} for plain ones), from etcdctl's JSON; only
-     * each value's prefix is looked at.
+     * What {@code kubectl get ... -o json --ignore-not-found} printed holds no object to replace: nothing, or a List
+     * without items (every named Secret was deleted meanwhile).
      */
-    static Map<String, Long> countByKey(String etcdJson) {
-        Map<String, Long> out = new TreeMap<>();
-        try {
-            for (JsonNode kv : JSON.readTree(etcdJson).path("kvs")) {
-                byte[] value = Base64.getDecoder().decode(kv.path("value").asText(""));
-                String head = new String(value, 0, Math.min(value.length, 128), StandardCharsets.ISO_8859_1);
-                out.merge(storedUnder(head), 1L, Long::sum);
-            }
-        } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalStateException("etcdctl get printed something that is not etcd's JSON: "
-                    + e.getClass().getSimpleName());
+    static boolean noObjects(String kubectlJson) {
+        if (kubectlJson.isBlank()) {
+            return true;
         }
-        return out;
+        try {
+            JsonNode o = JSON.readTree(kubectlJson);
+            return o.path("kind").asText().equals("List") && o.path("items").isEmpty();
+        } catch (IOException e) {
+            return false; // kubectl replace says what is wrong with it
+        }
     }
 
     /** The key name of {@code k8s:enc:<provider>:v1:<name>:...}, {@link #IDENTITY} for a plain value. */

@@ -4,9 +4,7 @@ import io.epiphany.api.ApplyOptions;
 import io.epiphany.api.Cluster;
 import io.epiphany.api.EncryptionStatus;
 import io.epiphany.api.Machine;
-import io.epiphany.api.remote.CommandResult;
 import io.epiphany.api.remote.RemoteAccess;
-import io.epiphany.api.remote.RemoteHost;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,8 +13,8 @@ import java.util.Optional;
 
 /**
  * {@link Cluster#encryptionStatus()}: every master's encryption config (file reads only; key names kept, material
- * dropped) and, through the first master whose etcd answers, which key each Secret in etcd is stored under. A host
- * that cannot be read is reported, never fatal.
+ * dropped) and, through the first master whose etcd answers (in pages: {@link SecretPages}), which key each Secret
+ * in etcd is stored under. A host that cannot be read is reported, never fatal.
  */
 public final class EncryptionStatusReader {
     /** The {@link EncryptionStatus#unreadable()} entry when no master's etcd answered. */
@@ -57,13 +55,7 @@ public final class EncryptionStatusReader {
                 continue;
             }
             try {
-                RemoteHost h = hosts.get(m);
-                CommandResult r = EncryptionKeys.readSecrets(cluster, h);
-                if (r.ok()) {
-                    stored = Optional.of(EncryptionKeys.countByKey(r.stdout()));
-                } else {
-                    tried.add(m.hostname() + ": " + r.stderrTail(1));
-                }
+                stored = Optional.of(SecretPages.countByKey(cluster, hosts.get(m)));
             } catch (RuntimeException e) {
                 tried.add(m.hostname() + ": " + e.getMessage());
             }

@@ -21,8 +21,8 @@ import java.util.Set;
 /**
  * Rotates the encryption-at-rest key by the Kubernetes procedure ("Rotating a decryption key"): (1) the new key is
  * added second on every master, (2) made first, (3) every Secret is rewritten so that it is stored under it
- * ({@code kubectl get secrets -n <namespace> -o json}, then {@code kubectl replace -f -} with that on stdin, namespace
- * by namespace), (4) the
+ * ({@code kubectl get secrets <names> -n <namespace> -o json}, then {@code kubectl replace -f -} with that on stdin, in
+ * bounded batches of the names etcd lists page by page), (4) the
  * old keys are removed. After each config change that master's API server is restarted (its container stopped, the
  * kubelet starts a new one, which is when kube-apiserver reads the config), one master at a time, drained from every
  * HAProxy, with the health gates before and after. Opt-in ({@link io.epiphany.api.ApplyOptions#rotateEncryptionKey()});
@@ -132,9 +132,9 @@ final class RotateEncryptionKeyPhase implements Phase {
         if (rewrite) {
             String counts = stored.map(s -> " (stored now: " + s + ")").orElse("");
             steps.add(new Step(PlannedStep.of(TITLE, Context.CLUSTER, PlannedStep.Kind.RECONFIGURE, "rewrite every "
-                    + "Secret so that it is stored under " + next + counts + ": per namespace `kubectl get secrets -n "
-                    + "<namespace> -o json`, then `kubectl replace -f -`; then check in etcd that none is left under "
-                    + "another key",
+                    + "Secret so that it is stored under " + next + counts + ": their names read from etcd in pages, "
+                    + "then per namespace up to " + BATCH + " at a time `kubectl get secrets <names> -n <namespace> "
+                    + "-o json`, `kubectl replace -f -`; then check in etcd that none is left under another key",
                     null), () -> rewrite(ctx, next)));
         }
         now.forEach((m, keys) -> {
@@ -247,35 +247,26 @@ final class RotateEncryptionKeyPhase implements Phase {
         return ring;
     }
 
+    /** Secrets named in one {@code kubectl get}: a bounded command line and output, split further when cut. */
+    static final int BATCH = 100;
+
     /**
-     * The documented {@code kubectl get secrets -o json | kubectl replace -f -}, one namespace at a time (the
-     * namespaces that hold Secrets, from etcd's keys) so that no listing is larger than one namespace's Secrets.
+     * The documented {@code kubectl get secrets -o json | kubectl replace -f -}, in bounded batches so that any
+     * number of Secrets works: the names come from etcd page by page ({@link SecretPages}), and each page's Secrets of
+     * one namespace are read {@link #BATCH} at a time ({@code kubectl get secrets <names> -n <ns> -o json
+     * --ignore-not-found}, halved when the output was cut) and written back with {@code kubectl replace -f -}.
      */
     private void rewrite(Context ctx, String next) {
         Machine source = ctx.requireSource(TITLE);
         RemoteHost h = ctx.host(source);
-        String names = fromEtcd(ctx, r -> EncryptionKeys.readSecretNames(ctx.cluster, r)).orElseThrow(() -> fail(ctx,
-                source, "etcd could not be read for the namespaces that hold Secrets"));
-        for (String namespace : EncryptionKeys.namespaces(names)) {
-            CommandResult got = h.run(HostCommands.kubectl("get", "secrets", "-n", namespace, "-o", "json")
-                    .readOnly());
-            if (!got.ok()) {
-                throw fail(ctx, source, "`kubectl get secrets -n " + namespace + " -o json` exited " + got.exitCode()
-                        + ": " + got.stderrTail(3));
-            }
-            if (got.outputTruncated()) {
-                throw fail(ctx, source, "the Secrets of namespace " + namespace + " are larger than the SDK keeps of "
-                        + "a command's output (the remote access's maxOutputBytes); raise it, or rewrite them by "
-                        + "hand on a master (kubectl get secrets -n " + namespace + " -o json | kubectl replace -f -), "
-                        + "then apply again");
-            }
-            // the Secrets go back on stdin: never on a command line, never in a file
-            CommandResult replaced = h.run(HostCommands.kubectl("replace", "-f", "-")
-                    .stdin(got.stdout().getBytes(StandardCharsets.UTF_8)));
-            if (!replaced.ok()) {
-                throw fail(ctx, source, "`kubectl replace -f -` of namespace " + namespace + "'s Secrets exited "
-                        + replaced.exitCode() + ": " + replaced.stderrTail(3));
-            }
+        try {
+            SecretPages.forEachName(ctx.cluster, h, page -> SecretPages.byNamespace(page).forEach((ns, names) -> {
+                for (int i = 0; i < names.size(); i += BATCH) {
+                    rewriteBatch(ctx, source, ns, names.subList(i, Math.min(names.size(), i + BATCH)));
+                }
+            }));
+        } catch (IllegalStateException e) {
+            throw fail(ctx, source, "the Secrets' names could not be read from etcd: " + e.getMessage());
         }
         Map<String, Long> stored = storedByKey(ctx).orElseThrow(() -> fail(ctx, source, "etcd could not be read "
                 + "to check the rewritten Secrets"));
@@ -287,18 +278,48 @@ final class RotateEncryptionKeyPhase implements Phase {
         });
     }
 
-    /** Secrets per key name, read in the etcd container of the first master whose etcd answers. */
-    static Optional<Map<String, Long>> storedByKey(Context ctx) {
-        return fromEtcd(ctx, h -> EncryptionKeys.readSecrets(ctx.cluster, h)).map(EncryptionKeys::countByKey);
+    private static void rewriteBatch(Context ctx, Machine source, String ns, List<String> names) {
+        RemoteHost h = ctx.host(source);
+        List<String> args = new ArrayList<>(List.of("get", "secrets"));
+        args.addAll(names);
+        args.addAll(List.of("-n", ns, "-o", "json", "--ignore-not-found"));
+        CommandResult got = h.run(HostCommands.kubectl(args.toArray(String[]::new)).readOnly());
+        if (!got.ok()) {
+            throw fail(ctx, source, "`kubectl get secrets <" + names.size() + " names> -n " + ns + " -o json` "
+                    + "exited " + got.exitCode() + ": " + got.stderrTail(3));
+        }
+        if (got.outputTruncated()) {
+            if (names.size() == 1) {
+                throw fail(ctx, source, "Secret " + ns + "/" + names.get(0) + " alone is larger than the SDK keeps "
+                        + "of a command's output (the remote access's maxOutputBytes); raise it, or rewrite it by "
+                        + "hand on a master (kubectl get secret " + names.get(0) + " -n " + ns + " -o json | kubectl "
+                        + "replace -f -), then apply again");
+            }
+            int half = names.size() / 2;
+            rewriteBatch(ctx, source, ns, names.subList(0, half));
+            rewriteBatch(ctx, source, ns, names.subList(half, names.size()));
+            return;
+        }
+        if (EncryptionKeys.noObjects(got.stdout())) {
+            return; // deleted since etcd listed them
+        }
+        // the Secrets go back on stdin: never on a command line, never in a file
+        CommandResult replaced = h.run(HostCommands.kubectl("replace", "-f", "-")
+                .stdin(got.stdout().getBytes(StandardCharsets.UTF_8)));
+        if (!replaced.ok()) {
+            throw fail(ctx, source, "`kubectl replace -f -` of " + names.size() + " Secret(s) of namespace " + ns
+                    + " exited " + replaced.exitCode() + ": " + replaced.stderrTail(3));
+        }
     }
 
-    /** What an etcdctl read printed on the first reachable joined master whose etcd answered it. */
-    private static Optional<String> fromEtcd(Context ctx, java.util.function.Function<RemoteHost, CommandResult> read) {
+    /** Secrets per key name, read (in pages) in the etcd container of the first master whose etcd answers. */
+    static Optional<Map<String, Long>> storedByKey(Context ctx) {
         for (Machine m : ctx.cluster.masters()) {
             if (ctx.facts.joinedMaster(m) && ctx.facts.host(m).reachable()) {
-                CommandResult r = read.apply(ctx.host(m));
-                if (r.ok()) {
-                    return Optional.of(r.stdout());
+                try {
+                    return Optional.of(SecretPages.countByKey(ctx.cluster, ctx.host(m)));
+                } catch (IllegalStateException e) {
+                    // the next master's etcd may answer
                 }
             }
         }

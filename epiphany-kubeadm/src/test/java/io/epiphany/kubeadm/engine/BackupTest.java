@@ -56,6 +56,11 @@ class BackupTest {
                 assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("epiphany-backup"));
             }
 
+            try (Stream<Path> files = Files.list(dir)) {
+                assertThat(files.map(p -> p.getFileName().toString())).as("the local snapshot copy is deleted")
+                        .containsExactly("k8s1.backup");
+            }
+
             Backup read = Backup.verify(archive, backup.archiveSha256());
             assertThat(read.manifest()).isEqualTo(m);
 
@@ -67,6 +72,38 @@ class BackupTest {
             // a rewritten manifest passes the part check but not the recorded SHA-256 of the archive
             assertThatThrownBy(() -> Backup.verify(tampered, backup.archiveSha256()))
                     .hasMessageContaining("the archive was changed");
+        }
+    }
+
+    @Test
+    void aSnapshotCopyIsStreamedToAFileAndCheckedAgainstEtcdsTrailer() throws Exception {
+        try (FleetFixture f = new FleetFixture(1, 0)) {
+            // larger than any command's output may be (16 MiB): a file download is not an output
+            byte[] db = new byte[17 * 1024 * 1024];
+            new java.util.Random(7).nextBytes(db);
+            byte[] snapshot = java.util.Arrays.copyOf(db, db.length + 32);
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(db);
+            System.arraycopy(hash, 0, snapshot, db.length, 32);
+            Path remote = f.fleet.host("m1").root().resolve("var/lib/etcd/big.db");
+            Files.createDirectories(remote.getParent());
+            Files.write(remote, snapshot);
+            Path local = Files.createFile(dir.resolve("copy.db"), PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rw-------")));
+            var host = f.access.host(f.all.machine("m1").orElseThrow(), f.all.ssh());
+
+            assertThat(host.download("/var/lib/etcd/big.db", local)).isTrue();
+            assertThat(Files.mismatch(local, remote)).isEqualTo(-1L);
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(local))).isEqualTo("rw-------");
+            BackupTaker.checkIntegrity(local, db.length, "big.db");
+            assertThat(host.download("/var/lib/etcd/none.db", dir.resolve("none.db"))).isFalse();
+            assertThat(dir.resolve("none.db")).doesNotExist();
+
+            assertThatThrownBy(() -> BackupTaker.checkIntegrity(local, db.length - 1, "big.db"))
+                    .hasMessageContaining("etcd appends a 32-byte SHA-256");
+            snapshot[12345] ^= 1;
+            Files.write(local, snapshot);
+            assertThatThrownBy(() -> BackupTaker.checkIntegrity(local, db.length, "big.db"))
+                    .hasMessageContaining("does not end with the SHA-256 of its database");
         }
     }
 

@@ -39,20 +39,29 @@ class EncryptionKeysTest {
     }
 
     @Test
-    void secretsAreCountedByTheKeyTheirEtcdValueNames() {
-        String json = "{\"kvs\":[" + kv("k8s:enc:secretbox:v1:key2:\u0001\u0002") + "," + kv("k8s:enc:secretbox:v1:"
-                + "key2:xyz") + "," + kv("k8s:enc:aescbc:v1:key1:abc") + "," + kv("{\"kind\":\"Secret\"}") + "],"
-                + "\"count\":4}";
-        assertThat(EncryptionKeys.countByKey(json)).containsExactly(Map.entry("identity", 1L), Map.entry("key1", 1L),
-                Map.entry("key2", 2L));
-        assertThat(EncryptionKeys.countByKey("{\"count\":0}")).isEmpty();
-        assertThat(EncryptionKeys.namespaces(json)).containsExactly("default");
-        assertThatThrownBy(() -> EncryptionKeys.countByKey("not json")).isInstanceOf(IllegalStateException.class);
+    void aPageOfSecretsIsReadWithTheKeyEachValueNamesAndItsFirstKeySkippedAfterThe1stPage() {
+        String json = "{\"kvs\":[" + kv("a", "k8s:enc:secretbox:v1:key2:\u0001\u0002") + "," + kv("b",
+                "k8s:enc:secretbox:v1:key2:xyz") + "," + kv("c", "k8s:enc:aescbc:v1:key1:abc") + "," + kv("d",
+                "{\"kind\":\"Secret\"}") + "],\"more\":true,\"count\":9}";
+        SecretPages.Page page = SecretPages.parse(json, "/registry/secrets/default/a");
+        assertThat(page.secrets()).extracting(s -> s.namespace() + "/" + s.name() + " "
+                + EncryptionKeys.storedUnder(s.valueHead())).containsExactly("default/b key2", "default/c key1",
+                        "default/d identity");
+        assertThat(page.lastKey()).isEqualTo("/registry/secrets/default/d");
+        assertThat(page.more()).isTrue();
+        SecretPages.Page none = SecretPages.parse("{\"count\":0}", null);
+        assertThat(none.secrets()).isEmpty();
+        assertThat(none.more()).isFalse();
+        assertThatThrownBy(() -> SecretPages.parse("not json", null)).isInstanceOf(IllegalStateException.class);
+        assertThat(EncryptionKeys.noObjects("")).isTrue();
+        assertThat(EncryptionKeys.noObjects("{\"kind\":\"List\",\"items\":[]}")).isTrue();
+        assertThat(EncryptionKeys.noObjects("{\"kind\":\"Secret\"}")).isFalse();
     }
 
-    private static String kv(String value) {
+    private static String kv(String name, String value) {
         Base64.Encoder b64 = Base64.getEncoder();
-        return "{\"key\":\"" + b64.encodeToString("/registry/secrets/default/x".getBytes(StandardCharsets.UTF_8))
+        byte[] key = ("/registry/secrets/default/" + name).getBytes(StandardCharsets.UTF_8);
+        return "{\"key\":\"" + b64.encodeToString(key)
                 + "\",\"value\":\"" + b64.encodeToString(value.getBytes(StandardCharsets.ISO_8859_1)) + "\"}";
     }
 }

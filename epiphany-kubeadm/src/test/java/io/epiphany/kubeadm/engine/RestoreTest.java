@@ -73,6 +73,7 @@ class RestoreTest {
                     .singleElement().satisfies(s -> assertThat(s.action()).contains("etcdutl snapshot restore")
                             .contains("m1=https://10.10.1.11:2380"));
             assertRestored(f, "m1", List.of("m1", "m2", "m3"), List.of("m1", "m2", "m3", "n1"));
+            assertThat(f.fleet.bootstrapTokenIds()).as("the restore's init token, deleted after the joins").isEmpty();
             assertThat(get(f, "m1", "/registry/example/after-the-backup")).isEmpty();
             assertThat(c.plan(f.options()).steps()).isEmpty();
         }

@@ -41,6 +41,10 @@ class RotateEncryptionKeyTest {
     private static final String CRICTL_STOP = "crictl --runtime-endpoint unix:///run/containerd/containerd.sock stop";
     private static final String READYZ = "curl -sk --max-time 5 https://127.0.0.1:6443/readyz";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Secrets of 1 KiB besides {@link #SECRETS}: together far more than {@link #SMALL_OUTPUT}. */
+    private static final int PAGED = 40;
+    /** The output a remote access keeps of a command, for the apply that rewrites the Secrets. */
+    private static final int SMALL_OUTPUT = 32 * 1024;
 
     private FleetFixture f;
     private Cluster c;
@@ -54,6 +58,15 @@ class RotateEncryptionKeyTest {
         c = f.cluster(MASTERS, List.of());
         c.apply(options());
         SECRETS.forEach(s -> write("m1", s));
+        // more than one command's output keeps with a small maxOutputBytes (see SMALL_OUTPUT): read in pages
+        StringBuilder yaml = new StringBuilder();
+        for (int i = 0; i < PAGED; i++) {
+            yaml.append("---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: paged-").append(i).append("\n  "
+                    + "namespace: default\nstringData:\n  v: value-of-paged-").append(i).append("\n  pad: ")
+                    .append("x".repeat(1024)).append('\n');
+        }
+        f.run("m1", kubectlLocal("apply", "-f", "-").stdin(yaml.toString().getBytes(StandardCharsets.UTF_8)))
+                .orThrow();
     }
 
     @AfterAll
@@ -82,7 +95,7 @@ class RotateEncryptionKeyTest {
         EncryptionStatus before = c.encryptionStatus(options());
         assertThat(before.unreadable()).isEmpty();
         MASTERS.forEach(m -> assertThat(before.keys(m)).containsExactly(old));
-        assertThat(before.secretsUnder(old)).isGreaterThanOrEqualTo(SECRETS.size());
+        assertThat(before.secretsUnder(old)).isGreaterThanOrEqualTo(SECRETS.size() + PAGED);
         assertThat(before.rotationInProgress()).isFalse();
         List<String> oldMaterial = material("m1");
         ApplyOptions rotate = options().toBuilder().rotateEncryptionKey(true).build();
@@ -137,9 +150,16 @@ class RotateEncryptionKeyTest {
         assertThat(storedValue("m3", "default/midway")).startsWith("k8s:enc:secretbox:v1:" + next + ":");
         MASTERS.forEach(m -> readableThrough(m, "after stage 2"));
 
-        // after stage 3: the first removal is refused by its health gate
+        // after stage 3 (Secrets read and rewritten in pages and batches: they do not fit in one command's output,
+        // which was refused before): the first removal is refused by its health gate
         failWhenStepStarts("m1", "remove the old key", READYZ);
-        assertThatThrownBy(() -> c.apply(options())).hasMessageContaining("not healthy before changing m1");
+        try (io.epiphany.api.remote.RemoteAccess small = io.epiphany.ssh.SshRemoteAccess.builder()
+                .maxOutputBytes(SMALL_OUTPUT).build()) {
+            ApplyOptions smallOutput = options().toBuilder().remoteAccess(small).build();
+            assertThat(c.encryptionStatus(smallOutput).secretsByKey()).as("counted in pages")
+                    .isEqualTo(c.encryptionStatus(options()).secretsByKey());
+            assertThatThrownBy(() -> c.apply(smallOutput)).hasMessageContaining("not healthy before changing m1");
+        }
         clearFaults();
         EncryptionStatus afterStage3 = c.encryptionStatus(options());
         assertThat(afterStage3.secretsUnder(old)).isZero();
@@ -163,6 +183,7 @@ class RotateEncryptionKeyTest {
         assertThat(done.secretsUnder(next)).isEqualTo(before.secretsUnder(old) + 1);
         assertThat(done.rotationInProgress()).isFalse();
         assertThat(storedValue("m2", "default/s1")).startsWith("k8s:enc:secretbox:v1:" + next + ":");
+        assertThat(storedValue("m3", "default/paged-" + (PAGED - 1))).startsWith("k8s:enc:secretbox:v1:" + next + ":");
         MASTERS.forEach(m -> readableThrough(m, "done"));
         assertThat(problems).isEmpty();
         assertThat(c.plan(options()).isEmpty()).isTrue();

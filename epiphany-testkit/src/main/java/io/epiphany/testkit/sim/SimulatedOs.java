@@ -31,6 +31,7 @@ public final class SimulatedOs {
         StreamCommands streams = new StreamCommands();
         this.programs = Map.ofEntries(
                 Map.entry("cat", files.cat()),
+                Map.entry("dd", streams.dd()),
                 Map.entry("head", streams.head()),
                 Map.entry("cmp", streams.cmp()),
                 Map.entry("cp", streams.cp()),

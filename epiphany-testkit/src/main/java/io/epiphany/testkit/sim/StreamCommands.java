@@ -5,7 +5,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * SIMULATED {@code head -c N} (stdin only), {@code cmp -s A B} and {@code cp -p A B}: what the one-exec file swap
+ * SIMULATED {@code head -c N} (stdin only), {@code cmp -s A B}, {@code cp -p A B} and {@code dd} (a file's pieces,
+ * see {@link #dd()}): what the one-exec file swap
  * of {@code docs/host-commands.md} needs (the candidate read from the rest of stdin, compared with the live file, the
  * live file kept aside before the rename). Messages follow GNU coreutils and diffutils; any other form exits 1 (cmp:
  * 2, its "trouble" status).
@@ -68,6 +69,43 @@ final class StreamCommands {
                 return inv.fail(1, "cannot create regular file '" + to + "': " + e.getMessage());
             }
             return 0;
+        });
+    }
+
+    /**
+     * {@code dd if=FILE bs=N skip=K count=C status=none}: C blocks of N bytes from block K of a file (fewer at its
+     * end; a regular file gives full blocks), on stdout; the SDK's way to read a large file in pieces over exec.
+     * Messages as GNU dd prints them.
+     */
+    Program dd() {
+        return FileCommands.readOnly(inv -> {
+            java.util.Map<String, String> o = new java.util.HashMap<>();
+            for (String a : inv.args()) {
+                String[] kv = a.split("=", 2);
+                if (kv.length != 2 || !List.of("if", "bs", "skip", "count", "status").contains(kv[0])) {
+                    return inv.fail(1, "dd: unrecognized operand '" + a + "' (SIMULATED: if= bs= skip= count= "
+                            + "status=none only)");
+                }
+                o.put(kv[0], kv[1]);
+            }
+            if (!o.containsKey("if") || !o.getOrDefault("status", "none").equals("none")
+                    || !o.getOrDefault("bs", "512").matches("[1-9][0-9]{0,9}")
+                    || !o.getOrDefault("skip", "0").matches("[0-9]{1,12}")
+                    || !o.getOrDefault("count", "1").matches("[0-9]{1,12}")) {
+                return inv.fail(1, "dd: invalid operands " + inv.args() + " (SIMULATED: if=FILE bs=N skip=K count=C "
+                        + "status=none)");
+            }
+            long bs = Long.parseLong(o.getOrDefault("bs", "512"));
+            long from = Long.parseLong(o.getOrDefault("skip", "0")) * bs;
+            long length = Long.parseLong(o.getOrDefault("count", "1")) * bs;
+            String path = o.get("if");
+            if (!inv.host().files().exists(path)) {
+                return inv.fail(1, "dd: failed to open '" + path + "': No such file or directory");
+            }
+            return FileCommands.readFile(inv, path, bytes -> {
+                int start = (int) Math.min(bytes.length, from);
+                inv.out().write(bytes, start, (int) Math.min(bytes.length - start, length));
+            });
         });
     }
 }

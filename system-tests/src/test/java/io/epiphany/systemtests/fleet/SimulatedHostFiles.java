@@ -23,7 +23,7 @@ import java.util.List;
  * the host's own {@code /etc} (an overlay: never the machine's). Refuses to write through a symlink.
  *
  * <p>It also keeps the host's installed programs in step with the simulation: kubeadm, kubelet, kubectl,
- * containerd and crictl are links in the host's own {@code /usr/local/bin} (to the fleet's wrappers in
+ * containerd, crictl and ctr are links in the host's own {@code /usr/local/bin} (to the fleet's wrappers in
  * {@code /usr/local/sbin/k8s}) exactly when the SIMULATED host has them, so {@code command -v kubeadm} (the SDK's
  * check, answered by the real shell) fails on a bare host until the SIMULATED {@code apt-get}/{@code dnf} installed
  * it; the fleet's apt-get and dnf run through {@code exec} here for that.
@@ -32,7 +32,8 @@ public final class SimulatedHostFiles {
     private SimulatedHostFiles() {}
 
     /** The programs a host has only once installed: links in its /usr/local/bin to the fleet's wrappers. */
-    static final List<String> INSTALLED_PROGRAMS = List.of("kubeadm", "kubelet", "kubectl", "containerd", "crictl");
+    static final List<String> INSTALLED_PROGRAMS = List.of("kubeadm", "kubelet", "kubectl", "containerd", "crictl",
+            "ctr");
     private static final Path LINKS = Path.of("/usr/local/bin");
     private static final Path WRAPPERS = Path.of("/usr/local/sbin/k8s");
 

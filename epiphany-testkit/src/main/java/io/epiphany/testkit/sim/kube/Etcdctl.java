@@ -15,7 +15,8 @@ import java.util.Optional;
  * SIMULATED {@code etcdctl} (v3 API) as it runs inside a host's etcd static pod (a kubeadm host has no etcdctl binary:
  * it is reached only through {@link Crictl} {@code exec}): {@code member list}, {@code member remove},
  * {@code member promote}, {@code endpoint health}, {@code endpoint status} ({@code --cluster}, {@code -w json},
- * {@code --hex}), {@code move-leader}, {@code put}, {@code get [--prefix] [--keys-only] [-w json]},
+ * {@code --hex}), {@code move-leader}, {@code put}, {@code get <key> [range_end] [--prefix] [--keys-only] [--limit=n]
+ * [-w json]},
  * {@code snapshot save} ({@link EtcdSnapshots}).
  * TLS flags must name files the container sees (its hostPath mounts) and the cluster's etcd CA; linearizable
  * requests fail without quorum. (On a real-OS fleet host the fleet's crictl shim runs the REAL etcdctl against the
@@ -76,7 +77,8 @@ public final class Etcdctl {
             }
             return w.size() >= 2 && w.get(0).equals("member") && w.get(1).equals("add")
                     ? EtcdMembers.add(s, w, a) : execute(s, via, w, json, hex && EtcdIds.hexJson(s.etcdVersion),
-                            cluster, a.contains("--prefix"), a.contains("--keys-only"));
+                            cluster, a.contains("--prefix"), a.contains("--keys-only"),
+                            Kubeadm.option(a, "--limit").map(Integer::parseInt).orElse(0));
         });
         return result.print(inv);
     }
@@ -147,7 +149,7 @@ public final class Etcdctl {
     }
 
     private static Outcome execute(SimulationState s, SimulationState.Member via, List<String> w, boolean json,
-            boolean hex, boolean cluster, boolean prefix, boolean keysOnly) {
+            boolean hex, boolean cluster, boolean prefix, boolean keysOnly, int limit) {
         String cmd = String.join(" ", w.subList(0, Math.min(2, w.size())));
         boolean quorum = ClusterAccess.quorum(s);
         ClusterAccess.electLeader(s);
@@ -193,10 +195,20 @@ public final class Etcdctl {
                 return Outcome.ok("OK");
             }
             case "get": {
-                if (w.size() != 2) {
-                    return Outcome.badArgs("Error: get command needs one argument as key");
+                // etcdctl/ctlv3/command/get_command.go: "get [options] <key> [range_end]"
+                if (w.size() != 2 && w.size() != 3) {
+                    return Outcome.badArgs("Error: get command needs one argument as key and an optional argument "
+                            + "as range_end");
                 }
-                return get(k, via, w.get(1), prefix, keysOnly, json, hex);
+                if (prefix && w.size() == 3) {
+                    return Outcome.badArgs("Error: too many arguments, only accept one argument when `--prefix` is "
+                            + "set.");
+                }
+                String key = w.get(1);
+                java.util.function.Predicate<String> inRange = w.size() == 3
+                        ? x -> x.compareTo(key) >= 0 && x.compareTo(w.get(2)) < 0
+                        : prefix ? x -> x.startsWith(key) : key::equals;
+                return get(k, via, inRange, keysOnly, json, hex, limit);
             }
             default:
                 return Outcome.error("Error: unknown command \"" + w.get(0) + "\" (SIMULATED etcdctl)");
@@ -209,13 +221,16 @@ public final class Etcdctl {
     }
 
     /**
-     * {@code get <key> [--prefix] [--keys-only] [-w json]}: the text form prints key and value lines; JSON is etcd's
-     * RangeResponse (keys and values base64, {@code kvs} left out when nothing matched, as etcd's JSON printer does).
+     * {@code get <key> [range_end] [--prefix] [--keys-only] [--limit=n] [-w json]}: the text form prints key and value
+     * lines; JSON is etcd's RangeResponse (keys and values base64, {@code kvs} left out when nothing matched and
+     * {@code more} when false, as etcd's JSON printer does; {@code count} is every key in the range, not only the
+     * {@code limit} returned). Keys in byte order, as etcd returns them (the simulated keys are ASCII).
      */
-    private static Outcome get(SimulationState.Kube k, SimulationState.Member via, String key, boolean prefix,
-            boolean keysOnly, boolean json, boolean hex) {
-        List<Map.Entry<String, String>> kvs = k.keyValues.entrySet().stream()
-                .filter(e -> prefix ? e.getKey().startsWith(key) : e.getKey().equals(key)).toList();
+    private static Outcome get(SimulationState.Kube k, SimulationState.Member via,
+            java.util.function.Predicate<String> inRange, boolean keysOnly, boolean json, boolean hex, int limit) {
+        List<Map.Entry<String, String>> all = k.keyValues.entrySet().stream().filter(e -> inRange.test(e.getKey()))
+                .toList();
+        List<Map.Entry<String, String>> kvs = limit > 0 && all.size() > limit ? all.subList(0, limit) : all;
         if (!json) {
             StringBuilder text = new StringBuilder();
             kvs.forEach(e -> text.append(e.getKey()).append('\n').append(keysOnly ? "" : e.getValue()).append('\n'));
@@ -237,7 +252,10 @@ public final class Etcdctl {
         if (!items.isEmpty()) {
             out.put("kvs", items);
         }
-        out.put("count", items.size());
+        if (kvs.size() < all.size()) {
+            out.put("more", true);
+        }
+        out.put("count", all.size());
         return Outcome.ok(write(out));
     }
 

@@ -17,7 +17,8 @@ import java.util.Optional;
 
 /**
  * SIMULATED Secrets through {@code kubectl}: {@code get secret <name> [-n ns] -o json}, {@code get secrets
- * (-A|--all-namespaces|-n ns) -o json}, {@code replace -f <file>|-} (a Secret or a List of them, the rotation's
+ * (-A|--all-namespaces|-n ns) -o json}, {@code get secrets <name>... -n ns -o json [--ignore-not-found]} (one name: the
+ * object; several: a List of those found), {@code replace -f <file>|-} (a Secret or a List of them, the rotation's
  * documented {@code kubectl get secrets --all-namespaces -o json | kubectl replace -f -}), and Secrets in
  * {@code kubectl apply}. Each is kept in etcd under {@code /registry/secrets/<ns>/<name>} as the apiserver that
  * served the request encrypts it ({@link EncryptionAtRest}); a read fails as that apiserver fails when none of the
@@ -72,31 +73,45 @@ final class KubectlSecrets {
         boolean all = inv.args().contains("-A") || inv.args().contains("--all-namespaces");
         String ns = Kubeadm.option(inv.args(), "-n").or(() -> Kubeadm.option(inv.args(), "--namespace"))
                 .orElse("default");
-        Optional<String> name = w.size() > 2 ? Optional.of(w.get(2)) : Optional.empty();
+        List<String> names = w.subList(2, w.size());
+        boolean ignoreNotFound = inv.args().contains("--ignore-not-found");
         HostContext host = inv.host();
         String[] result = host.store().read(s -> {
             Served served = serve(s, host, server, "/api/v1/" + (all ? "" : "namespaces/" + ns + "/") + "secrets"
-                    + name.map(n -> "/" + n).orElse(""));
+                    + (names.size() == 1 ? "/" + names.get(0) : ""));
             if (served.error() != null) {
                 return new String[] {null, served.error()};
             }
             String prefix = EncryptionAtRest.PREFIX + (all ? "" : ns + "/");
             ArrayNode items = JSON.createArrayNode();
             try {
-                for (Map.Entry<String, String> kv : s.kube.keyValues.entrySet()) {
-                    boolean wanted = name.map(n -> kv.getKey().equals(prefix + n))
-                            .orElse(kv.getKey().startsWith(prefix));
-                    if (wanted) {
-                        items.add(JSON.readTree(EncryptionAtRest.decrypt(s, served.apiserver(), kv.getKey(),
-                                kv.getValue())));
+                List<String> missing = new ArrayList<>();
+                if (names.isEmpty()) {
+                    for (Map.Entry<String, String> kv : s.kube.keyValues.entrySet()) {
+                        if (kv.getKey().startsWith(prefix)) {
+                            items.add(JSON.readTree(EncryptionAtRest.decrypt(s, served.apiserver(), kv.getKey(),
+                                    kv.getValue())));
+                        }
                     }
+                }
+                // named ones in the order given, as kubectl asks for them one by one
+                for (String n : names) {
+                    String stored = s.kube.keyValues.get(prefix + n);
+                    if (stored == null) {
+                        missing.add(n);
+                    } else {
+                        items.add(JSON.readTree(EncryptionAtRest.decrypt(s, served.apiserver(), prefix + n, stored)));
+                    }
+                }
+                if (!missing.isEmpty() && !ignoreNotFound) {
+                    // kubectl prints what it found, then fails: Error from server (NotFound), exit 1
+                    return new String[] {null, "(NotFound): secrets \"" + missing.get(0) + "\" not found"};
                 }
             } catch (IllegalStateException | IOException e) {
                 return new String[] {null, e.getMessage()};
             }
-            if (name.isPresent()) {
-                return items.isEmpty() ? new String[] {null, "(NotFound): secrets \"" + name.get() + "\" not found"}
-                        : new String[] {items.get(0).toPrettyString(), null};
+            if (names.size() == 1) {
+                return items.isEmpty() ? new String[] {"", null} : new String[] {items.get(0).toPrettyString(), null};
             }
             ObjectNode list = JSON.createObjectNode().put("apiVersion", "v1");
             list.set("items", items);
@@ -107,7 +122,9 @@ final class KubectlSecrets {
         if (result[1] != null) {
             return Kubectl.failApi(inv, server, result[1]);
         }
-        inv.out().println(result[0]);
+        if (!result[0].isEmpty()) { // --ignore-not-found of one missing name prints nothing
+            inv.out().println(result[0]);
+        }
         return 0;
     }
 
