@@ -65,6 +65,9 @@ final class HostFactsReader {
             s.command("etcd container", Etcd.containerQuery(cluster));
         }
         s.command("haproxy servers", HaproxyService.serversCommand());
+        if (!cluster.loadBalancer().isExternal()) {
+            s.command("balancer readyz", Verification.readyz(cluster));
+        }
         s.cat(HaproxyService.CONFIG_PATH);
         s.cat(KubePaths.MACHINE_ID);
         if (master) {
@@ -103,7 +106,7 @@ final class HostFactsReader {
         return new HostFacts(m.hostname(), Optional.empty(), Set.copyOf(binaries), config, Set.copyOf(active),
                 member, master && r.exists(KubePaths.ADMIN_CONF), skew, machineId, Map.copyOf(versions),
                 master ? controlPlane(h, r) : Optional.empty(), SetupFactsReader.read(r, !member),
-                balancerServers(m, r.get("haproxy servers")));
+                balancerServers(m, r.get("haproxy servers")), Verification.readyzOk(r.get("balancer readyz")));
     }
 
     private static final Command KUBEADM_VERSION = Command.of("kubeadm", "version", "-o", "short").readOnly();
