@@ -99,7 +99,8 @@ final class FactsGatherer {
                 .forEach(etcdCandidates::add);
         etcdCandidates.removeIf(m -> !byHost.get(m.hostname()).reachable());
         List<String> etcdTried = new ArrayList<>();
-        Optional<Etcd.View> etcd = Etcd.read(cluster, etcdCandidates, hosts::get, etcdTried);
+        Optional<Etcd.View> etcd = Etcd.read(cluster, etcdCandidates, hosts::get, etcdTried,
+                m -> byHost.get(m.hostname()).controlPlane().flatMap(ControlPlaneFacts::etcdContainer));
         List<EtcdMember> members = etcd.map(Etcd.View::members).orElse(List.of());
         List<Machine> retiredMembers = retiredMembers(members, retired);
         readHosts(retiredMembers, byHost);

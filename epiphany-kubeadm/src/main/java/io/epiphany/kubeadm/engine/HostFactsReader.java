@@ -185,14 +185,13 @@ final class HostFactsReader {
                 }
             }
         }
-        CommandResult e = r.get("etcd container");
-        boolean etcdRunning = e.ok() && e.stdout().lines().anyMatch(l -> l.trim().matches("[0-9a-f]{6,64}"));
-        if (flags.isEmpty() && certs.isEmpty() && !etcdRunning) {
+        Optional<String> etcd = Etcd.containerId(r.get("etcd container"));
+        if (flags.isEmpty() && certs.isEmpty() && etcd.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(new ControlPlaneFacts(Map.copyOf(flags), Map.copyOf(images), Map.copyOf(certs),
                 Map.copyOf(shared), provider, keys, cluster.encryption().enabled()
-                && r.exists(EncryptionKeys.restartMarker(cluster)), etcdRunning));
+                && r.exists(EncryptionKeys.restartMarker(cluster)), etcd));
     }
 
     static String clientVersion(String json) {
