@@ -108,9 +108,26 @@ final class FactsScript {
         return Command.shell(script.toString().strip()).stdin(stdin).asRoot().readOnly().lineOnStdin();
     }
 
-    /** Runs the script on {@code h} and parses what it printed. */
+    /**
+     * Runs the script on {@code h} and parses what it printed. A transport failure names "the facts script", not its
+     * 10 KiB of text.
+     */
     Result run(RemoteHost h) {
-        return parse(h.run(toCommand()));
+        Command c = toCommand();
+        CommandResult r;
+        try {
+            r = h.run(c);
+        } catch (RemoteException e) {
+            String shown = "`" + c + "`";
+            String prefix = e.host() + ": ";
+            if (e.getClass() != RemoteException.class || !e.getMessage().startsWith(prefix)
+                    || !e.getMessage().contains(shown)) {
+                throw e;
+            }
+            throw new RemoteException(e.host(), e.getMessage().substring(prefix.length()).replace(shown,
+                    "the facts script"), e.getCause());
+        }
+        return parse(r);
     }
 
     /**

@@ -62,6 +62,39 @@ class FactsScriptTest {
     }
 
     @Test
+    void aTransportFailureNamesTheFactsScriptNotItsText() {
+        FactsScript s = new FactsScript().cat("/a");
+        io.epiphany.api.remote.RemoteHost down = new io.epiphany.api.remote.RemoteHost() {
+            @Override
+            public String hostname() {
+                return "h1";
+            }
+
+            @Override
+            public CommandResult run(Command command) {
+                throw new RemoteException("h1", "`" + command + "` failed: Connection refused");
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<CommandResult> runAsync(Command command) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public io.epiphany.api.remote.UploadResult upload(io.epiphany.api.remote.RemoteFile file) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public java.util.Optional<byte[]> read(String path) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        assertThatThrownBy(() -> s.run(down)).isInstanceOf(RemoteException.class)
+                .hasMessage("h1: the facts script failed: Connection refused");
+    }
+
+    @Test
     void onlyOneQueryMayReadStdinAndTheScriptRunsAsRootFromStdin() {
         FactsScript s = new FactsScript().command("a", Command.of("socat").stdin(new byte[] {1}));
         assertThatThrownBy(() -> s.command("b", Command.of("cat").stdin(new byte[] {2})))
