@@ -29,7 +29,9 @@ final class ShellCommand extends AbstractCommandSupport {
 
     private void runCommand() {
         String line = getCommand();
-        host.countCommand(os.changesState(line));
+        // a line sent on stdin is classified once read (CommandInterceptor.received), as the host then sees it
+        boolean lineOnStdin = os.sendsLineOnStdin(line);
+        host.countCommand(!lineOnStdin && os.changesState(line));
         HostFaults faults = host.faults();
         if (faults.takeDrop()) {
             getServerSession().close(true);
@@ -51,6 +53,13 @@ final class ShellCommand extends AbstractCommandSupport {
             @Override
             public void shell(String script) {
                 processes.shell(script);
+            }
+
+            @Override
+            public void received(String real) {
+                if (lineOnStdin && os.changesState(real)) {
+                    host.countChange();
+                }
             }
         };
         int code;

@@ -348,8 +348,12 @@ public final class SimulatedHost {
     void countCommand(boolean changesState) {
         commands.incrementAndGet();
         if (changesState) {
-            changingCommands.incrementAndGet();
+            countChange();
         }
+    }
+
+    void countChange() {
+        changingCommands.incrementAndGet();
     }
 
     private String read(String path) {

@@ -50,6 +50,48 @@ final class CertificateFiles {
         return out;
     }
 
+    /** The key of a kubeconfig's embedded client certificate: the one line of the file the facts script reads. */
+    static final String CERTIFICATE_DATA = "client-certificate-data:";
+
+    /**
+     * The queries of {@link #master(Cluster, FactsScript.Result)}: each PKI certificate's file, and of each kubeconfig
+     * only its certificate line (the file also holds the client key, which never leaves the host).
+     */
+    static void queries(Cluster cluster, FactsScript s) {
+        for (String name : HostFactsReader.CERTIFICATES) {
+            s.cat(path(cluster, name));
+        }
+        for (String name : KUBECONFIGS) {
+            s.grep(CERTIFICATE_DATA, path(cluster, name));
+        }
+    }
+
+    /** {@link #master(Cluster, RemoteHost)} from what the facts script printed. */
+    static Map<String, ControlPlaneFacts.Certificate> master(Cluster cluster, FactsScript.Result r) {
+        Map<String, ControlPlaneFacts.Certificate> out = new LinkedHashMap<>();
+        for (String name : HostFactsReader.CERTIFICATES) {
+            r.file(path(cluster, name)).flatMap(Manifests::certificate).ifPresent(c -> out.put(name, c));
+        }
+        for (String name : KUBECONFIGS) {
+            r.grep(path(cluster, name)).flatMap(CertificateFiles::fromCertificateLine).ifPresent(c -> out.put(name, c));
+        }
+        return out;
+    }
+
+    /** {@code client-certificate-data: <base64 PEM>}, as kubeadm writes it in a kubeconfig's one user. */
+    static Optional<ControlPlaneFacts.Certificate> fromCertificateLine(String line) {
+        int at = line.indexOf(CERTIFICATE_DATA);
+        if (at < 0) {
+            return Optional.empty();
+        }
+        try {
+            return Manifests.certificate(Base64.getDecoder().decode(line.substring(at + CERTIFICATE_DATA.length())
+                    .strip().replaceAll("^[\"']|[\"']$", "")));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
     /** The kubelet's client certificate on a machine, if it has one. */
     static Optional<ControlPlaneFacts.Certificate> kubeletClient(RemoteHost h) {
         return h.read(KUBELET_CLIENT).flatMap(CertificateFiles::firstCertificate);

@@ -19,11 +19,12 @@ import java.util.TreeMap;
  * @param encryptionKeys the key names of that provider, in order (the first encrypts; never the key material)
  * @param encryptionRestartPending a key rotation changed the encryption config and the API server has not been
  *        restarted since (kube-apiserver reads the file only at start), see {@link EncryptionKeys#restartMarker}
- * @param etcdRunning an etcd container runs on this host
+ * @param etcdContainer the ID of the etcd container running on this host (not part of the digest: a restart changes
+ *        it), which the etcd reads of the same facts use
  */
 record ControlPlaneFacts(Map<String, Map<String, String>> flags, Map<String, String> images,
         Map<String, Certificate> certificates, Map<String, String> sharedFiles, Optional<String> encryptionProvider,
-        List<String> encryptionKeys, boolean encryptionRestartPending, boolean etcdRunning) {
+        List<String> encryptionKeys, boolean encryptionRestartPending, Optional<String> etcdContainer) {
     static final List<String> COMPONENTS = List.of("kube-apiserver", "kube-controller-manager", "kube-scheduler");
 
     /**
@@ -32,6 +33,11 @@ record ControlPlaneFacts(Map<String, Map<String, String>> flags, Map<String, Str
      */
     record Certificate(Instant notAfter, List<String> names, String subject, String issuer, boolean authority) {}
 
+    /** An etcd container runs on this host. */
+    boolean etcdRunning() {
+        return etcdContainer.isPresent();
+    }
+
     Map<String, String> flags(String component) {
         return flags.getOrDefault(component, Map.of());
     }
@@ -39,6 +45,6 @@ record ControlPlaneFacts(Map<String, Map<String, String>> flags, Map<String, Str
     String digestText() {
         return new TreeMap<>(flags) + "|" + new TreeMap<>(images) + "|" + new TreeMap<>(certificates) + "|"
                 + new TreeMap<>(sharedFiles) + "|" + encryptionProvider.orElse("-") + "|" + encryptionKeys + "|"
-                + encryptionRestartPending + "|" + etcdRunning;
+                + encryptionRestartPending + "|" + etcdRunning();
     }
 }

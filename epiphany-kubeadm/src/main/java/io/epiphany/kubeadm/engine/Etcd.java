@@ -75,7 +75,11 @@ final class Etcd {
 
     /** The ID of the named static pod's running container on the host, if one runs. */
     static Optional<String> container(Cluster cluster, RemoteHost host, String name) {
-        CommandResult r = host.run(containerQuery(cluster, name));
+        return containerId(host.run(containerQuery(cluster, name)));
+    }
+
+    /** The first container ID {@link #containerQuery} printed, if it succeeded. */
+    static Optional<String> containerId(CommandResult r) {
         if (!r.ok()) {
             return Optional.empty();
         }
@@ -84,7 +88,11 @@ final class Etcd {
 
     /** Runs etcdctl inside the host's etcd container; a host without one gives exit 127 and says why. */
     static CommandResult run(Cluster cluster, RemoteHost host, boolean readOnly, String... args) {
-        Optional<String> id = container(cluster, host);
+        return run(cluster, host, container(cluster, host), readOnly, args);
+    }
+
+    private static CommandResult run(Cluster cluster, RemoteHost host, Optional<String> id, boolean readOnly,
+            String... args) {
         if (id.isEmpty()) {
             return new CommandResult(host.hostname(), "etcdctl " + String.join(" ", args), 127, "",
                     "no running etcd container on " + host.hostname() + " (crictl ps --name etcd)");
@@ -99,15 +107,33 @@ final class Etcd {
      */
     static Optional<View> read(Cluster cluster, List<Machine> masters, Function<Machine, RemoteHost> hosts,
             List<String> tried) {
+        return read(cluster, masters, hosts, tried, m -> Optional.empty());
+    }
+
+    /**
+     * {@link #read}, with each master's etcd container as its facts just found it ({@code known}: saves a
+     * {@code crictl ps} per etcdctl call); a known container that no longer answers is looked up again once.
+     */
+    static Optional<View> read(Cluster cluster, List<Machine> masters, Function<Machine, RemoteHost> hosts,
+            List<String> tried, Function<Machine, Optional<String>> known) {
         for (Machine m : masters) {
             try {
                 RemoteHost h = hosts.apply(m);
-                CommandResult list = run(cluster, h, true, "member", "list", "-w", "json", "--hex");
+                Optional<String> id = known.apply(m);
+                String[] memberList = {"member", "list", "-w", "json", "--hex"};
+                CommandResult list = id.isPresent() ? run(cluster, h, id, true, memberList) : null;
+                if (list == null || !list.ok()) {
+                    Optional<String> now = container(cluster, h);
+                    if (list == null || !now.equals(id)) { // a container restarted since the facts: ask the new one
+                        id = now;
+                        list = run(cluster, h, id, true, memberList);
+                    }
+                }
                 if (!list.ok()) {
                     tried.add(m.hostname() + ": " + list.stderrTail(2));
                     continue;
                 }
-                return Optional.of(new View(m, withHealth(cluster, h, parseMembers(m, list.stdout()))));
+                return Optional.of(new View(m, withHealth(cluster, h, id, parseMembers(m, list.stdout()))));
             } catch (RuntimeException e) {
                 tried.add(m.hostname() + ": " + e.getMessage());
             }
@@ -116,16 +142,17 @@ final class Etcd {
     }
 
     /** Marks each member healthy or not ({@code endpoint health --cluster}) and the leader ({@code endpoint status}). */
-    private static List<EtcdMember> withHealth(Cluster cluster, RemoteHost h, List<EtcdMember> members) {
+    private static List<EtcdMember> withHealth(Cluster cluster, RemoteHost h, Optional<String> id,
+            List<EtcdMember> members) {
         // etcdctl exits non-zero when any endpoint is unhealthy but still prints the JSON for all of them
-        CommandResult health = run(cluster, h, true, "endpoint", "health", "--cluster", "-w", "json");
+        CommandResult health = run(cluster, h, id, true, "endpoint", "health", "--cluster", "-w", "json");
         Set<String> healthy = new HashSet<>();
         for (JsonNode e : json(health.stdout(), "[]")) {
             if (e.path("health").asBoolean(false)) {
                 healthy.add(FactsGatherer.hostOf(e.path("endpoint").asText()));
             }
         }
-        CommandResult status = run(cluster, h, true, "endpoint", "status", "--cluster", "-w", "json", "--hex");
+        CommandResult status = run(cluster, h, id, true, "endpoint", "status", "--cluster", "-w", "json", "--hex");
         Set<String> leaders = new HashSet<>();
         for (JsonNode e : json(status.stdout(), "[]")) {
             EtcdId.hex(e.path("Status").path("leader")).ifPresent(leaders::add);

@@ -87,7 +87,10 @@ final class FactsGatherer {
                     List.of(), List.of(), Optional.empty());
         }
         List<NodeInfo> nodes = parseNodes(api.get(), nodesJson);
-        Optional<StoredConfig> stored = storedConfig(hosts.get(api.get()));
+        // independent of what follows: in flight on the API master while the etcd membership is read
+        RemoteHost apiHost = hosts.get(api.get());
+        java.util.concurrent.CompletableFuture<CommandResult> storedQuery = apiHost.runAsync(STORED_CONFIG);
+        java.util.concurrent.CompletableFuture<CommandResult> cniQuery = apiHost.runAsync(DAEMONSETS);
         List<Machine> retired = new ArrayList<>(retiredNodes(nodes));
         readHosts(retired, byHost);
         // etcd through the described masters first, then through masters the description dropped
@@ -96,13 +99,15 @@ final class FactsGatherer {
                 .forEach(etcdCandidates::add);
         etcdCandidates.removeIf(m -> !byHost.get(m.hostname()).reachable());
         List<String> etcdTried = new ArrayList<>();
-        Optional<Etcd.View> etcd = Etcd.read(cluster, etcdCandidates, hosts::get, etcdTried);
+        Optional<Etcd.View> etcd = Etcd.read(cluster, etcdCandidates, hosts::get, etcdTried,
+                m -> byHost.get(m.hostname()).controlPlane().flatMap(ControlPlaneFacts::etcdContainer));
         List<EtcdMember> members = etcd.map(Etcd.View::members).orElse(List.of());
         List<Machine> retiredMembers = retiredMembers(members, retired);
         readHosts(retiredMembers, byHost);
         retired.addAll(retiredMembers);
-        return new Facts(byHost, Optional.of(api.get().hostname()), etcd.map(v -> v.via().hostname()), stored, nodes,
-                members, retired, etcdTried, cniDaemonSets(hosts.get(api.get())));
+        return new Facts(byHost, Optional.of(api.get().hostname()), etcd.map(v -> v.via().hostname()),
+                storedConfig(answer(storedQuery)), nodes, members, retired, etcdTried,
+                cniDaemonSets(answer(cniQuery)));
     }
 
     /**
@@ -125,9 +130,26 @@ final class FactsGatherer {
         }
     }
 
+    private static final io.epiphany.api.remote.Command DAEMONSETS = HostCommands.kubectl("get", "daemonsets", "-A",
+            "-o", "json").readOnly();
+    private static final io.epiphany.api.remote.Command STORED_CONFIG = HostCommands.kubectl("get", "configmap",
+            "kubeadm-config", "-n", "kube-system", "-o", "json").readOnly();
+
+    /** The command's result, or its transport failure as {@link RemoteHost#run} throws it. */
+    private static CommandResult answer(java.util.concurrent.CompletableFuture<CommandResult> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            f.cancel(true);
+            throw new java.util.concurrent.CancellationException("interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        }
+    }
+
     /** DaemonSets that mount the CNI config directory: a CNI is installed (whoever installed it). */
-    static Optional<List<String>> cniDaemonSets(RemoteHost h) {
-        CommandResult r = h.run(HostCommands.kubectl("get", "daemonsets", "-A", "-o", "json").readOnly());
+    static Optional<List<String>> cniDaemonSets(CommandResult r) {
         if (!r.ok()) {
             return Optional.empty();
         }
@@ -151,8 +173,10 @@ final class FactsGatherer {
     }
 
     static Optional<StoredConfig> storedConfig(RemoteHost h) {
-        CommandResult r = h.run(HostCommands.kubectl("get", "configmap", "kubeadm-config", "-n", "kube-system", "-o",
-                "json").readOnly());
+        return storedConfig(h.run(STORED_CONFIG));
+    }
+
+    static Optional<StoredConfig> storedConfig(CommandResult r) {
         if (!r.ok()) {
             return Optional.empty();
         }

@@ -16,6 +16,8 @@ import java.util.TreeSet;
  * @param setup what host preparation needs to know (OS, swap, modules, sysctls, runtime, packages)
  * @param balancerServers the servers its running HAProxy reports (runtime API), empty where it did not answer; not part
  *     of the digest: health checks move them between the plan and the apply
+ * @param balancerReady {@code GET /readyz} through the host's own load balancer answered {@code ok} when the facts
+ *     were read ({@link Verification#readyz}); not part of the digest either
  */
 record HostFacts(
         String hostname,
@@ -30,11 +32,12 @@ record HostFacts(
         Map<String, String> versions,
         Optional<ControlPlaneFacts> controlPlane,
         SetupFacts setup,
-        java.util.List<io.epiphany.haproxy.HaproxyServerState> balancerServers) {
+        java.util.List<io.epiphany.haproxy.HaproxyServerState> balancerServers,
+        boolean balancerReady) {
 
     static HostFacts unreachable(String hostname, String error) {
         return new HostFacts(hostname, Optional.of(error), Set.of(), Optional.empty(), Set.of(), false, false, 0,
-                Optional.empty(), Map.of(), Optional.empty(), SetupFacts.UNKNOWN, java.util.List.of());
+                Optional.empty(), Map.of(), Optional.empty(), SetupFacts.UNKNOWN, java.util.List.of(), false);
     }
 
     boolean reachable() {

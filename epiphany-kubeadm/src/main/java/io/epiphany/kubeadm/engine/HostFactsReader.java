@@ -16,10 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
-/** One machine's {@link HostFacts}: read-only commands sent at once over its one SSH session, and file reads. */
+/** One machine's {@link HostFacts}: its read-only queries in one exec ({@link FactsScript}), parsed here. */
 final class HostFactsReader {
     /** Binaries whose presence the engine checks; the package managers decide how HAProxy is installed. */
     static final List<String> BINARIES = List.of("kubeadm", "kubelet", "kubectl", "containerd", "crictl", "haproxy",
@@ -44,61 +42,84 @@ final class HostFactsReader {
         this.clock = clock;
     }
 
+    /**
+     * Every fact of one machine from one exec ({@link FactsScript}); on a master whose encryption config exists, one
+     * file read more (that file holds the keys, which never travel in the script's output).
+     */
     HostFacts read(Machine m, RemoteHost h, boolean master) {
-        try {
-            Map<String, CompletableFuture<CommandResult>> present = new LinkedHashMap<>();
-            for (String b : BINARIES) {
-                present.put(b, h.runAsync(HostCommands.exists(b)));
-            }
-            Map<String, CompletableFuture<CommandResult>> units = new LinkedHashMap<>();
-            for (String u : UNITS) {
-                units.put(u, h.runAsync(HostCommands.isActive(u)));
-            }
-            CompletableFuture<CommandResult> date = h.runAsync(HostCommands.epochSeconds());
-            // this machine's clock when the host's answer arrived, not after every other fact (slow hosts: false skew)
-            CompletableFuture<Long> dateArrived = date.thenApply(r -> clock.millis() / 1000);
-            CompletableFuture<CommandResult> kubelet = h.runAsync(HostCommands.fileExists(KubePaths.KUBELET_CONF));
-            CompletableFuture<CommandResult> admin = master
-                    ? h.runAsync(HostCommands.fileExists(KubePaths.ADMIN_CONF)) : null;
-            // a member's kernel was prepared before it joined, and its running kubelet shows it still holds
-            SetupFactsReader.Pending setup = SetupFactsReader.start(cluster, h, kubelet.join().ok());
-            CompletableFuture<CommandResult> kubeadmVersion = h.runAsync(
-                    Command.of("kubeadm", "version", "-o", "short").readOnly());
-            CompletableFuture<CommandResult> kubeletVersion = h.runAsync(Command.of("kubelet", "--version").readOnly());
-            CompletableFuture<CommandResult> kubectlVersion = h.runAsync(
-                    Command.of("kubectl", "version", "--client", "-o", "json").readOnly());
-            CompletableFuture<CommandResult> etcd = master ? h.runAsync(Etcd.containerQuery(cluster)) : null;
-            CompletableFuture<CommandResult> balancer = h.runAsync(HaproxyService.serversCommand());
-            Optional<String> config = h.read(HaproxyService.CONFIG_PATH).map(b -> new String(b, StandardCharsets.UTF_8));
-            Optional<String> machineId = h.read(KubePaths.MACHINE_ID)
-                    .map(b -> new String(b, StandardCharsets.UTF_8).trim()).filter(s -> !s.isEmpty());
-            Optional<ControlPlaneFacts> controlPlane = master ? controlPlane(h, etcd) : Optional.empty();
-            Set<String> binaries = new HashSet<>();
-            present.forEach((b, r) -> {
-                if (r.join().ok()) {
-                    binaries.add(b);
-                }
-            });
-            Set<String> active = new HashSet<>();
-            units.forEach((u, r) -> {
-                if (r.join().ok() && r.join().stdout().trim().equals("active")) {
-                    active.add(u);
-                }
-            });
-            Map<String, String> versions = new LinkedHashMap<>();
-            version(kubeadmVersion.join(), s -> s.trim()).ifPresent(v -> versions.put("kubeadm", v));
-            version(kubeletVersion.join(), s -> s.trim().replaceFirst("^Kubernetes ", "")).ifPresent(
-                    v -> versions.put("kubelet", v));
-            version(kubectlVersion.join(), HostFactsReader::clientVersion).ifPresent(v -> versions.put("kubectl", v));
-            long now = dateArrived.join();
-            CommandResult d = date.join();
-            long skew = d.ok() && d.stdout().trim().matches("\\d{1,12}") ? Long.parseLong(d.stdout().trim()) - now : 0;
-            return new HostFacts(m.hostname(), Optional.empty(), Set.copyOf(binaries), config, Set.copyOf(active),
-                    kubelet.join().ok(), admin != null && admin.join().ok(), skew, machineId, Map.copyOf(versions),
-                    controlPlane, setup.finish(), balancerServers(m, balancer.join()));
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException re ? re : e;
+        FactsScript s = new FactsScript();
+        for (String b : BINARIES) {
+            s.command(binaryName(b), HostCommands.exists(b));
         }
+        for (String u : UNITS) {
+            s.command(unitName(u), HostCommands.isActive(u));
+        }
+        s.exists(KubePaths.KUBELET_CONF);
+        if (master) {
+            s.exists(KubePaths.ADMIN_CONF);
+        }
+        s.command("kubeadm version", KUBEADM_VERSION);
+        s.command("kubelet version", KUBELET_VERSION);
+        s.command("kubectl version", KUBECTL_VERSION);
+        if (master) {
+            s.command("etcd container", Etcd.containerQuery(cluster));
+        }
+        s.command("haproxy servers", HaproxyService.serversCommand());
+        if (!cluster.loadBalancer().isExternal()) {
+            s.command("balancer readyz", Verification.readyz(cluster));
+        }
+        s.cat(HaproxyService.CONFIG_PATH);
+        s.cat(KubePaths.MACHINE_ID);
+        if (master) {
+            controlPlaneQueries(s);
+        }
+        // a member's kernel was prepared before it joined, and its running kubelet shows it still holds
+        SetupFactsReader.queries(cluster, s);
+        // last, so the host's clock is read as close as possible to the answer's arrival (slow hosts: false skew)
+        s.command("date", HostCommands.epochSeconds());
+        FactsScript.Result r = s.run(h);
+        long now = clock.millis() / 1000;
+        Set<String> binaries = new HashSet<>();
+        for (String b : BINARIES) {
+            if (r.ok(binaryName(b))) {
+                binaries.add(b);
+            }
+        }
+        Set<String> active = new HashSet<>();
+        for (String u : UNITS) {
+            CommandResult c = r.get(unitName(u));
+            if (c.ok() && c.stdout().trim().equals("active")) {
+                active.add(u);
+            }
+        }
+        Map<String, String> versions = new LinkedHashMap<>();
+        version(r.get("kubeadm version"), String::trim).ifPresent(v -> versions.put("kubeadm", v));
+        version(r.get("kubelet version"), v -> v.trim().replaceFirst("^Kubernetes ", "")).ifPresent(
+                v -> versions.put("kubelet", v));
+        version(r.get("kubectl version"), HostFactsReader::clientVersion).ifPresent(v -> versions.put("kubectl", v));
+        CommandResult d = r.get("date");
+        long skew = d.ok() && d.stdout().trim().matches("\\d{1,12}") ? Long.parseLong(d.stdout().trim()) - now : 0;
+        Optional<String> config = r.file(HaproxyService.CONFIG_PATH).map(b -> new String(b, StandardCharsets.UTF_8));
+        Optional<String> machineId = r.file(KubePaths.MACHINE_ID)
+                .map(b -> new String(b, StandardCharsets.UTF_8).trim()).filter(s2 -> !s2.isEmpty());
+        boolean member = r.exists(KubePaths.KUBELET_CONF);
+        return new HostFacts(m.hostname(), Optional.empty(), Set.copyOf(binaries), config, Set.copyOf(active),
+                member, master && r.exists(KubePaths.ADMIN_CONF), skew, machineId, Map.copyOf(versions),
+                master ? controlPlane(h, r) : Optional.empty(), SetupFactsReader.read(r, !member),
+                balancerServers(m, r.get("haproxy servers")), Verification.readyzOk(r.get("balancer readyz")));
+    }
+
+    private static final Command KUBEADM_VERSION = Command.of("kubeadm", "version", "-o", "short").readOnly();
+    private static final Command KUBELET_VERSION = Command.of("kubelet", "--version").readOnly();
+    private static final Command KUBECTL_VERSION = Command.of("kubectl", "version", "--client", "-o", "json")
+            .readOnly();
+
+    private static String binaryName(String binary) {
+        return "command -v " + binary;
+    }
+
+    private static String unitName(String unit) {
+        return "is-active " + unit;
     }
 
     /** What the host's HAProxy reports, or nothing where it (or socat, or its socket) is not there yet. */
@@ -118,37 +139,59 @@ final class HostFactsReader {
         return v != null && v.matches("v?\\d+\\.\\d+\\.\\d+[-+.\\w]*") ? Optional.of(v) : Optional.empty();
     }
 
-    private Optional<ControlPlaneFacts> controlPlane(RemoteHost h, CompletableFuture<CommandResult> etcd) {
+    /** The static pods' manifests, the certificates, the shared files' hashes, the key-rotation marker. */
+    private void controlPlaneQueries(FactsScript s) {
+        for (String component : ControlPlaneFacts.COMPONENTS) {
+            s.cat(Manifests.path(component));
+        }
+        CertificateFiles.queries(cluster, s);
+        for (String path : KubePaths.sharedConfigFiles(cluster)) {
+            s.sha256(path);
+        }
+        if (cluster.encryption().enabled()) {
+            s.exists(EncryptionKeys.restartMarker(cluster));
+        }
+    }
+
+    private Optional<ControlPlaneFacts> controlPlane(RemoteHost h, FactsScript.Result r) {
         Map<String, Map<String, String>> flags = new LinkedHashMap<>();
         Map<String, String> images = new LinkedHashMap<>();
         for (String component : ControlPlaneFacts.COMPONENTS) {
-            h.read(Manifests.path(component)).flatMap(Manifests::imageAndFlags).ifPresent(e -> {
+            r.file(Manifests.path(component)).flatMap(Manifests::imageAndFlags).ifPresent(e -> {
                 images.put(component, e.getKey());
                 flags.put(component, Map.copyOf(e.getValue()));
             });
         }
-        Map<String, ControlPlaneFacts.Certificate> certs = CertificateFiles.master(cluster, h);
+        Map<String, ControlPlaneFacts.Certificate> certs = CertificateFiles.master(cluster, r);
         Map<String, String> shared = new LinkedHashMap<>();
         Optional<String> provider = Optional.empty();
         List<String> keys = List.of();
         for (String path : KubePaths.sharedConfigFiles(cluster)) {
-            Optional<byte[]> content = h.read(path);
-            if (content.isPresent()) {
-                shared.put(path, FactsGatherer.sha256(content.get()));
-                if (path.equals(cluster.encryption().configFile())) {
+            Optional<String> hash = r.sha256(path);
+            if (hash.isEmpty()) {
+                continue;
+            }
+            shared.put(path, hash.get());
+            if (path.equals(cluster.encryption().configFile())) {
+                // the keys themselves: read over SFTP (never in the script's output), parsed here, never kept
+                Optional<byte[]> content = h.read(path);
+                if (content.isPresent()) {
+                    shared.put(path, FactsGatherer.sha256(content.get()));
                     provider = Manifests.encryptionProvider(content.get());
                     keys = List.copyOf(EncryptionKeys.names(content.get()));
+                    java.util.Arrays.fill(content.get(), (byte) 0);
+                } else {
+                    shared.remove(path);
                 }
             }
         }
-        CommandResult e = etcd.join();
-        boolean etcdRunning = e.ok() && e.stdout().lines().anyMatch(l -> l.trim().matches("[0-9a-f]{6,64}"));
-        if (flags.isEmpty() && certs.isEmpty() && !etcdRunning) {
+        Optional<String> etcd = Etcd.containerId(r.get("etcd container"));
+        if (flags.isEmpty() && certs.isEmpty() && etcd.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(new ControlPlaneFacts(Map.copyOf(flags), Map.copyOf(images), Map.copyOf(certs),
                 Map.copyOf(shared), provider, keys, cluster.encryption().enabled()
-                && h.read(EncryptionKeys.restartMarker(cluster)).isPresent(), etcdRunning));
+                && r.exists(EncryptionKeys.restartMarker(cluster)), etcd));
     }
 
     static String clientVersion(String json) {

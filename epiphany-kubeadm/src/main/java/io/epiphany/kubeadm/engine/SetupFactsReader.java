@@ -3,7 +3,6 @@ package io.epiphany.kubeadm.engine;
 import io.epiphany.api.Cluster;
 import io.epiphany.api.remote.Command;
 import io.epiphany.api.remote.CommandResult;
-import io.epiphany.api.remote.RemoteHost;
 import io.epiphany.kubeadm.render.HostSetupFiles;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -14,81 +13,75 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 
 /**
- * Reads one machine's {@link SetupFacts}: the read-only commands of docs/host-commands.md ("Host preparation") sent at
- * once over the host's session, then the files. Started by {@link #start} so its commands share the round trip with
- * the other host facts, finished by {@link Pending#finish}.
+ * Reads one machine's {@link SetupFacts}: the read-only queries of docs/host-commands.md ("Host preparation"), as
+ * sections of the host's one facts script ({@link #queries}), parsed by {@link #read}.
  */
 final class SetupFactsReader {
-    /** Files whose content decides a preparation step; read to hash, never logged. */
+    /** Files whose content decides a preparation step; only their SHA-256 leaves the host. */
     static final List<String> FILES = List.of(HostSetupFiles.SYSCTL_PATH, HostSetupFiles.MODULES_PATH,
             HostSetupFiles.CONTAINERD_CONFIG_PATH, HostSetupFiles.KUBERNETES_APT_LIST, HostSetupFiles.DOCKER_APT_LIST,
             HostSetupFiles.KUBERNETES_YUM_REPO, HostSetupFiles.DOCKER_YUM_REPO, HostSetupFiles.KUBERNETES_APT_KEY,
             HostSetupFiles.DOCKER_APT_KEY);
+    static final String OS_RELEASE = "/etc/os-release";
+    static final String FSTAB = "/etc/fstab";
+    private static final List<String> ENABLED = List.of("kubelet", "containerd");
 
     private SetupFactsReader() {}
 
-    /** The commands in flight for one host. */
-    record Pending(RemoteHost host, boolean kernel, CompletableFuture<CommandResult> swap, CompletableFuture<CommandResult> modules,
-            CompletableFuture<CommandResult> sysctls, CompletableFuture<CommandResult> cgroup,
-            CompletableFuture<CommandResult> containerd, CompletableFuture<CommandResult> images,
-            Map<String, CompletableFuture<CommandResult>> enabled, CompletableFuture<CommandResult> held) {
-
-        SetupFacts finish() {
-            Map<String, String> release = host.read("/etc/os-release")
-                    .map(b -> OsFamily.parse(new String(b, StandardCharsets.UTF_8))).orElse(Map.of());
-            Optional<String> fstab = host.read("/etc/fstab").map(b -> new String(b, StandardCharsets.UTF_8));
-            Map<String, String> files = new LinkedHashMap<>();
-            for (String path : FILES) {
-                host.read(path).ifPresent(b -> files.put(path, FactsGatherer.sha256(b)));
-            }
-            Set<String> on = new HashSet<>();
-            enabled.forEach((unit, r) -> {
-                if (r.join().ok() && r.join().stdout().strip().equals("enabled")) {
-                    on.add(unit);
-                }
-            });
-            if (!kernel) {
-                return new SetupFacts(OsFamily.of(release), OsFamily.describe(release),
-                        release.getOrDefault("VERSION_CODENAME", ""), false, List.of(), fstab, Set.of(), Map.of(), "?",
-                        Optional.empty(), Optional.empty(), Set.of(), Set.of(), Map.copyOf(files));
-            }
-            return new SetupFacts(OsFamily.of(release), OsFamily.describe(release),
-                    release.getOrDefault("VERSION_CODENAME", ""), true, lines(swap.join()), fstab,
-                    SetupFactsReader.modules(modules.join()), SetupFactsReader.sysctls(sysctls.join()),
-                    cgroup.join().stdout().strip(), containerdVersion(containerd.join()), sandboxImage(images.join()),
-                    Set.copyOf(on), Set.copyOf(held.join().ok() ? lines(held.join()) : List.of()), Map.copyOf(files));
-        }
-    }
-
     /**
-     * Sends the commands. A member ({@code kubelet.conf} present) is not read again (only its files): it was prepared
-     * before it joined, its running kubelet shows that still holds, and a re-apply of a converged cluster then costs
-     * no extra round trip per host; {@link SetupFacts#kernelRead()} says which. What an upgrade needs of a member
-     * (its containerd version) the upgrade reads itself.
+     * Adds the queries. A member ({@code kubelet.conf} present) is not read again (only its files): it was prepared
+     * before it joined, its running kubelet shows that still holds; {@link SetupFacts#kernelRead()} says which. What
+     * an upgrade needs of a member (its containerd version) the upgrade reads itself.
      */
-    static Pending start(Cluster cluster, RemoteHost h, boolean member) {
-        CompletableFuture<CommandResult> notRead = CompletableFuture.completedFuture(null);
-        if (member) {
-            return new Pending(h, false, notRead, notRead, notRead, notRead, notRead, notRead, Map.of(), notRead);
-        }
-        Map<String, CompletableFuture<CommandResult>> enabled = new LinkedHashMap<>();
-        for (String unit : List.of("kubelet", "containerd")) {
-            enabled.put(unit, h.runAsync(Command.of("systemctl", "is-enabled", unit).readOnly()));
-        }
+    static void queries(Cluster cluster, FactsScript s) {
+        s.cat(OS_RELEASE);
+        s.cat(FSTAB);
+        FILES.forEach(s::sha256);
         List<String> keys = new ArrayList<>(List.of("sysctl"));
         keys.addAll(HostSetupFiles.SYSCTLS);
-        return new Pending(h, true,
-                h.runAsync(Command.of("swapon", "--show=NAME", "--noheadings").asRoot().readOnly()),
-                h.runAsync(Command.of("lsmod").readOnly()),
-                h.runAsync(Command.of(keys).asRoot().readOnly()),
-                h.runAsync(Command.of("stat", "-fc", "%T", "/sys/fs/cgroup").readOnly()),
-                h.runAsync(containerdVersion()),
-                h.runAsync(imagesList(cluster).readOnly()),
-                enabled,
-                h.runAsync(Command.of("apt-mark", "showhold").readOnly()));
+        s.unlessExists(KubePaths.KUBELET_CONF, g -> {
+            for (String unit : ENABLED) {
+                g.command("is-enabled " + unit, Command.of("systemctl", "is-enabled", unit).readOnly());
+            }
+            g.command("swapon", Command.of("swapon", "--show=NAME", "--noheadings").asRoot().readOnly());
+            g.command("lsmod", Command.of("lsmod").readOnly());
+            g.command("sysctl", Command.of(keys).asRoot().readOnly());
+            g.command("cgroup", Command.of("stat", "-fc", "%T", "/sys/fs/cgroup").readOnly());
+            g.command("containerd version", containerdVersion());
+            g.command("images", imagesList(cluster).readOnly());
+            g.command("held", Command.of("apt-mark", "showhold").readOnly());
+        });
+    }
+
+    /** The facts from the script's output; {@code kernel}: the host is no member, so the kernel queries ran. */
+    static SetupFacts read(FactsScript.Result r, boolean kernel) {
+        Map<String, String> release = r.file(OS_RELEASE)
+                .map(b -> OsFamily.parse(new String(b, StandardCharsets.UTF_8))).orElse(Map.of());
+        Optional<String> fstab = r.file(FSTAB).map(b -> new String(b, StandardCharsets.UTF_8));
+        Map<String, String> files = new LinkedHashMap<>();
+        for (String path : FILES) {
+            r.sha256(path).ifPresent(h -> files.put(path, h));
+        }
+        if (!kernel) {
+            return new SetupFacts(OsFamily.of(release), OsFamily.describe(release),
+                    release.getOrDefault("VERSION_CODENAME", ""), false, List.of(), fstab, Set.of(), Map.of(), "?",
+                    Optional.empty(), Optional.empty(), Set.of(), Set.of(), Map.copyOf(files));
+        }
+        Set<String> on = new HashSet<>();
+        for (String unit : ENABLED) {
+            CommandResult c = r.get("is-enabled " + unit);
+            if (c.ok() && c.stdout().strip().equals("enabled")) {
+                on.add(unit);
+            }
+        }
+        CommandResult held = r.get("held");
+        return new SetupFacts(OsFamily.of(release), OsFamily.describe(release),
+                release.getOrDefault("VERSION_CODENAME", ""), true, lines(r.get("swapon")), fstab,
+                modules(r.get("lsmod")), sysctls(r.get("sysctl")), r.get("cgroup").stdout().strip(),
+                containerdVersion(r.get("containerd version")), sandboxImage(r.get("images")), Set.copyOf(on),
+                Set.copyOf(held.ok() ? lines(held) : List.of()), Map.copyOf(files));
     }
 
     static Command containerdVersion() {

@@ -14,7 +14,8 @@ import java.util.stream.Collectors;
 /**
  * The end of every apply, read-only: every Node Ready, etcd members exactly the masters and all healthy, and on
  * every host a request through its own {@code localhost:3446} reaching {@code /readyz} and its HAProxy sending to
- * every master. Waits are bounded.
+ * every master. Waits are bounded. After an apply that ran no step, what the facts of this apply already show
+ * (Nodes, etcd members, each host's /readyz and HAProxy servers) is not asked again; only what falls short is.
  */
 final class Verification {
     static final String PHASE = "Verify";
@@ -64,9 +65,14 @@ final class Verification {
         boolean ownCni = ctx.cluster.cni().kind() == io.epiphany.api.Cni.Kind.NONE;
         List<String> notReady;
         List<String> waitingForCni;
+        // an apply that changed nothing has the cluster's answers in its facts, read moments ago: ask again only
+        // where they fall short
+        boolean unchanged = ctx.completed().isEmpty();
+        List<NodeInfo> fromFacts = unchanged && ctx.facts.apiMaster().isPresent() ? ctx.facts.nodes() : null;
         do {
-            List<NodeInfo> nodes = FactsGatherer.parseNodes(source, ctx.host(source)
+            List<NodeInfo> nodes = fromFacts != null ? fromFacts : FactsGatherer.parseNodes(source, ctx.host(source)
                     .run(HostCommands.kubectl("get", "nodes", "-o", "json").readOnly()).orThrow());
+            fromFacts = null;
             notReady = new ArrayList<>();
             waitingForCni = new ArrayList<>();
             for (Machine m : ctx.cluster.machines()) {
@@ -92,8 +98,11 @@ final class Verification {
             verified.add(coreDns(ctx, source));
         }
 
-        List<EtcdMember> members = ctx.liveMembers(PHASE);
         List<String> expected = ctx.cluster.masters().stream().map(Machine::hostname).sorted().toList();
+        List<EtcdMember> members = unchanged && ctx.facts.etcdVia().isPresent() ? ctx.facts.members() : List.of();
+        if (!membersAreMasters(members, expected)) {
+            members = ctx.liveMembers(PHASE);
+        }
         List<String> actual = members.stream().map(EtcdMember::name).sorted().toList();
         List<String> unhealthy = members.stream().filter(m -> !m.healthy()).map(EtcdMember::name).toList();
         if (!expected.equals(actual) || !unhealthy.isEmpty()) {
@@ -103,24 +112,28 @@ final class Verification {
         verified.add("etcd members = masters " + expected + ", all healthy");
 
         if (!ctx.cluster.loadBalancer().isExternal()) {
-            String url = "https://localhost:" + ctx.cluster.loadBalancer().port() + "/readyz";
-            Command readyz = Command.of("curl", "-sk", "--max-time", "5", url).readOnly();
+            String url = url(ctx.cluster);
+            Command readyz = readyz(ctx.cluster);
             List<String> failing = List.of();
             Poll lbPoll = new Poll(ctx.options.healthTimeout());
-            List<Machine> pending = ctx.cluster.machines();
-            do {
+            // an apply that changed nothing has the answer in the facts, read moments ago: ask only where it failed
+            List<Machine> pending = ctx.completed().isEmpty() ? ctx.cluster.machines().stream()
+                    .filter(m -> !servingByFacts(ctx, m)).toList() : ctx.cluster.machines();
+            while (!pending.isEmpty()) {
                 // a just-added backend may still be failing its first health checks: retry only the failing hosts
                 var outcomes = Parallel.map(pending, ctx.cluster.ssh().concurrency(), m -> {
                     CommandResult r = ctx.host(m).run(readyz);
-                    return r.ok() && r.stdout().trim().equals("ok") ? backendsNotServing(ctx, m)
-                            : "exit " + r.exitCode();
+                    return readyzOk(r) ? liveBackendsNotServing(ctx, m) : "exit " + r.exitCode();
                 });
                 failing = outcomes.stream().filter(o -> !o.ok() || o.value() != null)
                         .map(o -> o.item().hostname() + " (" + (o.ok() ? o.value() : o.error().getMessage()) + ")")
                         .collect(Collectors.toList());
                 pending = outcomes.stream().filter(o -> !o.ok() || o.value() != null).map(Parallel.Outcome::item)
                         .collect(Collectors.toList());
-            } while (!pending.isEmpty() && lbPoll.again());
+                if (pending.isEmpty() || !lbPoll.again()) {
+                    break;
+                }
+            }
             if (!failing.isEmpty()) {
                 throw new ApplyException(PHASE, null, "load balancers not serving within "
                         + ctx.options.healthTimeout().toSeconds() + " s on " + failing + " (each host's GET " + url
@@ -132,16 +145,18 @@ final class Verification {
         return verified;
     }
 
+    private static boolean membersAreMasters(List<EtcdMember> members, List<String> masters) {
+        return members.stream().allMatch(EtcdMember::healthy)
+                && members.stream().map(EtcdMember::name).sorted().toList().equals(masters);
+    }
+
     /**
      * Null when the host's HAProxy sends new connections to every master, else which it does not: one answering
      * master is enough for /readyz, not for high availability (a master left drained, or cut off from this host).
      */
-    private static String backendsNotServing(Context ctx, Machine host) {
-        List<HaproxyServerState> servers;
-        try {
-            servers = HaproxyService.servers(host.hostname(), ctx.host(host).run(HaproxyService.serversCommand()));
-        } catch (IllegalStateException e) {
-            return e.getMessage();
+    private static String backendsNotServing(Context ctx, Machine host, List<HaproxyServerState> servers) {
+        if (servers.isEmpty()) {
+            return "its HAProxy's runtime API did not answer";
         }
         List<String> notServing = new ArrayList<>();
         for (Machine master : ctx.cluster.masters()) {
@@ -153,5 +168,34 @@ final class Verification {
             }
         }
         return notServing.isEmpty() ? null : "its HAProxy does not send to " + notServing;
+    }
+
+    /** {@link #backendsNotServing} from what the host's HAProxy reports now, or why it did not answer. */
+    private static String liveBackendsNotServing(Context ctx, Machine host) {
+        try {
+            return backendsNotServing(ctx, host, HaproxyService.servers(host.hostname(),
+                    ctx.host(host).run(HaproxyService.serversCommand())));
+        } catch (IllegalStateException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** The facts say the host's load balancer answered /readyz and its HAProxy sent to every master. */
+    private static boolean servingByFacts(Context ctx, Machine m) {
+        HostFacts h = ctx.facts.host(m);
+        return h.reachable() && h.balancerReady() && backendsNotServing(ctx, m, h.balancerServers()) == null;
+    }
+
+    static String url(io.epiphany.api.Cluster cluster) {
+        return "https://localhost:" + cluster.loadBalancer().port() + "/readyz";
+    }
+
+    /** {@code GET /readyz} through the host's own load balancer (with the facts, and here). */
+    static Command readyz(io.epiphany.api.Cluster cluster) {
+        return Command.of("curl", "-sk", "--max-time", "5", url(cluster)).readOnly();
+    }
+
+    static boolean readyzOk(CommandResult r) {
+        return r.ok() && r.stdout().trim().equals("ok");
     }
 }

@@ -50,6 +50,7 @@ class CreateClusterTest {
             assertThat(second.unchanged()).isTrue();
             assertThat(f.writes()).as("files written by a converged re-apply").isZero();
             assertThat(f.stateChanges()).as("state-changing commands of a converged re-apply").isZero();
+            RoundTrips.check(f, c);
         }
     }
 

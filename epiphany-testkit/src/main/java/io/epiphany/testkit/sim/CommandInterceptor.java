@@ -19,4 +19,10 @@ public interface CommandInterceptor {
      * read, each nested {@code sh -c}), as the host's process list would show it.
      */
     default void shell(String line) {}
+
+    /**
+     * The line an exec request runs, once known: the request itself, or for {@code sh -c "$(head -c N)"} the first N
+     * bytes of stdin after they are read ({@code null} when they could not be read).
+     */
+    default void received(String line) {}
 }

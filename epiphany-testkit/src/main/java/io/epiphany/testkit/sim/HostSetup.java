@@ -11,7 +11,7 @@ import java.util.List;
  */
 public final class HostSetup {
     /** What every machine has, bare or not. */
-    static final List<String> BARE_BINARIES = List.of("sh", "env", "sudo", "test", "sysctl", "cat", "dd", "head", "cmp", "cp", "mkdir", "mv",
+    static final List<String> BARE_BINARIES = List.of("sh", "env", "sudo", "test", "sysctl", "cat", "dd", "head", "grep", "cmp", "cp", "mkdir", "mv",
             "rm", "rmdir", "sha256sum", "date", "systemctl", "curl", "stat", "chmod", "chown", "id", "swapon",
             "swapoff", "modprobe", "lsmod");
     /** A containerd 2.x config that serves the CRI with the systemd cgroup driver (SIMULATED default). */

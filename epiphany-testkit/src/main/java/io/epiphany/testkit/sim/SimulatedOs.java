@@ -34,6 +34,7 @@ public final class SimulatedOs {
                 Map.entry("dd", streams.dd()),
                 Map.entry("head", streams.head()),
                 Map.entry("cmp", streams.cmp()),
+                Map.entry("grep", streams.grep()),
                 Map.entry("cp", streams.cp()),
                 Map.entry("mkdir", files.mkdir()),
                 Map.entry("mv", files.mv()),
@@ -94,10 +95,12 @@ public final class SimulatedOs {
                 try {
                     line = new String(stdin.readNBytes(Integer.parseInt(lineOnStdin.group(1))), StandardCharsets.UTF_8);
                 } catch (IOException e) {
+                    interceptor.received(null);
                     err.println("sh: 1: head: " + e.getMessage());
                     return 1;
                 }
             }
+            interceptor.received(line);
             io.epiphany.testkit.sim.kube.Workloads.reconcile(host);
             return runLine(new Sh(host, login, login, stdin, interceptor), line, out, err);
         } finally {
@@ -111,14 +114,19 @@ public final class SimulatedOs {
      * a {@code > file} redirection). Decided from the text alone (the SDK's read-only flag is not sent to the server).
      */
     public boolean changesState(String line) {
-        if (LINE_ON_STDIN.matcher(line).matches()) {
-            return true; // the real line is not known yet: count it as a change, never hide one
+        if (line == null || sendsLineOnStdin(line)) {
+            return true; // the real line is not known (yet): count it as a change, never hide one
         }
         try {
             return changesState(ShellParser.parse(line));
         } catch (ShellSyntaxException e) {
             return false;
         }
+    }
+
+    /** Whether the exec request is {@code sh -c "$(head -c N)"}: its real line comes first on stdin. */
+    public boolean sendsLineOnStdin(String line) {
+        return LINE_ON_STDIN.matcher(line).matches();
     }
 
     private boolean changesState(ShellScript script) {

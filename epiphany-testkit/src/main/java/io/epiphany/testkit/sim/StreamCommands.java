@@ -8,8 +8,9 @@ import java.util.List;
  * SIMULATED {@code head -c N} (stdin only), {@code cmp -s A B}, {@code cp -p A B} and {@code dd} (a file's pieces,
  * see {@link #dd()}): what the one-exec file swap
  * of {@code docs/host-commands.md} needs (the candidate read from the rest of stdin, compared with the live file, the
- * live file kept aside before the rename). Messages follow GNU coreutils and diffutils; any other form exits 1 (cmp:
- * 2, its "trouble" status).
+ * live file kept aside before the rename); and {@code grep -F WORD FILE}, with which the facts script takes the one
+ * certificate line out of a kubeconfig (never its key). Messages follow GNU coreutils, diffutils and grep; any other
+ * form exits 1 (cmp and grep: 2, their "trouble" status).
  */
 final class StreamCommands {
     private static final int MAX_HEAD = 16 << 20;
@@ -106,6 +107,28 @@ final class StreamCommands {
                 int start = (int) Math.min(bytes.length, from);
                 inv.out().write(bytes, start, (int) Math.min(bytes.length - start, length));
             });
+        });
+    }
+
+    /**
+     * {@code grep -F WORD FILE}: the lines of FILE that contain WORD (a fixed string), as GNU grep prints them for one
+     * file; exit 0 when a line was selected, 1 when none, 2 when the file cannot be read (GNU grep manual, "Exit
+     * Status").
+     */
+    Program grep() {
+        return FileCommands.readOnly(inv -> {
+            List<String> a = inv.args();
+            if (a.size() != 3 || !a.get(0).equals("-F") || a.get(1).isEmpty() || a.get(1).startsWith("-")) {
+                return inv.fail(2, "only 'grep -F <word> <file>' is supported by the SIMULATED host");
+            }
+            String[] content = new String[1];
+            if (FileCommands.readFile(inv, a.get(2), bytes -> content[0] = new String(bytes,
+                    java.nio.charset.StandardCharsets.UTF_8)) != 0) {
+                return 2;
+            }
+            List<String> hits = content[0].lines().filter(l -> l.contains(a.get(1))).toList();
+            hits.forEach(inv.out()::println);
+            return hits.isEmpty() ? 1 : 0;
         });
     }
 }

@@ -234,6 +234,45 @@ class SimulatedOsTest {
     }
 
     @Test
+    void grepPrintsTheMatchingLinesOfOneFileWithGrepsExitStatuses() throws Exception {
+        h.host.files().write("/etc/kubernetes/admin.conf", "users:\n- user:\n    client-certificate-data: QUJD\n"
+                + "    client-key-data: S0VZ\n", 0600);
+        OsHarness.Result r = h.run("grep -F client-certificate-data: /etc/kubernetes/admin.conf");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).isEqualTo("    client-certificate-data: QUJD\n");
+        assertThat(h.run("grep -F nothing-like-it /etc/kubernetes/admin.conf").exit()).isEqualTo(1);
+        OsHarness.Result missing = h.run("grep -F x /etc/none");
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).isEqualTo("grep: /etc/none: No such file or directory\n");
+        assertThat(h.run("grep -F client /etc/kubernetes/admin.conf", false, CommandInterceptor.NONE).exit())
+                .as("a 0600 file is root's").isEqualTo(2);
+        assertThat(h.run("grep -r x /etc").exit()).isEqualTo(2);
+    }
+
+    @Test
+    void aLineSentOnStdinIsClassifiedOnceRead() {
+        String line = "cat /etc/os-release";
+        java.util.List<String> received = new java.util.ArrayList<>();
+        CommandInterceptor seen = new CommandInterceptor() {
+            @Override
+            public OptionalInt intercept(java.util.List<String> words, java.io.PrintStream err) {
+                return OptionalInt.empty();
+            }
+
+            @Override
+            public void received(String real) {
+                received.add(real);
+            }
+        };
+        String request = "sh -c \"$(head -c " + line.length() + ")\"";
+        assertThat(h.os.sendsLineOnStdin(request)).isTrue();
+        assertThat(h.os.changesState(request)).as("not known before it is read").isTrue();
+        h.run(request, true, line.getBytes(StandardCharsets.UTF_8), seen);
+        assertThat(received).containsExactly(line);
+        assertThat(h.os.changesState(received.get(0))).isFalse();
+    }
+
+    @Test
     void interceptorSeesUnwrappedCommands() {
         OsHarness.Result r = h.run("sudo -n sh -c 'date +%s'", false,
                 (words, err) -> words.get(0).equals("date") ? OptionalInt.of(42) : OptionalInt.empty());

@@ -43,7 +43,8 @@ class LbChangeBenchmark {
     private static final String MINA_DEFAULT_KEX = "sntrup761x25519-sha512,sntrup761x25519-sha512@openssh.com,"
             + "mlkem768x25519-sha256,curve25519-sha256";
 
-    private record Run(long ms, String detail) {}
+    /** A run's time and what it did ({@code ops=... kex=...}). */
+    record Run(long ms, String detail) {}
 
     @Test
     void lbChangeAgainstTheOpenSshFloor(@TempDir Path dir) throws Exception {

@@ -3,14 +3,11 @@ package io.epiphany.systemtests.bench;
 import io.epiphany.api.HostKeyPolicy;
 import io.epiphany.api.Machine;
 import io.epiphany.api.SshSettings;
-import io.epiphany.api.remote.Command;
-import io.epiphany.api.remote.CommandResult;
 import io.epiphany.api.remote.FanOut;
 import io.epiphany.api.remote.RemoteAccess;
-import io.epiphany.api.remote.RemoteFile;
 import io.epiphany.api.remote.RemoteHost;
-import io.epiphany.api.remote.UploadResult;
 import io.epiphany.haproxy.HaproxyService;
+import io.epiphany.testkit.CountingRemoteAccess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +15,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One LB change as a user's program makes it: a new {@link RemoteAccess}, {@link HaproxyService#configure} on every
@@ -53,15 +49,14 @@ public final class LbChangeRun {
                 .hostKeyPolicy(HostKeyPolicy.STRICT).concurrency(ips.size());
         kex.ifPresent(b::keyExchange);
         SshSettings ssh = b.build();
-        AtomicLong ops = new AtomicLong();
         long firstOps = 0;
         List<Long> warm = new ArrayList<>();
         TreeSet<String> negotiated = new TreeSet<>();
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(ips.size());
-        try (RemoteAccess access = RemoteAccess.load()) {
-            List<Counting> hosts = new ArrayList<>();
+        try (CountingRemoteAccess access = CountingRemoteAccess.wrap(RemoteAccess.load())) {
+            List<RemoteHost> hosts = new ArrayList<>();
             for (int i = 0; i < ips.size(); i++) {
-                hosts.add(new Counting(access.host(Machine.of("h" + i, ips.get(i)), ssh), ops));
+                hosts.add(access.host(Machine.of("h" + i, ips.get(i)), ssh));
             }
             for (int c = 0; c < configs.size(); c++) {
                 String config = configs.get(c);
@@ -75,7 +70,8 @@ public final class LbChangeRun {
                     h.keyExchange().ifPresent(negotiated::add);
                 });
                 if (c == 0) {
-                    firstOps = ops.get();
+                    firstOps = access.traffic().values().stream()
+                            .mapToLong(CountingRemoteAccess.Traffic::roundTrips).sum();
                 } else {
                     warm.add(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
                 }
@@ -85,42 +81,5 @@ public final class LbChangeRun {
         }
         return (warm.isEmpty() ? "" : "warm=" + warm.get(0) + " ") + "ops=" + firstOps + " kex="
                 + String.join(",", negotiated);
-    }
-
-    /** Counts every remote operation (each one SSH channel: exec or SFTP). */
-    private record Counting(RemoteHost host, AtomicLong ops) implements RemoteHost {
-        @Override
-        public String hostname() {
-            return host.hostname();
-        }
-
-        @Override
-        public CommandResult run(Command command) {
-            ops.incrementAndGet();
-            return host.run(command);
-        }
-
-        @Override
-        public CompletableFuture<CommandResult> runAsync(Command command) {
-            ops.incrementAndGet();
-            return host.runAsync(command);
-        }
-
-        @Override
-        public UploadResult upload(RemoteFile file) {
-            ops.incrementAndGet();
-            return host.upload(file);
-        }
-
-        @Override
-        public Optional<byte[]> read(String path) {
-            ops.incrementAndGet();
-            return host.read(path);
-        }
-
-        @Override
-        public Optional<String> keyExchange() {
-            return host.keyExchange();
-        }
     }
 }

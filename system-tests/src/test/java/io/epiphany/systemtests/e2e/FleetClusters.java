@@ -17,9 +17,9 @@ import java.util.List;
 /**
  * A {@link Cluster} description whose machines are hosts of a {@link RealOsFleet}: each machine's ip is its fleet
  * address (reached directly, no sshAddress), logged in as the fleet's non-root sudo user with the fleet's key, host keys
- * checked strictly against the fleet's known_hosts.
+ * checked strictly against the fleet's known_hosts. Public for the benchmarks (io.epiphany.systemtests.bench).
  */
-final class FleetClusters {
+public final class FleetClusters {
     /** HAProxy's health-check interval in these tests: short, so a dead master is out within seconds. */
     static final Duration CHECK_INTERVAL = Duration.ofSeconds(2);
     static final int FALL = 3;
@@ -34,7 +34,7 @@ final class FleetClusters {
      * A fleet of {@code masters} then {@code nodes} with SIMULATED Kubernetes ({@code simulation}: its system
      * properties), once this machine is known to run one (else the test is skipped).
      */
-    static RealOsFleet start(List<String> masters, List<String> nodes, java.util.Map<String, String> simulation) {
+    public static RealOsFleet start(List<String> masters, List<String> nodes, java.util.Map<String, String> simulation) {
         SystemAssumptions.assumeRealOsFleet();
         List<String> all = new java.util.ArrayList<>(masters);
         all.addAll(nodes);
@@ -42,7 +42,7 @@ final class FleetClusters {
     }
 
     /** Closes a fleet {@link #start} made, if it was made, and checks that nothing of it is left on this machine. */
-    static void stop(RealOsFleet fleet) {
+    public static void stop(RealOsFleet fleet) {
         if (fleet != null) {
             fleet.close();
             FleetTeardownTest.assertNothingLeft(fleet.slot());
@@ -62,7 +62,7 @@ final class FleetClusters {
         return hostnames.stream().map(h -> machine(fleet, h)).toList();
     }
 
-    static Cluster cluster(RealOsFleet fleet, String name, List<String> masters, List<String> nodes) {
+    public static Cluster cluster(RealOsFleet fleet, String name, List<String> masters, List<String> nodes) {
         SshSettings ssh = fleet.sshSettings();
         LoadBalancer lb = LoadBalancer.builder().checkInterval(CHECK_INTERVAL).fall(FALL).build();
         return Cluster.builder().name(name).masters(machines(fleet, masters)).nodes(machines(fleet, nodes)).ssh(ssh)
