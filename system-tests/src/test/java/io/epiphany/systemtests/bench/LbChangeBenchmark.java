@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * interleaved (the order rotates every round), after one discarded warm-up round; each SDK run is a real change (the
  * config alternates between two renderings), checked on every host at the end. The Ansible row ({@link
  * AnsibleBaseline}) makes the same change with {@code ansible-playbook}, installing {@code ansible-core} with apt-get
- * first when it is missing. A harness, not a gate: it runs only
- * with {@code -Depiphany.bench=true}, and writes {@code target/lb-change-benchmark.txt}.
+ * first when it is missing. A harness, not a gate: it runs only with {@code -Depiphany.bench=true}, and writes
+ * {@code target/lb-change-benchmark.txt}.
  *
  * <p>Rerun: {@code sudo ./system-test -pl system-tests -am -Dtest=LbChangeBenchmark -Depiphany.bench=true
  * -Dsurefire.failIfNoSpecifiedTests=false} (options: {@code -Depiphany.bench.hosts=10,50,100},
@@ -41,8 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LbChangeBenchmark {
     private static final Path FIGURES = Path.of("target", "lb-change-benchmark.txt");
     private static final java.time.Duration TIMEOUT = java.time.Duration.ofMinutes(5);
-    /** MINA's own default order, the SDK's before {@code SshSettings.keyExchange}: sntrup761 against OpenSSH 9.2. */
     private static final String ANSIBLE = "Ansible playbook: template + validate, reload handler";
+    /** MINA's own default order, the SDK's before {@code SshSettings.keyExchange}: sntrup761 against OpenSSH 9.2. */
     private static final String MINA_DEFAULT_KEX = "sntrup761x25519-sha512,sntrup761x25519-sha512@openssh.com,"
             + "mlkem768x25519-sha256,curve25519-sha256";
 
