@@ -158,6 +158,14 @@ public final class SimulatedHost {
         return writes.get();
     }
 
+    /**
+     * SSH sessions open on this host that have not authenticated yet: the server's view of a client's connects in
+     * flight (a session exists from the TCP accept; the client's bound is released once it is authenticated).
+     */
+    public int unauthenticatedSessionCount() {
+        return (int) sessions.stream().filter(s -> !s.isAuthenticated()).count();
+    }
+
     /** Sets every counter back to 0, e.g. between a first apply and a re-apply. */
     public void resetCounters() {
         commands.set(0);

@@ -28,8 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
  * namespaces this run creates; no other traffic leaves the machine) against the OpenSSH floor, {@code ssh host
  * hostname} on every host in parallel, with the default key exchange and with {@code curve25519-sha256}. Variants run
  * interleaved (the order rotates every round), after one discarded warm-up round; each SDK run is a real change (the
- * config alternates between two renderings), checked on every host at the end. A harness, not a gate: it runs only
- * with {@code -Depiphany.bench=true}, and writes {@code target/lb-change-benchmark.txt}.
+ * config alternates between two renderings), checked on every host at the end. The Ansible row ({@link
+ * AnsibleBaseline}) makes the same change with {@code ansible-playbook}, installing {@code ansible-core} with apt-get
+ * first when it is missing. A harness, not a gate: it runs only with {@code -Depiphany.bench=true}, and writes
+ * {@code target/lb-change-benchmark.txt}.
  *
  * <p>Rerun: {@code sudo ./system-test -pl system-tests -am -Dtest=LbChangeBenchmark -Depiphany.bench=true
  * -Dsurefire.failIfNoSpecifiedTests=false} (options: {@code -Depiphany.bench.hosts=10,50,100},
@@ -39,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LbChangeBenchmark {
     private static final Path FIGURES = Path.of("target", "lb-change-benchmark.txt");
     private static final java.time.Duration TIMEOUT = java.time.Duration.ofMinutes(5);
+    private static final String ANSIBLE = "Ansible playbook: template + validate, reload handler";
     /** MINA's own default order, the SDK's before {@code SshSettings.keyExchange}: sntrup761 against OpenSSH 9.2. */
     private static final String MINA_DEFAULT_KEX = "sntrup761x25519-sha512,sntrup761x25519-sha512@openssh.com,"
             + "mlkem768x25519-sha256,curve25519-sha256";
@@ -63,6 +66,10 @@ class LbChangeBenchmark {
             Files.writeString(configs[1], HaproxyConfig.render(cluster, cluster.masters().subList(0, 2)));
             int[] current = {0};
             new Sdk(fleet, all, configs, current).startEverywhere();
+            Optional<AnsibleBaseline> ansible = AnsibleBaseline.prepare(fleet, dir.resolve("ansible"));
+            if (ansible.isPresent()) {
+                ansible.get().syntaxCheck(all);
+            }
             record("machine: " + Runtime.getRuntime().availableProcessors() + " cores, load " + load()
                     + ", hosts " + steps + ", rounds " + rounds + " (+1 warm-up)");
             for (int n : steps) {
@@ -77,6 +84,8 @@ class LbChangeBenchmark {
                 variants.put("SDK, new JVM, default kex", new Measured(() -> sdk.process("default")));
                 variants.put("SDK, new JVM, MINA's default kex (sntrup761)", new Measured(() -> sdk.process(MINA_DEFAULT_KEX)));
                 variants.put("SDK, in this JVM, default kex", new Measured(sdk::inJvm));
+                ansible.ifPresent(a -> variants.put(ANSIBLE, new Measured(() -> new Run(a.change(hosts, sdk.next()),
+                        "Ansible: new ansible-playbook process, forks=" + n + ", OpenSSH default kex"))));
                 List<String> names = new ArrayList<>(variants.keySet());
                 for (int r = 0; r <= rounds; r++) {
                     for (int i = 0; i < names.size(); i++) {
@@ -97,6 +106,14 @@ class LbChangeBenchmark {
                             + "  %.2fx floor(curve25519)  %s  all=%s", e.getKey(), m.median(), m.min(), m.max(),
                             (double) m.median() / floorDefault, (double) m.median() / floorCurve, m.detail(n),
                             m.all()));
+                }
+                if (ansible.isPresent()) {
+                    long a = variants.get(ANSIBLE).median();
+                    for (String sdkRow : List.of("SDK, new JVM, default kex", "SDK, in this JVM, default kex")) {
+                        long s = variants.get(sdkRow).median();
+                        record(String.format(Locale.ROOT, "  %s / Ansible: %.3f (Ansible takes %.1fx as long)", sdkRow,
+                                (double) s / a, (double) a / s));
+                    }
                 }
             }
         }
@@ -196,6 +213,9 @@ class LbChangeBenchmark {
         /** Operations per host and the negotiated exchanges, from the last run; warm changes' median if any. */
         String detail(int hosts) {
             String d = runs.get(runs.size() - 1).detail();
+            if (!d.contains("ops=")) {
+                return d;
+            }
             String warm = d.startsWith("warm=") ? String.format(Locale.ROOT, ", then on the same sessions: median"
                     + " %d ms %s", median(runs.stream().map(r -> Long.parseLong(r.detail().replaceAll(
                     "^warm=(\\d+) .*", "$1"))).toList()), runs.stream().map(r -> r.detail().replaceAll(
