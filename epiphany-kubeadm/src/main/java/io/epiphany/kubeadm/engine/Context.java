@@ -59,6 +59,14 @@ final class Context {
                 backends.add(m);
             }
         }
+        // a retired master the load balancers still send to stays a backend until "Remove masters" drains it and
+        // rewrites the configs; dropping it with the first config write would close its connections undrained
+        for (Machine m : facts.retired()) {
+            if (facts.retiredMaster(m) && facts.hosts().values().stream().anyMatch(f -> f.balancerServers().stream()
+                    .anyMatch(s -> s.server().equals(m.hostname())))) {
+                backends.add(m);
+            }
+        }
         if (backends.isEmpty() && !facts.clusterExists()) {
             backends.add(cluster.masters().get(0)); // the master about to be initialised
         }
