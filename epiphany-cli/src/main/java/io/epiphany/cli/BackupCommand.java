@@ -35,10 +35,8 @@ final class BackupCommand extends ClusterCommand {
     @Override
     int run(Cluster described) {
         boolean json = output == Format.json;
-        Backup backup = clusterFile.run(described, json ? term.err() : term.out(), s -> {
-            s.createIfSimulated(term.err());
-            return s.cluster().backup(archive, s.options());
-        });
+        Backup backup = onRunningCluster(described, json ? term.err() : term.out(),
+                s -> s.cluster().backup(archive, s.options()));
         Backup.Manifest m = backup.manifest();
         if (json) {
             term.out().println(json(backup));

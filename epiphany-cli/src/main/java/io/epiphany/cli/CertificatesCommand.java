@@ -30,10 +30,8 @@ final class CertificatesCommand extends ClusterCommand {
     @Override
     int run(Cluster described) {
         boolean json = output == Format.json;
-        Certificates certs = clusterFile.run(described, json ? term.err() : term.out(), s -> {
-            s.createIfSimulated(term.err());
-            return s.cluster().certificates(s.options());
-        });
+        Certificates certs = onRunningCluster(described, json ? term.err() : term.out(),
+                s -> s.cluster().certificates(s.options()));
         if (json) {
             term.out().println(json(certs));
         } else {

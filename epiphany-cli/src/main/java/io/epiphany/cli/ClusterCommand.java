@@ -22,4 +22,16 @@ abstract class ClusterCommand implements Callable<Integer> {
 
     /** Runs on a valid description; the SDK's exceptions become exit codes in {@link Failures}. */
     abstract int run(Cluster described);
+
+    /**
+     * What {@code read} gets from the running cluster the file describes; with {@code --simulated} the blank fleet's
+     * cluster is created first (notes on stderr). {@code notes}: where the run's progress goes.
+     */
+    <T> T onRunningCluster(Cluster described, java.io.PrintStream notes,
+                           java.util.function.Function<ClusterFile.Session, T> read) {
+        return clusterFile.run(described, notes, s -> {
+            s.createIfSimulated(term.err());
+            return read.apply(s);
+        });
+    }
 }

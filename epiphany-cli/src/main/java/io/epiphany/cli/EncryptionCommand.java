@@ -2,25 +2,13 @@ package io.epiphany.cli;
 
 import io.epiphany.api.Cluster;
 import io.epiphany.api.EncryptionStatus;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code epiphany encryption}: encryption at rest; {@code encryption status} shows which key encrypts what. */
 @Command(name = "encryption", mixinStandardHelpOptions = true,
         description = "Encryption of Secrets at rest (see: encryption status; rotate with apply "
                 + "--rotate-encryption-key).")
-final class EncryptionCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return Failures.USAGE;
-    }
-
+final class EncryptionCommand extends CommandGroup {
     /** {@code epiphany encryption status}: every master's key names and the Secrets stored under each key. */
     @Command(name = "status", mixinStandardHelpOptions = true,
             description = "Read every master's encryption config (key names only, never their material) and, in "
@@ -34,10 +22,8 @@ final class EncryptionCommand implements Callable<Integer> {
 
         @Override
         int run(Cluster described) {
-            EncryptionStatus status = clusterFile.run(described, term.err(), s -> {
-                s.createIfSimulated(term.err());
-                return s.cluster().encryptionStatus(s.options());
-            });
+            EncryptionStatus status = onRunningCluster(described, term.err(),
+                    s -> s.cluster().encryptionStatus(s.options()));
             term.out().print(table(status));
             term.out().flush();
             return status.unreadable().isEmpty() ? Failures.DONE : Failures.FAILED_ON_HOST;

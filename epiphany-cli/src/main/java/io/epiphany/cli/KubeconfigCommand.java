@@ -23,8 +23,7 @@ final class KubeconfigCommand extends ClusterCommand {
     @Override
     int run(Cluster described) {
         serverMachine(described); // an unknown --server-of is refused before any host is touched
-        Kubeconfig k = clusterFile.run(described, term.err(), s -> {
-            s.createIfSimulated(term.err());
+        Kubeconfig k = onRunningCluster(described, term.err(), s -> {
             Kubeconfig admin = s.cluster().kubeconfig();
             return serverMachine(s.cluster()).map(admin::withServerOf).orElse(admin);
         });

@@ -2,24 +2,12 @@ package io.epiphany.cli;
 
 import io.epiphany.api.Cluster;
 import io.epiphany.api.LoadBalancerStatus;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code epiphany lb}: the node-local load balancers; {@code lb status} reads every host's HAProxy. */
 @Command(name = "lb", mixinStandardHelpOptions = true,
         description = "The HAProxy on every master and node (see: lb status).")
-final class LbCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return Failures.USAGE;
-    }
-
+final class LbCommand extends CommandGroup {
     /** {@code epiphany lb status}: one table, host by master, and what disagrees; exit 3 when anything does. */
     @Command(name = "status", mixinStandardHelpOptions = true,
             description = "Read every host's HAProxy through its runtime API (server states, last check, sessions, "
@@ -33,10 +21,8 @@ final class LbCommand implements Callable<Integer> {
 
         @Override
         int run(Cluster described) {
-            LoadBalancerStatus status = clusterFile.run(described, term.err(), s -> {
-                s.createIfSimulated(term.err());
-                return s.cluster().loadBalancers(s.options());
-            });
+            LoadBalancerStatus status = onRunningCluster(described, term.err(),
+                    s -> s.cluster().loadBalancers(s.options()));
             term.out().print(status.table());
             status.flags().forEach(f -> term.out().println("FLAG " + f.kind() + " " + f.subject() + ": "
                     + f.message()));
