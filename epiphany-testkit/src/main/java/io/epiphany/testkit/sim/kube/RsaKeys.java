@@ -83,8 +83,10 @@ final class RsaKeys {
         /** Its two top bits set, so that the product of any two has exactly twice the bits; p - 1 coprime to e. */
         private BigInteger prime() {
             while (true) {
-                BigInteger p = BigInteger.probablePrime(primeBits, RANDOM);
-                if (p.testBit(primeBits - 2) && p.subtract(BigInteger.ONE).gcd(E).equals(BigInteger.ONE)) {
+                // the first probable prime from a random start with both top bits set (none of them rejected)
+                BigInteger p = new BigInteger(primeBits, RANDOM).setBit(primeBits - 1).setBit(primeBits - 2)
+                        .nextProbablePrime();
+                if (p.bitLength() == primeBits && p.subtract(BigInteger.ONE).gcd(E).equals(BigInteger.ONE)) {
                     return p;
                 }
             }
