@@ -20,8 +20,11 @@ import java.lang.annotation.Target;
  *     }
  * }
  * }</pre>
+ *
+ * <p>On a {@code static SimulatedFleet} field the fleet is shared by the tests of the class (started before the first,
+ * closed after the last); on a parameter or an instance field each test gets its own.
  */
-@Target(ElementType.PARAMETER)
+@Target({ElementType.PARAMETER, ElementType.FIELD})
 @Retention(RetentionPolicy.RUNTIME)
 public @interface Fleet {
     int masters() default 1;

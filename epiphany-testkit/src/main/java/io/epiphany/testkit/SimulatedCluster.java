@@ -1,5 +1,6 @@
 package io.epiphany.testkit;
 
+import io.epiphany.testkit.sim.HaproxyConfig;
 import io.epiphany.testkit.sim.SimulationState;
 import io.epiphany.testkit.sim.kube.ClusterAccess;
 import io.epiphany.testkit.sim.kube.Nodes;
@@ -9,7 +10,8 @@ import java.util.Map;
 
 /**
  * What the SIMULATED cluster is, read from the simulation itself (not through kubectl or etcdctl output), for tests
- * to check what the SDK did: {@link SimulatedFleet#etcdMembers()}, {@link SimulatedFleet#nodes()}.
+ * to check what the SDK did: {@link SimulatedFleet#etcdMembers()}, {@link SimulatedFleet#nodes()},
+ * {@link SimulatedFleet#haproxyBackends()}.
  */
 public final class SimulatedCluster {
     private SimulatedCluster() {}
@@ -46,6 +48,30 @@ public final class SimulatedCluster {
             annotations = Map.copyOf(annotations);
             taints = List.copyOf(taints);
         }
+    }
+
+    /** A {@code server} line of a backend HAProxy runs with: its name and address ({@code ip:port}). */
+    public record HaproxyServer(String name, String address) {}
+
+    /**
+     * The backends (and listen sections) of the haproxy.cfg a host's HAProxy runs with, as the SIMULATED haproxy read
+     * it at its last start or reload (not the file as it is now): backend name to its servers, in order. Empty when
+     * HAProxy does not run there.
+     */
+    static Map<String, List<HaproxyServer>> haproxyBackends(SimulationState s, String hostname) {
+        SimulationState.Host h = s.hosts.get(hostname);
+        if (h == null || !h.up || !h.active.contains("haproxy") || h.haproxyConfig == null) {
+            return Map.of();
+        }
+        Map<String, List<HaproxyServer>> out = new java.util.LinkedHashMap<>();
+        HaproxyConfig.parse(h.haproxyConfig).backends().forEach((name, p) -> {
+            List<HaproxyServer> servers = new java.util.ArrayList<>();
+            for (int i = 0; i < p.servers().size(); i++) {
+                servers.add(new HaproxyServer(p.serverNames().get(i), p.servers().get(i)));
+            }
+            out.put(name, List.copyOf(servers));
+        });
+        return java.util.Collections.unmodifiableMap(out);
     }
 
     static List<EtcdMember> members(SimulationState s) {

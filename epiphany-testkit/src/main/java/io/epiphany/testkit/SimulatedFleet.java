@@ -458,6 +458,18 @@ public final class SimulatedFleet implements AutoCloseable {
                 "no Node '" + name + "'; the cluster has " + all.stream().map(SimulatedCluster.Node::name).toList()));
     }
 
+    /**
+     * Every host's HAProxy backends, hostname to {@link SimulatedHost#haproxyBackends()} (an empty map for a host
+     * whose HAProxy does not run), read from the simulation in one go.
+     */
+    public Map<String, Map<String, List<SimulatedCluster.HaproxyServer>>> haproxyBackends() {
+        return store.read(s -> {
+            Map<String, Map<String, List<SimulatedCluster.HaproxyServer>>> out = new LinkedHashMap<>();
+            hosts.keySet().forEach(h -> out.put(h, SimulatedCluster.haproxyBackends(s, h)));
+            return java.util.Collections.unmodifiableMap(out);
+        });
+    }
+
     /** The ClusterConfiguration YAML stored in the kubeadm-config ConfigMap, or empty when there is no cluster. */
     public java.util.Optional<String> clusterConfiguration() {
         return store.read(s -> java.util.Optional.ofNullable(s.kube == null ? null : s.kube.clusterConfiguration));

@@ -6,18 +6,31 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.util.List;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * JUnit 5 extension that injects a started {@link SimulatedFleet} into test parameters of that type and closes it
- * when the test (or the lifecycle method that asked for it) is done. Use it through {@link SimulatedFleetTest} or
- * {@code @ExtendWith(SimulatedFleetExtension.class)}; describe the fleet with {@link Fleet}.
+ * JUnit 5 extension that starts {@link SimulatedFleet}s for a test and closes them when their scope ends, even when
+ * the test failed. Use it through {@link SimulatedFleetTest} or {@code @ExtendWith(SimulatedFleetExtension.class)};
+ * describe each fleet with {@link Fleet}.
+ * <ul>
+ *   <li>per method (the default): a {@code SimulatedFleet} parameter of a test method, or a non-static field of that
+ *       type annotated {@link Fleet}: a fresh fleet for every test, closed after it;</li>
+ *   <li>per class: a {@code static} field annotated {@link Fleet}, or a {@code SimulatedFleet} parameter of a
+ *       {@code @BeforeAll} method: one fleet for every test of the class, closed after the last. The tests then see
+ *       each other's changes: run them in one thread and in a fixed order (JUnit's default, and what this project's
+ *       parallel configuration does for the methods of a class).</li>
+ * </ul>
  */
-public final class SimulatedFleetExtension implements ParameterResolver {
+public final class SimulatedFleetExtension implements ParameterResolver, BeforeAllCallback, BeforeEachCallback {
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create(SimulatedFleetExtension.class);
 
@@ -28,7 +41,45 @@ public final class SimulatedFleetExtension implements ParameterResolver {
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        Fleet spec = parameter.findAnnotation(Fleet.class).orElse(null);
+        return start(parameter.findAnnotation(Fleet.class).orElse(null), context);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        inject(context, null, context.getRequiredTestClass());
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        for (Object instance : context.getRequiredTestInstances().getAllInstances()) {
+            inject(context, instance, instance.getClass());
+        }
+    }
+
+    /** Starts a fleet for every field of {@code type} (and its superclasses) annotated {@link Fleet}: static or not. */
+    private static void inject(ExtensionContext context, Object instance, Class<?> type) {
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (Field field : c.getDeclaredFields()) {
+                Fleet spec = field.getAnnotation(Fleet.class);
+                if (spec == null || Modifier.isStatic(field.getModifiers()) != (instance == null)) {
+                    continue;
+                }
+                if (field.getType() != SimulatedFleet.class || Modifier.isFinal(field.getModifiers())) {
+                    throw new ExtensionConfigurationException("@Fleet field " + c.getSimpleName() + "."
+                            + field.getName() + " must be a non-final SimulatedFleet");
+                }
+                try {
+                    field.setAccessible(true);
+                    field.set(instance, start(spec, context));
+                } catch (IllegalAccessException e) {
+                    throw new ExtensionConfigurationException("@Fleet field " + c.getSimpleName() + "."
+                            + field.getName() + " cannot be set: " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    private static SimulatedFleet start(Fleet spec, ExtensionContext context) {
         Cluster cluster = cluster(spec, context);
         SimulatedFleet.Options options = SimulatedFleet.Options.defaults()
                 .withSshUser(spec == null ? cluster.ssh().user() : spec.sshUser());

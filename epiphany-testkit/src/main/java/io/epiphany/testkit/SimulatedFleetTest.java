@@ -9,7 +9,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Marks a JUnit 5 test class whose test methods get a SIMULATED fleet as a {@link SimulatedFleet} parameter
- * (described by {@link Fleet}), started before the method and closed after it.
+ * or {@link Fleet} field (described by {@link Fleet}): per method by default, per class on a static field or a
+ * {@code @BeforeAll} parameter (see {@link SimulatedFleetExtension}).
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

@@ -329,6 +329,14 @@ public final class SimulatedHost {
         return context.host(h -> h.up && h.active.contains("kubelet"));
     }
 
+    /**
+     * The backends of the config this host's HAProxy runs with (read at its last start or reload), backend name to
+     * servers; empty when HAProxy does not run. Read from the simulation, not through the SDK.
+     */
+    public Map<String, List<SimulatedCluster.HaproxyServer>> haproxyBackends() {
+        return context.store().read(s -> SimulatedCluster.haproxyBackends(s, hostname));
+    }
+
     /** Whether this host's etcd container runs. */
     public boolean etcdRunning() {
         return context.store().read(s -> io.epiphany.testkit.sim.kube.ClusterAccess.etcdContainerRunning(s, hostname));

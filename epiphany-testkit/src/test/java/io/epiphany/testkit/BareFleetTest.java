@@ -9,12 +9,15 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Bare SIMULATED machines taken to a Ready cluster with the command lines of docs/host-commands.md (issue 11): kubeadm
  * refuses an unprepared host with its real preflight messages, Nodes stay NotReady until a CNI is applied, mirrors are
  * the only source of packages and images when set.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class BareFleetTest {
     private static final String K8S = "https://pkgs.k8s.io/core:/stable:";
     private static final String DOCKER = "https://download.docker.com/linux";

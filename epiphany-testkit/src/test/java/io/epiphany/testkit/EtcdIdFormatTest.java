@@ -10,12 +10,15 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * etcdctl inside the SIMULATED etcd pod prints and parses member IDs as its version does: 3.4 prints JSON numbers
  * even with {@code --hex}; 3.5 and 3.6 print hex strings with it (etcd PR #11812); every version parses an ID
  * argument as hex, so a decimal ID above what 16 hex digits hold is refused with etcdctl's error.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class EtcdIdFormatTest {
     private static final List<String> MASTER_IPS = List.of("10.0.0.11", "10.0.0.12");
     private static final ObjectMapper JSON = new ObjectMapper();

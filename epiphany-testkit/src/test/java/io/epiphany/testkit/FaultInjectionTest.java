@@ -10,8 +10,11 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** Each fault of a SIMULATED host, and the counters, seen from an SSH client. */
+@Execution(ExecutionMode.CONCURRENT)
 class FaultInjectionTest {
     private SimulatedFleet fleet;
     private TestSsh ssh;

@@ -9,8 +9,11 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** Versions, the kubelet as a service with its consequences, the kubelet and etcd faults, Node annotations. */
+@Execution(ExecutionMode.CONCURRENT)
 class HostServicesTest {
     private static final List<String> MASTER_IPS = List.of("10.0.0.11", "10.0.0.12", "10.0.0.13");
     private static final String KUBECTL = "kubectl --kubeconfig /etc/kubernetes/admin.conf";

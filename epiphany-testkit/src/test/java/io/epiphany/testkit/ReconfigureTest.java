@@ -13,11 +13,14 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The stored ClusterConfiguration, the static pod manifests' flags and kubeadm's "reconfiguring a kubeadm cluster"
  * phases (upload-config, control-plane, certs apiserver) on the SIMULATED fleet.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class ReconfigureTest {
     private static final String KUBECTL = "kubectl --kubeconfig /etc/kubernetes/admin.conf";
     private static final String CONFIG = "/etc/kubernetes/epiphany/reconfigure.yaml";

@@ -6,13 +6,120 @@ import io.epiphany.api.Machine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
-/** A user's test gets a fleet by annotation; its cluster points at the simulated hosts; it is closed afterwards. */
+/**
+ * A user's test gets a fleet by annotation, per method or per class; its cluster points at the simulated hosts; it is
+ * closed when its scope ends. The views read the simulation itself.
+ */
 @SimulatedFleetTest
 class SimulatedFleetExtensionTest {
     private static Path lastFleetKey;
+    /** The private key of every fleet the nested classes saw, per class: one fleet per class, or one per method. */
+    private static final Map<String, Set<Path>> FLEETS = new ConcurrentHashMap<>();
+
+    private static void saw(String scope, SimulatedFleet fleet) {
+        FLEETS.computeIfAbsent(scope, k -> ConcurrentHashMap.newKeySet()).add(fleet.privateKey());
+    }
+
+    /** Two tests, one static field: one fleet, started before the first test, open until the last. */
+    @Nested
+    @TestMethodOrder(MethodOrderer.MethodName.class)
+    class PerClassField {
+        @Fleet(nodes = 1)
+        static SimulatedFleet shared;
+
+        @Test
+        void a() throws Exception {
+            saw("field", shared);
+            try (TestSsh ssh = new TestSsh(shared)) {
+                assertThat(ssh.run("n1", "mkdir -p /root/left-by-a").exit()).isZero();
+            }
+        }
+
+        @Test
+        void b() throws Exception {
+            saw("field", shared);
+            assertThat(Files.exists(shared.privateKey())).as("still open").isTrue();
+            assertThat(shared.host("n1").root().resolve("root/left-by-a")).as("the same hosts as test a").exists();
+        }
+    }
+
+    /** A @BeforeAll parameter is per class too; an instance field is per method. */
+    @Nested
+    class PerClassParameterAndPerMethodField {
+        static SimulatedFleet fromBeforeAll;
+
+        @Fleet(nodes = 1)
+        SimulatedFleet own;
+
+        @BeforeAll
+        static void start(@Fleet(masters = 3) SimulatedFleet fleet) {
+            fromBeforeAll = fleet;
+        }
+
+        @Test
+        void one() {
+            check();
+        }
+
+        @Test
+        void two() {
+            check();
+        }
+
+        private void check() {
+            saw("beforeAll", fromBeforeAll);
+            saw("instance", own);
+            assertThat(fromBeforeAll.hosts()).hasSize(3);
+            assertThat(own.hosts()).extracting(SimulatedHost::hostname).containsExactly("m1", "n1");
+            assertThat(Files.exists(fromBeforeAll.privateKey())).isTrue();
+        }
+    }
+
+    @AfterAll
+    static void fleetsWereSharedAsAskedAndClosed() {
+        assertThat(FLEETS.get("field")).as("one fleet for the class").hasSize(1);
+        assertThat(FLEETS.get("beforeAll")).as("one fleet for the class").hasSize(1);
+        assertThat(FLEETS.get("instance")).as("one fleet per method").hasSize(2);
+        FLEETS.values().stream().flatMap(Set::stream).forEach(key -> assertThat(key).as("closed").doesNotExist());
+    }
+
+    @Test
+    void viewsReadTheSimulationEtcdMembersNodesAndHaproxyBackends(@Fleet(masters = 1, nodes = 1) SimulatedFleet fleet)
+            throws Exception {
+        assertThat(fleet.etcdMembers()).isEmpty();
+        assertThat(fleet.nodes()).isEmpty();
+        assertThat(fleet.haproxyBackends()).containsOnlyKeys("m1", "n1").allSatisfy((h, b) -> assertThat(b).isEmpty());
+        try (TestSsh ssh = new TestSsh(fleet)) {
+            ClusterScript script = new ClusterScript(fleet, ssh);
+            script.loadBalancer("m1", List.of("10.0.0.11"));
+            script.loadBalancer("n1", List.of("10.0.0.11", "10.0.0.12"));
+            script.init("m1", "10.0.0.11");
+            ssh.put("n1", "/etc/haproxy/haproxy.cfg", ClusterScript.haproxyConfig(List.of("10.0.0.11")));
+        }
+        assertThat(fleet.etcdMembers()).extracting(SimulatedCluster.EtcdMember::name).containsExactly("m1");
+        assertThat(fleet.etcdMembers()).allSatisfy(m -> assertThat(m.healthy()).isTrue());
+        assertThat(fleet.nodes()).extracting(SimulatedCluster.Node::name, SimulatedCluster.Node::kubeletVersion)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("m1", "v1.37.0"));
+        // what HAProxy runs with: the file changed after the reload, HAProxy did not re-read it
+        assertThat(fleet.host("n1").haproxyBackends()).containsOnlyKeys("kube-masters");
+        assertThat(fleet.haproxyBackends().get("n1").get("kube-masters")).containsExactly(
+                new SimulatedCluster.HaproxyServer("m-10.0.0.11", "10.0.0.11:6443"),
+                new SimulatedCluster.HaproxyServer("m-10.0.0.12", "10.0.0.12:6443"));
+        assertThat(fleet.haproxyBackends().get("m1").get("kube-masters")).extracting(SimulatedCluster.HaproxyServer::name)
+                .containsExactly("m-10.0.0.11");
+        fleet.host("n1").powerOff();
+        assertThat(fleet.host("n1").haproxyBackends()).as("powered off").isEmpty();
+    }
 
     @Test
     void injectsAFleetWhoseClusterPointsAtTheSimulatedHosts(@Fleet(masters = 3, nodes = 2) SimulatedFleet fleet)

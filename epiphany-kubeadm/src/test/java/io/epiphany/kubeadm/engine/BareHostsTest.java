@@ -13,12 +13,15 @@ import io.epiphany.testkit.HostSystem;
 import io.epiphany.testkit.SimulatedFleet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * From bare machines to a Ready cluster on the SIMULATED fleet (issue 11): the hosts have no kubeadm, kubelet,
  * kubectl or containerd, swap is on and the modules are not loaded; kubeadm's preflight and the kubelet refuse what
  * real hosts refuse, and Nodes stay NotReady until the CNI is applied.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class BareHostsTest {
     private static final List<String> MASTERS = List.of("m1", "m2", "m3");
     private static final List<String> NODES = List.of("n1", "n2");

@@ -14,8 +14,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** Certificates on the SIMULATED fleet: read by the SDK, renewed master by master when the clock nears expiry. */
+@Execution(ExecutionMode.CONCURRENT)
 class CertificatesTest {
     private static final List<String> MASTER_NAMES = List.of("ca.crt", "apiserver.crt",
             "apiserver-kubelet-client.crt", "apiserver-etcd-client.crt", "front-proxy-ca.crt", "front-proxy-client.crt",

@@ -17,19 +17,24 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import io.epiphany.testkit.Fleet;
+import io.epiphany.testkit.SimulatedFleet;
+import io.epiphany.testkit.SimulatedFleetTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The cluster lock on a SIMULATED fleet of three masters: one holder at a time, stale and forced takeover. */
+@SimulatedFleetTest
 class ClusterLockTest {
     private static final Duration TTL = Duration.ofMinutes(10);
     private static FleetFixture fx;
 
+    /** One fleet for the class, from the test kit's extension (which closes it after the last test). */
     @BeforeAll
-    static void fleet() {
-        fx = new FleetFixture(3, 0);
+    static void fleet(@Fleet(masters = 3) SimulatedFleet fleet) {
+        fx = new FleetFixture(fleet);
     }
 
     @AfterAll

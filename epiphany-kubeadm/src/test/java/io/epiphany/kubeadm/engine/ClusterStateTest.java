@@ -8,8 +8,11 @@ import io.epiphany.api.Plan;
 import io.epiphany.api.PlannedStep;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** The engine sees health and repairs or replaces a broken master (issue 9). */
+@Execution(ExecutionMode.CONCURRENT)
 class ClusterStateTest {
     private static final List<String> NODES = List.of("n1");
 

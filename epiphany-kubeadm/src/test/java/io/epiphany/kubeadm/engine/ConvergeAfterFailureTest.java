@@ -7,8 +7,11 @@ import io.epiphany.api.ApplyException;
 import io.epiphany.api.Cluster;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** A fault in each phase gives a precise error, and the next apply converges (issue 5). */
+@Execution(ExecutionMode.CONCURRENT)
 class ConvergeAfterFailureTest {
     private static final List<String> MASTERS = List.of("m1", "m2", "m3");
     private static final List<String> NODES = List.of("n1", "n2");

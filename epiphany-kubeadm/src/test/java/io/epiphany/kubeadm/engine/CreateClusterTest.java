@@ -11,8 +11,11 @@ import io.epiphany.api.PlannedStep;
 import io.epiphany.api.ProgressEvent;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** Creating and converging clusters on the SIMULATED fleet (issue 5). */
+@Execution(ExecutionMode.CONCURRENT)
 class CreateClusterTest {
     @Test
     void seedTopologyIsCreatedVerifiedAndAReapplyChangesNothing() {

@@ -12,12 +12,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The drain policy of {@link ApplyOptions} against the SIMULATED kubectl drain, which refuses what the real one
  * refuses: Pods without a controller (without --force), emptyDir Pods (without --delete-emptydir-data), a
  * PodDisruptionBudget that allows no disruption (retried until --timeout).
  */
+@Execution(ExecutionMode.CONCURRENT)
 class DrainPolicyTest {
     @TempDir
     Path snapshots;

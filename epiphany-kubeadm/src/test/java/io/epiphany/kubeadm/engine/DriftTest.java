@@ -17,8 +17,11 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** Drift between the description and the running cluster is planned and rolled out, or refused (issue 9). */
+@Execution(ExecutionMode.CONCURRENT)
 class DriftTest {
     private static final List<String> MASTERS = List.of("m1", "m2", "m3");
     private static final List<String> NODES = List.of("n1");

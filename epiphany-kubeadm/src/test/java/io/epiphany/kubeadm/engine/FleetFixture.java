@@ -9,6 +9,7 @@ import io.epiphany.api.ProgressEvent;
 import io.epiphany.api.remote.Command;
 import io.epiphany.api.remote.CommandResult;
 import io.epiphany.api.remote.RemoteAccess;
+import io.epiphany.testkit.SimulatedCluster;
 import io.epiphany.testkit.SimulatedFleet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,13 +18,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /** A SIMULATED fleet of machines for engine tests, and ways to look at it the way an operator would. */
 final class FleetFixture implements AutoCloseable {
     final SimulatedFleet fleet;
     final Cluster all;
     private final java.nio.file.Path cniDir;
+    /** The fleet came from the test kit's extension, which closes it when its test or class ends. */
+    private final boolean injected;
     final RemoteAccess access = RemoteAccess.load();
     final List<ProgressEvent> events = Collections.synchronizedList(new ArrayList<>());
 
@@ -59,13 +61,34 @@ final class FleetFixture implements AutoCloseable {
             b.addNode(Machine.of(nodePrefix + i, "10." + network + ".2." + (10 + i)));
         }
         this.fleet = SimulatedFleet.start(b.build(), fleetOptions);
+        this.injected = false;
+        this.cniDir = cniDir();
+        this.all = withCni(fleet, cniDir);
+    }
+
+    /**
+     * Around a fleet from {@link io.epiphany.testkit.SimulatedFleetExtension} (e.g. a {@code @Fleet} parameter of a
+     * {@code @BeforeAll} method: one fleet for the class); masters may be even. {@link #close()} leaves the fleet to
+     * the extension.
+     */
+    FleetFixture(SimulatedFleet injectedFleet) {
+        this.fleet = injectedFleet;
+        this.injected = true;
+        this.cniDir = cniDir();
+        this.all = withCni(fleet, cniDir).toBuilder().allowEvenMasters(true).build();
+    }
+
+    private static java.nio.file.Path cniDir() {
         try {
-            this.cniDir = Files.createTempDirectory("epiphany-cni");
+            return Files.createTempDirectory("epiphany-cni");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        // the test kit's own CNI manifest: Nodes turn Ready only once a CNI is applied, as on real kubeadm hosts
-        this.all = fleet.cluster().toBuilder().cni(Cni.manifest(SimulatedFleet.cniManifest(cniDir))).build();
+    }
+
+    /** The test kit's own CNI manifest: Nodes turn Ready only once a CNI is applied, as on real kubeadm hosts. */
+    private static Cluster withCni(SimulatedFleet fleet, java.nio.file.Path dir) {
+        return fleet.cluster().toBuilder().cni(Cni.manifest(SimulatedFleet.cniManifest(dir))).build();
     }
 
     /** A description with the given masters and nodes of this fleet, in that order. */
@@ -91,19 +114,19 @@ final class FleetFixture implements AutoCloseable {
         return access.host(all.machine(host).orElseThrow(), all.ssh()).run(command);
     }
 
-    /** etcd member names, as etcdctl in a master's etcd container reports them. */
+    /**
+     * etcd member names, read from the simulation; {@code viaMaster}'s etcdctl must answer (its member runs and the
+     * cluster has quorum), as an operator asking there would need.
+     */
     List<String> etcdMembers(String viaMaster) {
-        String json = etcdctl(viaMaster, "member", "list", "-w", "json", "--hex").orThrow().stdout();
-        return Etcd.parseMembers(Machine.of(viaMaster, "10.0.0.1"), json).stream().map(EtcdMember::name).sorted()
-                .toList();
+        etcdctl(viaMaster, "member", "list").orThrow();
+        return fleet.etcdMembers().stream().map(SimulatedCluster.EtcdMember::name).sorted().toList();
     }
 
-    /** Node names, as kubectl on a master reports them. */
+    /** Node names, read from the simulation; the API server must answer {@code kubectl get nodes} on the master. */
     List<String> nodes(String viaMaster) {
-        CommandResult r = run(viaMaster, Command.of("kubectl", "--kubeconfig", "/etc/kubernetes/admin.conf", "get",
-                "nodes", "-o", "json")).orThrow();
-        return FactsGatherer.parseNodes(Machine.of(viaMaster, "10.0.0.1"), r).stream().map(NodeInfo::name).sorted()
-                .toList();
+        run(viaMaster, Command.of("kubectl", "--kubeconfig", "/etc/kubernetes/admin.conf", "get", "nodes")).orThrow();
+        return fleet.nodes().stream().map(SimulatedCluster.Node::name).sorted().toList();
     }
 
     /** etcdctl inside the master's etcd container, as the engine runs it. */
@@ -111,15 +134,10 @@ final class FleetFixture implements AutoCloseable {
         return Etcd.run(all, access.host(all.machine(master).orElseThrow(), all.ssh()), false, args);
     }
 
-    /** The server lines of a host's haproxy.cfg, as written on the host. */
+    /** The server names of the backends the host's HAProxy runs with, read from the simulation (empty: not running). */
     List<String> haproxyServers(String host) {
-        try {
-            return Files.readAllLines(fleet.host(host).root().resolve("etc/haproxy/haproxy.cfg")).stream()
-                    .map(String::trim).filter(l -> l.startsWith("server ")).map(l -> l.split("\\s+")[1])
-                    .collect(Collectors.toList());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return fleet.host(host).haproxyBackends().values().stream().flatMap(List::stream)
+                .map(SimulatedCluster.HaproxyServer::name).toList();
     }
 
     long writes() {
@@ -137,7 +155,9 @@ final class FleetFixture implements AutoCloseable {
     @Override
     public void close() {
         access.close();
-        fleet.close();
+        if (!injected) {
+            fleet.close();
+        }
         try (var files = Files.walk(cniDir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

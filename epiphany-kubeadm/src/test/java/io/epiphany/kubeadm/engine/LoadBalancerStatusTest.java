@@ -15,8 +15,11 @@ import io.epiphany.haproxy.HaproxyService;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** {@code cluster.loadBalancers()} on the SIMULATED fleet: one table of every host's HAProxy, and its flags. */
+@Execution(ExecutionMode.CONCURRENT)
 class LoadBalancerStatusTest {
     @Test
     void readsEveryHostsHaproxyAndFlagsWhatDisagrees() {

@@ -10,8 +10,11 @@ import io.epiphany.api.Plan;
 import io.epiphany.api.remote.Command;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** Adding and removing masters and nodes through apply() of a changed description (issue 6). */
+@Execution(ExecutionMode.CONCURRENT)
 class MembershipChangeTest {
     private static final List<String> NODES = List.of("n1", "n2");
 

@@ -17,11 +17,14 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * What a restore refuses from the archive and the description alone: these machines do not exist, so any attempt to
  * reach one would fail with a connection error instead of the refusal.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class RestoreRefusalTest {
     private static final Cluster CLUSTER = Cluster.builder().name("k8s1")
             .masters(Machine.of("nowhere1", "192.0.2.1")).build();

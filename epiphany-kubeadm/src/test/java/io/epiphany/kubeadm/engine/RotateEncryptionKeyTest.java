@@ -25,6 +25,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import io.epiphany.testkit.Fleet;
+import io.epiphany.testkit.SimulatedFleet;
+import io.epiphany.testkit.SimulatedFleetTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,6 +38,7 @@ import org.junit.jupiter.api.TestInstance;
  * at their last start. One fleet for the class: each test starts from a finished rotation and leaves one.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@SimulatedFleetTest
 class RotateEncryptionKeyTest {
     private static final List<String> MASTERS = List.of("m1", "m2", "m3");
     private static final List<String> SECRETS = List.of("default/s1", "default/s2", "kube-system/s3");
@@ -53,8 +57,8 @@ class RotateEncryptionKeyTest {
     private final List<String> problems = Collections.synchronizedList(new ArrayList<>());
 
     @BeforeAll
-    void start() {
-        f = new FleetFixture(3, 0);
+    void start(@Fleet(masters = 3) SimulatedFleet fleet) {
+        f = new FleetFixture(fleet);
         c = f.cluster(MASTERS, List.of());
         c.apply(options());
         SECRETS.forEach(s -> write("m1", s));

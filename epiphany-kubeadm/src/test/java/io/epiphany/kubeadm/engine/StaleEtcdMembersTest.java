@@ -7,12 +7,15 @@ import io.epiphany.api.Plan;
 import io.epiphany.api.PlannedStep;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * After a corrupting race etcd may hold members no master runs: the next plan shows the removal of the provably
  * stale ones (never started, or a dead duplicate of a serving member's name, at an address no machine has), one at a
  * time under the quorum rules, and the apply after converges (issue 10 #1).
  */
+@Execution(ExecutionMode.CONCURRENT)
 class StaleEtcdMembersTest {
     @Test
     void anUnstartedMemberAndADeadDuplicateOfAMastersNameAreRemovedOneAtATime() {

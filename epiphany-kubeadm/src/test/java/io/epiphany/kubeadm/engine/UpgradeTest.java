@@ -20,12 +20,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * A rolling upgrade of 3 masters + 4 nodes from 1.35 to 1.37 in one apply on the SIMULATED fleet: two hops, the etcd
  * snapshot first, masters one at a time, workers one batch at a time, every host's versions after, an empty re-plan;
  * then the refusals. Each test starts from a fresh 1.35 cluster (one fleet per test: upgrades change it for good).
  */
+@Execution(ExecutionMode.CONCURRENT)
 class UpgradeTest {
     private static final String FROM = "1.35.4";
 

@@ -49,8 +49,14 @@ public final class HaproxyConfig {
             "resolvers", "cookie", "pool-max-conn", "pool-purge-delay", "alpn", "proto", "id");
     private static final Set<String> PROXY_SECTIONS = Set.of("frontend", "backend", "listen");
 
-    /** One proxy section ({@code frontend}, {@code backend} or {@code listen}). */
-    public record Proxy(String kind, String name, List<String> binds, List<String> servers, Optional<String> backend) {}
+    /**
+     * One proxy section ({@code frontend}, {@code backend} or {@code listen}).
+     *
+     * @param servers the server addresses ({@code ip:port}), in order
+     * @param serverNames the servers' names, in the same order
+     */
+    public record Proxy(String kind, String name, List<String> binds, List<String> servers, List<String> serverNames,
+            Optional<String> backend) {}
 
     private final Map<String, Proxy> proxies;
     private final List<String> problems;
@@ -58,6 +64,17 @@ public final class HaproxyConfig {
     private HaproxyConfig(Map<String, Proxy> proxies, List<String> problems) {
         this.proxies = proxies;
         this.problems = problems;
+    }
+
+    /** The sections that can take traffic to servers ({@code backend} and {@code listen}), by name, in order. */
+    public Map<String, Proxy> backends() {
+        Map<String, Proxy> out = new LinkedHashMap<>();
+        proxies.forEach((key, p) -> {
+            if (key.startsWith("be:")) {
+                out.put(p.name(), p);
+            }
+        });
+        return out;
     }
 
     /** Alerts found; empty when the file is valid for the SIMULATED check. */
@@ -97,6 +114,7 @@ public final class HaproxyConfig {
         String name = null;
         List<String> binds = null;
         List<String> servers = null;
+        List<String> serverNames = null;
         String[] backend = {null};
         List<String[]> backendRefs = new ArrayList<>();
         String[] lines = text.split("\n", -1);
@@ -112,12 +130,14 @@ public final class HaproxyConfig {
             String keyword = w[0];
             if (SECTIONS.contains(keyword)) {
                 if (section != null && PROXY_SECTIONS.contains(section)) {
-                    register(proxies, new Proxy(section, name, binds, servers, Optional.ofNullable(backend[0])));
+                    register(proxies, new Proxy(section, name, binds, servers, serverNames,
+                            Optional.ofNullable(backend[0])));
                 }
                 section = keyword;
                 name = w.length > 1 ? w[1] : null;
                 binds = new ArrayList<>();
                 servers = new ArrayList<>();
+                serverNames = new ArrayList<>();
                 backend[0] = null;
                 if (PROXY_SECTIONS.contains(keyword) && name == null) {
                     problems.add(at + "'" + keyword + "' expects <name> as an argument.");
@@ -165,6 +185,7 @@ public final class HaproxyConfig {
                     } else {
                         checkServerParams(at, w, problems);
                         servers.add(w[2]);
+                        serverNames.add(w[1]);
                     }
                 }
                 case "timeout" -> {
@@ -192,7 +213,7 @@ public final class HaproxyConfig {
             }
         }
         if (section != null && PROXY_SECTIONS.contains(section)) {
-            register(proxies, new Proxy(section, name, binds, servers, Optional.ofNullable(backend[0])));
+            register(proxies, new Proxy(section, name, binds, servers, serverNames, Optional.ofNullable(backend[0])));
         }
         for (String[] ref : backendRefs) {
             Proxy target = proxies.get("be:" + ref[1]);

@@ -55,7 +55,10 @@ public final class Pki {
 
     private Pki() {}
 
-    /** A key pair for kubeadm's {@code encryptionAlgorithm} (RSA-2048 by default, ECDSA-P256, ...). */
+    /**
+     * A key pair for kubeadm's {@code encryptionAlgorithm} (RSA-2048 by default, ECDSA-P256, ...): never the same
+     * key twice in this JVM.
+     */
     public static KeyPair newKey(String encryptionAlgorithm) {
         try {
             String algorithm = encryptionAlgorithm == null ? "RSA-2048" : encryptionAlgorithm;
@@ -64,9 +67,11 @@ public final class Pki {
                 g.initialize(new ECGenParameterSpec(algorithm.endsWith("384") ? "secp384r1" : "secp256r1"));
                 return g.generateKeyPair();
             }
-            KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-            g.initialize(Integer.parseInt(algorithm.substring("RSA-".length())));
-            return g.generateKeyPair();
+            if (!algorithm.startsWith("RSA-")) {
+                throw new IllegalArgumentException("not RSA-<bits> nor ECDSA-P256/P384");
+            }
+            // SIMULATED: fresh keys from pooled primes (see RsaKeys), not a prime search per key
+            return RsaKeys.fresh(Integer.parseInt(algorithm.substring("RSA-".length())));
         } catch (GeneralSecurityException | RuntimeException e) {
             throw new IllegalArgumentException("unsupported encryptionAlgorithm " + encryptionAlgorithm, e);
         }
