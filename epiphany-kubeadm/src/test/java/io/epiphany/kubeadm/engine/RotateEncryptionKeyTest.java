@@ -45,10 +45,11 @@ class RotateEncryptionKeyTest {
     private static final String CRICTL_STOP = "crictl --runtime-endpoint unix:///run/containerd/containerd.sock stop";
     private static final String READYZ = "curl -sk --max-time 5 https://127.0.0.1:6443/readyz";
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Secrets of 1 KiB besides {@link #SECRETS}: together far more than {@link #SMALL_OUTPUT}. */
+    /** Secrets of 6 KiB besides {@link #SECRETS}: together far more than {@link #SMALL_OUTPUT}. */
     private static final int PAGED = 40;
     /** The output a remote access keeps of a command, for the apply that rewrites the Secrets. */
-    private static final int SMALL_OUTPUT = 32 * 1024;
+    /** Above what one host's facts script prints (a master: about 32 KiB), far below the Secrets' listing. */
+    private static final int SMALL_OUTPUT = 96 * 1024;
 
     private FleetFixture f;
     private Cluster c;
@@ -67,7 +68,7 @@ class RotateEncryptionKeyTest {
         for (int i = 0; i < PAGED; i++) {
             yaml.append("---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: paged-").append(i).append("\n  "
                     + "namespace: default\nstringData:\n  v: value-of-paged-").append(i).append("\n  pad: ")
-                    .append("x".repeat(1024)).append('\n');
+                    .append("x".repeat(6 * 1024)).append('\n');
         }
         f.run("m1", kubectlLocal("apply", "-f", "-").stdin(yaml.toString().getBytes(StandardCharsets.UTF_8)))
                 .orThrow();
