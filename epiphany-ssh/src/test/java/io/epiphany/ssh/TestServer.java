@@ -47,6 +47,8 @@ final class TestServer implements AutoCloseable {
         server = SshServer.setUpDefaultServer();
         server.setHost("127.0.0.1");
         server.setPort(port);
+        // as the fleet's hosts (SimulatedHost): OpenSSH sends a loop's packets in one write, MINA packet by packet
+        org.apache.sshd.core.CoreModuleProperties.TCP_NODELAY.set(server, true);
         server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
         var keys = new KeySetPublickeyAuthenticator("test", authorized);
         server.setPublickeyAuthenticator((user, key, session) -> {

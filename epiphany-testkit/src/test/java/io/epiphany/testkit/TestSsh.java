@@ -36,6 +36,7 @@ final class TestSsh implements AutoCloseable {
         client.setServerKeyVerifier(new KnownHostsServerKeyVerifier(RejectAllServerKeyVerifier.INSTANCE,
                 fleet.knownHosts()));
         client.setKeyIdentityProvider(new FileKeyPairProvider(fleet.privateKey()));
+        org.apache.sshd.core.CoreModuleProperties.TCP_NODELAY.set(client, true);
         client.start();
     }
 
