@@ -5,9 +5,9 @@ import io.epiphany.api.Machine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -29,10 +29,27 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *       each other's changes: run them in one thread and in a fixed order (JUnit's default, and what this project's
  *       parallel configuration does for the methods of a class).</li>
  * </ul>
+ * An even number of masters is accepted: a fleet is a set of machines, not advice. Its {@link SimulatedFleet#cluster()}
+ * then allows even masters; a description of your own still gets the SDK's even-masters refusal (see {@link Fleet}).
+ * A {@code @Fleet} that describes no valid fleet (counts, names, network, versions) is refused before any host starts.
  */
 public final class SimulatedFleetExtension implements ParameterResolver, BeforeAllCallback, BeforeEachCallback {
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create(SimulatedFleetExtension.class);
+    /** Addresses .11 to .254 of a /24. */
+    private static final int MAX_PER_NETWORK = 244;
+
+    /** The attributes' defaults, for a {@code SimulatedFleet} parameter without {@code @Fleet}. */
+    @Fleet
+    private static final Fleet DEFAULT = defaultSpec();
+
+    private static Fleet defaultSpec() {
+        try {
+            return SimulatedFleetExtension.class.getDeclaredField("DEFAULT").getAnnotation(Fleet.class);
+        } catch (NoSuchFieldException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -41,7 +58,7 @@ public final class SimulatedFleetExtension implements ParameterResolver, BeforeA
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        return start(parameter.findAnnotation(Fleet.class).orElse(null), context);
+        return start(parameter.findAnnotation(Fleet.class).orElse(DEFAULT), context);
     }
 
     @Override
@@ -81,21 +98,37 @@ public final class SimulatedFleetExtension implements ParameterResolver, BeforeA
 
     private static SimulatedFleet start(Fleet spec, ExtensionContext context) {
         Cluster cluster = cluster(spec, context);
-        SimulatedFleet.Options options = SimulatedFleet.Options.defaults()
-                .withSshUser(spec == null ? cluster.ssh().user() : spec.sshUser());
-        if (spec != null) {
-            options = (spec.osVersion().isEmpty() ? options.withOs(spec.os())
-                    : options.withOs(spec.os(), spec.osVersion()))
-                    .withBareHosts(spec.bareHosts()).withCgroupV1(spec.cgroupV1());
-        }
-        SimulatedFleet fleet = SimulatedFleet.start(cluster, options);
+        SimulatedFleet fleet = SimulatedFleet.start(cluster, options(spec));
         // the store closes the fleet when the context that asked for it ends, even when the test failed
         context.getStore(NAMESPACE).put(new Object(), fleet); // JUnit closes AutoCloseable store values
         return fleet;
     }
 
+    static SimulatedFleet.Options options(Fleet spec) {
+        if (!spec.kubeadmVersion().isEmpty() && !spec.kubeadmVersion().matches("v\\d{1,2}\\.\\d{1,3}\\.\\d{1,3}")) {
+            throw refused("@Fleet(kubeadmVersion = \"" + spec.kubeadmVersion() + "\"): expected a release like "
+                    + "\"v1.35.4\"");
+        }
+        SimulatedFleet.Options options = SimulatedFleet.Options.defaults().withSshUser(spec.sshUser());
+        try {
+            options = (spec.osVersion().isEmpty() ? options.withOs(spec.os())
+                    : options.withOs(spec.os(), spec.osVersion()))
+                    .withBareHosts(spec.bareHosts()).withCgroupV1(spec.cgroupV1());
+            if (!spec.kubeadmVersion().isEmpty()) {
+                options = options.withKubeadmVersion(spec.kubeadmVersion());
+            }
+            return spec.etcdVersion().isEmpty() ? options : options.withEtcdVersion(spec.etcdVersion());
+        } catch (IllegalArgumentException e) {
+            throw refused("@Fleet: " + e.getMessage());
+        }
+    }
+
+    private static ParameterResolutionException refused(String message) {
+        return new ParameterResolutionException(message);
+    }
+
     private static Cluster cluster(Fleet spec, ExtensionContext context) {
-        if (spec != null && !spec.cluster().isEmpty()) {
+        if (!spec.cluster().isEmpty()) {
             ClassLoader loader = context.getRequiredTestClass().getClassLoader();
             try (InputStream in = loader.getResourceAsStream(spec.cluster())) {
                 if (in == null) {
@@ -108,20 +141,49 @@ public final class SimulatedFleetExtension implements ParameterResolver, BeforeA
                         + "read: " + e.getMessage(), e);
             }
         }
-        int masters = spec == null ? 1 : spec.masters();
-        int nodes = spec == null ? 0 : spec.nodes();
-        if (masters < 1 || nodes < 0 || masters + nodes > 250) {
-            throw new ParameterResolutionException("@Fleet needs 1-250 machines with at least one master, got masters="
-                    + masters + " nodes=" + nodes);
+        return describe(spec);
+    }
+
+    /** The described machines; masters may be even: a fleet is a set of machines, not advice (see {@link Fleet}). */
+    static Cluster describe(Fleet spec) {
+        if (spec.masters() < 1 || spec.masters() > MAX_PER_NETWORK || spec.nodes() < 0
+                || spec.nodes() > MAX_PER_NETWORK) {
+            throw refused("@Fleet needs 1-" + MAX_PER_NETWORK + " masters and 0-" + MAX_PER_NETWORK
+                    + " nodes, got masters=" + spec.masters() + " nodes=" + spec.nodes());
         }
-        List<Machine> m = new ArrayList<>();
-        for (int i = 1; i <= masters; i++) {
-            m.add(Machine.of("m" + i, "10.0.0." + (10 + i)));
+        int[] net = network(spec.network());
+        String masterNet = net[0] + "." + net[1] + "." + net[2] + ".";
+        String nodeNet = net[0] + "." + net[1] + "." + (net[2] + 1) + ".";
+        try {
+            List<Machine> m = new ArrayList<>();
+            for (int i = 1; i <= spec.masters(); i++) {
+                m.add(Machine.of(spec.masterPrefix() + i, masterNet + (10 + i)));
+            }
+            List<Machine> n = new ArrayList<>();
+            for (int i = 1; i <= spec.nodes(); i++) {
+                n.add(Machine.of(spec.nodePrefix() + i, nodeNet + (10 + i)));
+            }
+            return Cluster.builder().name("simulated").masters(m).nodes(n)
+                    .allowEvenMasters(spec.masters() % 2 == 0).build();
+        } catch (RuntimeException e) { // the SDK's own refusal of a name, e.g. an invalid or repeated hostname
+            throw refused("@Fleet(masterPrefix = \"" + spec.masterPrefix() + "\", nodePrefix = \""
+                    + spec.nodePrefix() + "\"): " + e.getMessage());
         }
-        List<Machine> n = new ArrayList<>();
-        for (int i = 1; i <= nodes; i++) {
-            n.add(Machine.of("n" + i, "10.0.1." + (10 + i)));
+    }
+
+    /** Three octets; the third below 255, as the nodes take the next /24. */
+    private static int[] network(String network) {
+        String[] parts = network.split("\\.", -1);
+        int[] octets = new int[3];
+        boolean ok = parts.length == 3;
+        for (int i = 0; ok && i < 3; i++) {
+            ok = parts[i].matches("\\d{1,3}") && Integer.parseInt(parts[i]) <= (i == 2 ? 254 : 255);
+            octets[i] = ok ? Integer.parseInt(parts[i]) : 0;
         }
-        return Cluster.builder().name("simulated").masters(m).nodes(n).build();
+        if (!ok) {
+            throw refused("@Fleet(network = \"" + network + "\"): expected three octets like \"10.20.1\", the third at "
+                    + "most 254 (the nodes take the next /24)");
+        }
+        return octets;
     }
 }

@@ -1,7 +1,11 @@
 package io.epiphany.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
+import io.epiphany.api.Cluster;
+import io.epiphany.api.ConfigException;
 import io.epiphany.api.Machine;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +19,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
 
 /**
  * A user's test gets a fleet by annotation, per method or per class; its cluster points at the simulated hosts; it is
@@ -30,16 +35,21 @@ class SimulatedFleetExtensionTest {
         FLEETS.computeIfAbsent(scope, k -> ConcurrentHashMap.newKeySet()).add(fleet.privateKey());
     }
 
-    /** Two tests, one static field: one fleet, started before the first test, open until the last. */
+    /**
+     * Two tests, one static field: one fleet, started before the first test, open until the last. Its two masters are
+     * machines, not advice: the extension accepts them, a description of the user's own does not.
+     */
     @Nested
     @TestMethodOrder(MethodOrderer.MethodName.class)
     class PerClassField {
-        @Fleet(nodes = 1)
+        @Fleet(masters = 2, nodes = 1)
         static SimulatedFleet shared;
 
         @Test
         void a() throws Exception {
             saw("field", shared);
+            assertThat(shared.cluster().masters()).extracting(Machine::hostname).containsExactly("m1", "m2");
+            assertEvenMastersAreLeftToTheDescription(shared.cluster());
             try (TestSsh ssh = new TestSsh(shared)) {
                 assertThat(ssh.run("n1", "mkdir -p /root/left-by-a").exit()).isZero();
             }
@@ -83,6 +93,16 @@ class SimulatedFleetExtensionTest {
             assertThat(own.hosts()).extracting(SimulatedHost::hostname).containsExactly("m1", "n1");
             assertThat(Files.exists(fromBeforeAll.privateKey())).isTrue();
         }
+    }
+
+    static void assertEvenMastersAreLeftToTheDescription(Cluster fleetCluster) {
+        assertThat(fleetCluster.allowEvenMasters()).as("the fleet's own description").isTrue();
+        assertThatThrownBy(() -> fleetCluster.toBuilder().allowEvenMasters(false).build())
+                .isInstanceOf(ConfigException.class).hasMessageContaining("an even number of masters adds no fault "
+                        + "tolerance").hasMessageContaining("allowEvenMasters(true)");
+        assertThatThrownBy(() -> Cluster.builder().name("mine").masters(fleetCluster.masters()).build())
+                .as("a description of the user's own").isInstanceOf(ConfigException.class)
+                .hasMessageContaining("an even number of masters");
     }
 
     @AfterAll
@@ -144,6 +164,87 @@ class SimulatedFleetExtensionTest {
     static void fleetWasClosed() {
         assertThat(lastFleetKey).isNotNull();
         assertThat(Files.exists(lastFleetKey)).isFalse();
+    }
+
+    @Test
+    void aFleetOfEvenMastersOtherNamesAndAnotherNetwork(@Fleet(masters = 2, nodes = 1, masterPrefix = "r",
+            nodePrefix = "w", network = "10.20.1", kubeadmVersion = "v1.35.4") SimulatedFleet fleet) throws Exception {
+        assertThat(fleet.cluster().masters()).extracting(Machine::hostname, Machine::ip).containsExactly(
+                tuple("r1", "10.20.1.11"), tuple("r2", "10.20.1.12"));
+        assertThat(fleet.cluster().nodes()).extracting(Machine::hostname, Machine::ip)
+                .containsExactly(tuple("w1", "10.20.2.11"));
+        assertEvenMastersAreLeftToTheDescription(fleet.cluster());
+        try (TestSsh ssh = new TestSsh(fleet)) {
+            assertThat(ssh.run("w1", "kubeadm version -o short").out()).isEqualTo("v1.35.4\n");
+        }
+    }
+
+    @Test
+    void anOddFleetKeepsTheSdksAdviceForLaterEvenDescriptions() {
+        Cluster three = SimulatedFleetExtension.describe(Specs.spec("three"));
+        assertThat(three.allowEvenMasters()).isFalse();
+        assertThat(three.masters()).extracting(Machine::ip).containsExactly("10.0.0.11", "10.0.0.12", "10.0.0.13");
+        assertThatThrownBy(() -> three.toBuilder().masters(three.masters().subList(0, 2)).build())
+                .hasMessageContaining("an even number of masters");
+    }
+
+    @Test
+    void theOptionsFollowTheAnnotation() {
+        SimulatedFleet.Options o = SimulatedFleetExtension.options(Specs.spec("versions"));
+        assertThat(o.kubeadmVersion()).isEqualTo("v1.35.4");
+        assertThat(o.etcdVersion()).isEqualTo("3.4.30");
+        assertThat(o.sshUser()).isEqualTo("deploy");
+        assertThat(o.osId()).isEqualTo("rocky");
+        SimulatedFleet.Options d = SimulatedFleetExtension.options(Specs.spec("three"));
+        assertThat(d.kubeadmVersion()).isEqualTo(SimulatedFleet.Options.defaults().kubeadmVersion());
+        assertThat(d.etcdVersion()).isEqualTo(SimulatedFleet.Options.defaults().etcdVersion());
+    }
+
+    @Test
+    void aFleetThatCannotBeIsRefusedNamingTheAttribute() {
+        assertThatThrownBy(() -> SimulatedFleetExtension.describe(Specs.spec("tooMany")))
+                .isInstanceOf(ParameterResolutionException.class).hasMessageContaining("1-244 masters")
+                .hasMessageContaining("masters=245");
+        assertThatThrownBy(() -> SimulatedFleetExtension.describe(Specs.spec("lastNetwork")))
+                .hasMessageContaining("@Fleet(network = \"10.0.255\")").hasMessageContaining("the next /24");
+        assertThatThrownBy(() -> SimulatedFleetExtension.describe(Specs.spec("twoOctets")))
+                .hasMessageContaining("@Fleet(network = \"10.20\")");
+        assertThatThrownBy(() -> SimulatedFleetExtension.describe(Specs.spec("samePrefix")))
+                .hasMessageContaining("@Fleet(masterPrefix = \"x\", nodePrefix = \"x\")");
+        assertThatThrownBy(() -> SimulatedFleetExtension.options(Specs.spec("badKubeadm")))
+                .hasMessageContaining("@Fleet(kubeadmVersion = \"1.35\")");
+        assertThatThrownBy(() -> SimulatedFleetExtension.options(Specs.spec("badEtcd")))
+                .hasMessageContaining("@Fleet: etcdVersion must be");
+    }
+
+    /** Annotations to read without starting a fleet. */
+    @SuppressWarnings("unused")
+    private static final class Specs {
+        static Fleet spec(String method) {
+            try {
+                return Specs.class.getDeclaredMethod(method, SimulatedFleet.class).getParameters()[0]
+                        .getAnnotation(Fleet.class);
+            } catch (NoSuchMethodException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        void three(@Fleet(masters = 3) SimulatedFleet f) { }
+
+        void versions(@Fleet(kubeadmVersion = "v1.35.4", etcdVersion = "3.4.30", sshUser = "deploy", os = "rhel")
+                SimulatedFleet f) { }
+
+        void tooMany(@Fleet(masters = 245) SimulatedFleet f) { }
+
+        void lastNetwork(@Fleet(network = "10.0.255") SimulatedFleet f) { }
+
+        void twoOctets(@Fleet(network = "10.20") SimulatedFleet f) { }
+
+        void samePrefix(@Fleet(nodes = 1, masterPrefix = "x", nodePrefix = "x") SimulatedFleet f) { }
+
+        void badKubeadm(@Fleet(kubeadmVersion = "1.35") SimulatedFleet f) { }
+
+        void badEtcd(@Fleet(etcdVersion = "3.7.0") SimulatedFleet f) { }
     }
 
     @Test

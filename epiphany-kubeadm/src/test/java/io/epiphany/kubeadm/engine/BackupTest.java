@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.epiphany.api.Backup;
 import io.epiphany.api.Cluster;
+import io.epiphany.testkit.Fleet;
+import io.epiphany.testkit.SimulatedFleet;
+import io.epiphany.testkit.SimulatedFleetTest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,13 +24,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code cluster.backup(path)} on the SIMULATED fleet: one verified archive, nothing left on the master. */
+@SimulatedFleetTest
 class BackupTest {
     @TempDir
     Path dir;
 
     @Test
-    void takesASnapshotWithThePkiIntoOneVerifiedArchive() throws IOException {
-        try (FleetFixture f = new FleetFixture(3, 0)) {
+    void takesASnapshotWithThePkiIntoOneVerifiedArchive(
+            @Fleet(masters = 3, network = FleetFixture.NETWORK) SimulatedFleet fleet) throws IOException {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster c = f.cluster(List.of("m1", "m2", "m3"), List.of());
             c.apply(f.options());
             f.etcdctl("m2", "put", "/registry/example/answer", "42").orThrow();
@@ -76,8 +81,9 @@ class BackupTest {
     }
 
     @Test
-    void aSnapshotCopyIsStreamedToAFileAndCheckedAgainstEtcdsTrailer() throws Exception {
-        try (FleetFixture f = new FleetFixture(1, 0)) {
+    void aSnapshotCopyIsStreamedToAFileAndCheckedAgainstEtcdsTrailer(
+            @Fleet(masters = 1, network = FleetFixture.NETWORK) SimulatedFleet fleet) throws Exception {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             // larger than any command's output may be (16 MiB): a file download is not an output
             byte[] db = new byte[17 * 1024 * 1024];
             new java.util.Random(7).nextBytes(db);

@@ -9,8 +9,10 @@ import io.epiphany.api.ConfigException;
 import io.epiphany.api.HostPreparation;
 import io.epiphany.api.Plan;
 import io.epiphany.api.PlannedStep;
+import io.epiphany.testkit.Fleet;
 import io.epiphany.testkit.HostSystem;
 import io.epiphany.testkit.SimulatedFleet;
+import io.epiphany.testkit.SimulatedFleetTest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
@@ -22,17 +24,15 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * real hosts refuse, and Nodes stay NotReady until the CNI is applied.
  */
 @Execution(ExecutionMode.CONCURRENT)
+@SimulatedFleetTest
 class BareHostsTest {
     private static final List<String> MASTERS = List.of("m1", "m2", "m3");
     private static final List<String> NODES = List.of("n1", "n2");
 
-    private static FleetFixture bare(SimulatedFleet.Options o) {
-        return new FleetFixture(3, 2, o.withBareHosts(true));
-    }
-
     @Test
-    void debianHostsAreTakenToAReadyClusterAndAReapplyChangesNothing() {
-        try (FleetFixture f = bare(SimulatedFleet.Options.defaults())) {
+    void debianHostsAreTakenToAReadyClusterAndAReapplyChangesNothing(
+            @Fleet(masters = 3, nodes = 2, network = FleetFixture.NETWORK, bareHosts = true) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster c = f.cluster(MASTERS, NODES);
             Plan plan = c.plan(f.options());
             assertThat(plan.steps()).filteredOn(s -> s.phase().equals("Prepare kernel")).hasSize(5)
@@ -62,8 +62,10 @@ class BareHostsTest {
     }
 
     @Test
-    void rockyHostsUseDnfWithTheRepositoryExcludesAsTheHold() {
-        try (FleetFixture f = bare(SimulatedFleet.Options.defaults().withOs("rocky", "9.4"))) {
+    void rockyHostsUseDnfWithTheRepositoryExcludesAsTheHold(
+            @Fleet(masters = 3, nodes = 2, network = FleetFixture.NETWORK, bareHosts = true, os = "rocky",
+                    osVersion = "9.4") SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster c = f.cluster(List.of("m1"), List.of("n1"));
             assertThat(c.apply(f.options()).verified()).contains("2 Nodes Ready", "CoreDNS ready");
             assertThat(f.fleet.host("n1").system().packages().get("kubelet").version()).startsWith("1.37.0");
@@ -72,8 +74,9 @@ class BareHostsTest {
     }
 
     @Test
-    void withPreparationOffEveryMissingPieceOfEveryHostIsListedAndNothingIsTouched() {
-        try (FleetFixture f = bare(SimulatedFleet.Options.defaults())) {
+    void withPreparationOffEveryMissingPieceOfEveryHostIsListedAndNothingIsTouched(
+            @Fleet(masters = 3, nodes = 2, network = FleetFixture.NETWORK, bareHosts = true) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster c = f.cluster(MASTERS, NODES).toBuilder().hostPreparation(false).build();
             f.resetCounters();
             assertThatThrownBy(() -> c.plan(f.options())).isInstanceOf(ApplyException.class)
@@ -88,8 +91,9 @@ class BareHostsTest {
     @Test
     void anAirGappedSiteGetsEveryPackageAndImageFromItsMirrors() {
         String mirror = "https://mirror.example/repo";
-        try (FleetFixture f = bare(SimulatedFleet.Options.defaults().withPackageMirror(mirror)
-                .withImageMirror("mirror.example:5000/k8s").withAirGapped(true))) {
+        // mirrors are not @Fleet attributes: this fleet is started here
+        try (FleetFixture f = new FleetFixture(3, 2, SimulatedFleet.Options.defaults().withBareHosts(true)
+                .withPackageMirror(mirror).withImageMirror("mirror.example:5000/k8s").withAirGapped(true))) {
             Cluster c = f.cluster(List.of("m1"), List.of("n1")).toBuilder()
                     .hostPreparation(HostPreparation.fromMirrors(mirror, mirror))
                     .imageRepository("mirror.example:5000/k8s").build();
@@ -101,8 +105,10 @@ class BareHostsTest {
     }
 
     @Test
-    void cgroupV1AndAnUnsupportedMinorAreRefusedBeforeAnyHostIsTouched() {
-        try (FleetFixture f = bare(SimulatedFleet.Options.defaults().withCgroupV1(true))) {
+    void cgroupV1AndAnUnsupportedMinorAreRefusedBeforeAnyHostIsTouched(
+            @Fleet(masters = 3, nodes = 2, network = FleetFixture.NETWORK, bareHosts = true,
+                    cgroupV1 = true) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster c = f.cluster(List.of("m1"), List.of("n1"));
             f.resetCounters();
             assertThatThrownBy(() -> c.plan(f.options())).hasMessageContaining("m1: cgroup v1")

@@ -8,6 +8,9 @@ import io.epiphany.api.Certificates;
 import io.epiphany.api.Cluster;
 import io.epiphany.api.Plan;
 import io.epiphany.api.PlannedStep;
+import io.epiphany.testkit.Fleet;
+import io.epiphany.testkit.SimulatedFleet;
+import io.epiphany.testkit.SimulatedFleetTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -19,6 +22,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** Certificates on the SIMULATED fleet: read by the SDK, renewed master by master when the clock nears expiry. */
 @Execution(ExecutionMode.CONCURRENT)
+@SimulatedFleetTest
 class CertificatesTest {
     private static final List<String> MASTER_NAMES = List.of("ca.crt", "apiserver.crt",
             "apiserver-kubelet-client.crt", "apiserver-etcd-client.crt", "front-proxy-ca.crt", "front-proxy-client.crt",
@@ -26,8 +30,9 @@ class CertificatesTest {
             "controller-manager.conf", "scheduler.conf", "kubelet-client-current.pem");
 
     @Test
-    void readsEveryCertificateAndRenewsThemMasterByMasterNearExpiry() {
-        try (FleetFixture f = new FleetFixture(3, 1)) {
+    void readsEveryCertificateAndRenewsThemMasterByMasterNearExpiry(
+            @Fleet(masters = 3, nodes = 1, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster c = f.cluster(List.of("m1", "m2", "m3"), List.of("n1"));
             ApplyOptions options = f.optionsBuilder().clock(f.fleet.clock()).build();
             c.apply(options);
@@ -89,8 +94,9 @@ class CertificatesTest {
     }
 
     @Test
-    void aCertificateAuthorityNearExpiryIsAFindingWithTheManualWay() {
-        try (FleetFixture f = new FleetFixture(1, 0)) {
+    void aCertificateAuthorityNearExpiryIsAFindingWithTheManualWay(
+            @Fleet(masters = 1, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster c = f.cluster(List.of("m1"), List.of());
             ApplyOptions options = f.optionsBuilder().clock(f.fleet.clock()).build();
             c.apply(options);
@@ -105,8 +111,9 @@ class CertificatesTest {
     }
 
     @Test
-    void expiredCertificatesAreRenewedAloneWithoutTheApiThenTheNextApplyConverges() {
-        try (FleetFixture f = new FleetFixture(3, 0)) {
+    void expiredCertificatesAreRenewedAloneWithoutTheApiThenTheNextApplyConverges(
+            @Fleet(masters = 3, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster c = f.cluster(List.of("m1", "m2", "m3"), List.of());
             ApplyOptions options = f.optionsBuilder().clock(f.fleet.clock()).build();
             c.apply(options);

@@ -6,6 +6,9 @@ import io.epiphany.api.Cluster;
 import io.epiphany.api.Finding;
 import io.epiphany.api.Plan;
 import io.epiphany.api.PlannedStep;
+import io.epiphany.testkit.Fleet;
+import io.epiphany.testkit.SimulatedFleet;
+import io.epiphany.testkit.SimulatedFleetTest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
@@ -13,6 +16,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** The engine sees health and repairs or replaces a broken master (issue 9). */
 @Execution(ExecutionMode.CONCURRENT)
+@SimulatedFleetTest
 class ClusterStateTest {
     private static final List<String> NODES = List.of("n1");
 
@@ -21,8 +25,9 @@ class ClusterStateTest {
     }
 
     @Test
-    void aStoppedKubeletOnAMasterIsAFindingAndApplyStartsItAndVerifies() {
-        try (FleetFixture f = new FleetFixture(3, 1)) {
+    void aStoppedKubeletOnAMasterIsAFindingAndApplyStartsItAndVerifies(
+            @Fleet(masters = 3, nodes = 1, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster c = f.cluster(List.of("m1", "m2", "m3"), NODES);
             c.apply(f.options());
             f.fleet.host("m2").stopKubelet();
@@ -42,8 +47,9 @@ class ClusterStateTest {
     }
 
     @Test
-    void etcdDownOnTheFirstMasterStillPlansAndAReplacementConvergesInOneApply() {
-        try (FleetFixture f = new FleetFixture(4, 1)) {
+    void etcdDownOnTheFirstMasterStillPlansAndAReplacementConvergesInOneApply(
+            @Fleet(masters = 4, nodes = 1, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster first = f.cluster(List.of("m1", "m2", "m3"), NODES);
             first.apply(f.options());
             f.etcdctl("m2", "put", "/registry/epiphany-test", "kept").orThrow();
@@ -76,8 +82,9 @@ class ClusterStateTest {
     }
 
     @Test
-    void aBrokenMasterThatStaysIsRepairedBeforeAMasterJoins() {
-        try (FleetFixture f = new FleetFixture(4, 1)) {
+    void aBrokenMasterThatStaysIsRepairedBeforeAMasterJoins(
+            @Fleet(masters = 4, nodes = 1, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             f.cluster(List.of("m1", "m2", "m3"), NODES).apply(f.options());
             f.fleet.host("m3").stopEtcd();
             Cluster grown = f.all.toBuilder().masters(f.pick(List.of("m1", "m2", "m3", "m4"))).nodes(f.pick(NODES))

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.epiphany.api.ApplyException;
 import io.epiphany.api.Cluster;
+import io.epiphany.testkit.Fleet;
+import io.epiphany.testkit.SimulatedFleet;
+import io.epiphany.testkit.SimulatedFleetTest;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -12,10 +15,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** Two applies at once: the cluster lock lets exactly one change the cluster (issue 10 #1). */
+@SimulatedFleetTest
 class ConcurrentApplyTest {
     @Test
-    void aSecondApplyWhileTheFirstRunsIsRefusedNamingTheHolderAndEtcdStaysRight() throws Exception {
-        try (FleetFixture f = new FleetFixture(3, 1)) {
+    void aSecondApplyWhileTheFirstRunsIsRefusedNamingTheHolderAndEtcdStaysRight(
+            @Fleet(masters = 3, nodes = 1, network = FleetFixture.NETWORK) SimulatedFleet fleet) throws Exception {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster c = f.cluster(List.of("m1", "m2", "m3"), List.of("n1"));
             // the first apply stops at its first program on n1 once it holds the lock on every master, until the
             // second apply has met it there

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.epiphany.api.ApplyException;
 import io.epiphany.api.Cluster;
+import io.epiphany.testkit.Fleet;
+import io.epiphany.testkit.SimulatedFleet;
+import io.epiphany.testkit.SimulatedFleetTest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
@@ -12,13 +15,15 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** A fault in each phase gives a precise error, and the next apply converges (issue 5). */
 @Execution(ExecutionMode.CONCURRENT)
+@SimulatedFleetTest
 class ConvergeAfterFailureTest {
     private static final List<String> MASTERS = List.of("m1", "m2", "m3");
     private static final List<String> NODES = List.of("n1", "n2");
 
     @Test
-    void anUnreachableHostStopsThePlanBeforeAnythingChanges() {
-        try (FleetFixture f = new FleetFixture(3, 2)) {
+    void anUnreachableHostStopsThePlanBeforeAnythingChanges(
+            @Fleet(masters = 3, nodes = 2, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster c = f.cluster(MASTERS, NODES);
             f.fleet.host("n2").faults().unreachable(true);
             assertThatThrownBy(() -> c.apply(f.options())).isInstanceOf(ApplyException.class)
@@ -31,8 +36,9 @@ class ConvergeAfterFailureTest {
     }
 
     @Test
-    void aFailingMasterJoinNamesHostPhaseCommandExitCodeAndStderrThenConverges() {
-        try (FleetFixture f = new FleetFixture(3, 2)) {
+    void aFailingMasterJoinNamesHostPhaseCommandExitCodeAndStderrThenConverges(
+            @Fleet(masters = 3, nodes = 2, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster c = f.cluster(MASTERS, NODES);
             f.fleet.host("m3").faults().failCommand("kubeadm join", 1,
                     "error execution phase preflight: [preflight] Some fatal errors occurred: SIMULATED");
@@ -53,8 +59,9 @@ class ConvergeAfterFailureTest {
     }
 
     @Test
-    void aFailingReloadIsReportedAndTheNextApplyConverges() {
-        try (FleetFixture f = new FleetFixture(3, 2)) {
+    void aFailingReloadIsReportedAndTheNextApplyConverges(
+            @Fleet(masters = 3, nodes = 2, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster c = f.cluster(MASTERS, NODES);
             f.fleet.host("n1").faults().failCommand("systemctl reload haproxy", 1,
                     "Job for haproxy.service failed (SIMULATED)");
@@ -70,8 +77,9 @@ class ConvergeAfterFailureTest {
     }
 
     @Test
-    void aConnectionDroppedDuringANodeJoinIsReportedAndTheNextApplyConverges() {
-        try (FleetFixture f = new FleetFixture(1, 2)) {
+    void aConnectionDroppedDuringANodeJoinIsReportedAndTheNextApplyConverges(
+            @Fleet(masters = 1, nodes = 2, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster c = f.cluster(List.of("m1"), NODES);
             c.plan(f.options()); // warm: the drop below counts commands from here
             f.fleet.host("n2").faults().failCommand("kubeadm join", 255, "");

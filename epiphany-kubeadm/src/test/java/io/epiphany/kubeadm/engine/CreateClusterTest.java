@@ -9,6 +9,9 @@ import io.epiphany.api.Kubeconfig;
 import io.epiphany.api.Plan;
 import io.epiphany.api.PlannedStep;
 import io.epiphany.api.ProgressEvent;
+import io.epiphany.testkit.Fleet;
+import io.epiphany.testkit.SimulatedFleet;
+import io.epiphany.testkit.SimulatedFleetTest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
@@ -16,10 +19,12 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** Creating and converging clusters on the SIMULATED fleet (issue 5). */
 @Execution(ExecutionMode.CONCURRENT)
+@SimulatedFleetTest
 class CreateClusterTest {
     @Test
-    void seedTopologyIsCreatedVerifiedAndAReapplyChangesNothing() {
-        try (FleetFixture f = new FleetFixture(3, 2)) {
+    void seedTopologyIsCreatedVerifiedAndAReapplyChangesNothing(
+            @Fleet(masters = 3, nodes = 2, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster c = f.cluster(List.of("m1", "m2", "m3"), List.of("n1", "n2"));
             Plan plan = c.plan(f.options());
             assertThat(plan.byPhase().keySet()).containsExactly("Prepare kernel", "Install Kubernetes packages",
@@ -58,8 +63,9 @@ class CreateClusterTest {
     }
 
     @Test
-    void aSingleMasterIsTheSameFlowWithOneBackend() {
-        try (FleetFixture f = new FleetFixture(1, 1)) {
+    void aSingleMasterIsTheSameFlowWithOneBackend(
+            @Fleet(masters = 1, nodes = 1, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             f.cluster(List.of("m1"), List.of()).apply(f.options());
             assertThat(f.fleet.bootstrapTokenIds()).isEmpty();
             Cluster c = f.cluster(List.of("m1"), List.of("n1"));
@@ -74,8 +80,9 @@ class CreateClusterTest {
     }
 
     @Test
-    void aNonRootLoginAppliesThroughSudoAndAReapplyWritesNothing() {
-        try (FleetFixture f = new FleetFixture(1, 1, "ubuntu")) {
+    void aNonRootLoginAppliesThroughSudoAndAReapplyWritesNothing(
+            @Fleet(masters = 1, nodes = 1, network = FleetFixture.NETWORK, sshUser = "ubuntu") SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             assertThat(f.all.ssh().user()).isEqualTo("ubuntu");
             Cluster c = f.cluster(List.of("m1"), List.of("n1"));
             ApplyResult r = c.apply(f.options());
@@ -90,8 +97,9 @@ class CreateClusterTest {
     }
 
     @Test
-    void zonesLabelsAndTaintsAreSetOnceAndKept() {
-        try (FleetFixture f = new FleetFixture(1, 1)) {
+    void zonesLabelsAndTaintsAreSetOnceAndKept(
+            @Fleet(masters = 1, nodes = 1, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster plain = f.cluster(List.of("m1"), List.of("n1"));
             Cluster c = plain.toBuilder().nodes(plain.nodes().get(0).withZone("eu-1a").withLabel("tier", "web")
                     .withTaint("dedicated=web:NoSchedule")).build();
@@ -110,8 +118,9 @@ class CreateClusterTest {
     }
 
     @Test
-    void kubeconfigComesFromAMasterAndCanPointAtAMastersOwnAddress() {
-        try (FleetFixture f = new FleetFixture(1, 0)) {
+    void kubeconfigComesFromAMasterAndCanPointAtAMastersOwnAddress(
+            @Fleet(masters = 1, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster c = f.cluster(List.of("m1"), List.of());
             c.apply(f.options());
             Kubeconfig k = new Provisioner().kubeconfig(c, f.options());
@@ -123,8 +132,9 @@ class CreateClusterTest {
     }
 
     @Test
-    void resetNeedsTheClusterNameAndLeavesHostsReadyForAFreshApply() {
-        try (FleetFixture f = new FleetFixture(3, 1)) {
+    void resetNeedsTheClusterNameAndLeavesHostsReadyForAFreshApply(
+            @Fleet(masters = 3, nodes = 1, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster c = f.cluster(List.of("m1", "m2", "m3"), List.of("n1"));
             c.apply(f.options());
             assertThatThrownBy(() -> c.reset("yes", f.options())).isInstanceOf(IllegalArgumentException.class)
@@ -142,8 +152,9 @@ class CreateClusterTest {
     }
 
     @Test
-    void aPlanIsRefusedWhenTheHostsChangedSinceItWasMade() {
-        try (FleetFixture f = new FleetFixture(1, 1)) {
+    void aPlanIsRefusedWhenTheHostsChangedSinceItWasMade(
+            @Fleet(masters = 1, nodes = 1, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster c = f.cluster(List.of("m1"), List.of("n1"));
             Plan plan = c.plan(f.options());
             f.run("n1", io.epiphany.api.remote.Command.of("sysctl", "-p", "/dev/null").asRoot());

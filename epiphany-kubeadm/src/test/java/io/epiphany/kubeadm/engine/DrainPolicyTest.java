@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.epiphany.api.ApplyException;
 import io.epiphany.api.ApplyOptions;
 import io.epiphany.api.Cluster;
+import io.epiphany.testkit.Fleet;
 import io.epiphany.testkit.SimulatedFleet;
+import io.epiphany.testkit.SimulatedFleetTest;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * PodDisruptionBudget that allows no disruption (retried until --timeout).
  */
 @Execution(ExecutionMode.CONCURRENT)
+@SimulatedFleetTest
 class DrainPolicyTest {
     @TempDir
     Path snapshots;
@@ -41,9 +44,10 @@ class DrainPolicyTest {
     }
 
     @Test
-    void anUpgradeStopsAtPodsTheDrainMustNotTouchAndGoesOnOnceThePolicyOrTheBudgetAllows() {
-        try (FleetFixture f = new FleetFixture(1, 1, SimulatedFleet.Options.defaults().withKubeadmVersion("v1.35.4")
-                .withEtcdVersion("3.6.6"))) {
+    void anUpgradeStopsAtPodsTheDrainMustNotTouchAndGoesOnOnceThePolicyOrTheBudgetAllows(
+            @Fleet(masters = 1, nodes = 1, network = FleetFixture.NETWORK, kubeadmVersion = "v1.35.4",
+                    etcdVersion = "3.6.6") SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster base = f.all.toBuilder().kubernetesVersion("1.35.4").build();
             base.apply(options(f).build());
             Cluster target = base.toBuilder().kubernetesVersion("1.36.0").build();

@@ -10,6 +10,9 @@ import io.epiphany.api.Networking;
 import io.epiphany.api.Plan;
 import io.epiphany.api.PlannedStep;
 import io.epiphany.api.ProgressEvent;
+import io.epiphany.testkit.Fleet;
+import io.epiphany.testkit.SimulatedFleet;
+import io.epiphany.testkit.SimulatedFleetTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +25,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** Drift between the description and the running cluster is planned and rolled out, or refused (issue 9). */
 @Execution(ExecutionMode.CONCURRENT)
+@SimulatedFleetTest
 class DriftTest {
     private static final List<String> MASTERS = List.of("m1", "m2", "m3");
     private static final List<String> NODES = List.of("n1");
@@ -45,8 +49,9 @@ class DriftTest {
     }
 
     @Test
-    void aChangedApiServerFlagIsRolledOutOneMasterAtATimeThenStored() throws IOException {
-        try (FleetFixture f = new FleetFixture(3, 1)) {
+    void aChangedApiServerFlagIsRolledOutOneMasterAtATimeThenStored(
+            @Fleet(masters = 3, nodes = 1, network = FleetFixture.NETWORK) SimulatedFleet fleet) throws IOException {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster c = f.cluster(MASTERS, NODES);
             c.apply(f.options());
             Cluster changed = withApiServerFlag(c, "default-watch-cache-size", "200");
@@ -75,8 +80,9 @@ class DriftTest {
     }
 
     @Test
-    void aRolloutThatFailsOnOneMasterStopsThereAndTheNextApplyFinishesIt() throws IOException {
-        try (FleetFixture f = new FleetFixture(3, 1)) {
+    void aRolloutThatFailsOnOneMasterStopsThereAndTheNextApplyFinishesIt(
+            @Fleet(masters = 3, nodes = 1, network = FleetFixture.NETWORK) SimulatedFleet fleet) throws IOException {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster c = f.cluster(MASTERS, NODES);
             c.apply(f.options());
             Cluster changed = withApiServerFlag(c, "default-watch-cache-size", "300");
@@ -98,8 +104,9 @@ class DriftTest {
     }
 
     @Test
-    void anApiServerCertificateMissingItsNamesIsReissuedOnThatMasterOnly() throws IOException {
-        try (FleetFixture f = new FleetFixture(3, 1)) {
+    void anApiServerCertificateMissingItsNamesIsReissuedOnThatMasterOnly(
+            @Fleet(masters = 3, nodes = 1, network = FleetFixture.NETWORK) SimulatedFleet fleet) throws IOException {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             // a one-master cluster's certificate names only that master: kept aside, then put on m2
             f.cluster(List.of("m1"), NODES).apply(f.options());
             Path pki = Path.of("etc/kubernetes/pki");
@@ -127,8 +134,9 @@ class DriftTest {
     }
 
     @Test
-    void aLabelDroppedFromTheDescriptionIsRemovedAndAForeignLabelStays() {
-        try (FleetFixture f = new FleetFixture(1, 1)) {
+    void aLabelDroppedFromTheDescriptionIsRemovedAndAForeignLabelStays(
+            @Fleet(masters = 1, nodes = 1, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster plain = f.cluster(List.of("m1"), NODES);
             Cluster labelled = plain.toBuilder().nodes(plain.nodes().get(0).withLabel("tier", "web")
                     .withTaint("dedicated=web:NoSchedule")).build();
@@ -149,8 +157,9 @@ class DriftTest {
     }
 
     @Test
-    void anotherClustersMachinesAreRefusedByPlanAndByReset() {
-        try (FleetFixture f = new FleetFixture(1, 1)) {
+    void anotherClustersMachinesAreRefusedByPlanAndByReset(
+            @Fleet(masters = 1, nodes = 1, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             f.cluster(List.of("m1"), NODES).apply(f.options());
             Cluster other = f.cluster(List.of("m1"), NODES).toBuilder().name("accept").build();
             f.resetCounters();
@@ -165,8 +174,9 @@ class DriftTest {
     }
 
     @Test
-    void aDifferentVersionOrNetworkIsRefusedBeforeAnyHostChanges() {
-        try (FleetFixture f = new FleetFixture(1, 1)) {
+    void aDifferentVersionOrNetworkIsRefusedBeforeAnyHostChanges(
+            @Fleet(masters = 1, nodes = 1, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster c = f.cluster(List.of("m1"), NODES);
             c.apply(f.options());
             String older = "1." + (c.version().minor() - 1) + ".0";

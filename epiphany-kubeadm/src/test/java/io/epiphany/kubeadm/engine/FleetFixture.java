@@ -19,8 +19,17 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-/** A SIMULATED fleet of machines for engine tests, and ways to look at it the way an operator would. */
+/**
+ * A SIMULATED fleet of machines for engine tests, and ways to look at it the way an operator would. The fleet comes
+ * from the test kit's extension, as a user's would: {@code @Fleet(masters = 3, nodes = 1, network = NETWORK)
+ * SimulatedFleet fleet} and {@code new FleetFixture(fleet)}; the constructors that start a fleet are for a test that
+ * needs one mid-test, a second one, or options {@code @Fleet} does not describe.
+ */
 final class FleetFixture implements AutoCloseable {
+    /** The engine tests' network: masters on 10.10.1.11.., nodes on 10.10.2.11.. (the assertions name them). */
+    static final String NETWORK = "10.10.1";
+    /** The engine tests' cluster name (the assertions name it). */
+    static final String NAME = "k8s1";
     final SimulatedFleet fleet;
     final Cluster all;
     private final java.nio.file.Path cniDir;
@@ -29,16 +38,12 @@ final class FleetFixture implements AutoCloseable {
     final RemoteAccess access = RemoteAccess.load();
     final List<ProgressEvent> events = Collections.synchronizedList(new ArrayList<>());
 
+    /** A fleet started here, e.g. the first of two a test starts one after the other. */
     FleetFixture(int masters, int nodes) {
-        this(masters, nodes, "root");
+        this(masters, nodes, SimulatedFleet.Options.defaults());
     }
 
-    /** A fleet whose SSH login is {@code sshUser}: a non-root user takes the sudo path for commands and files. */
-    FleetFixture(int masters, int nodes, String sshUser) {
-        this(masters, nodes, SimulatedFleet.Options.defaults().withSshUser(sshUser));
-    }
-
-    /** A fleet started with these options (versions, OS, bare hosts). */
+    /** A fleet started with these options (e.g. mirrors, which {@code @Fleet} does not describe). */
     FleetFixture(int masters, int nodes, SimulatedFleet.Options fleetOptions) {
         this(masters, nodes, fleetOptions, "m", "n", 10);
     }
@@ -53,7 +58,7 @@ final class FleetFixture implements AutoCloseable {
 
     private FleetFixture(int masters, int nodes, SimulatedFleet.Options fleetOptions, String masterPrefix,
             String nodePrefix, int network) {
-        Cluster.Builder b = Cluster.builder().name("k8s1").allowEvenMasters(true);
+        Cluster.Builder b = Cluster.builder().name(NAME).allowEvenMasters(true);
         for (int i = 1; i <= masters; i++) {
             b.addMaster(Machine.of(masterPrefix + i, "10." + network + ".1." + (10 + i)));
         }
@@ -67,15 +72,15 @@ final class FleetFixture implements AutoCloseable {
     }
 
     /**
-     * Around a fleet from {@link io.epiphany.testkit.SimulatedFleetExtension} (e.g. a {@code @Fleet} parameter of a
-     * {@code @BeforeAll} method: one fleet for the class); masters may be even. {@link #close()} leaves the fleet to
-     * the extension.
+     * Around a fleet from {@link io.epiphany.testkit.SimulatedFleetExtension}: a {@code @Fleet} parameter of a test
+     * (one fleet per test) or of a {@code @BeforeAll} method (one for the class); masters may be even. The description
+     * is named {@link #NAME}. {@link #close()} leaves the fleet to the extension.
      */
     FleetFixture(SimulatedFleet injectedFleet) {
         this.fleet = injectedFleet;
         this.injected = true;
         this.cniDir = cniDir();
-        this.all = withCni(fleet, cniDir).toBuilder().allowEvenMasters(true).build();
+        this.all = withCni(fleet, cniDir).toBuilder().name(NAME).allowEvenMasters(true).build();
     }
 
     private static java.nio.file.Path cniDir() {

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.epiphany.api.ApplyException;
 import io.epiphany.api.Cluster;
+import io.epiphany.testkit.Fleet;
+import io.epiphany.testkit.SimulatedFleet;
+import io.epiphany.testkit.SimulatedFleetTest;
 import io.epiphany.testkit.SimulatedHost;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,12 +21,14 @@ import org.junit.jupiter.api.Test;
  * applying thread is interrupted when a given program starts on a given host, at 12 points across creating the
  * cluster, adding a master, removing a node and adding it again.
  */
+@SimulatedFleetTest
 class InterruptionTest {
     private static final String KUBECTL = "kubectl --kubeconfig /etc/kubernetes/admin.conf ";
 
     @Test
-    void anApplyInterruptedAtTwelvePointsStopsSaysSoKeepsTheFlagAndTheNextApplyConverges() throws Exception {
-        try (FleetFixture f = new FleetFixture(2, 1)) {
+    void anApplyInterruptedAtTwelvePointsStopsSaysSoKeepsTheFlagAndTheNextApplyConverges(
+            @Fleet(masters = 2, nodes = 1, network = FleetFixture.NETWORK) SimulatedFleet fleet) throws Exception {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster create = f.cluster(List.of("m1"), List.of("n1"));
             interrupt(f, create, "m1", "mkdir /var/lib/epiphany/lock"); // while the lock is taken
             interrupt(f, create, "n1", "date +%s"); // reading the facts

@@ -12,6 +12,9 @@ import io.epiphany.api.LoadBalancerStatus;
 import io.epiphany.api.LoadBalancerStatus.Kind;
 import io.epiphany.api.remote.Command;
 import io.epiphany.haproxy.HaproxyService;
+import io.epiphany.testkit.Fleet;
+import io.epiphany.testkit.SimulatedFleet;
+import io.epiphany.testkit.SimulatedFleetTest;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -20,10 +23,12 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** {@code cluster.loadBalancers()} on the SIMULATED fleet: one table of every host's HAProxy, and its flags. */
 @Execution(ExecutionMode.CONCURRENT)
+@SimulatedFleetTest
 class LoadBalancerStatusTest {
     @Test
-    void readsEveryHostsHaproxyAndFlagsWhatDisagrees() {
-        try (FleetFixture f = new FleetFixture(3, 2)) {
+    void readsEveryHostsHaproxyAndFlagsWhatDisagrees(
+            @Fleet(masters = 3, nodes = 2, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster c = f.cluster(List.of("m1", "m2", "m3"), List.of("n1", "n2"));
             c.apply(f.options());
 
@@ -62,8 +67,9 @@ class LoadBalancerStatusTest {
     }
 
     @Test
-    void planReportsAPartitionAndApplyDoesNotVerifyWhileAHostCannotReachAMaster() {
-        try (FleetFixture f = new FleetFixture(3, 2)) {
+    void planReportsAPartitionAndApplyDoesNotVerifyWhileAHostCannotReachAMaster(
+            @Fleet(masters = 3, nodes = 2, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster c = f.cluster(List.of("m1", "m2", "m3"), List.of("n1", "n2"));
             c.apply(f.options());
             assertThat(c.plan(f.options()).isEmpty()).isTrue();

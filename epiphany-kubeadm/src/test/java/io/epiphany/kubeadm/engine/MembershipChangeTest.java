@@ -8,6 +8,9 @@ import io.epiphany.api.Cluster;
 import io.epiphany.api.ConfigException;
 import io.epiphany.api.Plan;
 import io.epiphany.api.remote.Command;
+import io.epiphany.testkit.Fleet;
+import io.epiphany.testkit.SimulatedFleet;
+import io.epiphany.testkit.SimulatedFleetTest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
@@ -15,6 +18,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** Adding and removing masters and nodes through apply() of a changed description (issue 6). */
 @Execution(ExecutionMode.CONCURRENT)
+@SimulatedFleetTest
 class MembershipChangeTest {
     private static final List<String> NODES = List.of("n1", "n2");
 
@@ -31,8 +35,9 @@ class MembershipChangeTest {
     }
 
     @Test
-    void oneToThreeToFiveToThreeToOneMastersKeepsTheDataAndEveryLoadBalancerRight() {
-        try (FleetFixture f = new FleetFixture(5, 2)) {
+    void oneToThreeToFiveToThreeToOneMastersKeepsTheDataAndEveryLoadBalancerRight(
+            @Fleet(masters = 5, nodes = 2, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster one = f.cluster(List.of("m1"), NODES);
             one.apply(f.options());
             f.etcdctl("m1", "put", "/registry/epiphany-test", "kept").orThrow();
@@ -68,8 +73,9 @@ class MembershipChangeTest {
     }
 
     @Test
-    void theFirstMasterCanBeRemovedAndANewMasterAddedAfterwards() {
-        try (FleetFixture f = new FleetFixture(4, 2)) {
+    void theFirstMasterCanBeRemovedAndANewMasterAddedAfterwards(
+            @Fleet(masters = 4, nodes = 2, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             f.cluster(List.of("m1", "m2", "m3"), NODES).apply(f.options());
             Cluster withoutFirst = f.cluster(List.of("m2", "m3", "m4"), NODES);
             withoutFirst.apply(f.options());
@@ -79,8 +85,8 @@ class MembershipChangeTest {
     }
 
     @Test
-    void nodesAreAddedAndRemoved() {
-        try (FleetFixture f = new FleetFixture(1, 3)) {
+    void nodesAreAddedAndRemoved(@Fleet(masters = 1, nodes = 3, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             f.cluster(List.of("m1"), List.of("n1", "n2")).apply(f.options());
             Cluster swapped = f.cluster(List.of("m1"), List.of("n2", "n3"));
             Plan plan = swapped.plan(f.options());
@@ -93,8 +99,9 @@ class MembershipChangeTest {
     }
 
     @Test
-    void anUnhealthyMemberThatStaysIsRepairedBeforeHealthyMastersAreRemoved() {
-        try (FleetFixture f = new FleetFixture(5, 0)) {
+    void anUnhealthyMemberThatStaysIsRepairedBeforeHealthyMastersAreRemoved(
+            @Fleet(masters = 5, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             f.cluster(List.of("m1", "m2", "m3", "m4", "m5"), List.of()).apply(f.options());
             f.fleet.host("m3").crashControlPlane(); // its etcd member fails; the machine still answers SSH
             Cluster shrink = f.cluster(List.of("m1", "m2", "m3"), List.of());
@@ -107,8 +114,9 @@ class MembershipChangeTest {
     }
 
     @Test
-    void brokenRetiredMastersLeaveFirstWhileTheHealthyKeepQuorumAndALostQuorumIsRefused() {
-        try (FleetFixture f = new FleetFixture(5, 0)) {
+    void brokenRetiredMastersLeaveFirstWhileTheHealthyKeepQuorumAndALostQuorumIsRefused(
+            @Fleet(masters = 5, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             f.cluster(List.of("m1", "m2", "m3", "m4", "m5"), List.of()).apply(f.options());
             f.etcdctl("m1", "put", "/registry/epiphany-test", "kept").orThrow();
             f.fleet.host("m4").crashControlPlane();
@@ -133,8 +141,9 @@ class MembershipChangeTest {
     }
 
     @Test
-    void anEvenMasterCountIsRefusedUnlessAllowed() {
-        try (FleetFixture f = new FleetFixture(4, 0)) {
+    void anEvenMasterCountIsRefusedUnlessAllowed(
+            @Fleet(masters = 4, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             assertThatThrownBy(() -> f.cluster(List.of("m1", "m2"), List.of())).isInstanceOf(ConfigException.class)
                     .hasMessageContaining("masters").hasMessageContaining("quorum of 2")
                     .hasMessageContaining("allowEvenMasters");
@@ -142,8 +151,9 @@ class MembershipChangeTest {
     }
 
     @Test
-    void aDeadMasterIsRemovedOnlyWithTheForceOptionAndThePlanSaysTheHostWasNotCleaned() {
-        try (FleetFixture f = new FleetFixture(4, 1)) {
+    void aDeadMasterIsRemovedOnlyWithTheForceOptionAndThePlanSaysTheHostWasNotCleaned(
+            @Fleet(masters = 4, nodes = 1, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             f.cluster(List.of("m1", "m2", "m3"), List.of("n1")).apply(f.options());
             f.fleet.host("m3").powerOff();
             Cluster replaced = f.cluster(List.of("m1", "m2", "m4"), List.of("n1"));

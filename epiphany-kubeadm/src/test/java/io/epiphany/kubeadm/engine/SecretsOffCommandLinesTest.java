@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.epiphany.api.ApplyException;
 import io.epiphany.api.Cluster;
 import io.epiphany.api.Secret;
+import io.epiphany.testkit.Fleet;
+import io.epiphany.testkit.SimulatedFleet;
+import io.epiphany.testkit.SimulatedFleetTest;
 import io.epiphany.testkit.SimulatedHost;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,15 +24,18 @@ import org.junit.jupiter.api.Test;
  * process's command line; after an init, a join with a token created on the running cluster (from a Secret file)
  * and a failed token creation, none holds a secret.
  */
+@SimulatedFleetTest
 class SecretsOffCommandLinesTest {
     private static final Pattern TOKEN = Pattern.compile("[a-z0-9]{6}\\.[a-z0-9]{16}");
     private static final String CREATE = "kubectl --kubeconfig /etc/kubernetes/admin.conf create -f "
             + KubePaths.SDK_DIR + "/bootstrap-token-";
 
     @Test
-    void noProcessOnAnyHostHasASecretOnItsCommandLineAndAFailedTokenCreationIsAnApplyException() throws Exception {
+    void noProcessOnAnyHostHasASecretOnItsCommandLineAndAFailedTokenCreationIsAnApplyException(
+            @Fleet(masters = 2, nodes = 1, network = FleetFixture.NETWORK, sshUser = "deploy") SimulatedFleet fleet)
+            throws Exception {
         Secret sudo = Secret.of("sudo-pw-4f1d9c7e");
-        try (FleetFixture f = new FleetFixture(2, 1, "deploy")) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster one = withSudo(f.cluster(List.of("m1"), List.of("n1")), sudo);
             Cluster two = withSudo(f.all, sudo);
             one.apply(f.options());

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.epiphany.api.Cluster;
 import io.epiphany.api.Plan;
 import io.epiphany.api.PlannedStep;
+import io.epiphany.testkit.Fleet;
+import io.epiphany.testkit.SimulatedFleet;
+import io.epiphany.testkit.SimulatedFleetTest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
@@ -16,10 +19,12 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * time under the quorum rules, and the apply after converges (issue 10 #1).
  */
 @Execution(ExecutionMode.CONCURRENT)
+@SimulatedFleetTest
 class StaleEtcdMembersTest {
     @Test
-    void anUnstartedMemberAndADeadDuplicateOfAMastersNameAreRemovedOneAtATime() {
-        try (FleetFixture f = new FleetFixture(3, 0)) {
+    void anUnstartedMemberAndADeadDuplicateOfAMastersNameAreRemovedOneAtATime(
+            @Fleet(masters = 3, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster c = f.cluster(List.of("m1", "m2", "m3"), List.of());
             c.apply(f.options());
             assertThat(f.etcdctl("m1", "member", "add", "ghost", "--peer-urls=https://10.10.1.99:2380").ok()).isTrue();

@@ -7,7 +7,9 @@ import io.epiphany.api.ApplyException;
 import io.epiphany.api.ApplyOptions;
 import io.epiphany.api.Cluster;
 import io.epiphany.api.PlannedStep;
+import io.epiphany.testkit.Fleet;
 import io.epiphany.testkit.SimulatedFleet;
+import io.epiphany.testkit.SimulatedFleetTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,8 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * cluster keeps its quorum and its API; the next apply resumes from the facts. One fleet for all of it: each
  * failure's re-apply is the next stage's run.
  */
+@SimulatedFleetTest
 class UpgradeFailureTest {
     private static final String FROM = "1.35.4";
+    private static final String KUBEADM = "v" + FROM;
     private static final String TO = "1.36.0";
     private static final String APT_INSTALL = "apt-get install";
 
@@ -37,9 +41,10 @@ class UpgradeFailureTest {
     }
 
     @Test
-    void aFailureInEachStageIsReportedTheClusterStaysHealthyAndTheNextApplyResumes() throws Exception {
-        try (FleetFixture f = new FleetFixture(3, 2, SimulatedFleet.Options.defaults().withKubeadmVersion("v" + FROM)
-                .withEtcdVersion("3.6.6"))) {
+    void aFailureInEachStageIsReportedTheClusterStaysHealthyAndTheNextApplyResumes(
+            @Fleet(masters = 3, nodes = 2, network = FleetFixture.NETWORK, kubeadmVersion = KUBEADM,
+                    etcdVersion = "3.6.6") SimulatedFleet fleet) throws Exception {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster base = f.all.toBuilder().allowEvenMasters(false).kubernetesVersion(FROM).build();
             Path snapshots = dir.resolve("snapshots");
             base.apply(options(f, snapshots));

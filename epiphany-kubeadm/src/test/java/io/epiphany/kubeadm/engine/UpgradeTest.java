@@ -10,7 +10,9 @@ import io.epiphany.api.Cluster;
 import io.epiphany.api.Plan;
 import io.epiphany.api.PlannedStep;
 import io.epiphany.api.remote.Command;
+import io.epiphany.testkit.Fleet;
 import io.epiphany.testkit.SimulatedFleet;
+import io.epiphany.testkit.SimulatedFleetTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -29,16 +31,15 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * then the refusals. Each test starts from a fresh 1.35 cluster (one fleet per test: upgrades change it for good).
  */
 @Execution(ExecutionMode.CONCURRENT)
+@SimulatedFleetTest
 class UpgradeTest {
     private static final String FROM = "1.35.4";
+    /** The fleet's kubeadm and etcd: a 1.35 cluster's. */
+    private static final String KUBEADM = "v" + FROM;
+    private static final String ETCD = "3.6.6";
 
     @TempDir
     Path snapshots;
-
-    private static FleetFixture fleet(int masters, int nodes) {
-        return new FleetFixture(masters, nodes, SimulatedFleet.Options.defaults().withKubeadmVersion("v" + FROM)
-                .withEtcdVersion("3.6.6"));
-    }
 
     private ApplyOptions options(FleetFixture f) {
         return f.optionsBuilder().upgradeSettleTime(Duration.ZERO).upgradeSnapshotDirectory(snapshots).build();
@@ -49,8 +50,10 @@ class UpgradeTest {
     }
 
     @Test
-    void upgradesTwoMinorsInOneApplyOneMasterAtATimeAndThenNothingIsLeft() throws Exception {
-        try (FleetFixture f = fleet(3, 4)) {
+    void upgradesTwoMinorsInOneApplyOneMasterAtATimeAndThenNothingIsLeft(
+            @Fleet(masters = 3, nodes = 4, network = FleetFixture.NETWORK, kubeadmVersion = KUBEADM,
+                    etcdVersion = ETCD) SimulatedFleet fleet) throws Exception {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             at(f, FROM).apply(options(f));
             Cluster target = at(f, "1.37.0");
             Plan plan = target.plan(options(f));
@@ -96,8 +99,10 @@ class UpgradeTest {
     }
 
     @Test
-    void anUpgradeInterruptedOnTheSecondMasterIsFinishedByTheNextApply() {
-        try (FleetFixture f = fleet(3, 1)) {
+    void anUpgradeInterruptedOnTheSecondMasterIsFinishedByTheNextApply(
+            @Fleet(masters = 3, nodes = 1, network = FleetFixture.NETWORK, kubeadmVersion = KUBEADM,
+                    etcdVersion = ETCD) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             at(f, FROM).apply(options(f));
             Cluster target = at(f, "1.36.0");
             f.fleet.host("m2").faults().failCommand("kubeadm upgrade node", 1, "simulated failure");
@@ -114,8 +119,10 @@ class UpgradeTest {
     }
 
     @Test
-    void kubeadmsFlakyCreateJobCheckDoesNotStopTheUpgrade() {
-        try (FleetFixture f = fleet(1, 1)) {
+    void kubeadmsFlakyCreateJobCheckDoesNotStopTheUpgrade(
+            @Fleet(masters = 1, nodes = 1, network = FleetFixture.NETWORK, kubeadmVersion = KUBEADM,
+                    etcdVersion = ETCD) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             at(f, FROM).apply(options(f));
             f.fleet.failCreateJobChecks(3);
             at(f, "1.36.0").apply(options(f));
@@ -124,8 +131,10 @@ class UpgradeTest {
     }
 
     @Test
-    void aDowngradeAnUnhealthyMemberAndVersionSkewAreRefusedAllAtOnceBeforeAnyHostIsTouched() {
-        try (FleetFixture f = fleet(3, 1)) {
+    void aDowngradeAnUnhealthyMemberAndVersionSkewAreRefusedAllAtOnceBeforeAnyHostIsTouched(
+            @Fleet(masters = 3, nodes = 1, network = FleetFixture.NETWORK, kubeadmVersion = KUBEADM,
+                    etcdVersion = ETCD) SimulatedFleet fleet) {
+        try (FleetFixture f = new FleetFixture(fleet)) {
             at(f, FROM).apply(options(f));
             f.resetCounters();
             assertThatThrownBy(() -> at(f, "1.35.0").plan(options(f))).hasMessageContaining("downgrades are not "
