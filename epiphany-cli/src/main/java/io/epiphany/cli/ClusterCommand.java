@@ -1,7 +1,9 @@
 package io.epiphany.cli;
 
 import io.epiphany.api.Cluster;
+import java.io.PrintStream;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Mixin;
 
 /** A subcommand on the cluster a file describes: {@code -f FILE}, {@code --simulated}, and where to write. */
@@ -27,8 +29,7 @@ abstract class ClusterCommand implements Callable<Integer> {
      * What {@code read} gets from the running cluster the file describes; with {@code --simulated} the blank fleet's
      * cluster is created first (notes on stderr). {@code notes}: where the run's progress goes.
      */
-    <T> T onRunningCluster(Cluster described, java.io.PrintStream notes,
-                           java.util.function.Function<ClusterFile.Session, T> read) {
+    <T> T onRunningCluster(Cluster described, PrintStream notes, Function<ClusterFile.Session, T> read) {
         return clusterFile.run(described, notes, s -> {
             s.createIfSimulated(term.err());
             return read.apply(s);
