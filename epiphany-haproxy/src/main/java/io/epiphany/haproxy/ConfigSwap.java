@@ -94,7 +94,9 @@ final class ConfigSwap {
                     + " restored;"));
         }
         s.add("rm -f " + old + "; echo " + RESULT + " changed");
-        return Command.shell(String.join(" ", s)).stdin(bytes).asRoot().lineOnStdin();
+        return Command.shell(String.join(" ", s)).stdin(bytes).asRoot().lineOnStdin()
+                .label("haproxy config swap of " + path + " (" + bytes.length + " bytes; then "
+                        + (then.command == null ? "no reload" : String.join(" ", then.command)) + ")");
     }
 
     private static byte[] randomBytes() {

@@ -182,6 +182,8 @@ class HaproxyConfigureSimulatedTest {
         assertThat(c.line()).as("the candidate checked once: the master is signalled, no second check by the unit")
                 .contains("; systemctl kill --kill-who=main --signal=SIGUSR2 haproxy || {")
                 .doesNotContain("systemctl reload").containsOnlyOnce("haproxy -c");
+        assertThat(c.logText()).startsWith("haproxy config swap of /etc/haproxy/haproxy.cfg (" + config.length()
+                + " bytes; then systemctl kill").doesNotContain("head -c");
         var other = ConfigSwap.command(HaproxyService.CONFIG_PATH, config, ConfigSwap.Then.RELOAD);
         assertThat(other.line()).as("a candidate name of its own per run").isNotEqualTo(c.line());
     }
