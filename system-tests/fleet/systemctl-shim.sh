@@ -17,7 +17,14 @@
 #            (/usr/local/sbin/epiphany-sim systemctl ...), which models the unit: starting or restarting it reads
 #            /etc/containerd/config.toml (whether the CRI is served), enable --now starts it. Nothing runs for real.
 #
-# Supported: is-active, is-enabled, enable [--now], disable [--now], start, stop, restart, reload, daemon-reload.
+#   kill     only `kill --kill-who=main --signal=SIGUSR2 haproxy` (also --kill-whom=, -s USR2), as the SDK's config
+#            swap sends it after its own `haproxy -c`: SIGUSR2 to the master and nothing else, like the second
+#            ExecReload= line of Debian's haproxy.service (`kill -USR2 $MAINPID`). Messages and exit status as systemd's
+#            (src/systemctl/systemctl-kill.c "Failed to kill unit %s: %s", exit 1; src/core/unit.c "No main process to
+#            kill" when the unit is not running); other forms are refused.
+#
+# Supported: is-active, is-enabled, enable [--now], disable [--now], start, stop, restart, reload, kill,
+# daemon-reload.
 set -uo pipefail
 STATE_DIR=/run/epiphany-systemctl-shim
 ENABLED_DIR=/etc/epiphany-systemctl-shim/enabled
@@ -108,10 +115,43 @@ reload() {
   esac
 }
 
+# systemctl kill [--kill-who[m]=W] [--signal=S|-s S] UNIT: see the header.
+kill_unit() {
+  local whom=all sig=SIGTERM units=() a
+  while [[ $# -gt 0 ]]; do
+    a=$1; shift
+    case $a in
+      --kill-whom=*|--kill-who=*) whom=${a#*=} ;;  # getopt_long: --kill-who abbreviates --kill-whom (systemd >= 252)
+      --signal=*) sig=${a#--signal=} ;;
+      -s) [[ $# -gt 0 ]] || { echo "systemctl: option requires an argument -- 's'" >&2; return 1; }; sig=$1; shift ;;
+      -*) echo "systemctl: unrecognized option '$a'" >&2; return 1 ;;
+      *) units+=("$(unit_name "$a")") ;;
+    esac
+  done
+  [[ ${#units[@]} -gt 0 ]] || { echo "Too few arguments." >&2; return 1; }
+  case ${sig#SIG} in
+    USR2|12) ;;
+    *) err "kill: only --signal=SIGUSR2 is modelled, not $sig"; return 1 ;;
+  esac
+  case $whom in
+    main) ;;
+    control|all) err "kill: only --kill-who=main is modelled ($whom would signal HAProxy's workers too)"; return 1 ;;
+    *) echo "Failed to kill unit ${units[0]}.service: Invalid who argument: $whom" >&2; return 1 ;;
+  esac
+  [[ ${#units[@]} -eq 1 && ${units[0]} == haproxy ]] \
+    || { err "kill: only haproxy is modelled, not ${units[*]}"; return 1; }
+  [[ $(id -u) -eq 0 ]] || { echo "Failed to kill unit haproxy.service: Access denied" >&2; return 1; }
+  local pid
+  pid=$(haproxy_master) || { echo "Failed to kill unit haproxy.service: No main process to kill" >&2; return 1; }
+  # the signal is all: a master that fails to parse the file keeps its old workers, and systemctl still exits 0
+  kill -USR2 "$pid"
+}
+
 known() { [[ $1 == haproxy || $1 == kubelet ]] || { err "Unit $1.service not found."; return 5; }; }
 
 [[ $# -ge 1 ]] || { err "no command given"; exit 1; }
 cmd=$1; shift
+if [[ $cmd == kill ]]; then kill_unit "$@"; exit $?; fi
 now=false units=()
 for a in "$@"; do
   case $a in

@@ -18,6 +18,15 @@ import java.util.List;
  * {@code haproxy -c}, ends early when the live file already has that content, keeps a copy of the live file, renames
  * the candidate over it (atomic), reloads or starts HAProxy, and puts the copy back when that fails. Every step prints
  * one {@link #RESULT} line, which {@link #outcome} reads.
+ *
+ * <p>"Reloaded" means what {@code systemctl reload haproxy} meant with the Debian/RHEL unit (Type=notify, not
+ * notify-reload): the checked bytes are live and the master got SIGUSR2. systemd ends that reload job when
+ * {@code kill -USR2} returns (systemd.service(5), ExecReload=: a signal is asynchronous); the master's re-exec and the
+ * new workers come after it. The SDK does not wait for them in this exec: the simulated shell language of
+ * docs/host-commands.md has no loop nor variable to compare a worker's pid, and a master that re-executes with the
+ * bytes it just checked fails only for reasons outside the file (a port, memory; RHEL's unit also reads
+ * /etc/haproxy/conf.d), in which case it keeps its old workers running. The engine's verification reads the running
+ * HAProxy's servers ({@code show stat}) after a change, which is where a reload that did not take effect shows.
  */
 final class ConfigSwap {
     /** Prefix of the script's result lines on stdout. */
@@ -28,8 +37,18 @@ final class ConfigSwap {
     enum Then {
         /** Nothing (the runtime API already changed the running process). */
         NOTHING(null),
-        /** {@code systemctl reload haproxy}: seamless, old workers finish their connections. */
-        RELOAD(List.of("systemctl", "reload", "haproxy")),
+        /**
+         * SIGUSR2 to HAProxy's master, as the second {@code ExecReload=} line of Debian's and RHEL's haproxy.service
+         * ({@code kill -USR2 $MAINPID}) does: the master re-executes with the live file and starts new workers, the old
+         * ones finish their connections. Not {@code systemctl reload haproxy}: its first {@code ExecReload=} line
+         * ({@code haproxy -c -f $CONFIG}) would check the same bytes the script has just checked (~50 ms of CPU a
+         * host, OpenSSL 3 initialisation). {@code --kill-who=main}: the default {@code all} would signal the workers
+         * too. Spelled {@code --kill-who}, not {@code --kill-whom}: systemd 247/249 (Debian 11, Ubuntu 22.04) know
+         * only {@code --kill-who} (systemd#29793), newer ones take it as the unambiguous abbreviation of
+         * {@code --kill-whom} (getopt_long). Exits 1 when the unit has no main process ("Failed to kill unit
+         * haproxy.service: No main process to kill", systemd src/core/unit.c) or is not loaded.
+         */
+        RELOAD(List.of("systemctl", "kill", "--kill-who=main", "--signal=SIGUSR2", "haproxy")),
         /** {@code systemctl enable --now haproxy}. */
         START(List.of("systemctl", "enable", "--now", "haproxy"));
 
@@ -75,7 +94,9 @@ final class ConfigSwap {
                     + " restored;"));
         }
         s.add("rm -f " + old + "; echo " + RESULT + " changed");
-        return Command.shell(String.join(" ", s)).stdin(bytes).asRoot().lineOnStdin();
+        return Command.shell(String.join(" ", s)).stdin(bytes).asRoot().lineOnStdin()
+                .label("haproxy config swap of " + path + " (" + bytes.length + " bytes; then "
+                        + (then.command == null ? "no reload" : String.join(" ", then.command)) + ")");
     }
 
     private static byte[] randomBytes() {

@@ -160,9 +160,12 @@ public final class HaproxyService {
     /**
      * Puts {@code config} in place in one SSH exec ({@link ConfigSwap}): written beside the live file under a name of
      * its own, checked with {@code haproxy -c}, left alone when the live file already has this content, otherwise
-     * renamed over it and HAProxy reloaded ({@code running}) or enabled and started; when that fails the previous file
-     * is put back (the process still runs the old config, so the next apply sees the difference). A config that fails
-     * the check never replaces the live one. With the same content and {@code running}, nothing changes on the host.
+     * renamed over it and HAProxy reloaded ({@code running}: SIGUSR2 to its master through {@code systemctl kill}, the
+     * unit's own reload minus its second check of the same bytes) or enabled and started; when that fails (no master
+     * to signal: HAProxy stopped meanwhile) the previous file is put back (the process still runs the old config, so
+     * the next apply sees the difference). A config that fails the check never replaces the live one. With the same
+     * content and {@code running}, nothing changes on the host. Returns once the master has the signal, as
+     * {@code systemctl reload} did; the new workers start right after (see {@link ConfigSwap}).
      *
      * @return whether the live file was replaced
      * @throws io.epiphany.api.remote.RemoteException naming the step that failed, its exit status and stderr

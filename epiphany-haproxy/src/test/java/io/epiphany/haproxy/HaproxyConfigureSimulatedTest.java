@@ -8,6 +8,7 @@ import io.epiphany.api.Machine;
 import io.epiphany.api.remote.RemoteAccess;
 import io.epiphany.api.remote.RemoteException;
 import io.epiphany.api.remote.RemoteHost;
+import io.epiphany.testkit.SimulatedCluster;
 import io.epiphany.testkit.SimulatedFleet;
 import io.epiphany.testkit.SimulatedHost;
 import java.io.IOException;
@@ -82,6 +83,8 @@ class HaproxyConfigureSimulatedTest {
         assertThat(haproxy.configure(both, true)).isTrue();
         assertThat(n1().commandCount()).isEqualTo(1);
         assertThat(live()).isEqualTo(both);
+        assertThat(n1().haproxyBackends().get(HaproxyConfig.BACKEND)).as("the running HAProxy reloaded it")
+                .extracting(SimulatedCluster.HaproxyServer::name).containsExactly("m1", "m2", "m3");
         assertThat(Files.getPosixFilePermissions(n1().root().resolve("etc/haproxy/haproxy.cfg")))
                 .extracting(Object::toString).containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE", "GROUP_READ",
                         "OTHERS_READ");
@@ -121,17 +124,39 @@ class HaproxyConfigureSimulatedTest {
         HaproxyService haproxy = new HaproxyService(start("epiphany"));
         String both = render(fleet.cluster().masters());
         haproxy.configure(both, true);
-        n1().faults().failCommand("systemctl reload haproxy", 1, "Job for haproxy.service failed (SIMULATED)");
+        n1().faults().failCommand("systemctl kill", 1, "Failed to kill unit haproxy.service: Connection timed out "
+                + "(SIMULATED)");
         String one = render(fleet.cluster().masters().subList(0, 1));
         assertThatThrownBy(() -> haproxy.configure(one, true)).isInstanceOf(RemoteException.class)
-                .hasMessageContaining("`systemctl reload haproxy` exited 1")
-                .hasMessageContaining("was put back").hasMessageContaining("Job for haproxy.service failed");
+                .hasMessageContaining("`systemctl kill --kill-who=main --signal=SIGUSR2 haproxy` exited 1")
+                .hasMessageContaining("was put back").hasMessageContaining("Connection timed out");
         assertThat(live()).isEqualTo(both);
         assertThat(haproxyDir()).containsExactly("haproxy.cfg");
+        assertThat(n1().haproxyBackends().get(HaproxyConfig.BACKEND)).hasSize(3);
 
         n1().faults().clear();
         assertThat(haproxy.configure(one, true)).isTrue();
         assertThat(live()).isEqualTo(one);
+        assertThat(n1().haproxyBackends().get(HaproxyConfig.BACKEND)).as("the master re-executed with the new file")
+                .hasSize(1);
+    }
+
+    @Test
+    void aReloadOfAStoppedHaproxyFindsNoMasterToSignalAndPutsTheFileBack() throws IOException {
+        RemoteHost host = start(null);
+        HaproxyService haproxy = new HaproxyService(host);
+        String both = render(fleet.cluster().masters());
+        haproxy.configure(both, true);
+        // stopped after the facts said it ran: systemctl kill has no main process to signal
+        host.run(io.epiphany.api.remote.Command.of("systemctl", "stop", "haproxy").asRoot()).orThrow();
+        String one = render(fleet.cluster().masters().subList(0, 1));
+        assertThatThrownBy(() -> haproxy.configure(one, true)).isInstanceOf(RemoteException.class)
+                .hasMessageContaining("n1").hasMessageContaining("--signal=SIGUSR2 haproxy` exited 1")
+                .hasMessageContaining("was put back")
+                .hasMessageContaining("Failed to kill unit haproxy.service: No main process to kill");
+        assertThat(live()).isEqualTo(both);
+        assertThat(haproxyDir()).containsExactly("haproxy.cfg");
+        assertThat(haproxy.isActive()).isFalse();
     }
 
     @Test
@@ -154,6 +179,11 @@ class HaproxyConfigureSimulatedTest {
         assertThat(c.sendsLineOnStdin()).isTrue();
         assertThat(c.line()).doesNotContain("maxconn").contains("head -c " + config.getBytes(StandardCharsets.UTF_8)
                 .length + " > /etc/haproxy/.haproxy.cfg.epiphany-");
+        assertThat(c.line()).as("the candidate checked once: the master is signalled, no second check by the unit")
+                .contains("; systemctl kill --kill-who=main --signal=SIGUSR2 haproxy || {")
+                .doesNotContain("systemctl reload").containsOnlyOnce("haproxy -c");
+        assertThat(c.logText()).startsWith("haproxy config swap of /etc/haproxy/haproxy.cfg (" + config.length()
+                + " bytes; then systemctl kill").doesNotContain("head -c");
         var other = ConfigSwap.command(HaproxyService.CONFIG_PATH, config, ConfigSwap.Then.RELOAD);
         assertThat(other.line()).as("a candidate name of its own per run").isNotEqualTo(c.line());
     }

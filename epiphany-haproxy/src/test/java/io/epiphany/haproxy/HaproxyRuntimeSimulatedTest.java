@@ -78,8 +78,11 @@ class HaproxyRuntimeSimulatedTest {
         assertThat(liveConfig()).contains("    server m2 10.10.1.12:6443 weight 0\n")
                 .contains("    server m1 10.10.1.11:6443\n");
 
-        // a reload (another apply, a package upgrade) keeps it out: the config says so too
+        // a reload (a package upgrade's systemctl reload, another apply's SIGUSR2) keeps it out: the config says so too
         node.run(Command.of("systemctl", "reload", "haproxy").asRoot()).orThrow();
+        assertThat(server("m2").weight()).isZero();
+        assertThat(server("m1").weight()).isEqualTo(1);
+        node.run(Command.of(ConfigSwap.Then.RELOAD.command).asRoot()).orThrow();
         assertThat(server("m2").weight()).isZero();
 
         haproxy.ready("m2");

@@ -139,10 +139,10 @@ final class SshRemoteHost implements RemoteHost {
                     Throwable cause = unwrap(error);
                     String what = cause instanceof TimeoutException ? cause.getMessage()
                             : command.redact(String.valueOf(cause.getMessage()));
-                    LOG.debug("`{}` failed after {} ms: {}", command, ms, what);
+                    LOG.debug("`{}` failed after {} ms: {}", command.logText(), ms, what);
                     result.completeExceptionally(transportFailure(command, cause));
                 } else {
-                    LOG.debug("`{}` exited {} in {} ms", command, outcome.exitStatus(), ms);
+                    LOG.debug("`{}` exited {} in {} ms", command.logText(), outcome.exitStatus(), ms);
                     result.complete(outcome);
                 }
             }

@@ -113,7 +113,16 @@ class RealOsFleetTest {
         assertThat(badReload.exitCode()).isNotZero();
         assertThat(fleet.exec(host, "systemctl", "is-active", "haproxy").stdout().strip())
                 .as("a refused reload leaves the running haproxy alone").isEqualTo("active");
+        // the config swap's reload: the signal is delivered (exit 0), the master that cannot parse keeps its workers
+        fleet.exec(host, "systemctl", "kill", "--kill-who=main", "--signal=SIGUSR2", "haproxy").orThrow();
+        assertThat(fleet.exec(host, "systemctl", "is-active", "haproxy").stdout().strip()).isEqualTo("active");
+        assertThat(fleet.exec(host, "systemctl", "kill", "--signal=SIGUSR2", "haproxy").stderr())
+                .as("the default --kill-who=all would signal the workers too").contains("only --kill-who=main");
         fleet.exec(host, "systemctl", "stop", "haproxy").orThrow();
+        ProcessRun.Result noMaster = fleet.exec(host, "systemctl", "kill", "--kill-who=main", "--signal=SIGUSR2",
+                "haproxy");
+        assertThat(noMaster.exitCode()).isEqualTo(1);
+        assertThat(noMaster.stderr()).contains("Failed to kill unit haproxy.service: No main process to kill");
         assertThat(fleet.exec(host, "systemctl", "is-active", "haproxy").exitCode()).isEqualTo(3);
         assertThat(fleet.exec(host, "systemctl", "is-active", "kubelet").exitCode()).isEqualTo(3);
         assertThat(fleet.exec(host, "systemctl", "start", "nosuchunit").stderr()).contains("not found");

@@ -17,6 +17,11 @@ import java.util.stream.Collectors;
  * <pre>{@code Command.of("kubeadm", "join", "--config", path).asRoot().timeout(Duration.ofMinutes(5))}</pre>
  */
 public final class Command {
+    /** The longest {@link #label}. */
+    public static final int MAX_LABEL = 200;
+    /** A line longer than this, sent on stdin and without a label, is logged as its beginning and its size. */
+    static final int LOGGED_LINE = 120;
+
     private final String line;
     private final byte[] stdin;
     private final Duration timeout;
@@ -24,9 +29,10 @@ public final class Command {
     private final List<String> secrets;
     private final boolean changesState;
     private final boolean lineOnStdin;
+    private final String label;
 
     private Command(String line, byte[] stdin, Duration timeout, boolean root, List<String> secrets,
-            boolean changesState, boolean lineOnStdin) {
+            boolean changesState, boolean lineOnStdin, String label) {
         this.line = line;
         this.stdin = stdin;
         this.timeout = timeout;
@@ -34,6 +40,7 @@ public final class Command {
         this.secrets = secrets;
         this.changesState = changesState;
         this.lineOnStdin = lineOnStdin;
+        this.label = label;
     }
 
     /** A command from words; each word is shell-quoted. */
@@ -50,28 +57,28 @@ public final class Command {
             throw new IllegalArgumentException("a command needs at least a program");
         }
         return new Command(words.stream().map(Shell::quote).collect(Collectors.joining(" ")), null, null, false,
-                List.of(), true, false);
+                List.of(), true, false, null);
     }
 
     /**
      * A raw shell line, for pipelines and redirections. Every value in it must have gone through {@link Shell#quote}.
      */
     public static Command shell(String line) {
-        return new Command(Objects.requireNonNull(line, "line"), null, null, false, List.of(), true, false);
+        return new Command(Objects.requireNonNull(line, "line"), null, null, false, List.of(), true, false, null);
     }
 
     /** Runs as root: directly when the login user is root, otherwise through {@code sudo}. */
     public Command asRoot() {
-        return new Command(line, stdin, timeout, true, secrets, changesState, lineOnStdin);
+        return new Command(line, stdin, timeout, true, secrets, changesState, lineOnStdin, label);
     }
 
     public Command timeout(Duration timeout) {
-        return new Command(line, stdin, timeout, root, secrets, changesState, lineOnStdin);
+        return new Command(line, stdin, timeout, root, secrets, changesState, lineOnStdin, label);
     }
 
     /** Bytes fed on stdin, then stdin is closed. */
     public Command stdin(byte[] input) {
-        return new Command(line, input.clone(), timeout, root, secrets, changesState, lineOnStdin);
+        return new Command(line, input.clone(), timeout, root, secrets, changesState, lineOnStdin, label);
     }
 
     /** Marks values carried by this command (in its line, stdin or output) that must never be shown. */
@@ -80,7 +87,8 @@ public final class Command {
         for (Secret s : values) {
             all.add(s.reveal());
         }
-        return new Command(line, stdin, timeout, root, Collections.unmodifiableList(all), changesState, lineOnStdin);
+        return new Command(line, stdin, timeout, root, Collections.unmodifiableList(all), changesState, lineOnStdin,
+                label);
     }
 
     /** True when {@link #secret} marked values this command carries (in its line, stdin or output). */
@@ -90,7 +98,7 @@ public final class Command {
 
     /** Marks the command as read-only (a fact query): counted apart from state-changing commands. */
     public Command readOnly() {
-        return new Command(line, stdin, timeout, root, secrets, false, lineOnStdin);
+        return new Command(line, stdin, timeout, root, secrets, false, lineOnStdin, label);
     }
 
     /**
@@ -99,7 +107,39 @@ public final class Command {
      * request nor in the server's logs.
      */
     public Command lineOnStdin() {
-        return new Command(line, stdin, timeout, root, secrets, changesState, true);
+        return new Command(line, stdin, timeout, root, secrets, changesState, true, label);
+    }
+
+    /**
+     * A short description shown in logs instead of the line (e.g. "facts script, 38 sections"), for a long script
+     * whose text says nothing to a reader of the log. Redacted like the line; never put a secret in it anyway.
+     *
+     * @throws IllegalArgumentException when blank, longer than {@value #MAX_LABEL} characters or more than one line
+     */
+    public Command label(String text) {
+        if (text == null || text.isBlank() || text.length() > MAX_LABEL || text.contains("\n")) {
+            throw new IllegalArgumentException("a command label is one non-blank line of at most " + MAX_LABEL
+                    + " characters");
+        }
+        return new Command(line, stdin, timeout, root, secrets, changesState, lineOnStdin, text);
+    }
+
+    /**
+     * What logs show of this command, secrets redacted: the {@link #label} with the line's size when set; else for a
+     * line sent on stdin ({@link #lineOnStdin}) longer than {@value #LOGGED_LINE} characters its first line (cut at
+     * {@value #LOGGED_LINE}) and its size; else {@link #toString()}.
+     */
+    public String logText() {
+        int bytes = line.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (label != null) {
+            return redact(label) + " (" + bytes + "-byte script)";
+        }
+        String shown = toString();
+        if (!lineOnStdin || shown.length() <= LOGGED_LINE) {
+            return shown;
+        }
+        String first = shown.lines().findFirst().orElse("");
+        return first.substring(0, Math.min(first.length(), LOGGED_LINE)) + "... (" + bytes + "-byte script)";
     }
 
     /** Whether {@link #lineOnStdin} was asked for. */

@@ -105,7 +105,8 @@ final class FactsScript {
 
     /** The one command: the script as root, on stdin, read-only. */
     Command toCommand() {
-        return Command.shell(script.toString().strip()).stdin(stdin).asRoot().readOnly().lineOnStdin();
+        return Command.shell(script.toString().strip()).stdin(stdin).asRoot().readOnly().lineOnStdin()
+                .label("facts script, " + names.size() + " sections");
     }
 
     /**
@@ -131,13 +132,24 @@ final class FactsScript {
     }
 
     /**
+     * What to raise: the transport keeps the first maxOutputBytes of stdout (a cut stdout holds exactly that many
+     * bytes, one split UTF-8 character aside), so the kept length is the cap in force.
+     */
+    private static String overCap(CommandResult r) {
+        int kept = r.stdout().getBytes(StandardCharsets.UTF_8).length;
+        return "printed more than the output cap (" + kept + " bytes of stdout kept): raise "
+                + "SshRemoteAccess.builder().maxOutputBytes(...) above " + kept + " and pass that access as "
+                + "ApplyOptions.remoteAccess";
+    }
+
+    /**
      * The sections of the script's output. Error messages name sections and exit statuses, never content.
      *
      * @throws RemoteException when the script did not run to its end (a shell error, cut output)
      */
     Result parse(CommandResult r) {
         if (!r.ok() || r.outputTruncated()) {
-            throw new RemoteException(r.host(), "the facts script " + (r.ok() ? "printed more than the output cap"
+            throw new RemoteException(r.host(), "the facts script " + (r.ok() ? overCap(r)
                     : "exited " + r.exitCode()) + (r.stderrTail(3).isEmpty() ? "" : "; stderr: "
                     + String.join(" | ", r.stderrTail(3))));
         }

@@ -63,12 +63,12 @@ class ConvergeAfterFailureTest {
             @Fleet(masters = 3, nodes = 2, network = FleetFixture.NETWORK) SimulatedFleet fleet) {
         try (FleetFixture f = new FleetFixture(fleet)) {
             Cluster c = f.cluster(MASTERS, NODES);
-            f.fleet.host("n1").faults().failCommand("systemctl reload haproxy", 1,
-                    "Job for haproxy.service failed (SIMULATED)");
+            f.fleet.host("n1").faults().failCommand("systemctl kill", 1,
+                    "Failed to kill unit haproxy.service: Connection timed out (SIMULATED)");
             ApplyException e = org.junit.jupiter.api.Assertions.assertThrows(ApplyException.class,
                     () -> c.apply(f.options()));
-            assertThat(e.getMessage()).contains("n1").contains("systemctl reload haproxy").contains("exited 1")
-                    .contains("Job for haproxy.service failed");
+            assertThat(e.getMessage()).contains("n1").contains("systemctl kill --kill-who=main --signal=SIGUSR2 haproxy")
+                    .contains("exited 1").contains("Failed to kill unit haproxy.service");
             f.fleet.host("n1").faults().clear();
             c.apply(f.options());
             assertThat(f.haproxyServers("n1")).containsExactly("m1", "m2", "m3");

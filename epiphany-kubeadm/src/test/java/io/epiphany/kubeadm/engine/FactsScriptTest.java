@@ -62,6 +62,25 @@ class FactsScriptTest {
     }
 
     @Test
+    void theSshLayerLogsTheScriptAsALabelNotItsText() {
+        Command c = new FactsScript().cat("/a").exists("/k").toCommand();
+        assertThat(c.logText()).startsWith("facts script, 2 sections (").doesNotContain("cat").doesNotContain("/a");
+    }
+
+    @Test
+    void outputOverTheCapNamesTheSettingAndItsValueWithoutTheOutput() {
+        FactsScript s = new FactsScript().cat("/etc/secretish");
+        String m = mark(s);
+        String kept = m + " cat:/etc/secretish\n" + "x".repeat(2048 - m.length() - 22);
+        int bytes = kept.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        assertThatThrownBy(() -> s.parse(new CommandResult("h1", "facts", 0, kept, "", true)))
+                .isInstanceOf(RemoteException.class).hasMessageContaining("h1")
+                .hasMessageContaining("more than the output cap (" + bytes + " bytes of stdout kept)")
+                .hasMessageContaining("maxOutputBytes(...) above " + bytes)
+                .hasMessageContaining("ApplyOptions.remoteAccess").hasMessageNotContaining("xxx");
+    }
+
+    @Test
     void aTransportFailureNamesTheFactsScriptNotItsText() {
         FactsScript s = new FactsScript().cat("/a");
         io.epiphany.api.remote.RemoteHost down = new io.epiphany.api.remote.RemoteHost() {

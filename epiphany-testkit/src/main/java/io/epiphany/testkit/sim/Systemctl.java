@@ -8,9 +8,10 @@ import java.util.List;
  * SIMULATED {@code systemctl} for the units the SDK touches: {@code haproxy}, {@code kubelet}, {@code containerd}.
  * Starting or reloading haproxy checks its config like the unit's {@code ExecStartPre}/{@code ExecReload}
  * ({@code haproxy -c}); a failed reload keeps the old config running. Starting kubelet starts the host's static pods.
+ * {@code kill} is {@link SystemctlKill}.
  */
 final class Systemctl implements Program {
-    private static final List<String> UNITS = List.of("haproxy", "kubelet", "containerd");
+    static final List<String> UNITS = List.of("haproxy", "kubelet", "containerd");
 
     @Override
     public boolean changesState(List<String> args) {
@@ -24,9 +25,12 @@ final class Systemctl implements Program {
             // reloads unit files; the SIMULATED units never change on disk
             return inv.root() ? 0 : inv.fail(1, "Failed to reload daemon: Access denied");
         }
+        if (!a.isEmpty() && a.get(0).equals("kill")) {
+            return SystemctlKill.run(inv, a.subList(1, a.size()));
+        }
         if (a.size() < 2) {
             return inv.fail(1, "SIMULATED systemctl supports is-active, is-enabled, enable [--now], start, stop, "
-                    + "restart, reload <unit>");
+                    + "restart, reload <unit>, kill --kill-who=main --signal=SIGUSR2 haproxy");
         }
         String verb = a.get(0);
         boolean now = a.contains("--now");
@@ -133,21 +137,32 @@ final class Systemctl implements Program {
 
     /** Reads and checks haproxy.cfg; on success haproxy runs with it, on failure the old config stays. */
     private static int loadHaproxyConfig(Invocation inv, String unit) throws IOException {
-        String path = HaproxyCommand.DEFAULT_CONFIG;
-        String text = inv.host().files().exists(path) ? inv.host().files().readString(path) : null;
-        List<String> alerts = text == null ? List.of("Cannot open configuration file " + path)
-                : HaproxyConfig.parse(text).problems();
-        if (!alerts.isEmpty()) {
+        if (!reexecHaproxy(inv)) {
             inv.err().println("Job for " + unit + ".service failed because the control process exited with error "
                     + "code.");
             inv.err().println("See \"systemctl status " + unit + ".service\" and \"journalctl -xeu " + unit
                     + ".service\" for details.");
             return 1;
         }
+        return 0;
+    }
+
+    /**
+     * What HAProxy's master does on SIGUSR2 (and what a start or reload ends with): it parses the live haproxy.cfg;
+     * when that passes, new workers run it, otherwise the master keeps the old workers (HAProxy 2.6 "waitpid mode").
+     *
+     * @return whether the running config is now the live file's
+     */
+    static boolean reexecHaproxy(Invocation inv) throws IOException {
+        String path = HaproxyCommand.DEFAULT_CONFIG;
+        String text = inv.host().files().exists(path) ? inv.host().files().readString(path) : null;
+        if (text == null || !HaproxyConfig.parse(text).problems().isEmpty()) {
+            return false;
+        }
         inv.host().store().update(s -> {
             s.hosts.get(inv.host().hostname()).haproxyConfig = text;
             return null;
         });
-        return 0;
+        return true;
     }
 }

@@ -291,11 +291,39 @@ class SimulatedOsTest {
                 "Fatal errors found in configuration.");
         assertThat(h.run("systemctl reload haproxy").exit()).isEqualTo(1);
         assertThat(h.run("curl -sk https://localhost:3446/readyz").exit()).isEqualTo(7); // old config still loaded
+        // SIGUSR2 is delivered: the master's failed re-exec keeps the old workers, systemctl still exits 0
+        assertThat(h.run("systemctl kill --kill-who=main --signal=SIGUSR2 haproxy").exit()).isZero();
+        assertThat(h.run("curl -sk https://localhost:3446/readyz").exit()).isEqualTo(7);
         h.host.files().write("/etc/haproxy/haproxy.cfg", "global\ndefaults\n  mode tcp\n  timeout connect 5s\n"
                 + "frontend fe\n  bind 127.0.0.1:3446\n  default_backend be\nbackend be\n"
                 + "  server m1 10.0.0.1:6443 check inter 2s fall 3 rise 2\n", 0644);
         assertThat(h.run("haproxy -c -f /etc/haproxy/haproxy.cfg").out()).isEqualTo("Configuration file is valid\n");
-        assertThat(h.run("systemctl reload haproxy").exit()).isZero();
+        assertThat(h.run("systemctl kill --kill-who=main --signal=SIGUSR2 haproxy").exit()).isZero();
         assertThat(h.run("curl -sk https://localhost:3446/readyz").out()).contains("503 Service Unavailable");
+    }
+
+    @Test
+    void systemctlKillSignalsOnlyHaproxysMasterAsTheSdkAsks() throws Exception {
+        h.run("apt-get install -y haproxy");
+        h.run("systemctl stop haproxy");
+        OsHarness.Result stopped = h.run("systemctl kill --kill-whom=main -s USR2 haproxy.service");
+        assertThat(stopped.exit()).isEqualTo(1);
+        assertThat(stopped.err()).isEqualTo("Failed to kill unit haproxy.service: No main process to kill\n");
+        h.run("systemctl start haproxy");
+        assertThat(h.run("systemctl kill --kill-who=main --signal=SIGUSR2 haproxy").exit()).isZero();
+        assertThat(h.run("systemctl kill --kill-who=sideways --signal=SIGUSR2 haproxy").err())
+                .contains("Invalid who argument: sideways");
+        assertThat(h.run("systemctl kill --signal=SIGUSR2 haproxy").err()).contains("SIMULATED", "--kill-who=main");
+        assertThat(h.run("systemctl kill --kill-who=main haproxy").err()).contains("SIMULATED", "SIGTERM");
+        assertThat(h.run("systemctl kill --kill-who=main --signal=SIGUSR2 --now haproxy").err())
+                .isEqualTo("systemctl: unrecognized option '--now'\n");
+        assertThat(h.run("systemctl kill --kill-who=main --signal=SIGUSR2 kubelet").err())
+                .contains("SIMULATED", "only haproxy");
+        assertThat(h.run("systemctl kill --kill-who=main --signal=SIGUSR2 nosuch").err())
+                .isEqualTo("Failed to kill unit nosuch.service: Unit nosuch.service not loaded.\n");
+        assertThat(h.run("systemctl kill --kill-who=main --signal=SIGUSR2 haproxy", false, CommandInterceptor.NONE)
+                .err()).isEqualTo("Failed to kill unit haproxy.service: Access denied\n");
+        assertThat(h.os.changesState("systemctl kill --kill-who=main --signal=SIGUSR2 haproxy")).isTrue();
+        assertThat(h.run("systemctl is-active haproxy").out()).isEqualTo("active\n");
     }
 }

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 /**
  * The Ansible side of {@link LbChangeBenchmark}: an {@code ansible-playbook} run doing the same LB change on the same
  * hosts (template {@code /etc/haproxy/haproxy.cfg} with {@code validate: haproxy -c -f %s}, then a handler running
- * {@code systemctl reload haproxy}, the reload the SDK runs). Everything Ansible reads is written here, into the
+ * {@code systemctl reload haproxy}, the reload a playbook runs; the SDK signals HAProxy's master itself after its own
+ * check, without the unit's second one). Everything Ansible reads is written here, into the
  * benchmark's directory: the playbook, an inventory holding exactly the fleet's hosts (by their namespace addresses),
  * and an {@code ansible.cfg} that points OpenSSH at the fleet's key and known_hosts with strict host-key checking and
  * no {@code ~/.ssh/config}. Settings a user tuning Ansible for a fan-out would pick: {@code forks} = N, pipelining,
