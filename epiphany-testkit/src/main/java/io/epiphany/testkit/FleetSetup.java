@@ -80,7 +80,8 @@ final class FleetSetup {
                     .privateKeyPassphrase(java.util.Optional.empty()).knownHosts(knownHostsFile)
                     .hostKeyPolicy(HostKeyPolicy.STRICT).jumpHosts(List.of()).useSshConfig(false).useAgent(false)
                     .addressBook(addressBook).closedNetwork(CLOSED_NETWORK).build();
-            return new SimulatedFleet(dir, io, store, hosts, List.copyOf(connectable), ssh, cluster);
+            return new SimulatedFleet(dir, io, store, hosts, List.copyOf(connectable), ssh,
+                    cluster == null ? null : pointAt(cluster, connectable, ssh));
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             for (SimulatedHost h : hosts.values()) {
                 SimulatedFleet.closeQuietly(h);
@@ -91,6 +92,17 @@ final class FleetSetup {
                     : new UncheckedIOException("the simulated fleet could not start: " + e.getMessage(),
                             e instanceof IOException ioe ? ioe : new IOException(e));
         }
+    }
+
+    /** The cluster with each machine replaced by its connectable twin (same hostname) and the fleet's SSH settings. */
+    static Cluster pointAt(Cluster cluster, List<Machine> connectable, SshSettings ssh) {
+        Map<String, Machine> byName = new LinkedHashMap<>();
+        connectable.forEach(m -> byName.put(m.hostname(), m));
+        return cluster.toBuilder()
+                .masters(cluster.masters().stream().map(m -> byName.get(m.hostname())).toList())
+                .nodes(cluster.nodes().stream().map(m -> byName.get(m.hostname())).toList())
+                .ssh(ssh)
+                .build();
     }
 
     static void register(StateStore store, Machine m, SimulatedFleet.Options options) {

@@ -53,6 +53,33 @@ public final class SimulatedCluster {
     /** A {@code server} line of a backend HAProxy runs with: its name and address ({@code ip:port}). */
     public record HaproxyServer(String name, String address) {}
 
+    /** Every named host's {@link #haproxyBackends(SimulationState, String)}, hostname to backends, in that order. */
+    static Map<String, Map<String, List<HaproxyServer>>> haproxyBackends(SimulationState s,
+            java.util.Collection<String> hostnames) {
+        Map<String, Map<String, List<HaproxyServer>>> out = new java.util.LinkedHashMap<>();
+        hostnames.forEach(h -> out.put(h, haproxyBackends(s, h)));
+        return java.util.Collections.unmodifiableMap(out);
+    }
+
+    /** CoreDNS's ready replicas: 2 once any Node is Ready (the CNI runs), else 0 (Pending, or no cluster). */
+    static int corednsReadyReplicas(SimulationState s) {
+        return s.kube != null && s.kube.nodes.values().stream()
+                .anyMatch(n -> Nodes.condition(s, n).status().equals("True")) ? 2 : 0;
+    }
+
+    /** A Pod on a Node, for the SIMULATED {@code kubectl drain} (see {@link SimulatedFleet#placePod}). */
+    static void placePod(SimulationState s, String node, String namespace, String name, String controller,
+            boolean emptyDir, String blockingPdb) {
+        SimulationState.Pod p = new SimulationState.Pod();
+        p.node = node;
+        p.namespace = namespace;
+        p.name = name;
+        p.controller = controller;
+        p.emptyDir = emptyDir;
+        p.blockingPdb = blockingPdb;
+        s.kube.pods.add(p);
+    }
+
     /**
      * The backends (and listen sections) of the haproxy.cfg a host's HAProxy runs with, as the SIMULATED haproxy read
      * it at its last start or reload (not the file as it is now): backend name to its servers, in order. Empty when

@@ -5,15 +5,12 @@ import io.epiphany.api.Cluster;
 import io.epiphany.api.Machine;
 import io.epiphany.api.SshSettings;
 import io.epiphany.testkit.sim.HostSetup;
-import io.epiphany.testkit.sim.kube.Nodes;
-import io.epiphany.testkit.sim.SimulationState;
 import io.epiphany.testkit.sim.StateStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -42,7 +39,7 @@ public final class SimulatedFleet implements AutoCloseable {
 
     SimulatedFleet(Path directory, FleetIo io, StateStore store, Map<String, SimulatedHost> hosts,
             List<Machine> machines, SshSettings sshSettings, Cluster cluster) {
-        this.cluster = cluster == null ? null : pointAt(cluster, machines, sshSettings);
+        this.cluster = cluster;
         this.directory = directory;
         this.io = io;
         this.store = store;
@@ -280,16 +277,6 @@ public final class SimulatedFleet implements AutoCloseable {
         return cluster;
     }
 
-    private static Cluster pointAt(Cluster cluster, List<Machine> connectable, SshSettings ssh) {
-        Map<String, Machine> byName = new LinkedHashMap<>();
-        connectable.forEach(m -> byName.put(m.hostname(), m));
-        return cluster.toBuilder()
-                .masters(cluster.masters().stream().map(m -> byName.get(m.hostname())).toList())
-                .nodes(cluster.nodes().stream().map(m -> byName.get(m.hostname())).toList())
-                .ssh(ssh)
-                .build();
-    }
-
     /**
      * SSH settings for the fleet: its client key, a known_hosts file with every host's key, strict checking, and a
      * closed network. Its {@link SshSettings#addressBook()} maps every machine's modelled {@code ip} (any port) to its
@@ -366,14 +353,7 @@ public final class SimulatedFleet implements AutoCloseable {
     public void placePod(String node, String namespace, String name, String controller, boolean emptyDir,
             String blockingPdb) {
         store.update(s -> {
-            SimulationState.Pod p = new SimulationState.Pod();
-            p.node = node;
-            p.namespace = namespace;
-            p.name = name;
-            p.controller = controller;
-            p.emptyDir = emptyDir;
-            p.blockingPdb = blockingPdb;
-            s.kube.pods.add(p);
+            SimulatedCluster.placePod(s, node, namespace, name, controller, emptyDir, blockingPdb);
             return null;
         });
     }
@@ -397,23 +377,7 @@ public final class SimulatedFleet implements AutoCloseable {
      * at every call. Hand it to {@code ApplyOptions.clock(...)} so the SDK's clock moves with the hosts'.
      */
     public java.time.Clock clock() {
-        return new java.time.Clock() {
-            @Override
-            public java.time.ZoneId getZone() {
-                return java.time.ZoneOffset.UTC;
-            }
-
-            @Override
-            public java.time.Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public java.time.Instant instant() {
-                long offset = store.read(s -> s.clockOffsetSeconds);
-                return java.time.Instant.now().plusSeconds(offset);
-            }
-        };
+        return new FleetClock(store);
     }
 
     /** The IDs of the cluster's bootstrap tokens now (the secret half is never kept): empty without a cluster. */
@@ -463,11 +427,7 @@ public final class SimulatedFleet implements AutoCloseable {
      * whose HAProxy does not run), read from the simulation in one go.
      */
     public Map<String, Map<String, List<SimulatedCluster.HaproxyServer>>> haproxyBackends() {
-        return store.read(s -> {
-            Map<String, Map<String, List<SimulatedCluster.HaproxyServer>>> out = new LinkedHashMap<>();
-            hosts.keySet().forEach(h -> out.put(h, SimulatedCluster.haproxyBackends(s, h)));
-            return java.util.Collections.unmodifiableMap(out);
-        });
+        return store.read(s -> SimulatedCluster.haproxyBackends(s, hosts.keySet()));
     }
 
     /** The ClusterConfiguration YAML stored in the kubeadm-config ConfigMap, or empty when there is no cluster. */
@@ -487,8 +447,7 @@ public final class SimulatedFleet implements AutoCloseable {
 
     /** CoreDNS's ready replicas as {@code kubectl get deployment coredns} reports them (0: Pending, no cluster). */
     public int corednsReadyReplicas() {
-        return store.read(s -> s.kube != null && s.kube.nodes.values().stream()
-                .anyMatch(n -> Nodes.condition(s, n).status().equals("True")) ? 2 : 0);
+        return store.read(SimulatedCluster::corednsReadyReplicas);
     }
 
     /** Every repository URL any host installed a package from (proves a mirror setting was used for all). */

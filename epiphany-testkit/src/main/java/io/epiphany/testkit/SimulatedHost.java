@@ -16,17 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.sshd.common.config.keys.KeyUtils;
-import org.apache.sshd.common.keyprovider.KeyPairProvider;
-import org.apache.sshd.common.session.Session;
-import org.apache.sshd.common.session.SessionListener;
-import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.session.ServerSession;
-import org.apache.sshd.sftp.server.FileHandle;
-import org.apache.sshd.sftp.server.Handle;
-import org.apache.sshd.sftp.server.SftpEventListener;
-import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 
 /**
  * One SIMULATED host of a {@link SimulatedFleet}: an SSH server on 127.0.0.1 with its own host key and file tree,
@@ -59,51 +50,8 @@ public final class SimulatedHost {
         this.faults = new HostFaults(this::applyReachability);
         this.files = new HostFiles(root, path -> writes.incrementAndGet(), faults::isDiskFull);
         this.context = new HostContext(hostname, files, store, Clock.systemUTC());
-        this.serverFactory = () -> newServer(clientKey, io, os);
-    }
-
-    /** A fresh server: MINA's SshServer cannot be started again once stopped. */
-    private SshServer newServer(PublicKey clientKey, FleetIo io, SimulatedOs os) {
-        SshServer server = SshServer.setUpDefaultServer();
-        server.setHost("127.0.0.1");
-        server.setPort(0);
-        // OpenSSH's sshd sends what one loop iteration produced in one write; MINA writes packet by packet, and with
-        // Nagle each reply behind an unacknowledged one would wait for the client's delayed ACK (~40 ms an exec).
-        CoreModuleProperties.TCP_NODELAY.set(server, true);
-        server.setIoServiceFactoryFactory(io.ioFactory());
-        server.setScheduledExecutorService(io.timer(), false);
-        server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
-        server.setPublickeyAuthenticator((user, key, session) -> KeyUtils.compareKeys(key, clientKey));
-        server.setPasswordAuthenticator(null);
-        server.setKeyboardInteractiveAuthenticator(null);
-        server.setCommandFactory((channel, command) -> new ShellCommand(command, io.commands(), this, os));
-        SftpSubsystemFactory sftp = new SftpSubsystemFactory();
-        sftp.setFileSystemAccessor(new RootOwnedFiles());
-        sftp.addSftpEventListener(new WriteCounter());
-        sftp.setErrorStatusDataHandler(new org.apache.sshd.sftp.server.SftpErrorStatusDataHandler() {
-            @Override
-            public String resolveErrorMessage(org.apache.sshd.sftp.server.SftpSubsystemEnvironment env, int id,
-                    Throwable e, int subStatus, int cmd, Object... args) {
-                // say why a write failed ("No space left on device"), as the client shows it to the user
-                return e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
-                        : org.apache.sshd.sftp.server.SftpErrorStatusDataHandler.super.resolveErrorMessage(env, id, e,
-                                subStatus, cmd, args);
-            }
-        });
-        server.setSubsystemFactories(List.of(sftp));
-        server.setFileSystemFactory(new org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory(files.root()));
-        server.addSessionListener(new SessionListener() {
-            @Override
-            public void sessionCreated(Session session) {
-                sessions.add((ServerSession) session);
-            }
-
-            @Override
-            public void sessionClosed(Session session) {
-                sessions.remove(session);
-            }
-        });
-        return server;
+        this.serverFactory = () -> HostSshServer.create(this, hostKey, clientKey, io, os, files.root(),
+                new SftpWriteCounter(faults, writes), sessions);
     }
 
     synchronized void start() throws IOException {
@@ -398,55 +346,6 @@ public final class SimulatedHost {
         } catch (IOException e) {
             throw new UncheckedIOException(hostname + ": could not " + (reachable ? "re-open" : "close")
                     + " the SSH port " + port, e);
-        }
-    }
-
-    /** Counts SFTP changes: one per written file handle, and each mkdir, rename, remove, attribute change. */
-    private final class WriteCounter implements SftpEventListener {
-        private final Map<Handle, Boolean> written = new java.util.concurrent.ConcurrentHashMap<>();
-
-        @Override
-        public void writing(ServerSession session, String remoteHandle, FileHandle localHandle, long offset,
-                byte[] data, int dataOffset, int dataLen) throws IOException {
-            if (faults.isDiskFull()) {
-                throw new java.nio.file.FileSystemException(localHandle.getFile().toString(), null,
-                        "No space left on device");
-            }
-            written.put(localHandle, Boolean.TRUE);
-        }
-
-        @Override
-        public void closed(ServerSession session, String remoteHandle, Handle localHandle, Throwable thrown) {
-            if (written.remove(localHandle) != null) {
-                writes.incrementAndGet();
-            }
-        }
-
-        @Override
-        public void created(ServerSession session, Path path, Map<String, ?> attrs, Throwable thrown) {
-            count(thrown);
-        }
-
-        @Override
-        public void moved(ServerSession session, Path srcPath, Path dstPath,
-                java.util.Collection<java.nio.file.CopyOption> opts, Throwable thrown) {
-            count(thrown);
-        }
-
-        @Override
-        public void removed(ServerSession session, Path path, boolean isDirectory, Throwable thrown) {
-            count(thrown);
-        }
-
-        @Override
-        public void modifiedAttributes(ServerSession session, Path path, Map<String, ?> attrs, Throwable thrown) {
-            count(thrown);
-        }
-
-        private void count(Throwable thrown) {
-            if (thrown == null) {
-                writes.incrementAndGet();
-            }
         }
     }
 }

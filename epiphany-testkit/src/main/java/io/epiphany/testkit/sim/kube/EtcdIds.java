@@ -1,5 +1,6 @@
 package io.epiphany.testkit.sim.kube;
 
+import io.epiphany.testkit.sim.SimulationState;
 import java.math.BigInteger;
 import java.util.Collection;
 import java.util.Optional;
@@ -82,5 +83,11 @@ final class EtcdIds {
             }
         }
         throw new IllegalStateException("no free etcd ID for " + seed + " after 1000 tries");
+    }
+
+    /** A new member ID for {@code m} in cluster {@code k} (see {@link #newId}). */
+    static String newMemberId(SimulationState.Kube k, SimulationState.Member m) {
+        return EtcdIds.newId(k.clusterName + " " + m.name + " " + m.peerUrl + " " + k.history.size(),
+                k.members.size(), k.members.stream().map(x -> x.id).toList());
     }
 }

@@ -105,7 +105,7 @@ final class EtcdMembers {
         m.clientUrl = "";
         m.learner = learner;
         m.unstarted = true;
-        m.id = Kubeadm.newMemberId(k, m);
+        m.id = EtcdIds.newMemberId(k, m);
         k.members.add(m);
         k.history.add("member add " + (learner ? "--learner " : "") + m.name + " (etcdctl, unstarted)");
         k.raftTerm++;
@@ -123,7 +123,7 @@ final class EtcdMembers {
         m.host = "";
         m.peerUrl = peerUrl;
         m.clientUrl = peerUrl.replace(":2380", ":2379");
-        m.id = Kubeadm.newMemberId(s.kube, m);
+        m.id = EtcdIds.newMemberId(s.kube, m);
         s.kube.members.add(m);
         s.kube.history.add("member add " + name + " (SIMULATED race, not running)");
     }

@@ -1,5 +1,7 @@
 package io.epiphany.testkit.sim.kube;
 
+import java.io.IOException;
+import io.epiphany.testkit.sim.HostFiles;
 import io.epiphany.api.KubernetesVersion;
 import io.epiphany.testkit.sim.Containerd;
 import io.epiphany.testkit.sim.Invocation;
@@ -89,5 +91,43 @@ final class HostPreflight {
                 + "to start: The HTTP call equal to 'curl -sSL http://127.0.0.1:10248/healthz' has failed with error: "
                 + "Get \"http://127.0.0.1:10248/healthz\": dial tcp 127.0.0.1:10248: connect: connection refused "
                 + "(SIMULATED kubelet log: " + why + ")");
+    }
+
+    /** The host's ip_forward: the kernel's when the root holds a real /proc (CLI transport), else the state's. */
+    static void ipForward(Invocation inv, List<String> errors) throws IOException {
+        String proc = "/proc/sys/net/ipv4/ip_forward";
+        String value = inv.host().files().exists(proc) ? inv.host().files().readString(proc).strip()
+                : inv.host().host(h -> h.ipForward);
+        if (!"1".equals(value)) {
+            errors.add("FileContent--proc-sys-net-ipv4-ip_forward]: /proc/sys/net/ipv4/ip_forward contents are not "
+                    + "set to 1");
+        }
+    }
+
+    /** Preflight checks of ports and files shared by init and a control-plane join. */
+    static void controlPlanePreflight(Invocation inv, List<String> errors) throws IOException {
+        SimulationState.Host h = inv.host().host(x -> x);
+        if (h.controlPlaneRunning) {
+            errors.add("Port-6443]: Port 6443 is in use");
+            errors.add("Port-10259]: Port 10259 is in use");
+            errors.add("Port-10257]: Port 10257 is in use");
+        }
+        HostFiles f = inv.host().files();
+        for (String m : List.of("kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd")) {
+            String path = ControlPlane.MANIFESTS + "/" + m + ".yaml";
+            if (f.exists(path)) {
+                errors.add("FileAvailable--etc-kubernetes-manifests-" + m + ".yaml]: " + path + " already exists");
+            }
+        }
+        if (h.active.contains("kubelet")) {
+            errors.add("Port-10250]: Port 10250 is in use");
+        }
+        if (h.controlPlaneRunning) {
+            errors.add("Port-2379]: Port 2379 is in use");
+            errors.add("Port-2380]: Port 2380 is in use");
+        }
+        if (!f.list("/var/lib/etcd").isEmpty()) {
+            errors.add("DirAvailable--var-lib-etcd]: /var/lib/etcd is not empty");
+        }
     }
 }

@@ -150,4 +150,38 @@ public final class Nodes {
         }
         return t;
     }
+
+    /** A new Node as its kubelet registers it ({@code kubeletVersion}: the kubelet's own version). */
+    static SimulationState.Node node(String name, String host, String ip, boolean controlPlane,
+            List<KubeadmConfig.SimTaint> taints, String kubeletVersion, Instant now) {
+        SimulationState.Node n = new SimulationState.Node();
+        n.name = name;
+        n.host = host;
+        n.ip = ip;
+        n.controlPlane = controlPlane;
+        n.uid = java.util.UUID.randomUUID().toString();
+        n.created = now.getEpochSecond();
+        n.kubeletVersion = kubeletVersion;
+        // what kubeadm (cri-socket, before NodeLocalCRISocket), the node controller and the kubelet annotate
+        n.annotations.put("kubeadm.alpha.kubernetes.io/cri-socket", "unix:///run/containerd/containerd.sock");
+        n.annotations.put("node.alpha.kubernetes.io/ttl", "0");
+        n.annotations.put("volumes.kubernetes.io/controller-managed-attach-detach", "true");
+        n.labels.put("beta.kubernetes.io/arch", "amd64");
+        n.labels.put("beta.kubernetes.io/os", "linux");
+        n.labels.put("kubernetes.io/arch", "amd64");
+        n.labels.put("kubernetes.io/hostname", name);
+        n.labels.put("kubernetes.io/os", "linux");
+        if (controlPlane) {
+            n.labels.put("node-role.kubernetes.io/control-plane", "");
+            n.labels.put("node.kubernetes.io/exclude-from-external-load-balancers", "");
+        }
+        for (KubeadmConfig.SimTaint t : taints) {
+            SimulationState.Taint st = new SimulationState.Taint();
+            st.key = t.key();
+            st.value = t.value();
+            st.effect = t.effect();
+            n.taints.add(st);
+        }
+        return n;
+    }
 }
