@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help;
@@ -26,24 +27,49 @@ public final class Main {
 
     /** Runs one command line on the given streams and returns its exit code (the entry point tests use). */
     static int run(Terminal term, String... args) {
-        return commandLine(term).execute(args);
+        return commandLine(term, args.length == 0 ? null : args[0]).execute(args);
     }
 
+    /** Every subcommand by name, in the order the help lists them, each made when it is added. */
+    private static Map<String, Function<Terminal, Object>> subcommands() {
+        Map<String, Function<Terminal, Object>> all = new LinkedHashMap<>();
+        all.put("plan", PlanCommand::new);
+        all.put("apply", ApplyCommand::new);
+        all.put("kubeconfig", KubeconfigCommand::new);
+        all.put("reset", ResetCommand::new);
+        all.put("render", RenderCommand::new);
+        all.put("backup", BackupCommand::new);
+        all.put("restore", RestoreCommand::new);
+        all.put("certificates", CertificatesCommand::new);
+        all.put("lb", t -> new CommandLine(new LbCommand()).addSubcommand(new LbCommand.Status(t)));
+        all.put("encryption", t -> new CommandLine(new EncryptionCommand())
+                .addSubcommand(new EncryptionCommand.Status(t)));
+        all.put("completion", t -> new CompletionCommand());
+        all.put("help", t -> new HelpCommand());
+        return all;
+    }
+
+    /** The whole command tree. */
     static CommandLine commandLine(Terminal term) {
-        CommandLine cl = new CommandLine(new Root(term))
-                .addSubcommand(new PlanCommand(term))
-                .addSubcommand(new ApplyCommand(term))
-                .addSubcommand(new KubeconfigCommand(term))
-                .addSubcommand(new ResetCommand(term))
-                .addSubcommand(new RenderCommand(term))
-                .addSubcommand(new BackupCommand(term))
-                .addSubcommand(new RestoreCommand(term))
-                .addSubcommand(new CertificatesCommand(term))
-                .addSubcommand(new CommandLine(new LbCommand()).addSubcommand(new LbCommand.Status(term)))
-                .addSubcommand(new CommandLine(new EncryptionCommand())
-                        .addSubcommand(new EncryptionCommand.Status(term)))
-                .addSubcommand(new CompletionCommand())
-                .addSubcommand(new HelpCommand());
+        return commandLine(term, null);
+    }
+
+    /**
+     * The command tree for a command line whose first argument is {@code first}: only that subcommand when it names
+     * one that needs no view of the others. Picocli reads a command's annotations reflectively as it is added, in
+     * classes of Java 5 that the class-data sharing archive cannot hold; for all twelve that was a large part of the
+     * start-up (BENCHMARKS.md, "Start-up"). {@code help} and {@code completion} list every command, and anything
+     * else (an option, a mistyped name to suggest a fix for, nothing) gets them all.
+     */
+    static CommandLine commandLine(Terminal term, String first) {
+        Map<String, Function<Terminal, Object>> all = subcommands();
+        boolean one = all.containsKey(first) && !"help".equals(first) && !"completion".equals(first);
+        CommandLine cl = new CommandLine(new Root(term));
+        all.forEach((name, make) -> {
+            if (!one || name.equals(first)) {
+                cl.addSubcommand(name, make.apply(term));
+            }
+        });
         Map<String, String> exitCodes = new LinkedHashMap<>();
         for (String line : Failures.EXIT_CODE_LIST) {
             int colon = line.indexOf(':');

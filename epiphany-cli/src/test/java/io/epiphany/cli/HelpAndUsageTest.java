@@ -33,6 +33,26 @@ class HelpAndUsageTest {
         assertThat(CliRun.of("help", command).out()).isEqualTo(run.out());
     }
 
+    /** A command line builds the model of its own subcommand only; help, completion and anything else see all. */
+    @Test
+    void onlyTheSubcommandRunIsBuiltUnlessEveryOneIsListed() {
+        Terminal term = Terminal.of(System.out, System.err, false, java.util.Map.of());
+        java.util.Map<String, picocli.CommandLine> all = Main.commandLine(term).getSubcommands();
+        assertThat(all).hasSize(12);
+        all.forEach((name, c) -> {
+            // the names Main adds them under are the names their annotations give
+            assertThat(c.getCommandSpec().userObject().getClass().getAnnotation(picocli.CommandLine.Command.class)
+                    .name()).isEqualTo(name);
+            boolean listsAll = name.equals("help") || name.equals("completion");
+            assertThat(Main.commandLine(term, name).getSubcommands().keySet())
+                    .isEqualTo(listsAll ? all.keySet() : java.util.Set.of(name));
+        });
+        for (String first : new String[] {"--help", "pln", "", "-f"}) {
+            assertThat(Main.commandLine(term, first).getSubcommands().keySet()).as(first).isEqualTo(all.keySet());
+        }
+        assertThat(Main.commandLine(term, "lb").getSubcommands().get("lb").getSubcommands()).containsKey("status");
+    }
+
     @Test
     void eachSubcommandShowsItsOwnOptions() {
         assertThat(CliRun.of("plan", "--help").out()).contains("--output=FORMAT", "json");

@@ -36,13 +36,36 @@ final class KeyExchange implements SessionListener {
     static List<KeyExchangeFactory> factories(List<String> names) {
         return CACHE.computeIfAbsent(List.copyOf(names), n -> n.stream().map(name -> {
             DHFactory f = BuiltinDHFactories.fromFactoryName(name);
-            if (f == null || !f.isSupported()) {
+            if (f == null || !supported(f)) {
                 throw new IllegalArgumentException("SshSettings.keyExchange: '" + name + "' is not available in "
-                        + "this JVM; available: " + BuiltinDHFactories.VALUES.stream().filter(DHFactory::isSupported)
+                        + "this JVM; available: " + BuiltinDHFactories.VALUES.stream().filter(KeyExchange::supported)
                         .map(DHFactory::getName).toList());
             }
             return ClientBuilder.DH2KEX.apply(f);
         }).toList());
+    }
+
+    /**
+     * Whether MINA can run {@code f} here. For the post-quantum hybrids MINA's own answer loads Bouncy Castle's KEM
+     * classes, and the first class from that signed jar costs the JVM a check of the jar's signature (about 0.25 CPU-s
+     * at start-up, BENCHMARKS.md "Start-up"); a look for the class files MINA 2.20 uses answers the same without
+     * loading them, and they load when a server picks that exchange. ML-KEM's lightweight classes moved to
+     * {@code org.bouncycastle.crypto} in a release long after 1.78 fixed sntrup761's key size (what MINA checks for
+     * it), so they vouch for both. FIPS mode refuses both, as MINA does.
+     */
+    static boolean supported(DHFactory f) {
+        String name = f.getName();
+        boolean mlkem = name.startsWith("mlkem");
+        if (!mlkem && !name.startsWith("sntrup")) {
+            return f.isSupported();
+        }
+        return !org.apache.sshd.common.util.security.SecurityUtils.isFipsMode()
+                && present("org/bouncycastle/crypto/params/MLKEMParameters.class")
+                && (mlkem || present("org/bouncycastle/pqc/crypto/ntruprime/SNTRUPrimeParameters.class"));
+    }
+
+    private static boolean present(String classFile) {
+        return KeyExchange.class.getClassLoader().getResource(classFile) != null;
     }
 
     /** The key exchange a session negotiated, once its first exchange is done. */

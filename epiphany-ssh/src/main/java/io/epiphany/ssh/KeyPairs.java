@@ -19,12 +19,14 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
+import org.apache.sshd.common.config.keys.loader.KeyPairResourceParser;
 import org.apache.sshd.common.config.keys.loader.openssh.OpenSSHKeyPairResourceParser;
 import org.apache.sshd.common.util.security.SecurityUtils;
 
 /**
- * Loads the client's OpenSSH private keys (ed25519 needs Bouncy Castle on MINA 2.x, which this module brings), once
- * per file and passphrase. Key material and passphrases never reach a log or a message.
+ * Loads the client's private keys, once per file and passphrase: OpenSSH files and PEM ones (PKCS#1, SEC 1, PKCS#8),
+ * ed25519 through the JDK ({@link JdkEd25519}); Bouncy Castle, registered at that point, only for a PEM file MINA's own
+ * parsers cannot read (an encrypted PKCS#8 key). Key material and passphrases never reach a log or a message.
  */
 final class KeyPairs {
     private static final String OPENSSH_BEGIN = "-----" + OpenSSHKeyPairResourceParser.BEGIN_MARKER + "-----";
@@ -79,8 +81,30 @@ final class KeyPairs {
                     + "parser", tracing.get(), "prints the decoded private key") + " (or convert the key to the "
                     + "OpenSSH format: ssh-keygen -p -f <key>)");
         }
-        return SecurityUtils.getKeyPairResourceParser().loadKeyPairs(null, resource, password,
-                new ByteArrayInputStream(content));
+        try {
+            Collection<KeyPair> pairs = pem(SecurityUtils.getKeyPairResourceParser(), resource, password, content);
+            if (!pairs.isEmpty()) {
+                return pairs;
+            }
+        } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+            if (!JdkEd25519.registerBouncyCastle()) {
+                throw e;
+            }
+        }
+        if (!JdkEd25519.registerBouncyCastle()) {
+            return List.of();
+        }
+        // MINA's PKCS#8 parser decrypts through Bouncy Castle once it is registered; Bouncy Castle's own parser reads
+        // the PEM forms MINA's do not
+        Collection<KeyPair> pairs = pem(SecurityUtils.getKeyPairResourceParser(), resource, password, content);
+        return pairs.isEmpty() ? pem(SecurityUtils.getBouncycastleKeyPairResourceParser(), resource, password, content)
+                : pairs;
+    }
+
+    private static Collection<KeyPair> pem(KeyPairResourceParser parser, NamedResource resource,
+            FilePasswordProvider password, byte[] content) throws IOException, GeneralSecurityException {
+        Collection<KeyPair> pairs = parser.loadKeyPairs(null, resource, password, new ByteArrayInputStream(content));
+        return pairs == null ? List.of() : pairs;
     }
 
     private static List<KeyPair> read(Path path, Optional<Secret> passphrase) {

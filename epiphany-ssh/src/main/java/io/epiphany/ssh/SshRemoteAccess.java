@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.apache.sshd.client.ClientBuilder;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
@@ -85,8 +86,15 @@ public final class SshRemoteAccess implements RemoteAccess {
         return new Builder();
     }
 
+    static {
+        JdkEd25519.install(); // before MINA sets its providers up, which it does on its first use
+    }
+
     private static SshClient newClient(ServerKeyVerifier verifier) {
-        SshClient client = SshClient.setUpDefaultClient();
+        // MINA's default key exchanges would ask Bouncy Castle about its post-quantum ones (KeyExchange.supported);
+        // every session gets its own list (SshSettings.keyExchange) before its first KEXINIT anyway
+        SshClient client = ClientBuilder.builder()
+                .keyExchangeFactories(KeyExchange.factories(SshSettings.DEFAULT_KEY_EXCHANGE)).build();
         // An SDK must behave the same on every machine: no ~/.ssh/config, no ~/.ssh/id_*, no agent, no passwords.
         client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
         client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);

@@ -10,6 +10,11 @@ import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceW
 
 /** Generates key pairs and writes OpenSSH private key files, in Java only (the fast tests need no ssh-keygen). */
 final class TestKeys {
+    static {
+        // as SshRemoteAccess does: the tests' first MINA call (a key generated here) would set MINA's providers up
+        JdkEd25519.install();
+    }
+
     private TestKeys() {}
 
     static KeyPair generate(String type, int bits) throws Exception {
