@@ -29,6 +29,7 @@ public final class RealEtcd {
     private static final String PKI = "/etc/kubernetes/pki/";
     private static final long COMMAND_SECONDS = 30;
     private static final long PROMOTE_SECONDS = 40;
+    private static final long ADD_SECONDS = 40;
     private static final ObjectMapper JSON = new ObjectMapper();
     // etcdctl prints the ID with %16x: shorter IDs are padded with spaces
     private static final Pattern ADDED = Pattern.compile("Member\\s+([0-9a-f]+) added to cluster");
@@ -39,16 +40,29 @@ public final class RealEtcd {
     /** A member added by {@link #addLearner}: its hex ID and the {@code --initial-cluster} its etcd must start with. */
     public record Added(String idHex, List<String> initialCluster) {}
 
-    /** Adds {@code name} as a learner through the given members' client URLs ({@code etcdctl member add --learner}). */
+    /**
+     * Adds {@code name} as a learner through the given members' client URLs ({@code etcdctl member add --learner}),
+     * retrying every 500 ms for at most {@value #ADD_SECONDS} s as kubeadm does: its etcd client polls MemberAdd at
+     * {@code constants.EtcdAPICallRetryInterval} until the {@code etcdAPICall} timeout (kubeadm
+     * {@code app/util/etcd/etcd.go}). etcd refuses a member add with "etcdserver: unhealthy cluster" until the leader
+     * has been connected to every voting member for 5 s ({@code mayAddMember}, strict reconfiguration check), which a
+     * member promoted moments earlier is not.
+     */
     public static Added addLearner(List<String> clientUrls, String name, String peerUrl) {
-        Result r = run(client(clientUrls, "member", "add", name, "--peer-urls", peerUrl, "--learner"));
-        Matcher id = ADDED.matcher(r.stdout);
-        Matcher initial = INITIAL.matcher(r.stdout);
-        if (r.code != 0 || !id.find() || !initial.find()) {
-            throw new IllegalStateException("REAL etcd: 'etcdctl member add " + name + " --learner' via " + clientUrls
-                    + " failed (exit " + r.code + "): " + (r.stderr + r.stdout).strip());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ADD_SECONDS);
+        while (true) {
+            Result r = run(client(clientUrls, "member", "add", name, "--peer-urls", peerUrl, "--learner"));
+            Matcher id = ADDED.matcher(r.stdout);
+            Matcher initial = INITIAL.matcher(r.stdout);
+            if (r.code == 0 && id.find() && initial.find()) {
+                return new Added(id.group(1), Arrays.asList(initial.group(1).split(",")));
+            }
+            if (System.nanoTime() >= deadline) {
+                throw new IllegalStateException("REAL etcd: 'etcdctl member add " + name + " --learner' via "
+                        + clientUrls + " failed (exit " + r.code + "): " + (r.stderr + r.stdout).strip());
+            }
+            sleep(500);
         }
-        return new Added(id.group(1), Arrays.asList(initial.group(1).split(",")));
     }
 
     /**
@@ -164,7 +178,7 @@ public final class RealEtcd {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while promoting an etcd learner", e);
+            throw new IllegalStateException("interrupted while adding or promoting an etcd learner", e);
         }
     }
 }
