@@ -1,6 +1,7 @@
 package io.epiphany.api.remote;
 
 import io.epiphany.api.Secret;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -130,7 +131,7 @@ public final class Command {
      * {@value #LOGGED_LINE}) and its size; else {@link #toString()}.
      */
     public String logText() {
-        int bytes = line.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        int bytes = line.getBytes(StandardCharsets.UTF_8).length;
         if (label != null) {
             return redact(label) + " (" + bytes + "-byte script)";
         }
