@@ -41,6 +41,16 @@ import java.util.List;
  * CA ({@code /etc/kubernetes/pki/ca.crt}) does not exist on a node until its join finishes, so the check cannot verify
  * the API server's certificate. The check only reads readiness; the traffic it steers is end-to-end TLS between the
  * clients and the API servers, verified against the cluster CA by the clients themselves.
+ *
+ * <h2>HAProxy's own HTTP client</h2>
+ * From 2.6 HAProxy sets up an internal HTTP client at every start, which by default ({@code httpclient.ssl.verify
+ * required}) loads the whole system CA store ({@code @system-ca}: every file of {@code /usr/lib/ssl/certs} on Debian,
+ * each parsed by OpenSSL 3). Nothing in this configuration uses that client (it serves Lua scripts and an expert
+ * command of the runtime API; no Lua is loaded), yet the load was most of the cost of every {@code haproxy -c} and
+ * every reload: measured on Debian 12's 2.6.12, 53 ms of CPU per parse, 11.5 ms with {@code httpclient.ssl.verify
+ * none} (BENCHMARKS.md, "Stop 13: HAProxy loaded the system CA store on every parse"), which an LB change pays twice
+ * on every host. The line is inside {@code .if version_atleast(2.6)}: HAProxy 2.4 has conditional blocks (since
+ * 2.4-dev19) but not the keyword, and one file serves every branch.
  */
 public final class HaproxyConfig {
     /** Where the configuration lives on every host. */
@@ -125,6 +135,13 @@ public final class HaproxyConfig {
                 .append("    stats socket ").append(ADMIN_SOCKET).append(" mode 600 level admin\n")
                 // Hosts reloaded in the same second would otherwise check every master in the same second.
                 .append("    spread-checks ").append(SPREAD_CHECKS_PERCENT).append('\n')
+                // See "HAProxy's own HTTP client" in the class Javadoc. A conditional block (HAProxy 2.4+) keeps the
+                // file the same for every branch: 2.4 has no such keyword.
+                .append("    # HAProxy's own HTTP client (Lua, CLI) is unused here; this spares every start, reload and\n")
+                .append("    # check loading the whole system CA store.\n")
+                .append("    .if version_atleast(2.6)\n")
+                .append("    httpclient.ssl.verify none\n")
+                .append("    .endif\n")
                 .append("\n")
                 .append("defaults\n")
                 .append("    mode tcp\n")

@@ -10,6 +10,9 @@ import java.util.List;
 final class HaproxyCommand implements Program {
     static final String DEFAULT_CONFIG = "/etc/haproxy/haproxy.cfg";
 
+    /** The SIMULATED HAProxy's version, as {@code .if version_atleast(...)} compares it. */
+    static final String VERSION = "2.6.12";
+
     @Override
     public boolean changesState(List<String> args) {
         // -c is listed as state-changing in docs/host-commands.md: it only runs when a config changes
@@ -20,7 +23,7 @@ final class HaproxyCommand implements Program {
     public int run(Invocation inv) throws IOException {
         List<String> a = inv.args();
         if (a.equals(List.of("-v"))) {
-            inv.out().println("HAProxy version 2.6.12-1+deb12u4 2026/10/17 - https://haproxy.org/");
+            inv.out().println("HAProxy version " + VERSION + "-1+deb12u4 2026/10/17 - https://haproxy.org/");
             inv.out().println("Status: long-term supported branch - will stop receiving fixes around Q2 2027.");
             return 0;
         }

@@ -32,7 +32,10 @@ public final class HaproxyConfig {
             "maxconn", "nbthread", "pidfile", "ca-base", "crt-base", "master-worker", "hard-stop-after",
             "spread-checks", "ssl-default-bind-ciphers", "ssl-default-bind-ciphersuites", "ssl-default-bind-options",
             "ssl-default-server-options", "ssl-default-server-ciphers", "ssl-default-server-ciphersuites", "uid",
-            "gid", "ulimit-n", "node", "description");
+            "gid", "ulimit-n", "node", "description",
+            // HAProxy's internal HTTP client: from 2.6 only
+            "httpclient.ssl.verify", "httpclient.ssl.ca-file", "httpclient.resolvers.id",
+            "httpclient.resolvers.prefer");
     private static final Set<String> PROXY_KEYWORDS = Set.of("mode", "log", "option", "timeout", "retries",
             "balance", "default_backend", "use_backend", "bind", "server", "default-server", "maxconn",
             "http-request", "http-response", "tcp-request", "tcp-response", "acl", "errorfile", "stats",
@@ -107,7 +110,17 @@ public final class HaproxyConfig {
         return Optional.empty();
     }
 
+    /** {@link #parse(String, String)} for the SIMULATED host's HAProxy, {@value HaproxyCommand#VERSION}. */
     public static HaproxyConfig parse(String text) {
+        return parse(text, HaproxyCommand.VERSION);
+    }
+
+    /**
+     * Reads {@code text} as HAProxy {@code version} (dotted, e.g. {@code 2.6.12}) would: that version decides the
+     * conditional blocks ({@code .if version_atleast(2.6)}).
+     */
+    public static HaproxyConfig parse(String text, String version) {
+        HaproxyConditions conditions = new HaproxyConditions(version);
         Map<String, Proxy> proxies = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
         String section = null;
@@ -128,6 +141,13 @@ public final class HaproxyConfig {
             String at = "parsing [haproxy.cfg:" + (n + 1) + "] : ";
             String[] w = line.split("\\s+");
             String keyword = w[0];
+            if (keyword.startsWith(".")) {
+                conditions.directive(at, w, line).ifPresent(problems::add);
+                continue;
+            }
+            if (!conditions.active()) {
+                continue;
+            }
             if (SECTIONS.contains(keyword)) {
                 if (section != null && PROXY_SECTIONS.contains(section)) {
                     register(proxies, new Proxy(section, name, binds, servers, serverNames,
@@ -156,8 +176,12 @@ public final class HaproxyConfig {
                 continue;
             }
             if ("global".equals(section)) {
-                if (!GLOBAL_KEYWORDS.contains(keyword) && !keyword.startsWith("tune.")) {
+                boolean tooNew = keyword.startsWith("httpclient.") && HaproxyConditions.compare(version, "2.6") < 0;
+                if (!GLOBAL_KEYWORDS.contains(keyword) && !keyword.startsWith("tune.") || tooNew) {
                     problems.add(at + "unknown keyword '" + keyword + "' in 'global' section");
+                } else if (keyword.equals("httpclient.ssl.verify")
+                        && (w.length != 2 || !Set.of("none", "required").contains(w[1]))) {
+                    problems.add(at + "'" + keyword + "' expects 'none' or 'required' as argument.");
                 }
                 continue;
             }
@@ -212,6 +236,8 @@ public final class HaproxyConfig {
                 default -> { }
             }
         }
+        int lastLine = text.endsWith("\n") ? lines.length - 1 : lines.length;
+        conditions.end("parsing [haproxy.cfg:" + lastLine + "] : ").ifPresent(problems::add);
         if (section != null && PROXY_SECTIONS.contains(section)) {
             register(proxies, new Proxy(section, name, binds, servers, serverNames, Optional.ofNullable(backend[0])));
         }
