@@ -24,14 +24,22 @@ import java.util.List;
  * {@code kill -USR2} returns (systemd.service(5), ExecReload=: a signal is asynchronous); the master's re-exec and the
  * new workers come after it. The SDK does not wait for them in this exec: the simulated shell language of
  * docs/host-commands.md has no loop nor variable to compare a worker's pid, and a master that re-executes with the
- * bytes it just checked fails only for reasons outside the file (a port, memory; RHEL's unit also reads
- * /etc/haproxy/conf.d), in which case it keeps its old workers running. The engine's verification reads the running
+ * bytes it just checked (with {@link #CONF_DIR} where the host has it) fails only for reasons outside the files (a
+ * port, memory), in which case it keeps its old workers running. The engine's verification reads the running
  * HAProxy's servers ({@code show stat}) after a change, which is where a reload that did not take effect shows.
  */
 final class ConfigSwap {
     /** Prefix of the script's result lines on stdout. */
     static final String RESULT = "epiphany-haproxy-swap:";
     private static final SecureRandom RANDOM = new SecureRandom();
+
+    /**
+     * The directory RHEL's (and Fedora's) haproxy.service also loads: {@code CFGDIR=/etc/haproxy/conf.d}, read by its
+     * {@code ExecStart=} ({@code haproxy -Ws -f $CONFIG -f $CFGDIR ...}) and so by the master's re-exec on SIGUSR2.
+     * The candidate is checked together with it where it exists, so a broken file there fails the swap up front
+     * instead of a reload that keeps the old workers. Debian's unit has no such directory.
+     */
+    static final String CONF_DIR = "/etc/haproxy/conf.d";
 
     /** What to do with the service once the live file has the new content. */
     enum Then {
@@ -81,8 +89,10 @@ final class ConfigSwap {
         s.add("umask 022;");
         s.add("head -c " + bytes.length + " > " + cand + " || { " + fail("write-failed") + " rm -f " + cand
                 + "; exit 1; };");
-        s.add("haproxy -c -f " + cand + " || { " + fail("invalid") + " rm -f " + cand
-                + "; exit 1; };");
+        // Exactly one of the two checks runs: with the directory where the host has one (RHEL's unit loads it).
+        String invalid = " || { " + fail("invalid") + " rm -f " + cand + "; exit 1; };";
+        s.add("test -d " + CONF_DIR + " && { haproxy -c -f " + cand + " -f " + CONF_DIR + invalid + " };");
+        s.add("test -d " + CONF_DIR + " || { haproxy -c -f " + cand + invalid + " };");
         s.add("cmp -s " + cand + " " + live + " && { rm -f " + cand + ";"
                 + (then == Then.START ? " " + service(then, "") : "") + " echo " + RESULT + " unchanged; exit 0; };");
         s.add("test -e " + live + " && { cp -p " + live + " " + old + " || { " + fail("backup-failed") + " rm -f "

@@ -120,6 +120,25 @@ class HaproxyConfigureSimulatedTest {
     }
 
     @Test
+    void rhelsConfDirectoryIsCheckedWithTheCandidate() throws IOException {
+        HaproxyService haproxy = new HaproxyService(start(null));
+        String both = render(fleet.cluster().masters());
+        haproxy.configure(both, true);
+        Path confDir = n1().root().resolve("etc/haproxy/conf.d");
+        Files.createDirectories(confDir);
+        Files.writeString(confDir.resolve("extra.cfg"), "frontend extra\n    bind 127.0.0.1:9000\n"
+                + "    default_backend " + HaproxyConfig.BACKEND + "\n");
+        String one = render(fleet.cluster().masters().subList(0, 1));
+        assertThat(haproxy.configure(one, true)).as("a valid directory passes with the candidate").isTrue();
+        Files.writeString(confDir.resolve("extra.cfg"), "frontend extra\n    bind 127.0.0.1:9000\n"
+                + "    default_backend nosuch\n");
+        assertThatThrownBy(() -> haproxy.configure(both, true)).isInstanceOf(RemoteException.class)
+                .hasMessageContaining("haproxy -c -f").hasMessageContaining("unchanged")
+                .hasMessageContaining("nosuch");
+        assertThat(live()).isEqualTo(one);
+    }
+
+    @Test
     void aFailedReloadPutsThePreviousFileBack() throws IOException {
         HaproxyService haproxy = new HaproxyService(start("epiphany"));
         String both = render(fleet.cluster().masters());
@@ -181,7 +200,10 @@ class HaproxyConfigureSimulatedTest {
                 .length + " > /etc/haproxy/.haproxy.cfg.epiphany-");
         assertThat(c.line()).as("the candidate checked once: the master is signalled, no second check by the unit")
                 .contains("; systemctl kill --kill-who=main --signal=SIGUSR2 haproxy || {")
-                .doesNotContain("systemctl reload").containsOnlyOnce("haproxy -c");
+                .doesNotContain("systemctl reload")
+                .contains("test -d /etc/haproxy/conf.d && { haproxy -c -f /etc/haproxy/.haproxy.cfg.epiphany-")
+                .contains(" -f /etc/haproxy/conf.d || {")
+                .contains("test -d /etc/haproxy/conf.d || { haproxy -c -f /etc/haproxy/.haproxy.cfg.epiphany-");
         assertThat(c.logText()).startsWith("haproxy config swap of /etc/haproxy/haproxy.cfg (" + config.length()
                 + " bytes; then systemctl kill").doesNotContain("head -c");
         var other = ConfigSwap.command(HaproxyService.CONFIG_PATH, config, ConfigSwap.Then.RELOAD);

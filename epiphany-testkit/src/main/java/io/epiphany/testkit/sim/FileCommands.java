@@ -53,10 +53,13 @@ final class FileCommands {
 
     Program test() {
         return readOnly(inv -> {
-            if (inv.args().size() != 2 || !inv.args().get(0).equals("-e")) {
-                return inv.fail(2, "only 'test -e <path>' is supported by the SIMULATED shell");
+            if (inv.args().size() != 2 || !List.of("-e", "-d").contains(inv.args().get(0))) {
+                return inv.fail(2, "only 'test -e|-d <path>' is supported by the SIMULATED shell");
             }
-            return inv.host().files().exists(inv.args().get(1)) ? 0 : 1;
+            String path = inv.args().get(1);
+            boolean yes = inv.args().get(0).equals("-d") ? inv.host().files().isDirectory(path)
+                    : inv.host().files().exists(path);
+            return yes ? 0 : 1;
         });
     }
 
