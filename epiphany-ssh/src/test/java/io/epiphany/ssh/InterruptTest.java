@@ -37,6 +37,45 @@ class InterruptTest extends SshFixture {
         assertThat(Files.readString(file)).isEqualTo("C\n");
     }
 
+    /**
+     * Interrupts land inside SFTP calls (a 400 KB upload and read, interrupted after 0 to 19 ms): each caller ends at
+     * once with a cancellation and its flag set, or done; the session survives every round (MINA closed it a moment
+     * after an interrupt inside its own wait, which cut off the next command).
+     */
+    @Test
+    void interruptsInsideSftpCallsLeaveTheSessionWorking() throws Exception {
+        RemoteHost host = host(server());
+        Path file = dir.resolve("etc/interrupt/inside");
+        assertThat(host.upload(RemoteFile.of(file.toString(), "A\n", 0600).owner(ME))).isEqualTo(UploadResult.WRITTEN);
+        int cancelled = 0;
+        for (int round = 0; round < 20; round++) {
+            String content = ("round " + round + "\n").repeat(50_000);
+            java.util.concurrent.atomic.AtomicReference<Object> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread caller = new Thread(() -> {
+                try {
+                    host.upload(RemoteFile.of(file.toString(), content, 0600).owner(ME));
+                    host.read(file.toString());
+                    outcome.set("done");
+                } catch (RuntimeException e) {
+                    outcome.set(Thread.currentThread().isInterrupted() ? e : new AssertionError("flag cleared", e));
+                }
+            });
+            caller.start();
+            Thread.sleep(round);
+            caller.interrupt();
+            caller.join(10_000);
+            assertThat(caller.isAlive()).as("round " + round + ": the caller still waits").isFalse();
+            if (outcome.get() instanceof Throwable t) {
+                assertThat(t).as("round " + round).isInstanceOf(CancellationException.class);
+                cancelled++;
+            }
+            assertThat(host.run(Command.of("echo", "ok")).stdout()).as("round " + round).isEqualTo("ok\n");
+        }
+        assertThat(cancelled).as("rounds interrupted inside a call").isPositive();
+        assertThat(host.upload(RemoteFile.of(file.toString(), "C\n", 0600).owner(ME))).isEqualTo(UploadResult.WRITTEN);
+        assertThat(Files.readString(file)).isEqualTo("C\n");
+    }
+
     private static void interrupted(Supplier<?> call) {
         Thread.currentThread().interrupt();
         try {
