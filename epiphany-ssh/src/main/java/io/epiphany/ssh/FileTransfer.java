@@ -49,7 +49,7 @@ final class FileTransfer {
     UploadResult upload(RemoteFile file) {
         SftpClient sftp = sftp();
         return sftp == null ? logged(file, () -> exec.upload(file))
-                : uninterrupted("upload of " + file, () -> logged(file, () -> sftpUpload(sftp, file)));
+                : unlessInterrupted("upload of " + file, () -> logged(file, () -> sftpUpload(sftp, file)));
     }
 
     private UploadResult logged(RemoteFile file, IoCall<UploadResult> upload) {
@@ -90,7 +90,7 @@ final class FileTransfer {
 
     /** What {@code use} makes of the file's content; empty when the file does not exist. */
     private <T> Optional<T> sftpRead(SftpClient sftp, String path, IoFunction<InputStream, T> use) {
-        return uninterrupted("reading " + path, () -> {
+        return unlessInterrupted("reading " + path, () -> {
             try (InputStream in = sftp.read(path)) {
                 return Optional.of(use.apply(in));
             } catch (SftpException e) {
@@ -120,7 +120,7 @@ final class FileTransfer {
      * command on that host) and the interrupted caller returns at once with a cancellation and its flag set. A caller
      * already interrupted sends nothing.
      */
-    private <T> T uninterrupted(String what, java.util.function.Supplier<T> call) {
+    private <T> T unlessInterrupted(String what, java.util.function.Supplier<T> call) {
         if (Thread.currentThread().isInterrupted()) {
             throw new java.util.concurrent.CancellationException(what + " on " + host.hostname() + " interrupted");
         }

@@ -25,8 +25,10 @@ import org.apache.sshd.sftp.client.impl.DefaultSftpClientFactory;
  * <p>Why (sshd-sftp 2.20, read from {@code DefaultSftpClient}'s class file): {@code receive(id, timeout)} waits on the
  * reply's future and removes that future in a {@code finally}, also when the wait is interrupted or times out; the
  * reply then arrives for an id no longer known and {@code process} throws "received a reply ... for a request never
- * sent" on the IO thread, which closes the channel and the session. And {@code send} clears the guard of a write still
- * in flight when its wait is interrupted, so the next request fails with a {@code WritePendingException}.
+ * sent" on the IO thread, and the session closes (InterruptTest's rounds with the plain client on the caller's thread
+ * failed 2 of 2 runs so: "channel open refused: Closed", or a command cut off without an exit status). And
+ * {@code send} clears the guard of a write still in flight when its wait is interrupted, so the next request fails
+ * with a {@code WritePendingException}.
  *
  * <p>Here the waits are on this client's own monitor, woken by each reply ({@link #process}), each sent request and
  * the channel's close; the reply itself is taken with MINA's non-blocking poll ({@code receive(id, 0)}, which removes
@@ -39,7 +41,7 @@ final class QuietSftpClient extends DefaultSftpClient {
     private final Object arrivals = new Object();
     private final ReentrantLock sending = new ReentrantLock();
     private final Set<Integer> abandoned = ConcurrentHashMap.newKeySet();
-    private IoWriteFuture lastWrite; // guarded by sending
+    private SftpMessage lastSent; // guarded by sending
 
     private QuietSftpClient(ClientSession session, SftpVersionSelector version, SftpErrorDataHandler errors)
             throws IOException {
@@ -66,9 +68,11 @@ final class QuietSftpClient extends DefaultSftpClient {
             throw interrupted("waiting to send an SFTP request", e);
         }
         try {
-            IoWriteFuture previous = lastWrite;
-            if (previous != null) {
-                await(previous::isDone, null, "the previous SFTP request to leave");
+            SftpMessage previous = lastSent;
+            if (previous != null && !await(previous.getFuture()::isDone, previous.getTimeout(),
+                    "SFTP request " + previous.getId() + " to leave")) {
+                throw new SshException("SFTP request " + previous.getId() + " not sent within "
+                        + previous.getTimeout());
             }
             // MINA's write blocks only while a key re-exchange holds packets back; it must not see a flag set before.
             boolean flag = Thread.interrupted();
@@ -80,7 +84,7 @@ final class QuietSftpClient extends DefaultSftpClient {
                     Thread.currentThread().interrupt();
                 }
             }
-            lastWrite = message.getFuture();
+            lastSent = message;
             message.getFuture().addListener(f -> wake());
             return message;
         } finally {
@@ -184,22 +188,22 @@ final class QuietSftpClient extends DefaultSftpClient {
     }
 
     /**
-     * Waits until {@code done} (checked under the monitor every wake-up), for at most {@code timeout} (null: no
-     * bound); false on timeout. An interrupt, already set or arriving, ends the wait with the flag set again.
+     * Waits until {@code done} (checked under the monitor at every wake-up) for at most {@code timeout}; false on
+     * timeout. An interrupt, already set or arriving, ends the wait with the flag set again.
      */
     private boolean await(BooleanSupplier done, Duration timeout, String what) throws InterruptedIOException {
-        long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
+        long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (arrivals) {
             while (!done.getAsBoolean()) {
-                long left = timeout == null ? 0 : deadline - System.nanoTime();
-                if (timeout != null && left <= 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
                     return false;
                 }
                 if (Thread.currentThread().isInterrupted()) {
                     throw interrupted(what, null);
                 }
                 try {
-                    arrivals.wait(timeout == null ? 0 : Math.max(1, left / 1_000_000));
+                    arrivals.wait(Math.max(1, left / 1_000_000));
                 } catch (InterruptedException e) {
                     throw interrupted(what, e);
                 }

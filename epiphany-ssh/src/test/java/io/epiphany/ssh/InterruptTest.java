@@ -10,6 +10,7 @@ import io.epiphany.api.remote.UploadResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -50,7 +51,7 @@ class InterruptTest extends SshFixture {
         int cancelled = 0;
         for (int round = 0; round < 20; round++) {
             String content = ("round " + round + "\n").repeat(50_000);
-            java.util.concurrent.atomic.AtomicReference<Object> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+            AtomicReference<Object> outcome = new AtomicReference<>();
             Thread caller = new Thread(() -> {
                 try {
                     host.upload(RemoteFile.of(file.toString(), content, 0600).owner(ME));

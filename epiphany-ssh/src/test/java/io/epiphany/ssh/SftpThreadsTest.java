@@ -51,7 +51,8 @@ class SftpThreadsTest extends SshFixture {
                         inCalls.incrementAndGet();
                         String content = "worker " + path + " call " + i + "\n".repeat(2_000);
                         host.upload(RemoteFile.of(path, content, 0600).owner(ME));
-                        assertThat(host.read(path)).hasValueSatisfying(b -> assertThat(new String(b)).isEqualTo(content));
+                        assertThat(host.read(path))
+                                .hasValueSatisfying(b -> assertThat(new String(b)).isEqualTo(content));
                         inCalls.decrementAndGet();
                     }
                 } catch (Throwable e) {
@@ -87,7 +88,8 @@ class SftpThreadsTest extends SshFixture {
         assertThat(failure.get()).isNull();
         assertThat(peakInCalls).as("workers in SFTP calls at once").isGreaterThan(WORKERS / 2);
         assertThat(peak).as("client-side threads started during the calls: " + seen).isLessThan(WORKERS / 2);
-        assertThat(seen).as("client-side threads started during the calls").noneMatch(n -> n.startsWith("epiphany-sftp"));
+        assertThat(seen).as("client-side threads started during the calls")
+                .noneMatch(n -> n.startsWith("epiphany-sftp"));
         for (int w = 0; w < WORKERS; w++) {
             assertThat(Files.readString(base.resolve("f" + w))).startsWith("worker ").contains("call " + (CALLS - 1));
         }
