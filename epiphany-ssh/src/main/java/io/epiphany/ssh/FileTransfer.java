@@ -18,7 +18,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.sftp.client.SftpClient;
-import org.apache.sshd.sftp.client.SftpClientFactory;
 import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHPosixRenameExtension;
 import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
@@ -50,7 +49,7 @@ final class FileTransfer {
     UploadResult upload(RemoteFile file) {
         SftpClient sftp = sftp();
         return sftp == null ? logged(file, () -> exec.upload(file))
-                : uninterrupted("upload of " + file, () -> logged(file, () -> sftpUpload(sftp, file)));
+                : unlessInterrupted("upload of " + file, () -> logged(file, () -> sftpUpload(sftp, file)));
     }
 
     private UploadResult logged(RemoteFile file, IoCall<UploadResult> upload) {
@@ -91,7 +90,7 @@ final class FileTransfer {
 
     /** What {@code use} makes of the file's content; empty when the file does not exist. */
     private <T> Optional<T> sftpRead(SftpClient sftp, String path, IoFunction<InputStream, T> use) {
-        return uninterrupted("reading " + path, () -> {
+        return unlessInterrupted("reading " + path, () -> {
             try (InputStream in = sftp.read(path)) {
                 return Optional.of(use.apply(in));
             } catch (SftpException e) {
@@ -115,38 +114,17 @@ final class FileTransfer {
         T call() throws IOException;
     }
 
-    /** Threads for SFTP calls: as many as callers wait (the SDK bounds those); idle ones end after 30 s. */
-    private static final java.util.concurrent.ExecutorService TRANSFERS = new java.util.concurrent.ThreadPoolExecutor(
-            0, Integer.MAX_VALUE, 30, java.util.concurrent.TimeUnit.SECONDS,
-            new java.util.concurrent.SynchronousQueue<>(), r -> {
-                Thread t = new Thread(r, "epiphany-sftp");
-                t.setDaemon(true);
-                return t;
-            });
-
     /**
-     * Runs a blocking SFTP call on a thread nobody interrupts while the caller waits for it. MINA answers an interrupt
-     * inside an SFTP call by closing the whole session, later and by itself, which cut off the next command on that
-     * host (even one of the next apply). An interrupted caller now returns at once with a cancellation and its flag
-     * set, while the transfer finishes or fails on its own thread, as a command the SDK stopped waiting for goes on.
+     * Runs a blocking SFTP call on the caller's thread: {@link QuietSftpClient} does every wait itself, so an interrupt
+     * never reaches MINA inside the call (MINA answered one by closing the whole session later, which cut off the next
+     * command on that host) and the interrupted caller returns at once with a cancellation and its flag set. A caller
+     * already interrupted sends nothing.
      */
-    private <T> T uninterrupted(String what, java.util.function.Supplier<T> call) {
+    private <T> T unlessInterrupted(String what, java.util.function.Supplier<T> call) {
         if (Thread.currentThread().isInterrupted()) {
             throw new java.util.concurrent.CancellationException(what + " on " + host.hostname() + " interrupted");
         }
-        java.util.concurrent.CompletableFuture<T> f = java.util.concurrent.CompletableFuture.supplyAsync(call,
-                TRANSFERS);
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.util.concurrent.CancellationException(what + " on " + host.hostname() + " interrupted");
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new RemoteException(host.hostname(), what + " failed: " + e.getCause(), e.getCause());
-        }
+        return call.get();
     }
 
     /** The session's SFTP client, or null when files go over exec (non-root login, or no SFTP subsystem). */
@@ -161,7 +139,7 @@ final class FileTransfer {
                 return client;
             }
             try {
-                client = SftpClientFactory.instance().createSftpClient(session);
+                client = QuietSftpClient.open(session);
                 session.setAttribute(SFTP, client);
                 return client;
             } catch (IOException e) {
