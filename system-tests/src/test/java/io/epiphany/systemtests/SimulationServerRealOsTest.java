@@ -10,6 +10,7 @@ import io.epiphany.systemtests.fleet.ProcessRun;
 import io.epiphany.systemtests.fleet.RealOsFleet;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,8 @@ class SimulationServerRealOsTest {
     @BeforeAll
     void startFleet() {
         SystemAssumptions.assumeRealOsFleet();
-        fleet = RealOsFleet.startWithSimulatedKubernetes(List.of("sim-1"));
+        fleet = RealOsFleet.startWithSimulatedKubernetes(List.of("sim-1"),
+                Map.of("epiphany.sim.server-args-seconds", "1"));
         host = fleet.hosts().get(0).hostname();
     }
 
@@ -104,6 +106,15 @@ class SimulationServerRealOsTest {
                 .as("the socket's directory is root's only").isEqualTo(1);
         assertThat(sh("su epiphany -c 'kubeadm version -o short'").orThrow().stdout())
                 .isEqualTo(sh("kubeadm version -o short").orThrow().stdout());
+    }
+
+    @Test
+    void aClientThatSendsNoArgumentsIsDroppedAndTheServerServesOn() {
+        // connects, sends nothing and waits for the server to close (bounded by timeout: 124 if it never does)
+        ProcessRun.Result silent = sh("timeout 20 perl -MIO::Socket::UNIX -e '$s = IO::Socket::UNIX->new(Peer =>"
+                + " \"/run/epiphany-sim/simulation.sock\") or die \"$!\"; print sysread($s, $b, 1) == 0 ? \"closed\" : \"data\"'");
+        assertThat(silent.orThrow().stdout()).isEqualTo("closed");
+        assertThat(sh(SERVED + "kubeadm version -o short").orThrow().stdout()).isNotBlank();
     }
 
     @Test

@@ -16,7 +16,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +55,16 @@ public final class SimulationServer {
     static final int MAX_DATA_BYTES = 1 << 16;
     /** Calls at once; one more is not served (the client starts its own JVM), never queued without bound. */
     static final int THREADS = 32;
+    /**
+     * A client sends its arguments at once; one that does not within this many seconds (10, or the system property
+     * {@code epiphany.sim.server-args-seconds}) is dropped, so that it cannot hold a thread.
+     */
+    static final long ARGS_SECONDS = Long.getLong("epiphany.sim.server-args-seconds", 10);
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "simulated-call-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
 
     private SimulationServer() {}
 
@@ -92,7 +105,13 @@ public final class SimulationServer {
                 c.send(NOT_SERVED, new byte[0]); // unreachable through the 0600 socket; never serve a user as root
                 return;
             }
-            Frame first = c.read(MAX_ARGS_BYTES);
+            ScheduledFuture<?> drop = WATCHDOG.schedule(c::closeQuietly, ARGS_SECONDS, TimeUnit.SECONDS);
+            Frame first;
+            try {
+                first = c.read(MAX_ARGS_BYTES);
+            } finally {
+                drop.cancel(false);
+            }
             if (first == null || first.type() != ARGS) {
                 log("a call without arguments: ignored");
                 return;
@@ -110,7 +129,7 @@ public final class SimulationServer {
             }
             c.send(EXIT, ByteBuffer.allocate(4).putInt(rc).array());
         } catch (IOException e) {
-            log("a client went away during its call: " + e.getMessage()); // its caller ended; as a broken pipe would
+            log("a call ended early: " + e); // its client went away (or was dropped), as a broken pipe would end it
         }
     }
 
@@ -185,6 +204,14 @@ public final class SimulationServer {
                 }
             }
             return true;
+        }
+
+        void closeQuietly() {
+            try {
+                channel.close(); // a read blocked on it ends with an AsynchronousCloseException
+            } catch (IOException e) {
+                log("cannot close a call's socket: " + e.getMessage());
+            }
         }
 
         @Override
