@@ -242,7 +242,8 @@ WRAPPER
 start_simulation_servers() {
   local host
   for host in "$@"; do
-    in_host "$host" sh -c 'mkdir -p -m 0700 "${1%/*}"; mkdir -p /var/log/epiphany-fleet
+    # umask 022: a root caller's (sudo's default), which the directories the simulation creates get
+    in_host "$host" sh -c 'umask 022; mkdir -p -m 0700 "${1%/*}"; mkdir -p /var/log/epiphany-fleet
       EPIPHANY_SIM_CLASS=io.epiphany.systemtests.fleet.SimulationServer setsid /usr/local/sbin/epiphany-sim "$1" \
         </dev/null >>/var/log/epiphany-fleet/simulation-server.log 2>&1 &' _ "$SIM_SOCKET"
   done
