@@ -247,10 +247,12 @@ start_simulation_servers() {
       EPIPHANY_SIM_CLASS=io.epiphany.systemtests.fleet.SimulationServer setsid /usr/local/sbin/epiphany-sim "$1" \
         </dev/null >>/var/log/epiphany-fleet/simulation-server.log 2>&1 &' _ "$SIM_SOCKET"
   done
-  local deadline=$((SECONDS + 60))
+  # lsmod: a read-only program every simulated host has, bare or ready
+  local limit=$((60 + $#)) deadline
+  deadline=$((SECONDS + limit))
   for host in "$@"; do
     until in_host "$host" env EPIPHANY_SIM_SERVER_ONLY=1 /usr/local/sbin/epiphany-sim-client lsmod >/dev/null 2>&1; do
-      [[ $SECONDS -lt $deadline ]] || die "host $host: the SIMULATED program server did not answer in 60 s; see $STATE/hosts/$host/var-upper/log/epiphany-fleet/simulation-server.log"
+      [[ $SECONDS -lt $deadline ]] || die "host $host: the SIMULATED program server did not answer in $limit s; see $STATE/hosts/$host/var-upper/log/epiphany-fleet/simulation-server.log"
       sleep 0.2
     done
   done
