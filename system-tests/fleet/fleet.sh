@@ -18,7 +18,8 @@
 #   fleet.sh bench N                                          start N hosts, print start time and memory per host, tear down
 #
 # Environment: EPIPHANY_FLEET_NAME (1-4 chars [a-z0-9], default "epf"), EPIPHANY_FLEET_OCTET (second octet of the
-# 10.X.0.0/16 range, default 201), EPIPHANY_FLEET_PARALLEL (host setups in parallel, default 8).
+# 10.X.0.0/16 range, default 201), EPIPHANY_FLEET_PARALLEL (host setups in parallel, default 8),
+# EPIPHANY_FLEET_SIM_SERVER (0: no resident SIMULATED program server per host, one JVM per call; default 1).
 # Layout: /run/epiphany-fleet/NAME/{known_hosts,id_ecdsa,hosts.tsv,hosts/HOST/...}; see README.md next to this file.
 set -euo pipefail
 
@@ -143,16 +144,24 @@ install_java_classpath() {
 # them), so that `command -v kubeadm` tells the truth on a bare host too.
 SIM_TOOLS="swapon swapoff modprobe lsmod apt-mark apt-cache"
 SIM_K8S_TOOLS="kubeadm kubelet kubectl containerd"
+# The resident simulation server's socket in every host (root only: the directory is 0700, the socket 0600).
+SIM_SOCKET=/run/epiphany-sim/simulation.sock
 install_simulation() {
   local main=$1 tool prop props=""; shift
   for prop in "$@"; do props+=" -D$prop"; done
   cat > "$STATE/sbin/epiphany-sim" <<WRAPPER
 #!/bin/sh
 # SIMULATED host programs (see fleet.sh install_simulation): runs the epiphany-testkit simulation, tool first.
+# A root caller's call goes to the host's resident simulation server (SimulationServer, through epiphany-sim-client),
+# which falls back here with EPIPHANY_SIM_NO_SERVER when it cannot serve the call.
 # EPIPHANY_SIM_CLASS: another main class on the same class path and with the same properties (fleet set-up only).
-# Each call is a new JVM: a class-data sharing archive of the simulation's classes, recorded once in the first host
-# when the fleet comes up (EPIPHANY_SIM_RECORD_CDS), halves its start-up CPU. JVM warnings would go to stdout, which
-# callers parse: only errors, on stderr.
+# Otherwise each call is a new JVM: a class-data sharing archive of the simulation's classes, recorded once in the
+# first host when the fleet comes up (EPIPHANY_SIM_RECORD_CDS), halves its start-up CPU. JVM warnings would go to
+# stdout, which callers parse: only errors, on stderr.
+if [ -z "\${EPIPHANY_SIM_CLASS:-}\${EPIPHANY_SIM_RECORD_CDS:-}\${EPIPHANY_SIM_NO_SERVER:-}" ] && [ -S $SIM_SOCKET ]; then
+  exec /usr/local/sbin/epiphany-sim-client "\$@"
+fi
+unset EPIPHANY_SIM_NO_SERVER
 ip=\$(ip -4 -o addr show dev eth0 | awk '{split(\$4, a, "/"); print a[1]; exit}')
 cds=/opt/epiphany-fleet/shared/simulation-classes.jsa
 if [ -n "\${EPIPHANY_SIM_RECORD_CDS:-}" ]; then share="-XX:ArchiveClassesAtExit=\$cds"
@@ -165,6 +174,7 @@ exec java -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \$share -Xlog:disable
   -cp "\$(cat /opt/epiphany-fleet/java/classpath)" "\${EPIPHANY_SIM_CLASS:-$main}" "\$@"
 WRAPPER
   chmod 0755 "$STATE/sbin/epiphany-sim"
+  install -m 0755 "$FLEET_DIR/sim-client.pl" "$STATE/sbin/epiphany-sim-client"
   for tool in $SIM_TOOLS $SIM_K8S_TOOLS; do
     local target="$STATE/sbin/$tool"
     [[ " $SIM_K8S_TOOLS " != *" $tool "* ]] || target="$STATE/sbin/k8s/$tool"
@@ -224,6 +234,28 @@ fi
 exec /usr/bin/stat "$@"
 WRAPPER
   chmod 0755 "$STATE/sbin/stat"
+}
+
+# SIMULATED programs, resident: one SimulationServer JVM per host (after the class-data sharing archive is recorded,
+# so that they map it), started through epiphany-sim (its JVM options and simulation properties) inside the host's
+# namespaces; it dies with the host's PID 1 at 'fleet.sh down'. Waits (bounded) until every host's server answers.
+start_simulation_servers() {
+  local host
+  for host in "$@"; do
+    # umask 022: a root caller's (sudo's default), which the directories the simulation creates get
+    in_host "$host" sh -c 'umask 022; mkdir -p -m 0700 "${1%/*}"; mkdir -p /var/log/epiphany-fleet
+      EPIPHANY_SIM_CLASS=io.epiphany.systemtests.fleet.SimulationServer setsid /usr/local/sbin/epiphany-sim "$1" \
+        </dev/null >>/var/log/epiphany-fleet/simulation-server.log 2>&1 &' _ "$SIM_SOCKET"
+  done
+  # lsmod: a read-only program every simulated host has, bare or ready
+  local limit=$((60 + $#)) deadline
+  deadline=$((SECONDS + limit))
+  for host in "$@"; do
+    until in_host "$host" env EPIPHANY_SIM_SERVER_ONLY=1 /usr/local/sbin/epiphany-sim-client lsmod >/dev/null 2>&1; do
+      [[ $SECONDS -lt $deadline ]] || die "host $host: the SIMULATED program server did not answer in $limit s; see $STATE/hosts/$host/var-upper/log/epiphany-fleet/simulation-server.log"
+      sleep 0.2
+    done
+  done
 }
 
 # The apiserver stand-in, run inside a host: 'start' (idempotent; waits for /readyz) or 'stop' (SIGKILL, like a
@@ -472,6 +504,8 @@ cmd_up() {
     # the archive must be recorded with the class path as the hosts see it, hence inside a host
     in_host "${names[0]}" env EPIPHANY_SIM_RECORD_CDS=1 /usr/local/sbin/epiphany-sim kubeadm version -o short \
       >/dev/null 2>&1 || log "no class-data sharing archive for the SIMULATED programs (they start without one)"
+    # EPIPHANY_FLEET_SIM_SERVER=0: one JVM per call as before the servers (to compare, or to rule the servers out)
+    [[ "${EPIPHANY_FLEET_SIM_SERVER:-1}" == 0 ]] || start_simulation_servers "${names[@]}"
   fi
   cat "$STATE"/hosts/*/known_hosts > "$STATE/known_hosts"
   chmod 0644 "$STATE/known_hosts"
