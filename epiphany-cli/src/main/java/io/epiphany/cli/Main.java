@@ -22,6 +22,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        EarlyAccess.process().startFor(java.util.List.of(args)); // first: it overlaps everything below
         System.exit(run(Terminal.system(), args));
     }
 
