@@ -28,10 +28,11 @@ final class Failures implements IExecutionExceptionHandler {
     };
 
     /**
-     * An {@link Error} out of a command (picocli passes Errors on): the SDK's own fault, said as such with what to do,
-     * and its stack trace for a report. Never "unreachable" or "failed on a host" (issue 16).
+     * An {@link Error} out of a command (picocli passes Errors on), or a RuntimeException that is none of the SDK's
+     * failures above nor local I/O: the SDK's own fault, said as such with what to do, and its stack trace for a
+     * report. Never "unreachable" or "failed on a host" (issue 16).
      */
-    static int internal(Error e, java.io.PrintStream err) {
+    static int internal(Throwable e, java.io.PrintWriter err) {
         String hint = e instanceof LinkageError
                 ? "a class path that mixes SDK versions? rebuild the SDK (./mvnw -B package -DskipTests) and run it again"
                 : "please report it with the stack trace below";
@@ -56,6 +57,10 @@ final class Failures implements IExecutionExceptionHandler {
         if (e instanceof IllegalArgumentException) {
             err.println(e.getMessage());
             return USAGE;
+        }
+        if (e instanceof RuntimeException && !(e instanceof java.io.UncheckedIOException)
+                && !(e instanceof java.util.concurrent.CancellationException)) {
+            return internal(e, err);
         }
         throw e;
     }

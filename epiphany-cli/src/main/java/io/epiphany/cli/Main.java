@@ -28,15 +28,15 @@ public final class Main {
 
     /** Runs one command line on the given streams and returns its exit code (the entry point tests use). */
     static int run(Terminal term, String... args) {
-        return execute(term, commandLine(term, args.length == 0 ? null : args[0]), args);
+        return execute(commandLine(term, args.length == 0 ? null : args[0]), args);
     }
 
     /** Runs {@code args} on {@code cl}; an Error (picocli's handler sees Exceptions only) is {@link Failures#INTERNAL}. */
-    static int execute(Terminal term, CommandLine cl, String... args) {
+    static int execute(CommandLine cl, String... args) {
         try {
             return cl.execute(args);
         } catch (Error e) {
-            return Failures.internal(e, term.err());
+            return Failures.internal(e, cl.getErr());
         }
     }
 

@@ -2,15 +2,16 @@ package io.epiphany.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** Issue 16: an Error out of a command is said to be the SDK's own, with its own exit code, never a host's failure. */
+/**
+ * Issue 16: an Error (or a RuntimeException that is none of the SDK's failures) out of a command is said to be the
+ * SDK's own, with its own exit code, never a host's failure; a host's failure still is one.
+ */
 class InternalErrorTest {
     @Test
     void aLinkageErrorSaysInternalErrorAndWhatToDo() {
@@ -26,26 +27,41 @@ class InternalErrorTest {
                 .startsWith("internal error in the SDK: java.lang.AssertionError: an invariant (please report it");
     }
 
-    private static String run(Error error, int expectedCode) {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Terminal term = Terminal.of(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), false, Map.of());
-        assertThat(Main.execute(term, new CommandLine(new Failing(error)))).isEqualTo(expectedCode);
-        return err.toString(StandardCharsets.UTF_8);
+    @Test
+    void aRuntimeExceptionThatIsNoneOfTheSdksFailuresIsInternalToo() {
+        assertThat(run(new IllegalStateException("this RemoteAccess is closed"), Failures.INTERNAL))
+                .startsWith("internal error in the SDK: java.lang.IllegalStateException: this RemoteAccess is closed");
     }
 
-    /** A command whose run throws {@code error}, as a command run on a broken class path would. */
+    @Test
+    void aHostsFailureIsStillOne() {
+        assertThat(run(new io.epiphany.api.remote.RemoteException("m1", "cannot connect to 192.0.2.1:22: refused"),
+                Failures.FAILED_ON_HOST)).startsWith("FAILED: ").contains("refused").doesNotContain("internal");
+    }
+
+    private static String run(Throwable failure, int expectedCode) {
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new Failing(failure)).setErr(new PrintWriter(err, true))
+                .setExecutionExceptionHandler(new Failures());
+        assertThat(Main.execute(cl)).isEqualTo(expectedCode);
+        return err.toString();
+    }
+
+    /** A command whose run throws {@code failure}, as a command run on a broken class path would. */
     @CommandLine.Command(name = "failing")
     static final class Failing implements Callable<Integer> {
-        private final Error error;
+        private final Throwable failure;
 
-        Failing(Error error) {
-            this.error = error;
+        Failing(Throwable failure) {
+            this.failure = failure;
         }
 
         @Override
-        public Integer call() {
-            throw error;
+        public Integer call() throws Exception {
+            if (failure instanceof Error e) {
+                throw e;
+            }
+            throw (Exception) failure;
         }
     }
 }
