@@ -85,7 +85,7 @@ final class ClusterFile {
 
     // one runtime for every step of the command, so plan, apply and re-plan share their SSH sessions
     private static <T> T withAccess(Cluster cluster, Optional<SimulatedFleet> fleet, Function<Session, T> body) {
-        try (RemoteAccess access = RemoteAccess.load()) {
+        try (RemoteAccess access = EarlyAccess.process().take()) {
             return body.apply(new Session(cluster, access, fleet));
         }
     }

@@ -22,12 +22,22 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        EarlyAccess.process().startFor(java.util.List.of(args)); // first: it overlaps everything below
         System.exit(run(Terminal.system(), args));
     }
 
     /** Runs one command line on the given streams and returns its exit code (the entry point tests use). */
     static int run(Terminal term, String... args) {
-        return commandLine(term, args.length == 0 ? null : args[0]).execute(args);
+        return execute(commandLine(term, args.length == 0 ? null : args[0]), args);
+    }
+
+    /** Runs {@code args} on {@code cl}; an Error (picocli's handler sees Exceptions only) is {@link Failures#INTERNAL}. */
+    static int execute(CommandLine cl, String... args) {
+        try {
+            return cl.execute(args);
+        } catch (Error e) {
+            return Failures.internal(e, cl.getErr());
+        }
     }
 
     /** Every subcommand by name, in the order the help lists them, each made when it is added. */

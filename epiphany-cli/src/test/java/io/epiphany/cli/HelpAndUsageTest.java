@@ -26,7 +26,7 @@ class HelpAndUsageTest {
         assertThat(run.code()).as(run.both()).isZero();
         assertThat(run.out()).startsWith("Usage: epiphany " + command + " ")
                 .contains("-h, --help", "Exit codes:", "0   done", "1   the file is invalid", "2   usage",
-                        "3   failed on a host");
+                        "3   failed on a host", "4   an internal error in the SDK");
         if (!command.equals("completion")) {
             assertThat(run.out()).contains("-f=FILE", "--simulated");
         }

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * (from /proc, so the figure holds up on a loaded machine), then closes it; nothing leaves the machine.
  *
  * <p>Variants: the JVM as {@code java -jar} starts it; with an application class-data sharing archive (what
- * {@code ./epiphany} now creates beside the jar); and that archive with the C1 compiler only.
+ * {@code ./epiphany} now creates beside the jar); that archive with the C1 compiler only; and with the launcher's
+ * compile thresholds and young-generation minimum too (what {@code ./epiphany} runs without {@code --simulated}).
  *
  * <p>A harness, not a gate: runs only with {@code -Depiphany.bench=true}. Rerun: {@code ./mvnw -B -pl epiphany-cli -am
  * package -DskipTests}, then {@code ./mvnw -B -pl epiphany-cli -am verify -Dtest=StartupBenchmark -Depiphany.bench=true
@@ -62,6 +63,10 @@ class StartupBenchmark {
                 jar.toString(), "plan", "-f", "" + file));
         variants.put("epiphany plan, CDS archive, C1 only", file -> List.of(java, "-XX:SharedArchiveFile=" + archive,
                 "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "plan", "-f", "" + file));
+        variants.put("epiphany plan, CDS archive, C1 only, thresholds x5, NewSize=64m (what ./epiphany runs)",
+                file -> List.of(java, "-XX:SharedArchiveFile=" + archive, "-XX:TieredStopAtLevel=1",
+                        "-XX:CompileThresholdScaling=5", "-XX:NewSize=64m", "-jar", jar.toString(), "plan", "-f",
+                        "" + file));
         // warm-up: the page cache, and the archive the CDS variants map
         measure(file -> List.of(java, "-XX:ArchiveClassesAtExit=" + archive, "-jar", jar.toString(), "plan", "-f",
                 "" + file));

@@ -88,6 +88,9 @@ final class Connector {
                 return CompletableFuture.completedFuture(session);
             }
             Throwable cause = unwrap(error);
+            if (SdkFault.is(cause)) {
+                return CompletableFuture.<ClientSession>failedFuture(cause);
+            }
             boolean retryable = cause instanceof ConnectFailure && ((ConnectFailure) cause).retryable();
             if (retryable && attempt < settings.connectAttempts()) {
                 long delay = backoffMillis(attempt);
@@ -229,18 +232,24 @@ final class Connector {
                 }
                 return;
             }
-            ConnectFailure failure = classify(target, a.getException(), session);
+            Throwable failure = classify(target, a.getException(), session);
             session.close(true);
             result.completeExceptionally(failure);
         });
     }
 
-    /** Network trouble is worth another attempt; a refused host key or refused credentials never are. */
-    private static ConnectFailure classify(HostTarget target, Throwable raw, ClientSession session) {
+    /**
+     * Network trouble is worth another attempt; a refused host key or refused credentials never are. The SDK's own
+     * faults ({@link SdkFault}) are returned as they are, never classified as the host's.
+     */
+    private static Throwable classify(HostTarget target, Throwable raw, ClientSession session) {
         Throwable error = raw;
         while ((error instanceof java.util.concurrent.ExecutionException || error instanceof CompletionException)
                 && error.getCause() != null) {
             error = error.getCause();
+        }
+        if (SdkFault.is(error)) {
+            return error;
         }
         HostKeyRejection rejection = session == null ? null : session.getAttribute(HostKeyRejection.KEY);
         if (rejection != null) {

@@ -5,6 +5,7 @@ import io.epiphany.api.Machine;
 import io.epiphany.api.SshAddress;
 import io.epiphany.api.SshSettings;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -13,6 +14,20 @@ import java.util.Optional;
  */
 record HostTarget(String name, String address, int port, String user, Optional<String> pinnedFingerprint,
         HostKeyPolicy policy, Path knownHosts) {
+    // equals and hashCode written out (as a record's are: every component): a record's own are bootstrapped through
+    // invokedynamic (ObjectMethods), whose first use spins method-handle classes, on the path to the first connect
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof HostTarget t && Objects.equals(name, t.name) && Objects.equals(address, t.address)
+                && port == t.port && Objects.equals(user, t.user) && Objects.equals(pinnedFingerprint,
+                t.pinnedFingerprint) && policy == t.policy && Objects.equals(knownHosts, t.knownHosts);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, address, port, user, pinnedFingerprint, policy, knownHosts);
+    }
 
     static HostTarget of(Machine machine, SshSettings settings) {
         return new HostTarget(machine.hostname(), machine.sshAddress().orElse(machine.ip()),

@@ -36,7 +36,18 @@ final class KeyPairs {
     private final Map<CacheKey, List<KeyPair>> cache = new ConcurrentHashMap<>();
 
     /** Secret compares by value and hashes to a constant, so the passphrase itself never becomes a hash. */
-    private record CacheKey(Path path, Optional<Secret> passphrase) {}
+    private record CacheKey(Path path, Optional<Secret> passphrase) {
+        // written out for the reason HostTarget's are
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof CacheKey k && path.equals(k.path) && passphrase.equals(k.passphrase);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * path.hashCode() + passphrase.hashCode();
+        }
+    }
 
     List<KeyPair> load(SshSettings settings) {
         if (settings.useAgent()) {

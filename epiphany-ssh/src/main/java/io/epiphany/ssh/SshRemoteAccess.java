@@ -157,7 +157,18 @@ public final class SshRemoteAccess implements RemoteAccess {
     }
 
     /** Same machine and same settings share one connection. */
-    private record HostKey(HostTarget target, SshSettings settings) {}
+    private record HostKey(HostTarget target, SshSettings settings) {
+        // written out for the reason HostTarget's are
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof HostKey k && target.equals(k.target) && settings.equals(k.settings);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * target.hashCode() + settings.hashCode();
+        }
+    }
 
     /** Tunes a {@link SshRemoteAccess}. */
     public static final class Builder {

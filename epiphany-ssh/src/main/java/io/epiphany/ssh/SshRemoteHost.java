@@ -140,7 +140,7 @@ final class SshRemoteHost implements RemoteHost {
                     String what = cause instanceof TimeoutException ? cause.getMessage()
                             : command.redact(String.valueOf(cause.getMessage()));
                     LOG.debug("`{}` failed after {} ms: {}", command.logText(), ms, what);
-                    result.completeExceptionally(transportFailure(command, cause));
+                    result.completeExceptionally(SdkFault.is(cause) ? cause : transportFailure(command, cause));
                 } else {
                     LOG.debug("`{}` exited {} in {} ms", command.logText(), outcome.exitStatus(), ms);
                     result.complete(outcome);
@@ -285,6 +285,9 @@ final class SshRemoteHost implements RemoteHost {
             Throwable cause = unwrap(e.getCause());
             if (cause instanceof RuntimeException) {
                 throw (RuntimeException) cause;
+            }
+            if (cause instanceof Error) {
+                throw (Error) cause; // SdkFault: as it is
             }
             throw new CompletionException(cause);
         }

@@ -125,6 +125,10 @@ final class FactsGatherer {
         HostFactsReader reader = new HostFactsReader(cluster, clock);
         for (var outcome : Parallel.map(machines, cluster.ssh().concurrency(),
                 m -> reader.read(m, hosts.get(m), cluster.isMaster(m) || cluster.machine(m.hostname()).isEmpty()))) {
+            // only a transport failure says the machine is unreachable; anything else is the SDK's own fault
+            if (!outcome.ok() && !(outcome.error() instanceof RemoteException)) {
+                throw outcome.error();
+            }
             into.put(outcome.item().hostname(), outcome.ok() ? outcome.value()
                     : HostFacts.unreachable(outcome.item().hostname(), outcome.error().getMessage()));
         }

@@ -12,7 +12,8 @@ import org.slf4j.MDC;
 
 /**
  * Runs a multi-step action per host on a bounded pool: threads = min(concurrency, hosts), never one per host beyond
- * that. Every host's outcome is collected; the caller decides whether one failure fails the phase.
+ * that. Every host's outcome is collected; the caller decides whether one failure fails the phase. An {@link Error}
+ * is the SDK's own and no host's outcome: it is thrown as it is.
  */
 final class Parallel {
     private Parallel() {}
@@ -64,6 +65,11 @@ final class Parallel {
                 try {
                     out.add(new Outcome<>(items.get(i), futures.get(i).get(), null));
                 } catch (ExecutionException e) {
+                    if (e.getCause() instanceof Error error) {
+                        // a NoSuchMethodError (mixed SDK versions on the class path), an OutOfMemoryError: no host's
+                        // outcome, and never to be reported as one (such as "unreachable"); the pool stops below
+                        throw error;
+                    }
                     RuntimeException cause = e.getCause() instanceof RuntimeException re ? re
                             : new IllegalStateException(e.getCause());
                     out.add(new Outcome<>(items.get(i), null, cause));
