@@ -46,8 +46,36 @@ class LbChangeBenchmark {
     private static final String MINA_DEFAULT_KEX = "sntrup761x25519-sha512,sntrup761x25519-sha512@openssh.com,"
             + "mlkem768x25519-sha256,curve25519-sha256";
 
-    /** A run's time and what it did ({@code ops=... kex=...}). */
-    record Run(long ms, String detail) {}
+    /**
+     * A run's time, what it did ({@code ops=... kex=...}) and the CPU the controller's processes used (the ssh clients,
+     * or the SDK's JVM; bash's {@code times} of its children), -1 where not measured.
+     */
+    record Run(long ms, String detail, long cpuMs) {
+        Run(long ms, String detail) {
+            this(ms, detail, -1);
+        }
+    }
+
+    /** Runs {@code command} under bash, which prints its children's CPU ({@code times}) last on stderr. */
+    private static ProcessRun.Result timed(List<String> command) {
+        List<String> line = new ArrayList<>(List.of("bash", "-c", "\"$@\"; s=$?; times >&2; exit $s", "bash"));
+        line.addAll(command);
+        return ProcessRun.run(TIMEOUT, line);
+    }
+
+    /** User + system CPU of the children, from the second line of bash's {@code times} ("0m1.234s 0m0.056s"). */
+    static long childrenCpuMs(String stderr) {
+        List<String> lines = stderr.lines().filter(l -> l.matches("\\d+m[\\d.]+s \\d+m[\\d.]+s")).toList();
+        if (lines.size() < 2) {
+            return -1;
+        }
+        long ms = 0;
+        for (String t : lines.get(lines.size() - 1).split(" ")) {
+            String[] parts = t.substring(0, t.length() - 1).split("m");
+            ms += Math.round((Long.parseLong(parts[0]) * 60 + Double.parseDouble(parts[1])) * 1000);
+        }
+        return ms;
+    }
 
     @Test
     void lbChangeAgainstTheOpenSshFloor(@TempDir Path dir) throws Exception {
@@ -103,9 +131,9 @@ class LbChangeBenchmark {
                 for (Map.Entry<String, Measured> e : variants.entrySet()) {
                     Measured m = e.getValue();
                     record(String.format(Locale.ROOT, "  %-46s median %6d ms  min-max %d-%d  %.2fx floor(default)"
-                            + "  %.2fx floor(curve25519)  %s  all=%s", e.getKey(), m.median(), m.min(), m.max(),
+                            + "  %.2fx floor(curve25519)  %s  all=%s%s", e.getKey(), m.median(), m.min(), m.max(),
                             (double) m.median() / floorDefault, (double) m.median() / floorCurve, m.detail(n),
-                            m.all()));
+                            m.all(), m.cpu(n)));
                 }
                 if (ansible.isPresent()) {
                     long a = variants.get(ANSIBLE).median();
@@ -142,15 +170,17 @@ class LbChangeBenchmark {
                     + " \"root@$ip\" " + io.epiphany.api.remote.Shell.quote(remote)
                     + " < " + (stdin == null ? "/dev/null" : stdin.toString());
             long start = System.nanoTime();
-            String out = ProcessRun.run(TIMEOUT, List.of("sh", "-c", "while read -r ip; do " + ssh + " & done < " + ips
-                    + "; wait")).orThrow().stdout();
+            ProcessRun.Result result = timed(List.of("sh", "-c", "while read -r ip; do " + ssh + " & done < " + ips
+                    + "; wait")).orThrow();
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            String out = result.stdout();
             long lines = out.lines().filter(l -> !l.isBlank() && !l.startsWith("Configuration file is valid"))
                     .filter(expected).count();
             if (lines != hosts.size()) {
                 throw new IllegalStateException("ssh: " + lines + " expected lines of " + hosts.size() + ": " + out);
             }
-            return new Run(ms, "ops=" + hosts.size() + " kex=" + (kex == null ? "default" : kex));
+            return new Run(ms, "ops=" + hosts.size() + " kex=" + (kex == null ? "default" : kex),
+                    childrenCpuMs(result.stderr()));
         } finally {
             Files.deleteIfExists(ips);
         }
@@ -208,6 +238,17 @@ class LbChangeBenchmark {
 
         String all() {
             return runs.stream().map(r -> Long.toString(r.ms())).toList().toString();
+        }
+
+        /** The controller's CPU (median), total and per host, where measured. */
+        String cpu(int hosts) {
+            List<Long> cpu = runs.stream().map(Run::cpuMs).filter(c -> c >= 0).sorted().toList();
+            if (cpu.isEmpty()) {
+                return "";
+            }
+            long median = cpu.get(cpu.size() / 2);
+            return String.format(Locale.ROOT, "  controller CPU median %d ms (%.1f ms/host)", median,
+                    (double) median / hosts);
         }
 
         /** Operations per host and the negotiated exchanges, from the last run; warm changes' median if any. */
@@ -284,10 +325,12 @@ class LbChangeBenchmark {
                     fleet.privateKey().toString(), fleet.knownHosts().toString(), config.toString(), kex));
             line.addAll(ips());
             long start = System.nanoTime();
-            String out = ProcessRun.run(TIMEOUT, line).orThrow().stdout();
+            ProcessRun.Result result = timed(line).orThrow();
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            String out = result.stdout();
             return new Run(ms, out.lines().filter(l -> l.startsWith("ops=")).reduce((a, b) -> b)
-                    .orElseThrow(() -> new IllegalStateException("no result line: " + out)));
+                    .orElseThrow(() -> new IllegalStateException("no result line: " + out)),
+                    childrenCpuMs(result.stderr()));
         }
 
         /** A change with a new RemoteAccess (timed), then one more on the same sessions (its time in the detail). */
