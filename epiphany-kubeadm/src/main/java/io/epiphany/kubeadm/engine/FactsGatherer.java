@@ -140,7 +140,7 @@ final class FactsGatherer {
             "kubeadm-config", "-n", "kube-system", "-o", "json").readOnly();
 
     /** The command's result, or its transport failure as {@link RemoteHost#run} throws it. */
-    private static CommandResult answer(java.util.concurrent.CompletableFuture<CommandResult> f) {
+    static CommandResult answer(java.util.concurrent.CompletableFuture<CommandResult> f) {
         try {
             return f.get();
         } catch (InterruptedException e) {
