@@ -57,7 +57,7 @@ final class CertificatesExpired extends ApplyException {
     /** Facts of a cluster whose API does not answer: the hosts only; {@link #recovering} tells them apart. */
     Facts facts() {
         return new Facts(hosts, Optional.empty(), Optional.empty(), Optional.empty(), List.of(), List.of(), List.of(),
-                List.of(), Optional.empty());
+                List.of(), Optional.empty(), false);
     }
 
     /** Facts made by {@link #facts()}: a cluster exists on the hosts but no API answered. */

@@ -22,10 +22,12 @@ import java.util.stream.Collectors;
  * @param etcdTried why each master's etcd did not answer, when one did not
  * @param cniDaemonSets {@code namespace/name} of every DaemonSet that mounts {@code /etc/cni/net.d} (a CNI), when the
  *        API answered
+ * @param coreDnsReady CoreDNS's Deployment had all its replicas ready when the facts were read (false when unknown):
+ *        what verification of an apply that ran no step takes instead of asking again
  */
 record Facts(Map<String, HostFacts> hosts, Optional<String> apiMaster, Optional<String> etcdVia,
         Optional<StoredConfig> stored, List<NodeInfo> nodes, List<EtcdMember> members, List<Machine> retired,
-        List<String> etcdTried, Optional<List<String>> cniDaemonSets) {
+        List<String> etcdTried, Optional<List<String>> cniDaemonSets, boolean coreDnsReady) {
 
     HostFacts host(Machine m) {
         return hosts.get(m.hostname());

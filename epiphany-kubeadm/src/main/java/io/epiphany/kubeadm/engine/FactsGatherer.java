@@ -84,13 +84,15 @@ final class FactsGatherer {
                         List.of("everything"), null);
             }
             return new Facts(byHost, Optional.empty(), Optional.empty(), Optional.empty(), List.of(), List.of(),
-                    List.of(), List.of(), Optional.empty());
+                    List.of(), List.of(), Optional.empty(), false);
         }
         List<NodeInfo> nodes = parseNodes(api.get(), nodesJson);
         // independent of what follows: in flight on the API master while the etcd membership is read
         RemoteHost apiHost = hosts.get(api.get());
         java.util.concurrent.CompletableFuture<CommandResult> storedQuery = apiHost.runAsync(STORED_CONFIG);
         java.util.concurrent.CompletableFuture<CommandResult> cniQuery = apiHost.runAsync(DAEMONSETS);
+        // what verification asks last: an apply that runs no step then needs no round trip after its phases
+        java.util.concurrent.CompletableFuture<CommandResult> coreDnsQuery = apiHost.runAsync(Verification.COREDNS);
         List<Machine> retired = new ArrayList<>(retiredNodes(nodes));
         readHosts(retired, byHost);
         // etcd through the described masters first, then through masters the description dropped
@@ -107,7 +109,7 @@ final class FactsGatherer {
         retired.addAll(retiredMembers);
         return new Facts(byHost, Optional.of(api.get().hostname()), etcd.map(v -> v.via().hostname()),
                 storedConfig(answer(storedQuery)), nodes, members, retired, etcdTried,
-                cniDaemonSets(answer(cniQuery)));
+                cniDaemonSets(answer(cniQuery)), coreDnsReady(answer(coreDnsQuery)));
     }
 
     /**
@@ -118,7 +120,11 @@ final class FactsGatherer {
         Map<String, HostFacts> byHost = new LinkedHashMap<>();
         readHosts(cluster.machines(), byHost);
         return new Facts(byHost, Optional.empty(), Optional.empty(), Optional.empty(), List.of(), List.of(),
-                List.of(), List.of(), Optional.empty());
+                List.of(), List.of(), Optional.empty(), false);
+    }
+
+    private static boolean coreDnsReady(CommandResult r) {
+        return r.ok() && Verification.coreDnsState(r.stdout()) == null;
     }
 
     private void readHosts(List<Machine> machines, Map<String, HostFacts> into) {
