@@ -27,4 +27,16 @@ class SdkFaultTest {
         assertThat(SdkFault.is(new RemoteException("m1", "gone"))).isFalse();
         assertThat(SdkFault.is(new CancellationException())).isFalse();
     }
+
+    @Test
+    void minasOwnSessionStateExceptionsAreTheSessions() {
+        IllegalStateException fromMina = new IllegalStateException("Session is not authenticated");
+        fromMina.setStackTrace(new StackTraceElement[] {new StackTraceElement(
+                "org.apache.sshd.client.session.ClientConnectionService", "getSession", null, 118)});
+        assertThat(SdkFault.is(fromMina)).isFalse();
+        IllegalStateException fromUs = new IllegalStateException("x");
+        fromUs.setStackTrace(new StackTraceElement[] {new StackTraceElement("io.epiphany.ssh.FileTransfer", "read",
+                null, 1)});
+        assertThat(SdkFault.is(fromUs)).isTrue();
+    }
 }
