@@ -50,8 +50,8 @@ final class ConfigSwap {
          * ({@code kill -USR2 $MAINPID}) does: the master re-executes with the live file and starts new workers, the old
          * ones finish their connections. Not {@code systemctl reload haproxy}: its first {@code ExecReload=} line
          * ({@code haproxy -c -f $CONFIG}) would check the same bytes the script has just checked (a parse: 11.5 ms of
-         * CPU with {@link HaproxyConfig}'s {@code httpclient.ssl.verify none}, 53 ms without). {@code --kill-who=main}: the default {@code all} would signal the workers
-         * too. Spelled {@code --kill-who}, not {@code --kill-whom}: systemd 247/249 (Debian 11, Ubuntu 22.04) know
+         * CPU with {@link HaproxyConfig}'s {@code httpclient.ssl.verify none}, 53 ms without). {@code --kill-who=main}:
+         * the default {@code all} would signal the workers too. Spelled {@code --kill-who}, not {@code --kill-whom}: systemd 247/249 (Debian 11, Ubuntu 22.04) know
          * only {@code --kill-who} (systemd#29793), newer ones take it as the unambiguous abbreviation of
          * {@code --kill-whom} (getopt_long). Exits 1 when the unit has no main process ("Failed to kill unit
          * haproxy.service: No main process to kill", systemd src/core/unit.c) or is not loaded.

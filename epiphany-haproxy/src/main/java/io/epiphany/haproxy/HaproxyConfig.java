@@ -137,8 +137,8 @@ public final class HaproxyConfig {
                 .append("    spread-checks ").append(SPREAD_CHECKS_PERCENT).append('\n')
                 // See "HAProxy's own HTTP client" in the class Javadoc. A conditional block (HAProxy 2.4+) keeps the
                 // file the same for every branch: 2.4 has no such keyword.
-                .append("    # HAProxy's own HTTP client (Lua, CLI) is unused here; this spares every start, reload and\n")
-                .append("    # check loading the whole system CA store.\n")
+                .append("    # HAProxy's own HTTP client (Lua, CLI) is unused here; this spares every start, reload")
+                .append(" and\n    # check loading the whole system CA store.\n")
                 .append("    .if version_atleast(2.6)\n")
                 .append("    httpclient.ssl.verify none\n")
                 .append("    .endif\n")

@@ -145,8 +145,8 @@ final class FactsGatherer {
         }
     }
 
-    private static final io.epiphany.api.remote.Command NODES = HostCommands.kubectl("get", "nodes", "-o", "json")
-            .readOnly();
+    /** Every Node as JSON, read-only: what {@link #parseNodes} reads, wherever the engine asks for the Nodes. */
+    static final io.epiphany.api.remote.Command NODES = HostCommands.kubectl("get", "nodes", "-o", "json").readOnly();
 
     /**
      * The early Nodes read; asked again only when it failed in transport (the facts script reached the host since).

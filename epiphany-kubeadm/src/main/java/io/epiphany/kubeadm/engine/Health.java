@@ -61,7 +61,7 @@ final class Health {
         Poll poll = new Poll(ctx.options.healthTimeout());
         String last = "no Node " + m.hostname();
         do {
-            CommandResult r = ctx.host(source).run(HostCommands.kubectl("get", "nodes", "-o", "json").readOnly());
+            CommandResult r = ctx.host(source).run(FactsGatherer.NODES);
             if (r.ok()) {
                 Optional<NodeInfo> node = FactsGatherer.parseNodes(source, r).stream()
                         .filter(n -> n.name().equals(m.hostname())).findFirst();

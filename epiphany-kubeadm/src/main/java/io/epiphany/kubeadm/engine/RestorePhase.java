@@ -132,7 +132,7 @@ final class RestorePhase implements Phase {
 
     private void deleteOtherNodes(Context ctx, Machine first) {
         RemoteHost h = ctx.host(first);
-        CommandResult r = h.run(HostCommands.kubectl("get", "nodes", "-o", "json").readOnly()).orThrow();
+        CommandResult r = h.run(FactsGatherer.NODES).orThrow();
         for (NodeInfo n : FactsGatherer.parseNodes(first, r)) {
             if (!n.name().equals(first.hostname())) {
                 h.run(HostCommands.kubectl("delete", "node", n.name())).orThrow();

@@ -74,7 +74,7 @@ final class Verification {
         List<NodeInfo> fromFacts = unchanged && ctx.facts.apiMaster().isPresent() ? ctx.facts.nodes() : null;
         do {
             List<NodeInfo> nodes = fromFacts != null ? fromFacts : FactsGatherer.parseNodes(source, ctx.host(source)
-                    .run(HostCommands.kubectl("get", "nodes", "-o", "json").readOnly()).orThrow());
+                    .run(FactsGatherer.NODES).orThrow());
             fromFacts = null;
             notReady = new ArrayList<>();
             waitingForCni = new ArrayList<>();
