@@ -72,19 +72,38 @@ final class ConfigSwap {
         /** The live file already had this content: not touched (HAProxy started when {@link Then#START}). */
         UNCHANGED,
         /** The live file was replaced, and HAProxy reloaded or started as asked. */
-        CHANGED
+        CHANGED,
+        /** The live file was replaced, and the running HAProxy took the change through its runtime API: no reload. */
+        CHANGED_RUNTIME
     }
 
     private ConfigSwap() {}
 
     /** The one command (as root) that puts {@code content} at {@code path}. */
     static Command command(String path, String content, Then then) {
+        return command(path, content, then, null);
+    }
+
+    /**
+     * The one command (as root) that puts {@code content} at {@code path} of a running HAProxy and gives it the
+     * {@code delta} through the runtime API instead of a reload: after the rename, {@code socat} sends the delta's
+     * line (the rest of stdin, behind the content) to {@link HaproxyConfig#ADMIN_SOCKET}; when every answer line is
+     * empty or one of {@link ServerDelta#SUCCESS_ANSWERS} the script ends with {@code changed runtime}; otherwise it
+     * prints {@code runtime-refused} and HAProxy's answer, and reloads as {@link Then#RELOAD} does (the file is the
+     * checked one, so the reload ends what the refused commands left half-done).
+     */
+    static Command command(String path, String content, ServerDelta delta) {
+        return command(path, content, Then.RELOAD, delta);
+    }
+
+    private static Command command(String path, String content, Then then, ServerDelta delta) {
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         String dir = path.substring(0, path.lastIndexOf('/') + 1);
         String id = HexFormat.of().formatHex(randomBytes());
         String live = Shell.quote(path);
         String cand = Shell.quote(dir + ".haproxy.cfg.epiphany-" + id);
         String old = Shell.quote(dir + ".haproxy.cfg.epiphany-" + id + ".old");
+        String answer = Shell.quote(dir + ".haproxy.cfg.epiphany-" + id + ".api");
         List<String> s = new ArrayList<>();
         s.add("umask 022;");
         s.add("head -c " + bytes.length + " > " + cand + " || { " + fail("write-failed") + " rm -f " + cand
@@ -95,18 +114,45 @@ final class ConfigSwap {
         s.add("test -d " + CONF_DIR + " || { haproxy -c -f " + cand + invalid + " };");
         s.add("cmp -s " + cand + " " + live + " && { rm -f " + cand + ";"
                 + (then == Then.START ? " " + service(then, "") : "") + " echo " + RESULT + " unchanged; exit 0; };");
+        String expected = Shell.quote(dir + ".haproxy.cfg.epiphany-" + id + ".was");
+        byte[] was = delta == null ? null : delta.live().getBytes(StandardCharsets.UTF_8);
+        if (delta != null) {
+            s.add("head -c " + was.length + " > " + expected + " || { " + fail("write-failed") + " rm -f " + cand
+                    + " " + expected + "; exit 1; };");
+        }
         s.add("test -e " + live + " && { cp -p " + live + " " + old + " || { " + fail("backup-failed") + " rm -f "
-                + cand + "; exit 1; }; };");
+                + cand + (delta == null ? "" : " " + expected) + "; exit 1; }; };");
         s.add("mv -f " + cand + " " + live + " || { " + fail("swap-failed") + " rm -f " + cand + " " + old
                 + "; exit 1; };");
+        if (delta != null) {
+            // grep exits 1 when no line is selected: every answer line is empty or a success (2: trouble, not that)
+            String unexpected = "grep -q -v -x -F" + ServerDelta.SUCCESS_ANSWERS.stream()
+                    .map(a -> " -e " + Shell.quote(a)).reduce("", String::concat) + " -e '' " + answer;
+            // only when the file replaced is the one the delta was computed from: else the reload below
+            s.add("cmp -s " + expected + " " + old + " && { socat stdio "
+                    + Shell.quote("UNIX-CONNECT:" + HaproxyConfig.ADMIN_SOCKET) + " > " + answer + " 2>/dev/null && { "
+                    + unexpected + "; test $? = 1 && { rm -f " + old + " " + answer + " " + expected + "; echo "
+                    + RESULT + " changed runtime; exit 0; }; }; echo " + RESULT + " runtime-refused; cat " + answer
+                    + " 2>/dev/null; };");
+            s.add("rm -f " + answer + " " + expected + ";");
+        }
         if (then != Then.NOTHING) {
             s.add(service(then, " test -e " + old + " && mv -f " + old + " " + live + " && echo " + RESULT
                     + " restored;"));
         }
         s.add("rm -f " + old + "; echo " + RESULT + " changed");
-        return Command.shell(String.join(" ", s)).stdin(bytes).asRoot().lineOnStdin()
-                .label("haproxy config swap of " + path + " (" + bytes.length + " bytes; then "
-                        + (then.command == null ? "no reload" : String.join(" ", then.command)) + ")");
+        byte[] stdin = bytes;
+        if (delta != null) {
+            byte[] line = delta.line().getBytes(StandardCharsets.UTF_8);
+            stdin = new byte[bytes.length + was.length + line.length];
+            System.arraycopy(bytes, 0, stdin, 0, bytes.length);
+            System.arraycopy(was, 0, stdin, bytes.length, was.length);
+            System.arraycopy(line, 0, stdin, bytes.length + was.length, line.length);
+        }
+        String after = delta != null ? "runtime API: " + delta.commands().size() + " commands, else "
+                + String.join(" ", then.command) : then.command == null ? "no reload" : String.join(" ", then.command);
+        return Command.shell(String.join(" ", s)).stdin(stdin).asRoot().lineOnStdin()
+                .label("haproxy config swap of " + path + " (" + bytes.length + " bytes; then " + after + ")");
     }
 
     private static byte[] randomBytes() {
@@ -138,13 +184,20 @@ final class ConfigSwap {
         if (r.ok() && results.equals(List.of("unchanged"))) {
             return Outcome.UNCHANGED;
         }
-        if (r.ok() && results.equals(List.of("changed"))) {
+        if (r.ok() && results.equals(List.of("changed runtime"))) {
+            return Outcome.CHANGED_RUNTIME;
+        }
+        if (r.ok() && (results.equals(List.of("changed")) || results.equals(List.of("runtime-refused", "changed")))) {
             return Outcome.CHANGED;
         }
         if (r.ok() || results.isEmpty()) {
             throw new RemoteCommandException(r);
         }
-        String[] failed = results.get(0).split(" ");
+        List<String> failures = results.stream().filter(l -> !l.equals("runtime-refused")).toList();
+        if (failures.isEmpty()) {
+            throw new RemoteCommandException(r);
+        }
+        String[] failed = failures.get(0).split(" ");
         String step = switch (failed[0]) {
             case "write-failed" -> "writing the candidate beside " + path;
             case "invalid" -> "`haproxy -c -f` of the new " + path;
@@ -160,7 +213,8 @@ final class ConfigSwap {
         };
         String status = failed.length > 1 ? failed[1] : "?";
         List<String> stderr = r.stderrTail(5);
-        throw new RemoteException(r.host(), step + " exited " + status + after
+        String refused = results.contains("runtime-refused") ? " after HAProxy's runtime API refused the change" : "";
+        throw new RemoteException(r.host(), step + refused + " exited " + status + after
                 + (stderr.isEmpty() ? "" : "; stderr: " + String.join(" | ", stderr)));
     }
 }

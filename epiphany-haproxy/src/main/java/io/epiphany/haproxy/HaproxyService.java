@@ -173,7 +173,39 @@ public final class HaproxyService {
     public boolean configure(String config, boolean running) {
         ConfigSwap.Then then = running ? ConfigSwap.Then.RELOAD : ConfigSwap.Then.START;
         return ConfigSwap.outcome(host.run(configureCommand(config, running)), CONFIG_PATH, then)
-                == ConfigSwap.Outcome.CHANGED;
+                != ConfigSwap.Outcome.UNCHANGED;
+    }
+
+    /**
+     * {@link #configure(String, boolean) configure(config, true)} for a running HAProxy whose live file the caller
+     * read ({@code live}, e.g. from the engine's facts): when the two differ only in servers added to or removed from
+     * the API servers' backend (a master joined or left), the same one exec gives the running HAProxy the change
+     * through its runtime API ({@code add server}, {@code del server}) instead of a reload, after the same
+     * {@code haproxy -c} and rename; when HAProxy refuses a command there (2.4, or connections still on a removed
+     * server) it reloads as {@code configure} does. Any other difference: exactly {@code configure(config, true)}.
+     * The script compares the host's file with {@code live} ({@code cmp}) before it uses the runtime API: a file
+     * changed since it was read costs a reload, never a running HAProxy that differs from its file.
+     *
+     * @return whether the live file was replaced
+     * @throws io.epiphany.api.remote.RemoteException naming the step that failed, its exit status and stderr
+     */
+    public boolean configure(String config, String live) {
+        Command c = configureCommand(config, live);
+        return ConfigSwap.outcome(host.run(c), CONFIG_PATH, ConfigSwap.Then.RELOAD) != ConfigSwap.Outcome.UNCHANGED;
+    }
+
+    /**
+     * Whether {@link #configure(String, String)} would give a HAProxy running {@code live} the change to
+     * {@code config} through its runtime API (only servers of the API servers' backend added or removed).
+     */
+    public static boolean changesOnlyServers(String live, String config) {
+        return ServerDelta.between(live, config).isPresent();
+    }
+
+    /** The one command {@link #configure(String, String)} runs, for another SSH client (see the other overload). */
+    public static Command configureCommand(String config, String live) {
+        return ServerDelta.between(live, config).map(d -> ConfigSwap.command(CONFIG_PATH, config, d))
+                .orElseGet(() -> ConfigSwap.command(CONFIG_PATH, config, ConfigSwap.Then.RELOAD));
     }
 
     /**

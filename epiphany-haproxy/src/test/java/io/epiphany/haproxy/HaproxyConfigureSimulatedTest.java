@@ -106,6 +106,85 @@ class HaproxyConfigureSimulatedTest {
         assertThat(haproxyDir()).containsExactly("haproxy.cfg");
     }
 
+    private List<String> programsRun() {
+        return n1().processes().commandLines();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"root", "epiphany"})
+    void aJoinedOrLeavingMasterReachesTheRunningHaproxyThroughItsRuntimeApiWithoutAReload(String user)
+            throws IOException {
+        RemoteHost host = start(user.equals("root") ? null : user);
+        HaproxyService haproxy = new HaproxyService(host);
+        List<Machine> masters = fleet.cluster().masters();
+        String two = render(masters.subList(0, 2));
+        haproxy.configure(two, true);
+        String three = render(masters);
+        n1().resetCounters();
+        n1().processes().clear();
+        var outcome = ConfigSwap.outcome(host.run(HaproxyService.configureCommand(three, two)),
+                HaproxyService.CONFIG_PATH, ConfigSwap.Then.RELOAD);
+        assertThat(outcome).isEqualTo(ConfigSwap.Outcome.CHANGED_RUNTIME);
+        assertThat(n1().commandCount()).isEqualTo(1);
+        assertThat(programsRun()).as("no reload").noneMatch(l -> l.startsWith("systemctl"));
+        assertThat(live()).isEqualTo(three);
+        assertThat(haproxyDir()).containsExactly("haproxy.cfg");
+        assertThat(n1().haproxyBackends().get(HaproxyConfig.BACKEND)).as("the running HAProxy has the new master")
+                .extracting(SimulatedCluster.HaproxyServer::name).containsExactly("m1", "m2", "m3");
+        // checked and in service like the masters loaded from the file (no API server runs here: DOWN)
+        assertThat(haproxy.servers()).extracting(HaproxyServerState::server, HaproxyServerState::status)
+                .contains(org.assertj.core.groups.Tuple.tuple("m1", "DOWN"),
+                        org.assertj.core.groups.Tuple.tuple("m3", "DOWN"));
+
+        String leaving = render(masters.subList(1, 3));
+        assertThat(haproxy.configure(leaving, three)).isTrue();
+        assertThat(programsRun()).noneMatch(l -> l.startsWith("systemctl"));
+        assertThat(live()).isEqualTo(leaving);
+        assertThat(n1().haproxyBackends().get(HaproxyConfig.BACKEND))
+                .extracting(SimulatedCluster.HaproxyServer::name).containsExactly("m2", "m3");
+        assertThat(haproxy.configure(leaving, leaving)).as("the same content again").isFalse();
+    }
+
+    @Test
+    void aLiveFileChangedSinceItWasReadGetsTheReloadNotTheRuntimeApi() throws IOException {
+        RemoteHost host = start(null);
+        HaproxyService haproxy = new HaproxyService(host);
+        List<Machine> masters = fleet.cluster().masters();
+        String one = render(masters.subList(0, 1));
+        haproxy.configure(render(masters.subList(0, 2)), true); // what the caller believes: m1
+        n1().processes().clear();
+        var outcome = ConfigSwap.outcome(host.run(HaproxyService.configureCommand(render(masters), one)),
+                HaproxyService.CONFIG_PATH, ConfigSwap.Then.RELOAD);
+        assertThat(outcome).isEqualTo(ConfigSwap.Outcome.CHANGED);
+        assertThat(programsRun()).anyMatch(l -> l.startsWith("systemctl kill"));
+        assertThat(programsRun()).noneMatch(l -> l.startsWith("socat"));
+        assertThat(n1().haproxyBackends().get(HaproxyConfig.BACKEND)).hasSize(3);
+        assertThat(haproxyDir()).containsExactly("haproxy.cfg");
+    }
+
+    @Test
+    void aRuntimeCommandHaproxyRefusesEndsInTheReloadOfTheCheckedFile() throws IOException {
+        RemoteHost host = start(null);
+        HaproxyService haproxy = new HaproxyService(host);
+        List<Machine> masters = fleet.cluster().masters();
+        String three = render(masters);
+        haproxy.configure(three, true);
+        // the running process lost m3 behind the file's back: its 'del server' answers "No such server."
+        HaproxyRuntime runtime = new HaproxyRuntime(host);
+        runtime.change("set server kube-apiserver/m3 state maint");
+        assertThat(runtime.call("del server kube-apiserver/m3", true)).isEqualTo("Server deleted.\n");
+        String two = render(masters.subList(0, 2));
+        n1().processes().clear();
+        var outcome = ConfigSwap.outcome(host.run(HaproxyService.configureCommand(two, three)),
+                HaproxyService.CONFIG_PATH, ConfigSwap.Then.RELOAD);
+        assertThat(outcome).isEqualTo(ConfigSwap.Outcome.CHANGED);
+        assertThat(programsRun()).anyMatch(l -> l.startsWith("socat")).anyMatch(l -> l.startsWith("systemctl kill"));
+        assertThat(live()).isEqualTo(two);
+        assertThat(n1().haproxyBackends().get(HaproxyConfig.BACKEND))
+                .extracting(SimulatedCluster.HaproxyServer::name).containsExactly("m1", "m2");
+        assertThat(haproxyDir()).containsExactly("haproxy.cfg");
+    }
+
     @Test
     void aConfigFailingTheCheckNeverReplacesTheLiveOne() throws IOException {
         HaproxyService haproxy = new HaproxyService(start(null));

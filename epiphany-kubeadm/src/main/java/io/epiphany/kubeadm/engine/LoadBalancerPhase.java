@@ -6,6 +6,7 @@ import io.epiphany.haproxy.HaproxyService;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -43,9 +44,12 @@ final class LoadBalancerPhase implements Phase {
             } else if (runtimeClient) {
                 actions.add("install socat (HAProxy's runtime API client) with " + f.packageManager().orElse("?"));
             }
+            Optional<String> live = install || !f.haproxyActive() ? Optional.empty() : f.haproxyConfig();
+            boolean runtime = live.map(l -> HaproxyService.changesOnlyServers(l, config)).orElse(false);
             if (write) {
                 actions.add("write haproxy.cfg (backends: " + names + "), check it with haproxy -c, "
-                        + (f.haproxyActive() ? "reload" : "start") + " haproxy");
+                        + (runtime ? "give the running haproxy the servers through its runtime API (reload if refused)"
+                        : f.haproxyActive() ? "reload haproxy" : "start haproxy"));
             } else if (!f.haproxyActive()) {
                 actions.add("start haproxy");
             }
@@ -62,8 +66,12 @@ final class LoadBalancerPhase implements Phase {
                         } else if (runtimeClient) {
                             haproxy.ensureRuntimeClient(f.packageManager().orElseThrow());
                         }
-                        if (write) {
+                        if (write && runtime) {
+                            configure(ctx, m, config, live.get());
+                        } else if (write) {
+                            ctx.haproxyFiles.remove(m);
                             haproxy.configure(config, running);
+                            ctx.haproxyFiles.put(m, config);
                         } else {
                             haproxy.start(false);
                         }
@@ -90,6 +98,7 @@ final class LoadBalancerPhase implements Phase {
     static void drainEverywhere(Context ctx, Machine leaving) {
         Parallel.map(List.copyOf(ctx.balancedHosts), ctx.cluster.ssh().concurrency(), m -> {
             try {
+                ctx.haproxyFiles.remove(m); // the drain marks the master's line in the live file
                 new HaproxyService(ctx.host(m)).drain(leaving.hostname(), DRAIN_WAIT);
             } catch (RuntimeException e) {
                 LOG.warn("{}: could not drain {} through HAProxy's runtime API ({}); the reload removes it", m.hostname(),
@@ -106,6 +115,7 @@ final class LoadBalancerPhase implements Phase {
     static void readyEverywhere(Context ctx, Machine master) {
         Parallel.map(List.copyOf(ctx.balancedHosts), ctx.cluster.ssh().concurrency(), m -> {
             try {
+                ctx.haproxyFiles.remove(m);
                 new HaproxyService(ctx.host(m)).ready(master.hostname());
             } catch (RuntimeException e) {
                 LOG.warn("{}: could not set {} ready through HAProxy's runtime API ({}); its health check brings it "
@@ -120,8 +130,24 @@ final class LoadBalancerPhase implements Phase {
         String config = ctx.files.haproxyConfig(List.copyOf(ctx.backends));
         List<Machine> hosts = List.copyOf(ctx.balancedHosts);
         Parallel.throwFirstFailure(Parallel.map(hosts, ctx.cluster.ssh().concurrency(), m -> {
-            new HaproxyService(ctx.host(m)).configure(config, true);
+            String live = ctx.haproxyFiles.get(m);
+            if (live != null) {
+                configure(ctx, m, config, live);
+            } else {
+                new HaproxyService(ctx.host(m)).configure(config, true);
+                ctx.haproxyFiles.put(m, config);
+            }
             return m;
         }));
+    }
+
+    /**
+     * {@code config} on a running HAProxy whose live file is {@code live}: through its runtime API when only servers
+     * differ (else, or when HAProxy refuses, the reload), in the same one exec.
+     */
+    private static void configure(Context ctx, Machine m, String config, String live) {
+        ctx.haproxyFiles.remove(m); // unknown until the exec says what the file is
+        new HaproxyService(ctx.host(m)).configure(config, live);
+        ctx.haproxyFiles.put(m, config);
     }
 }

@@ -30,6 +30,9 @@ class MembershipChangeTest {
         assertThat(f.nodes(via)).as("Nodes").containsExactlyInAnyOrderElementsOf(expectedNodes);
         for (String host : expectedNodes) {
             assertThat(f.haproxyServers(host)).as(host + " haproxy.cfg").containsExactlyElementsOf(masters);
+            assertThat(f.fleet.host(host).haproxyBackends().get("kube-apiserver")).as(host + "'s running HAProxy")
+                    .extracting(io.epiphany.testkit.SimulatedCluster.HaproxyServer::name)
+                    .containsExactlyInAnyOrderElementsOf(masters);
         }
         assertThat(c.plan(f.options()).isEmpty()).as("re-plan after the change").isTrue();
     }
@@ -47,8 +50,15 @@ class MembershipChangeTest {
             Plan grow = three.plan(f.options());
             assertThat(grow.toString()).contains("etcd 1 member, quorum 1, tolerates 0 failures → 2 members")
                     .contains("2 members only until the next master joins");
+            assertThat(grow.toString()).contains("add m2 to the load balancers of 5 hosts (one exec each: the checked "
+                    + "file, then HAProxy's runtime API, or a reload where it refuses)");
+            f.fleet.host("n1").processes().clear();
             three.apply(grow, f.options());
             assertCluster(f, three, List.of("m1", "m2", "m3"));
+            // each joined master reached n1's running HAProxy through its runtime API: no reload
+            assertThat(f.fleet.host("n1").processes().commandLines())
+                    .filteredOn(l -> l.startsWith("socat") || l.startsWith("systemctl kill")).isNotEmpty()
+                    .allMatch(l -> l.startsWith("socat"));
 
             Cluster five = f.cluster(List.of("m1", "m2", "m3", "m4", "m5"), NODES);
             five.apply(f.options());

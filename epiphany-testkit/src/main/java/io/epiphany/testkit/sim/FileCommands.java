@@ -53,8 +53,12 @@ final class FileCommands {
 
     Program test() {
         return readOnly(inv -> {
+            if (inv.args().size() == 3 && inv.args().get(1).equals("=")) {
+                return inv.args().get(0).equals(inv.args().get(2)) ? 0 : 1; // string equality (the swap's $? check)
+            }
             if (inv.args().size() != 2 || !List.of("-e", "-d").contains(inv.args().get(0))) {
-                return inv.fail(2, "only 'test -e|-d <path>' is supported by the SIMULATED shell");
+                return inv.fail(2, "only 'test -e|-d <path>' and 'test <word> = <word>' are supported by the "
+                        + "SIMULATED shell");
             }
             String path = inv.args().get(1);
             boolean yes = inv.args().get(0).equals("-d") ? inv.host().files().isDirectory(path)

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * SIMULATED {@code socat stdio UNIX-CONNECT:<socket>} speaking to the host's SIMULATED HAProxy's runtime API (the
  * {@code stats socket} of the config HAProxy loaded). It knows {@code show stat} (CSV: a subset of the real columns,
  * in the real order, with the real header line), {@code set server B/S state ready|drain|maint},
- * {@code set weight B/S N[%]} and {@code shutdown sessions server B/S}, several separated by {@code ;}, and answers
+ * {@code set weight B/S N[%]}, {@code shutdown sessions server B/S}, {@code add server}, {@code del server},
+ * {@code enable health|server B/S} (dynamic servers, as 2.6 takes them), several separated by {@code ;}, and answers
  * errors with HAProxy's texts (src/cli.c, src/server.c: "No such backend.", "No such server.", the state usage line).
  * As in real HAProxy, what the API changed lasts until HAProxy (re)loads its config; the config's {@code weight 0}
  * and {@code disabled} are read at load. A server is UP when its master's apiserver runs (the simulation has no
@@ -32,12 +33,14 @@ final class Socat implements Program {
 
     /** Runtime state of one host's running HAProxy: the config it loaded and each server's admin state and weight. */
     private static final class Runtime {
-        final String loadedConfig;
+        /** The config HAProxy loaded, with the servers the runtime API added or deleted since (what it routes to). */
+        String loadedConfig;
         final Map<String, Map<String, String[]>> backends = new LinkedHashMap<>();
 
         Runtime(String loadedConfig) {
             this.loadedConfig = loadedConfig;
             String backend = null;
+            String defaults = "";
             for (String line : loadedConfig.split("\n")) {
                 String t = line.strip();
                 if (t.startsWith("backend ") || t.startsWith("listen ")) {
@@ -46,12 +49,18 @@ final class Socat implements Program {
                 } else if (t.startsWith("frontend ") || t.equals("defaults") || t.equals("global")) {
                     backend = null;
                 }
+                if (backend != null && t.startsWith("default-server ")) {
+                    defaults = t.substring("default-server".length()) + " ";
+                } else if (backend == null) {
+                    defaults = "";
+                }
                 Matcher m = SERVER.matcher(line);
                 if (backend != null && m.matches()) {
                     String opts = " " + m.group(3) + " ";
                     String admin = opts.contains(" disabled ") ? "maint" : "ready";
                     String weight = opts.contains(" weight 0 ") ? "0" : "1";
-                    backends.get(backend).put(m.group(1), new String[] {m.group(2), admin, weight});
+                    String check = (" " + defaults + opts).contains(" check ") ? "check" : "";
+                    backends.get(backend).put(m.group(1), new String[] {m.group(2), admin, weight, check, "on"});
                 }
             }
         }
@@ -104,6 +113,19 @@ final class Socat implements Program {
             for (String command : input.split(";")) {
                 out.append(answer(inv, rt, command.strip()));
             }
+            String running = withRuntimeServers(rt);
+            if (!running.equals(rt.loadedConfig)) {
+                // the simulation routes a host's requests by its running HAProxy's servers: dynamic ones included
+                String before = rt.loadedConfig;
+                rt.loadedConfig = running;
+                inv.host().store().update(st -> {
+                    SimulationState.Host h = st.hosts.get(hostname);
+                    if (before.equals(h.haproxyConfig)) {
+                        h.haproxyConfig = running;
+                    }
+                    return null;
+                });
+            }
         }
         inv.out().print(out);
         return 0;
@@ -136,7 +158,123 @@ final class Socat implements Program {
         if (w.length == 4 && w[0].equals("shutdown") && w[1].equals("sessions") && w[2].equals("server")) {
             return withServer(rt, w[3], s -> "\n");
         }
+        if (w.length >= 4 && w[0].equals("add") && w[1].equals("server")) {
+            return addServer(rt, w);
+        }
+        if (w.length == 3 && w[0].equals("del") && w[1].equals("server")) {
+            return delServer(rt, w[2]);
+        }
+        if (w.length == 3 && w[0].equals("enable") && (w[1].equals("health") || w[1].equals("server"))) {
+            return withServer(rt, w[2], s -> {
+                if (w[1].equals("server")) {
+                    s[1] = "ready";
+                    return "\n";
+                }
+                if (!s[3].equals("check")) {
+                    return "Health check was not configured on this server, cannot enable.\n\n";
+                }
+                s[4] = "on";
+                return "\n";
+            });
+        }
         return "Unknown command: '" + command + "'\n\n";
+    }
+
+    /** The loaded config with each backend's server lines as the runtime now has them (added ones at the end). */
+    private static String withRuntimeServers(Runtime rt) {
+        StringBuilder out = new StringBuilder();
+        String backend = null;
+        java.util.Set<String> written = new java.util.HashSet<>();
+        String[] lines = rt.loadedConfig.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String t = lines[i].strip();
+            if (t.startsWith("backend ") || t.startsWith("listen ")) {
+                backend = t.split("\\s+")[1];
+            } else if (t.startsWith("frontend ") || t.equals("defaults") || t.equals("global")) {
+                backend = null;
+            }
+            Matcher m = SERVER.matcher(lines[i]);
+            Map<String, String[]> servers = backend == null ? null : rt.backends.get(backend);
+            if (servers != null && m.matches() && !servers.containsKey(m.group(1))) {
+                continue; // deleted through the runtime API
+            }
+            if (servers != null && m.matches()) {
+                written.add(backend + "/" + m.group(1));
+            }
+            out.append(lines[i]).append(i + 1 < lines.length ? "\n" : "");
+            boolean lastOfBackend = servers != null && (i + 1 == lines.length || lines[i + 1].strip().matches(
+                    "(backend|listen|frontend|defaults|global)\\b.*"));
+            if (lastOfBackend) {
+                for (var e : servers.entrySet()) {
+                    if (written.add(backend + "/" + e.getKey())) {
+                        out.append("    server ").append(e.getKey()).append(' ').append(e.getValue()[0]).append('\n');
+                    }
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    /** Keywords HAProxy 2.6 takes on a dynamic server that the SDK's configuration uses (src/server.c "add server"). */
+    private static final java.util.Set<String> DYNAMIC_FLAGS = java.util.Set.of("check", "check-ssl", "disabled");
+    private static final java.util.Set<String> DYNAMIC_WITH_VALUE = java.util.Set.of("verify", "inter", "fastinter",
+            "downinter", "fall", "rise", "observe", "error-limit", "on-error", "weight");
+
+    /**
+     * {@code add server B/S ADDR [keywords]}: created in maintenance with its checks off, as HAProxy 2.6 does (no
+     * {@code default-server} applies to it); answers as measured on Debian 12's 2.6.12.
+     */
+    private static String addServer(Runtime rt, String[] w) {
+        int slash = w[2].indexOf('/');
+        if (slash < 0) {
+            return "Require 'backend/server'.\n\n";
+        }
+        Map<String, String[]> servers = rt.backends.get(w[2].substring(0, slash));
+        if (servers == null) {
+            return "No such backend.\n";
+        }
+        String name = w[2].substring(slash + 1);
+        if (servers.containsKey(name)) {
+            return "Already exists a server with the same name in backend.\n\n";
+        }
+        boolean check = false;
+        boolean disabled = false;
+        String weight = "1";
+        for (int i = 4; i < w.length; i++) {
+            if (DYNAMIC_WITH_VALUE.contains(w[i]) && i + 1 < w.length) {
+                if (w[i].equals("weight")) {
+                    weight = w[i + 1];
+                }
+                i++;
+            } else if (DYNAMIC_FLAGS.contains(w[i])) {
+                check |= w[i].equals("check");
+                disabled |= w[i].equals("disabled");
+            } else {
+                return "unknown keyword '" + w[i] + "'.\n\n";
+            }
+        }
+        // created in maintenance whatever 'disabled' says; 'enable server' readies it, 'enable health' starts checks
+        servers.put(name, new String[] {w[3], "maint", weight, check ? "check" : "", "off"});
+        return "New server registered.\n\n";
+    }
+
+    /** {@code del server B/S}: only a server in maintenance (the simulation holds no connections on it). */
+    private static String delServer(Runtime rt, String backendSlashServer) {
+        int slash = backendSlashServer.indexOf('/');
+        Map<String, String[]> servers = slash < 0 ? null : rt.backends.get(backendSlashServer.substring(0, slash));
+        if (servers == null) {
+            return slash < 0 ? "Require 'backend/server'.\n" : "No such backend.\n";
+        }
+        String name = backendSlashServer.substring(slash + 1);
+        String[] s = servers.get(name);
+        if (s == null) {
+            return "No such server.\n";
+        }
+        if (!s[1].equals("maint")) {
+            return "Only servers in maintenance mode can be deleted.\n";
+        }
+        servers.remove(name);
+        return "Server deleted.\n";
     }
 
     private static String withServer(Runtime rt, String backendSlashServer, java.util.function.Function<String[], String> f) {
@@ -165,9 +303,11 @@ final class Socat implements Program {
                         .map(h -> ClusterAccess.reachable(st, self, h)).orElse(true));
                 boolean up = reachable && inv.host().store().read(st -> ClusterAccess.hostByIp(st, ip)
                         .map(h -> ClusterAccess.apiserverUp(st, h)).orElse(false));
-                String status = s[1].equals("maint") ? "MAINT" : !up ? "DOWN" : s[1].equals("drain") ? "DRAIN" : "UP";
+                boolean checked = s[3].equals("check") && s[4].equals("on");
+                String status = s[1].equals("maint") ? "MAINT" : !checked ? "no check" : !up ? "DOWN"
+                        : s[1].equals("drain") ? "DRAIN" : "UP";
                 // a cut link drops the check's SYN (timeout); a stopped API server refuses it
-                String check = s[1].equals("maint") ? "" : up ? "L7OK" : reachable ? "L4CON" : "L4TOUT";
+                String check = s[1].equals("maint") || !checked ? "" : up ? "L7OK" : reachable ? "L4CON" : "L4TOUT";
                 // a drained server's effective weight is 0 (src/server.c: the drain flag zeroes the next eweight)
                 String weight = s[1].equals("drain") ? "0" : s[2];
                 rows.add(row(columns, backend.getKey(), server.getKey(), status, weight, check, s[0]));

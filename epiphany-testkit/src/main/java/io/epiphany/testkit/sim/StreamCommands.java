@@ -112,22 +112,52 @@ final class StreamCommands {
 
     /**
      * {@code grep -F WORD FILE}: the lines of FILE that contain WORD (a fixed string), as GNU grep prints them for one
-     * file; exit 0 when a line was selected, 1 when none, 2 when the file cannot be read (GNU grep manual, "Exit
-     * Status").
+     * file; and {@code grep [-q] [-v] [-x] -F -e P [-e P]... FILE} (the config swap's check of HAProxy's answers: is
+     * there a line that is none of these whole lines). Exit 0 when a line was selected, 1 when none, 2 when the file
+     * cannot be read (GNU grep manual, "Exit Status").
      */
     Program grep() {
         return FileCommands.readOnly(inv -> {
             List<String> a = inv.args();
-            if (a.size() != 3 || !a.get(0).equals("-F") || a.get(1).isEmpty() || a.get(1).startsWith("-")) {
-                return inv.fail(2, "only 'grep -F <word> <file>' is supported by the SIMULATED host");
+            boolean quiet = false;
+            boolean invert = false;
+            boolean whole = false;
+            boolean fixed = false;
+            List<String> patterns = new java.util.ArrayList<>();
+            int i = 0;
+            for (; i < a.size() - 1; i++) {
+                switch (a.get(i)) {
+                    case "-q" -> quiet = true;
+                    case "-v" -> invert = true;
+                    case "-x" -> whole = true;
+                    case "-F" -> fixed = true;
+                    case "-e" -> patterns.add(a.get(++i));
+                    default -> {
+                        if (a.get(i).startsWith("-") || !patterns.isEmpty()) {
+                            return inv.fail(2, "only 'grep -F <word> <file>' and 'grep [-q] [-v] [-x] -F -e <p>... "
+                                    + "<file>' are supported by the SIMULATED host");
+                        }
+                        patterns.add(a.get(i));
+                    }
+                }
+            }
+            if (!fixed || patterns.isEmpty() || i != a.size() - 1 || (patterns.size() == 1 && !whole && !invert
+                    && patterns.get(0).isEmpty())) {
+                return inv.fail(2, "only 'grep -F <word> <file>' and 'grep [-q] [-v] [-x] -F -e <p>... <file>' are "
+                        + "supported by the SIMULATED host");
             }
             String[] content = new String[1];
-            if (FileCommands.readFile(inv, a.get(2), bytes -> content[0] = new String(bytes,
+            if (FileCommands.readFile(inv, a.get(i), bytes -> content[0] = new String(bytes,
                     java.nio.charset.StandardCharsets.UTF_8)) != 0) {
                 return 2;
             }
-            List<String> hits = content[0].lines().filter(l -> l.contains(a.get(1))).toList();
-            hits.forEach(inv.out()::println);
+            boolean w = whole;
+            boolean v = invert;
+            List<String> hits = content[0].lines().filter(l -> patterns.stream()
+                    .anyMatch(p -> w ? l.equals(p) : l.contains(p)) != v).toList();
+            if (!quiet) {
+                hits.forEach(inv.out()::println);
+            }
             return hits.isEmpty() ? 1 : 0;
         });
     }

@@ -107,7 +107,7 @@ class LbChangeBenchmark {
                 variants.put("floor: ssh hostname, default kex", new Measured(() -> floor(fleet, hosts, null)));
                 variants.put("floor: ssh hostname, curve25519-sha256",
                         new Measured(() -> floor(fleet, hosts, "curve25519-sha256")));
-                variants.put("floor + work: ssh the same swap script, curve25519",
+                variants.put("floor + work: ssh the same swap script (runtime API), curve25519",
                         new Measured(() -> sdk.opensshSwap("curve25519-sha256")));
                 variants.put("SDK, new JVM, default kex", new Measured(() -> sdk.process("default")));
                 variants.put("SDK, new JVM, MINA's default kex (sntrup761)", new Measured(() -> sdk.process(MINA_DEFAULT_KEX)));
@@ -304,25 +304,28 @@ class LbChangeBenchmark {
 
         /** The SDK's swap script and content, sent with OpenSSH the way the SDK sends it (line first on stdin). */
         Run opensshSwap(String kex) throws Exception {
-            var command = io.epiphany.haproxy.HaproxyService.configureCommand(Files.readString(next()), true);
+            String live = Files.readString(configs[current[0]]);
+            var command = io.epiphany.haproxy.HaproxyService.configureCommand(Files.readString(next()), live);
             byte[] line = command.line().getBytes(StandardCharsets.UTF_8);
             Path payload = Files.createTempFile("lb-bench-swap", ".bin");
             try {
                 Files.write(payload, line);
                 Files.write(payload, command.stdin().orElseThrow(), StandardOpenOption.APPEND);
                 return openssh(fleet, hosts, kex, "sh -c \"$(head -c " + line.length + ")\"", payload,
-                        l -> l.equals("epiphany-haproxy-swap: changed"));
+                        l -> l.equals("epiphany-haproxy-swap: changed runtime"));
             } finally {
                 Files.deleteIfExists(payload);
             }
         }
 
         Run process(String kex) throws Exception {
+            Path live = configs[current[0]];
             Path config = next();
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
             List<String> line = new ArrayList<>(List.of(java, "-cp", cp, LbChangeRun.class.getName(), "root",
-                    fleet.privateKey().toString(), fleet.knownHosts().toString(), config.toString(), kex));
+                    fleet.privateKey().toString(), fleet.knownHosts().toString(), config.toString(), live.toString(),
+                    kex));
             line.addAll(ips());
             long start = System.nanoTime();
             ProcessRun.Result result = timed(line).orThrow();
@@ -335,9 +338,10 @@ class LbChangeBenchmark {
 
         /** A change with a new RemoteAccess (timed), then one more on the same sessions (its time in the detail). */
         Run inJvm() throws Exception {
+            String live = Files.readString(configs[current[0]]);
             List<String> twice = List.of(Files.readString(next()), Files.readString(next()));
             long start = System.nanoTime();
-            String result = LbChangeRun.change("root", fleet.privateKey(), fleet.knownHosts(), twice,
+            String result = LbChangeRun.change("root", fleet.privateKey(), fleet.knownHosts(), live, twice,
                     Optional.empty(), ips());
             start += TimeUnit.MILLISECONDS.toNanos(Long.parseLong(result.replaceAll("^warm=(\\d+) .*", "$1")));
             return new Run(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), result);
@@ -352,6 +356,18 @@ class LbChangeBenchmark {
                     throw new IllegalStateException(h.hostname() + " has another haproxy.cfg than the last change");
                 }
                 fleet.exec(h.hostname(), "systemctl", "is-active", "haproxy").orThrow();
+                // the running HAProxy serves the file's masters (the runtime API changed it without a reload)
+                java.util.Set<String> running = new java.util.TreeSet<>(fleet.exec(h.hostname(), "sh", "-c",
+                        "echo 'show stat' | socat stdio UNIX-CONNECT:/run/haproxy-admin.sock").orThrow().stdout()
+                        .lines().filter(l -> l.startsWith("kube-apiserver,") && !l.contains(",BACKEND,")
+                                && !l.contains(",FRONTEND,"))
+                        .map(l -> l.split(",")[1]).toList());
+                java.util.Set<String> inFile = new java.util.TreeSet<>(expected.lines().map(String::strip)
+                        .filter(l -> l.startsWith("server ")).map(l -> l.split("\\s+")[1]).toList());
+                if (!running.equals(inFile)) {
+                    throw new IllegalStateException(h.hostname() + "'s HAProxy runs " + running + ", its file says "
+                            + inFile);
+                }
             }
         }
     }

@@ -18,33 +18,29 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * One LB change as a user's program makes it: a new {@link RemoteAccess}, {@link HaproxyService#configure} on every
- * host at once, close. Run as its own JVM by {@link LbChangeBenchmark} (so the JVM's start is in the figure) or in
+ * host at once (with the live file the caller knows, as the engine has it from its facts: a master added or removed
+ * reaches the running HAProxy through its runtime API), close. Run as its own JVM by {@link LbChangeBenchmark} (so the JVM's start is in the figure) or in
  * its JVM ({@link #change}). Prints one line: {@code ops=<remote operations> kex=<negotiated exchanges>}.
  *
- * <p>Arguments: {@code <user> <private key> <known_hosts> <config file> <kex list|default> <ip>...}.
+ * <p>Arguments: {@code <user> <private key> <known_hosts> <config file> <live config file> <kex list|default> <ip>...}.
  */
 public final class LbChangeRun {
     private LbChangeRun() {}
 
     public static void main(String[] args) throws Exception {
-        List<String> ips = List.of(args).subList(5, args.length);
-        Optional<List<String>> kex = args[4].equals("default") ? Optional.empty() : Optional.of(List.of(args[4].split(",")));
-        System.out.println(change(args[0], Path.of(args[1]), Path.of(args[2]), Files.readString(Path.of(args[3])), kex,
-                ips));
-    }
-
-    /** The change on every host in {@code ips}; the result line. */
-    static String change(String user, Path key, Path knownHosts, String config, Optional<List<String>> kex,
-            List<String> ips) {
-        return change(user, key, knownHosts, List.of(config), kex, ips);
+        List<String> ips = List.of(args).subList(6, args.length);
+        Optional<List<String>> kex = args[5].equals("default") ? Optional.empty() : Optional.of(List.of(args[5].split(",")));
+        System.out.println(change(args[0], Path.of(args[1]), Path.of(args[2]), Files.readString(Path.of(args[4])),
+                List.of(Files.readString(Path.of(args[3]))), kex, ips));
     }
 
     /**
-     * One change per config, one after the other, on the same sessions (the second and later: no connect); the
-     * result line, with {@code warm=<ms>} per later change.
+     * One change per config, one after the other, on the same sessions (the second and later: no connect), the
+     * first from {@code live}, each later one from the one before; the result line, with {@code warm=<ms>} per later
+     * change.
      */
-    static String change(String user, Path key, Path knownHosts, List<String> configs, Optional<List<String>> kex,
-            List<String> ips) {
+    static String change(String user, Path key, Path knownHosts, String live, List<String> configs,
+            Optional<List<String>> kex, List<String> ips) {
         SshSettings.Builder b = SshSettings.builder().user(user).privateKey(key).knownHosts(knownHosts)
                 .hostKeyPolicy(HostKeyPolicy.STRICT).concurrency(ips.size());
         kex.ifPresent(b::keyExchange);
@@ -60,9 +56,10 @@ public final class LbChangeRun {
             }
             for (int c = 0; c < configs.size(); c++) {
                 String config = configs.get(c);
+                String before = c == 0 ? live : configs.get(c - 1);
                 long start = System.nanoTime();
                 var outcomes = FanOut.over(hosts).concurrency(hosts.size()).run(h -> CompletableFuture.supplyAsync(
-                        () -> new HaproxyService(h).configure(config, true), pool));
+                        () -> new HaproxyService(h).configure(config, before), pool));
                 outcomes.forEach((h, o) -> {
                     if (!o.succeeded()) {
                         throw new IllegalStateException(h.hostname() + ": " + o);

@@ -29,12 +29,15 @@ import org.junit.jupiter.api.TestInstance;
  * sudo user, REAL socat on the root-only runtime socket. Requests every 100 ms through the node's localhost:3446.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class HaproxyRuntimeRealOsTest {
     private LbFleet lb;
     private RemoteAccess access;
     private RemoteHost node;
     private HaproxyService haproxy;
     private FleetHost m1;
+    private Cluster cluster;
+    private HaproxyVersion version;
 
     @BeforeAll
     void fleet() {
@@ -44,12 +47,12 @@ class HaproxyRuntimeRealOsTest {
         SshSettings ssh = lb.fleet.sshSettings();
         List<Machine> masters = lb.masters.stream().map(h -> Machine.of(h.hostname(), h.ip())).toList();
         FleetHost n1 = lb.nodes.get(0);
-        Cluster cluster = Cluster.builder().name("lb").allowEvenMasters(true).masters(masters).nodes(Machine.of(n1.hostname(), n1.ip()))
+        cluster = Cluster.builder().name("lb").allowEvenMasters(true).masters(masters).nodes(Machine.of(n1.hostname(), n1.ip()))
                 .ssh(ssh).build();
         access = RemoteAccess.load();
         node = access.host(cluster.machine(n1.hostname()).orElseThrow(), ssh);
         haproxy = new HaproxyService(node);
-        HaproxyVersion version = haproxy.version();
+        version = haproxy.version();
         // the SDK's own path: written beside, checked with the real haproxy -c, moved in place, started
         haproxy.configure(HaproxyConfig.render(cluster, cluster.masters(), version), false);
         awaitAllUp();
@@ -114,6 +117,49 @@ class HaproxyRuntimeRealOsTest {
         } finally {
             stream.close();
         }
+    }
+
+    /**
+     * A master leaving and coming back (the engine's LB change after a membership change) through the REAL runtime API:
+     * the same HAProxy master and worker processes before and after (no reload), the file as rendered, the returning
+     * master checked and serving again, and a request through the node's load balancer after each step.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE) // last: the returning master ends the running list (m2, m1)
+    void aMasterLeavesAndReturnsThroughTheRuntimeApiWithoutAReload() throws Exception {
+        String both = HaproxyConfig.render(cluster, cluster.masters(), version);
+        String m2Only = HaproxyConfig.render(cluster, cluster.masters().subList(1, 2), version);
+        String node1 = lb.nodes.get(0).hostname();
+        String processes = processes(node1);
+        assertThat(haproxy.configure(m2Only, both)).isTrue();
+        assertThat(processes(node1)).as("master and worker pids: no reload").isEqualTo(processes);
+        assertThat(haproxy.servers()).extracting(HaproxyServerState::server).containsExactly("m2");
+        assertThat(lb.fleet.exec(node1, "cat", HaproxyService.CONFIG_PATH).orThrow().stdout()).isEqualTo(m2Only);
+        assertThat(request(node1)).as("served by the master left").isEqualTo("m2");
+
+        assertThat(haproxy.configure(both, m2Only)).isTrue();
+        assertThat(processes(node1)).as("master and worker pids: no reload").isEqualTo(processes);
+        assertThat(lb.fleet.exec(node1, "cat", HaproxyService.CONFIG_PATH).orThrow().stdout()).isEqualTo(both);
+        awaitAllUp(); // measured: "UP 1/3" right after 'enable server', as a reload's fresh servers are
+        assertThat(haproxy.servers()).filteredOn(s -> s.server().equals("m1")).singleElement()
+                .satisfies(s -> assertThat(s.lastCheck()).as("checked, as a loaded server").isNotBlank());
+        // leastconn among idle servers takes turns: the returning master serves within a few requests
+        boolean served = false;
+        for (int i = 0; i < 20 && !served; i++) {
+            served = request(node1).equals("m1");
+        }
+        assertThat(served).as("m1 serves again").isTrue();
+    }
+
+    /** The HAProxy master's pid and its children's (the workers), on one line. */
+    private String processes(String host) {
+        String master = lb.fleet.exec(host, "cat", "/run/haproxy.pid").orThrow().stdout().trim();
+        return master + " " + lb.fleet.exec(host, "pgrep", "-P", master).orThrow().stdout().trim();
+    }
+
+    private String request(String host) {
+        return lb.fleet.exec(host, "curl", "-sk", "--max-time", "5", "https://127.0.0.1:3446/epiphany-standin/name")
+                .stdout().trim();
     }
 
     /** A long-lived connection (a watch) open to a master is closed by the drain, so its client reconnects. */
