@@ -17,7 +17,9 @@ import java.util.List;
  * writes the content to a candidate of its own (a random name per run, so two runs never share one), checks it with
  * {@code haproxy -c}, ends early when the live file already has that content, keeps a copy of the live file, renames
  * the candidate over it (atomic), reloads or starts HAProxy, and puts the copy back when that fails. Every step prints
- * one {@link #RESULT} line, which {@link #outcome} reads.
+ * one {@link #RESULT} line, which {@link #outcome} reads. With a {@link ServerDelta} (a master added or removed), the
+ * running HAProxy gets the change through its runtime API after the rename and the reload runs only when HAProxy
+ * refuses it or the live file is not the one the delta was computed from (docs/host-commands.md).
  *
  * <p>"Reloaded" means what {@code systemctl reload haproxy} meant with the Debian/RHEL unit (Type=notify, not
  * notify-reload): the checked bytes are live and the master got SIGUSR2. systemd ends that reload job when

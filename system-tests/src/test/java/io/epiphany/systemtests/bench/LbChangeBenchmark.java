@@ -108,7 +108,10 @@ class LbChangeBenchmark {
                 variants.put("floor: ssh hostname, curve25519-sha256",
                         new Measured(() -> floor(fleet, hosts, "curve25519-sha256")));
                 variants.put("floor + work: ssh the same swap script (runtime API), curve25519",
-                        new Measured(() -> sdk.opensshSwap("curve25519-sha256")));
+                        new Measured(() -> sdk.opensshSwap("curve25519-sha256", true)));
+                // the same change as a reload (the swap before the runtime API): this run's measure of what it saves
+                variants.put("floor + work: ssh the swap script with a reload, curve25519",
+                        new Measured(() -> sdk.opensshSwap("curve25519-sha256", false)));
                 variants.put("SDK, new JVM, default kex", new Measured(() -> sdk.process("default")));
                 variants.put("SDK, new JVM, MINA's default kex (sntrup761)", new Measured(() -> sdk.process(MINA_DEFAULT_KEX)));
                 variants.put("SDK, in this JVM, default kex", new Measured(sdk::inJvm));
@@ -302,17 +305,23 @@ class LbChangeBenchmark {
             return configs[current[0]];
         }
 
-        /** The SDK's swap script and content, sent with OpenSSH the way the SDK sends it (line first on stdin). */
-        Run opensshSwap(String kex) throws Exception {
+        /**
+         * The SDK's swap script and content, sent with OpenSSH the way the SDK sends it (line first on stdin): through
+         * the runtime API as {@code configure(config, live)} does, or with the reload of {@code configure(config,
+         * true)}.
+         */
+        Run opensshSwap(String kex, boolean runtime) throws Exception {
             String live = Files.readString(configs[current[0]]);
-            var command = io.epiphany.haproxy.HaproxyService.configureCommand(Files.readString(next()), live);
+            String config = Files.readString(next());
+            var command = runtime ? io.epiphany.haproxy.HaproxyService.configureCommand(config, live)
+                    : io.epiphany.haproxy.HaproxyService.configureCommand(config, true);
             byte[] line = command.line().getBytes(StandardCharsets.UTF_8);
             Path payload = Files.createTempFile("lb-bench-swap", ".bin");
             try {
                 Files.write(payload, line);
                 Files.write(payload, command.stdin().orElseThrow(), StandardOpenOption.APPEND);
                 return openssh(fleet, hosts, kex, "sh -c \"$(head -c " + line.length + ")\"", payload,
-                        l -> l.equals("epiphany-haproxy-swap: changed runtime"));
+                        l -> l.equals("epiphany-haproxy-swap: changed" + (runtime ? " runtime" : "")));
             } finally {
                 Files.deleteIfExists(payload);
             }
