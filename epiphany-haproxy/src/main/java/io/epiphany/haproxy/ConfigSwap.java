@@ -34,6 +34,7 @@ final class ConfigSwap {
     /** Prefix of the script's result lines on stdout. */
     static final String RESULT = "epiphany-haproxy-swap:";
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("io.epiphany.haproxy");
 
     /**
      * The directory RHEL's (and Fedora's) haproxy.service also loads: {@code CFGDIR=/etc/haproxy/conf.d}, read by its
@@ -125,7 +126,7 @@ final class ConfigSwap {
         s.add("test -e " + live + " && { cp -p " + live + " " + old + " || { " + fail("backup-failed") + " rm -f "
                 + cand + (delta == null ? "" : " " + expected) + "; exit 1; }; };");
         s.add("mv -f " + cand + " " + live + " || { " + fail("swap-failed") + " rm -f " + cand + " " + old
-                + "; exit 1; };");
+                + (delta == null ? "" : " " + expected) + "; exit 1; };");
         if (delta != null) {
             // grep exits 1 when no line is selected: every answer line is empty or a success (2: trouble, not that)
             String unexpected = "grep -q -v -x -F" + ServerDelta.SUCCESS_ANSWERS.stream()
@@ -189,7 +190,15 @@ final class ConfigSwap {
         if (r.ok() && results.equals(List.of("changed runtime"))) {
             return Outcome.CHANGED_RUNTIME;
         }
-        if (r.ok() && (results.equals(List.of("changed")) || results.equals(List.of("runtime-refused", "changed")))) {
+        if (r.ok() && results.equals(List.of("runtime-refused", "changed"))) {
+            // HAProxy's answer (no secret in it) is what a user needs to see why this host reloaded
+            List<String> answer = r.stdout().lines().dropWhile(l -> !l.equals(RESULT + " runtime-refused")).skip(1)
+                    .takeWhile(l -> !l.startsWith(RESULT)).filter(l -> !l.isBlank()).toList();
+            LOG.info("{}: HAProxy's runtime API refused the server change ({}); reloaded with the checked {}",
+                    r.host(), String.join(" | ", answer), path);
+            return Outcome.CHANGED;
+        }
+        if (r.ok() && results.equals(List.of("changed"))) {
             return Outcome.CHANGED;
         }
         if (r.ok() || results.isEmpty()) {
