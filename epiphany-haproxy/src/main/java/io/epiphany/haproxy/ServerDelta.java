@@ -31,6 +31,9 @@ final class ServerDelta {
 
     private static final Pattern SERVER = Pattern.compile("^\\s*server\\s+(\\S+)\\s+(\\S+)((?:\\s+\\S+)*)\\s*$");
     private static final Pattern DEFAULT_SERVER = Pattern.compile("^\\s*default-server((?:\\s+\\S+)*)\\s*$");
+    /** The keywords that open a section of HAProxy's configuration. */
+    private static final java.util.Set<String> SECTIONS = java.util.Set.of("global", "defaults", "frontend", "backend",
+            "listen", "peers", "resolvers", "userlist", "program", "cache", "ring", "mailers", "http-errors");
     /** Words that may travel on the runtime API's line: no {@code ;} (the command separator), no spaces. */
     private static final Pattern SAFE_WORD = Pattern.compile("[A-Za-z0-9._:/\\[\\]@%+=-]+");
 
@@ -128,8 +131,7 @@ final class ServerDelta {
             for (String line : config.split("\n", -1)) {
                 String t = line.strip();
                 String[] w = t.split("\\s+");
-                if (List.of("global", "defaults", "frontend", "backend", "listen", "peers", "resolvers", "userlist",
-                        "program", "cache", "ring", "mailers", "http-errors").contains(w[0])) {
+                if (SECTIONS.contains(w[0])) {
                     inBackend = w[0].equals("backend") && w.length > 1 && w[1].equals(HaproxyConfig.BACKEND);
                 }
                 Matcher server = SERVER.matcher(line);

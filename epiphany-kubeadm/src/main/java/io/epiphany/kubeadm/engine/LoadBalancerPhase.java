@@ -6,7 +6,6 @@ import io.epiphany.haproxy.HaproxyService;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -44,8 +43,9 @@ final class LoadBalancerPhase implements Phase {
             } else if (runtimeClient) {
                 actions.add("install socat (HAProxy's runtime API client) with " + f.packageManager().orElse("?"));
             }
-            Optional<String> live = install || !f.haproxyActive() ? Optional.empty() : f.haproxyConfig();
-            boolean runtime = live.map(l -> HaproxyService.changesOnlyServers(l, config)).orElse(false);
+            // what write() will find in ctx.haproxyFiles, which starts from these facts
+            boolean runtime = !install && f.haproxyActive()
+                    && f.haproxyConfig().map(l -> HaproxyService.changesOnlyServers(l, config)).orElse(false);
             if (write) {
                 actions.add("write haproxy.cfg (backends: " + names + "), check it with haproxy -c, "
                         + (runtime ? "give the running haproxy the servers through its runtime API (reload if refused)"
@@ -66,12 +66,8 @@ final class LoadBalancerPhase implements Phase {
                         } else if (runtimeClient) {
                             haproxy.ensureRuntimeClient(f.packageManager().orElseThrow());
                         }
-                        if (write && runtime) {
-                            configure(ctx, m, config, live.get());
-                        } else if (write) {
-                            ctx.haproxyFiles.remove(m);
-                            haproxy.configure(config, running);
-                            ctx.haproxyFiles.put(m, config);
+                        if (write) {
+                            write(ctx, m, config, running);
                         } else {
                             haproxy.start(false);
                         }
@@ -130,24 +126,24 @@ final class LoadBalancerPhase implements Phase {
         String config = ctx.files.haproxyConfig(List.copyOf(ctx.backends));
         List<Machine> hosts = List.copyOf(ctx.balancedHosts);
         Parallel.throwFirstFailure(Parallel.map(hosts, ctx.cluster.ssh().concurrency(), m -> {
-            String live = ctx.haproxyFiles.get(m);
-            if (live != null) {
-                configure(ctx, m, config, live);
-            } else {
-                new HaproxyService(ctx.host(m)).configure(config, true);
-                ctx.haproxyFiles.put(m, config);
-            }
+            write(ctx, m, config, true);
             return m;
         }));
     }
 
     /**
-     * {@code config} on a running HAProxy whose live file is {@code live}: through its runtime API when only servers
-     * differ (else, or when HAProxy refuses, the reload), in the same one exec.
+     * {@code config} on one host in one exec: given to a running HAProxy through its runtime API when the host's live
+     * file is known ({@link Context#haproxyFiles}) and only servers differ; else (or when HAProxy refuses) reloaded,
+     * or started when it does not run.
      */
-    private static void configure(Context ctx, Machine m, String config, String live) {
-        ctx.haproxyFiles.remove(m); // unknown until the exec says what the file is
-        new HaproxyService(ctx.host(m)).configure(config, live);
+    private static void write(Context ctx, Machine m, String config, boolean running) {
+        String live = ctx.haproxyFiles.remove(m); // unknown until the exec says what the file is
+        HaproxyService haproxy = new HaproxyService(ctx.host(m));
+        if (running && live != null) {
+            haproxy.configure(config, live);
+        } else {
+            haproxy.configure(config, running);
+        }
         ctx.haproxyFiles.put(m, config);
     }
 }
