@@ -204,7 +204,7 @@ public final class HaproxyService {
 
     /** The one command {@link #configure(String, String)} runs, for another SSH client (see the other overload). */
     public static Command configureCommand(String config, String live) {
-        return ServerDelta.between(live, config).map(d -> ConfigSwap.command(CONFIG_PATH, config, d))
+        return ServerDelta.between(java.util.Objects.requireNonNull(live, "live"), config).map(d -> ConfigSwap.command(CONFIG_PATH, config, d))
                 .orElseGet(() -> ConfigSwap.command(CONFIG_PATH, config, ConfigSwap.Then.RELOAD));
     }
 
