@@ -105,7 +105,8 @@ class MasterScalingRealOsTest {
         Cluster cluster = FleetClusters.cluster(fleet, "scaling", masters, NODES);
         ApplyResult result = cluster.apply(options);
         System.out.println(result);
-        assertThat(cluster.plan(options).isEmpty()).as("a re-plan after converging to %s", masters).isTrue();
+        io.epiphany.api.Plan replan = cluster.plan(options);
+        assertThat(replan.isEmpty()).as("a re-plan after converging to %s:%n%s", masters, replan).isTrue();
         return result;
     }
 
