@@ -178,7 +178,7 @@ public final class HaproxyService {
 
     /**
      * {@link #configure(String, boolean) configure(config, true)} for a running HAProxy whose live file the caller
-     * read ({@code live}, e.g. from the engine's facts): when the two differ only in servers added to or removed from
+     * read ({@code live}, e.g. from a facts read): when the two differ only in servers added to or removed from
      * the API servers' backend (a master joined or left), the same one exec gives the running HAProxy the change
      * through its runtime API ({@code add server}, {@code del server}) instead of a reload, after the same
      * {@code haproxy -c} and rename; when HAProxy refuses a command there (2.4, or connections still on a removed

@@ -43,13 +43,9 @@ final class LoadBalancerPhase implements Phase {
             } else if (runtimeClient) {
                 actions.add("install socat (HAProxy's runtime API client) with " + f.packageManager().orElse("?"));
             }
-            // what write() will find in ctx.haproxyFiles, which starts from these facts
-            boolean runtime = !install && f.haproxyActive()
-                    && f.haproxyConfig().map(l -> HaproxyService.changesOnlyServers(l, config)).orElse(false);
             if (write) {
                 actions.add("write haproxy.cfg (backends: " + names + "), check it with haproxy -c, "
-                        + (runtime ? "give the running haproxy the servers through its runtime API (reload if refused)"
-                        : f.haproxyActive() ? "reload haproxy" : "start haproxy"));
+                        + (f.haproxyActive() ? "reload" : "start") + " haproxy");
             } else if (!f.haproxyActive()) {
                 actions.add("start haproxy");
             }
@@ -67,7 +63,7 @@ final class LoadBalancerPhase implements Phase {
                             haproxy.ensureRuntimeClient(f.packageManager().orElseThrow());
                         }
                         if (write) {
-                            write(ctx, m, config, running);
+                            haproxy.configure(config, running);
                         } else {
                             haproxy.start(false);
                         }
@@ -94,7 +90,6 @@ final class LoadBalancerPhase implements Phase {
     static void drainEverywhere(Context ctx, Machine leaving) {
         Parallel.map(List.copyOf(ctx.balancedHosts), ctx.cluster.ssh().concurrency(), m -> {
             try {
-                ctx.haproxyFiles.remove(m); // the drain marks the master's line in the live file
                 new HaproxyService(ctx.host(m)).drain(leaving.hostname(), DRAIN_WAIT);
             } catch (RuntimeException e) {
                 LOG.warn("{}: could not drain {} through HAProxy's runtime API ({}); the reload removes it", m.hostname(),
@@ -111,7 +106,6 @@ final class LoadBalancerPhase implements Phase {
     static void readyEverywhere(Context ctx, Machine master) {
         Parallel.map(List.copyOf(ctx.balancedHosts), ctx.cluster.ssh().concurrency(), m -> {
             try {
-                ctx.haproxyFiles.remove(m);
                 new HaproxyService(ctx.host(m)).ready(master.hostname());
             } catch (RuntimeException e) {
                 LOG.warn("{}: could not set {} ready through HAProxy's runtime API ({}); its health check brings it "
@@ -126,24 +120,8 @@ final class LoadBalancerPhase implements Phase {
         String config = ctx.files.haproxyConfig(List.copyOf(ctx.backends));
         List<Machine> hosts = List.copyOf(ctx.balancedHosts);
         Parallel.throwFirstFailure(Parallel.map(hosts, ctx.cluster.ssh().concurrency(), m -> {
-            write(ctx, m, config, true);
+            new HaproxyService(ctx.host(m)).configure(config, true);
             return m;
         }));
-    }
-
-    /**
-     * {@code config} on one host in one exec: given to a running HAProxy through its runtime API when the host's live
-     * file is known ({@link Context#haproxyFiles}) and only servers differ; else (or when HAProxy refuses) reloaded,
-     * or started when it does not run.
-     */
-    private static void write(Context ctx, Machine m, String config, boolean running) {
-        String live = ctx.haproxyFiles.remove(m); // unknown until the exec says what the file is
-        HaproxyService haproxy = new HaproxyService(ctx.host(m));
-        if (running && live != null) {
-            haproxy.configure(config, live);
-        } else {
-            haproxy.configure(config, running);
-        }
-        ctx.haproxyFiles.put(m, config);
     }
 }
