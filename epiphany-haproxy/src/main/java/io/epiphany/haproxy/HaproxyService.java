@@ -194,17 +194,10 @@ public final class HaproxyService {
         return ConfigSwap.outcome(host.run(c), CONFIG_PATH, ConfigSwap.Then.RELOAD) != ConfigSwap.Outcome.UNCHANGED;
     }
 
-    /**
-     * Whether {@link #configure(String, String)} would give a HAProxy running {@code live} the change to
-     * {@code config} through its runtime API (only servers of the API servers' backend added or removed).
-     */
-    public static boolean changesOnlyServers(String live, String config) {
-        return ServerDelta.between(live, config).isPresent();
-    }
-
     /** The one command {@link #configure(String, String)} runs, for another SSH client (see the other overload). */
     public static Command configureCommand(String config, String live) {
-        return ServerDelta.between(java.util.Objects.requireNonNull(live, "live"), config).map(d -> ConfigSwap.command(CONFIG_PATH, config, d))
+        java.util.Objects.requireNonNull(live, "live");
+        return ServerDelta.between(live, config).map(d -> ConfigSwap.command(CONFIG_PATH, config, d))
                 .orElseGet(() -> ConfigSwap.command(CONFIG_PATH, config, ConfigSwap.Then.RELOAD));
     }
 

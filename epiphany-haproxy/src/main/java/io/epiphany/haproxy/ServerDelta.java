@@ -101,7 +101,7 @@ final class ServerDelta {
         return Optional.of(out);
     }
 
-    /** The commands in order: additions first (so a replaced master's successor serves before it goes), then removals. */
+    /** The commands in order: additions first (a replaced master's successor serves before it goes), then removals. */
     List<String> commands() {
         return commands;
     }

@@ -18,18 +18,20 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * One LB change as a user's program makes it: a new {@link RemoteAccess}, {@link HaproxyService#configure} on every
- * host at once (with the live file the caller knows, as the engine has it from its facts: a master added or removed
- * reaches the running HAProxy through its runtime API), close. Run as its own JVM by {@link LbChangeBenchmark} (so the JVM's start is in the figure) or in
- * its JVM ({@link #change}). Prints one line: {@code ops=<remote operations> kex=<negotiated exchanges>}.
+ * host at once (with the live file the caller read before: a master added or removed reaches the running HAProxy
+ * through its runtime API), close. Run as its own JVM by {@link LbChangeBenchmark} (so the JVM's start is in the
+ * figure) or in its JVM ({@link #change}). Prints one line: {@code ops=<remote operations> kex=<negotiated exchanges>}.
  *
- * <p>Arguments: {@code <user> <private key> <known_hosts> <config file> <live config file> <kex list|default> <ip>...}.
+ * <p>Arguments: {@code <user> <private key> <known_hosts> <config file> <live config file> <kex list|default>
+ * <ip>...}.
  */
 public final class LbChangeRun {
     private LbChangeRun() {}
 
     public static void main(String[] args) throws Exception {
         List<String> ips = List.of(args).subList(6, args.length);
-        Optional<List<String>> kex = args[5].equals("default") ? Optional.empty() : Optional.of(List.of(args[5].split(",")));
+        Optional<List<String>> kex = args[5].equals("default") ? Optional.empty()
+                : Optional.of(List.of(args[5].split(",")));
         System.out.println(change(args[0], Path.of(args[1]), Path.of(args[2]), Files.readString(Path.of(args[4])),
                 List.of(Files.readString(Path.of(args[3]))), kex, ips));
     }

@@ -120,7 +120,7 @@ class HaproxyRuntimeRealOsTest {
     }
 
     /**
-     * A master leaving and coming back (the engine's LB change after a membership change) through the REAL runtime API:
+     * A master leaving and coming back (the LB change a membership change makes) through the REAL runtime API:
      * the same HAProxy master and worker processes before and after (no reload), the file as rendered, the returning
      * master checked and serving again, and a request through the node's load balancer after each step.
      */
