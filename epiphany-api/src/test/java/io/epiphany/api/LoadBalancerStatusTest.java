@@ -46,6 +46,21 @@ class LoadBalancerStatusTest {
     }
 
     @Test
+    void aServerRowWithoutAnAddressIsComparedByName() {
+        // HAProxy before 2.0 prints no address; a CI run on 2.6 showed one empty for a server marked DOWN by traffic
+        Server noAddress = new Server("m1", "", "DOWN", "HANA", OptionalLong.empty(), 0, 1);
+        LoadBalancerStatus s = LoadBalancerStatus.of(List.of(
+                host("n1", noAddress, server("m2", "10.0.0.2", "UP")),
+                host("n2", server("m1", "10.0.0.1", "UP"), server("m2", "10.0.0.2", "UP")),
+                host("n3", new Server("m9", "", "UP", "L7OK", OptionalLong.of(1), 0, 1),
+                        server("m2", "10.0.0.2", "UP"))), DESCRIBED);
+        assertThat(s.flags()).extracting(LoadBalancerStatus.Flag::kind, LoadBalancerStatus.Flag::subject)
+                .containsExactlyInAnyOrder(tuple(Kind.DOWN_ON_SOME_HOSTS, "m1"), tuple(Kind.BACKENDS_DIFFER, "n3"));
+        assertThat(s.flags()).filteredOn(f -> f.kind() == Kind.BACKENDS_DIFFER).singleElement()
+                .satisfies(f -> assertThat(f.message()).contains("m9").contains("m1 10.0.0.1:6443"));
+    }
+
+    @Test
     void healthyFleetHasNoFlagsAndOneLinePerHostAndServer() {
         LoadBalancerStatus s = LoadBalancerStatus.of(List.of(
                 host("n1", server("m1", "10.0.0.1", "UP"), server("m2", "10.0.0.2", "UP")),
