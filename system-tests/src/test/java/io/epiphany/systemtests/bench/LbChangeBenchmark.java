@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * interleaved (the order rotates every round), after one discarded warm-up round; each SDK run is a real change (the
  * config alternates between two renderings), checked on every host at the end. The Ansible row ({@link
  * AnsibleBaseline}) makes the same change with {@code ansible-playbook}, installing {@code ansible-core} with apt-get
- * first when it is missing. A harness, not a gate: it runs only with {@code -Depiphany.bench=true}, and writes
+ * first when it is missing. The SDK's new-JVM rows run {@link LbChangeRun} with the JVM's defaults and with the
+ * {@code epiphany} launcher's flags (a class-data sharing archive recorded first, C1 only). A harness, not a gate: it runs only with {@code -Depiphany.bench=true}, and writes
  * {@code target/lb-change-benchmark.txt}.
  *
  * <p>Rerun: {@code sudo ./system-test -pl system-tests -am -Dtest=LbChangeBenchmark -Depiphany.bench=true
@@ -42,6 +43,7 @@ class LbChangeBenchmark {
     private static final Path FIGURES = Path.of("target", "lb-change-benchmark.txt");
     private static final java.time.Duration TIMEOUT = java.time.Duration.ofMinutes(5);
     private static final String ANSIBLE = "Ansible playbook: template + validate, reload handler";
+    private static final String LAUNCHER = "SDK, new JVM, the launcher's flags (CDS, C1)";
     /** MINA's own default order, the SDK's before {@code SshSettings.keyExchange}: sntrup761 against OpenSSH 9.2. */
     private static final String MINA_DEFAULT_KEX = "sntrup761x25519-sha512,sntrup761x25519-sha512@openssh.com,"
             + "mlkem768x25519-sha256,curve25519-sha256";
@@ -114,6 +116,9 @@ class LbChangeBenchmark {
                         new Measured(() -> sdk.opensshSwap("curve25519-sha256", false)));
                 variants.put("SDK, new JVM, default kex", new Measured(() -> sdk.process("default")));
                 variants.put("SDK, new JVM, MINA's default kex (sntrup761)", new Measured(() -> sdk.process(MINA_DEFAULT_KEX)));
+                // what ./epiphany runs against real machines: an archive of this program's classes, C1 only
+                Sdk.Jvm launcher = sdk.launcher(Files.createDirectories(dir.resolve("launcher-" + n)));
+                variants.put(LAUNCHER, new Measured(() -> sdk.process("default", launcher)));
                 variants.put("SDK, in this JVM, default kex", new Measured(sdk::inJvm));
                 ansible.ifPresent(a -> variants.put(ANSIBLE, new Measured(() -> new Run(a.change(hosts, sdk.next()),
                         "Ansible: new ansible-playbook process, forks=" + n + ", OpenSSH default kex"))));
@@ -140,7 +145,7 @@ class LbChangeBenchmark {
                 }
                 if (ansible.isPresent()) {
                     long a = variants.get(ANSIBLE).median();
-                    for (String sdkRow : List.of("SDK, new JVM, default kex", "SDK, in this JVM, default kex")) {
+                    for (String sdkRow : List.of("SDK, new JVM, default kex", LAUNCHER, "SDK, in this JVM, default kex")) {
                         long s = variants.get(sdkRow).median();
                         record(String.format(Locale.ROOT, "  %s / Ansible: %.3f (Ansible takes %.1fx as long)", sdkRow,
                                 (double) s / a, (double) a / s));
@@ -328,11 +333,60 @@ class LbChangeBenchmark {
         }
 
         Run process(String kex) throws Exception {
+            return process(kex, new Jvm(List.of(), System.getProperty("surefire.test.class.path",
+                    System.getProperty("java.class.path"))));
+        }
+
+        /** A new JVM's options and class path. */
+        record Jvm(List<String> flags, String classPath) {}
+
+        /**
+         * The JVM of the {@code epiphany} launcher without {@code --simulated}: a class-data sharing archive (recorded
+         * now by one change, as the launcher records its own once per build), C1 only, compile thresholds x5, a
+         * 64 MiB young generation. The archive takes classes from jars only, so the class path's directories (this
+         * module's classes) go into jars in {@code dir} first, as they are in the CLI's own jar.
+         */
+        Jvm launcher(Path dir) throws Exception {
+            List<String> entries = new ArrayList<>();
+            for (String e : System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))
+                    .split(java.io.File.pathSeparator)) {
+                Path p = Path.of(e);
+                entries.add(Files.isDirectory(p) ? jar(p, dir.resolve("cp-" + entries.size() + ".jar")).toString() : e);
+            }
+            String cp = String.join(java.io.File.pathSeparator, entries);
+            List<String> flags = List.of("-XX:TieredStopAtLevel=1", "-XX:CompileThresholdScaling=5",
+                    "-XX:NewSize=64m");
+            Path archive = dir.resolve("lb-change.jsa");
+            List<String> recording = new ArrayList<>(List.of("-Xlog:disable", "-XX:ArchiveClassesAtExit=" + archive));
+            recording.addAll(flags);
+            process("default", new Jvm(recording, cp));
+            if (!Files.isRegularFile(archive)) {
+                throw new IllegalStateException("the JVM recorded no class-data sharing archive at " + archive);
+            }
+            List<String> out = new ArrayList<>(List.of("-XX:SharedArchiveFile=" + archive));
+            out.addAll(flags);
+            return new Jvm(out, cp);
+        }
+
+        private static Path jar(Path classes, Path jar) throws java.io.IOException {
+            try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
+                    var files = Files.walk(classes)) {
+                for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
+                    out.putNextEntry(new java.util.jar.JarEntry(classes.relativize(f).toString().replace('\\', '/')));
+                    Files.copy(f, out);
+                    out.closeEntry();
+                }
+            }
+            return jar;
+        }
+
+        Run process(String kex, Jvm jvm) throws Exception {
             Path live = configs[current[0]];
             Path config = next();
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-            List<String> line = new ArrayList<>(List.of(java, "-cp", cp, LbChangeRun.class.getName(), "root",
+            List<String> line = new ArrayList<>(List.of(java));
+            line.addAll(jvm.flags());
+            line.addAll(List.of("-cp", jvm.classPath(), LbChangeRun.class.getName(), "root",
                     fleet.privateKey().toString(), fleet.knownHosts().toString(), config.toString(), live.toString(),
                     kex));
             line.addAll(ips());
