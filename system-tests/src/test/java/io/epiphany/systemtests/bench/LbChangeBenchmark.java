@@ -119,6 +119,11 @@ class LbChangeBenchmark {
                 // what ./epiphany runs against real machines: an archive of this program's classes, C1 only
                 Sdk.Jvm launcher = sdk.launcher(Files.createDirectories(dir.resolve("launcher-" + n)));
                 variants.put(LAUNCHER, new Measured(() -> sdk.process("default", launcher)));
+                // which of the launcher's compiler flags pay at this size: its x5 thresholds, C1 alone
+                Sdk.Jvm c1 = launcher.without("-XX:CompileThresholdScaling");
+                variants.put("SDK, new JVM, CDS, C1, default thresholds", new Measured(() -> sdk.process("default", c1)));
+                Sdk.Jvm tiered = c1.without("-XX:TieredStopAtLevel");
+                variants.put("SDK, new JVM, CDS, C1 and C2", new Measured(() -> sdk.process("default", tiered)));
                 variants.put("SDK, in this JVM, default kex", new Measured(sdk::inJvm));
                 ansible.ifPresent(a -> variants.put(ANSIBLE, new Measured(() -> new Run(a.change(hosts, sdk.next()),
                         "Ansible: new ansible-playbook process, forks=" + n + ", OpenSSH default kex"))));
@@ -338,7 +343,12 @@ class LbChangeBenchmark {
         }
 
         /** A new JVM's options and class path. */
-        record Jvm(List<String> flags, String classPath) {}
+        record Jvm(List<String> flags, String classPath) {
+            /** These options without the flag named {@code name} ({@code -XX:Name}, any value). */
+            Jvm without(String name) {
+                return new Jvm(flags.stream().filter(f -> !f.startsWith(name + "=")).toList(), classPath);
+            }
+        }
 
         /**
          * The JVM of the {@code epiphany} launcher without {@code --simulated}: a class-data sharing archive (recorded
