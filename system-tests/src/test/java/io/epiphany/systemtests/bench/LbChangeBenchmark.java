@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Rerun: {@code sudo ./system-test -pl system-tests -am -Dtest=LbChangeBenchmark -Depiphany.bench=true
  * -Dsurefire.failIfNoSpecifiedTests=false} (options: {@code -Depiphany.bench.hosts=10,50,100},
- * {@code -Depiphany.bench.rounds=5}).
+ * {@code -Depiphany.bench.rounds=5}, {@code -Depiphany.bench.jfr=DIR}: a JFR profile of each new JVM, which costs
+ * CPU of its own: for finding where the time goes, not for the figures).
  */
 @EnabledIfSystemProperty(named = "epiphany.bench", matches = "true")
 class LbChangeBenchmark {
@@ -396,6 +397,11 @@ class LbChangeBenchmark {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> line = new ArrayList<>(List.of(java));
             line.addAll(jvm.flags());
+            String jfr = System.getProperty("epiphany.bench.jfr"); // a directory: each new JVM records a profile there
+            if (jfr != null) {
+                line.add("-XX:StartFlightRecording=settings=profile,filename=" + Files.createDirectories(Path.of(jfr))
+                        .resolve("lb-change-" + System.nanoTime() + ".jfr"));
+            }
             line.addAll(List.of("-cp", jvm.classPath(), LbChangeRun.class.getName(), "root",
                     fleet.privateKey().toString(), fleet.knownHosts().toString(), config.toString(), live.toString(),
                     kex));
