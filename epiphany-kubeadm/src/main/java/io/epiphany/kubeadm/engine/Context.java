@@ -40,7 +40,8 @@ final class Context {
     final Set<Machine> balancedHosts = Collections.synchronizedSet(new LinkedHashSet<>());
     /**
      * Each host's live haproxy.cfg as the facts read it and this run rewrote it, for a change the running HAProxy can
-     * take through its runtime API (the host's script checks it still is). Absent: not known (a drain rewrote it).
+     * take through its runtime API (the host's script checks it still is), marked as a drain or ready marked it.
+     * Absent: not known (a drain or ready that failed part-way; a write in flight).
      */
     final java.util.Map<Machine, String> haproxyFiles = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<String> completed = Collections.synchronizedList(new ArrayList<>());

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * config alternates between two renderings), checked on every host at the end. The Ansible row ({@link
  * AnsibleBaseline}) makes the same change with {@code ansible-playbook}, installing {@code ansible-core} with apt-get
  * first when it is missing. The SDK's new-JVM rows run {@link LbChangeRun} with the JVM's defaults and with the
- * {@code epiphany} launcher's flags (a class-data sharing archive recorded first, C1 only). A harness, not a gate: it runs only with {@code -Depiphany.bench=true}, and writes
- * {@code target/lb-change-benchmark.txt}.
+ * {@code epiphany} launcher's flags (a class-data sharing archive recorded first, C1 only). A harness, not a gate: it
+ * runs only with {@code -Depiphany.bench=true}, and writes {@code target/lb-change-benchmark.txt}.
  *
  * <p>Rerun: {@code sudo ./system-test -pl system-tests -am -Dtest=LbChangeBenchmark -Depiphany.bench=true
  * -Dsurefire.failIfNoSpecifiedTests=false} (options: {@code -Depiphany.bench.hosts=10,50,100},
@@ -122,7 +122,8 @@ class LbChangeBenchmark {
                 variants.put(LAUNCHER, new Measured(() -> sdk.process("default", launcher)));
                 // which of the launcher's compiler flags pay at this size: its x5 thresholds, C1 alone
                 Sdk.Jvm c1 = launcher.without("-XX:CompileThresholdScaling");
-                variants.put("SDK, new JVM, CDS, C1, default thresholds", new Measured(() -> sdk.process("default", c1)));
+                variants.put("SDK, new JVM, CDS, C1, default thresholds",
+                        new Measured(() -> sdk.process("default", c1)));
                 Sdk.Jvm tiered = c1.without("-XX:TieredStopAtLevel");
                 variants.put("SDK, new JVM, CDS, C1 and C2", new Measured(() -> sdk.process("default", tiered)));
                 variants.put("SDK, in this JVM, default kex", new Measured(sdk::inJvm));
@@ -151,7 +152,8 @@ class LbChangeBenchmark {
                 }
                 if (ansible.isPresent()) {
                     long a = variants.get(ANSIBLE).median();
-                    for (String sdkRow : List.of("SDK, new JVM, default kex", LAUNCHER, "SDK, in this JVM, default kex")) {
+                    for (String sdkRow : List.of("SDK, new JVM, default kex", LAUNCHER,
+                            "SDK, in this JVM, default kex")) {
                         long s = variants.get(sdkRow).median();
                         record(String.format(Locale.ROOT, "  %s / Ansible: %.3f (Ansible takes %.1fx as long)", sdkRow,
                                 (double) s / a, (double) a / s));
