@@ -25,10 +25,12 @@ import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 /**
  * An OpenSSH known_hosts file: the keys recorded for a host (plain and hashed {@code |1|} entries, {@code [host]:port}
  * for non-standard ports), and appending a first-seen key for trust-on-first-use. Read on each lookup so that edits
- * by other tools are seen; appends are serialised per file.
+ * by other tools are seen (parsed again only when the text changed); appends are serialised per file.
  */
 final class KnownHosts {
     private static final Map<Path, Object> LOCKS = new ConcurrentHashMap<>();
+    /** Per file, under its lock: the last text read and its entries. */
+    private static final Map<Path, Parsed> PARSED = new ConcurrentHashMap<>();
     /** Room for hundreds of thousands of hosts; a far larger file is not a known_hosts file. */
     static final int MAX_BYTES = 32 * 1024 * 1024;
     private static final Pattern KEY_TYPE = Pattern.compile("[a-z0-9][a-z0-9@.-]{2,63}");
@@ -51,30 +53,30 @@ final class KnownHosts {
     }
 
     Lookup lookup(String host, int port) throws IOException {
-        synchronized (lock()) {
-            List<PublicKey> keys = new ArrayList<>();
-            List<PublicKey> revoked = new ArrayList<>();
-            if (!Files.exists(file)) {
-                return new Lookup(keys, revoked);
-            }
-            for (KnownHostEntry entry : KnownHostEntry.readKnownHostEntries(new StringReader(content()), true)) {
-                if (!entry.isHostMatch(host, port)) {
-                    continue;
-                }
-                PublicKey key = resolve(entry.getKeyEntry());
-                if (key == null) {
-                    continue; // a key type this client cannot parse cannot match what the server presented either
-                }
-                String marker = entry.getMarker();
-                if (marker == null || marker.isEmpty()) {
-                    keys.add(key);
-                } else if ("revoked".equals(marker)) {
-                    revoked.add(key);
-                }
-                // @cert-authority lines are about certificates, which this client does not accept as host keys
-            }
-            return new Lookup(keys, revoked);
+        List<KnownHostEntry> entries;
+        synchronized (lock()) { // never a half-appended line
+            entries = Files.exists(file) ? entries() : List.of();
         }
+        // matched outside the lock (the entries do not change): each connection's check runs beside the others
+        List<PublicKey> keys = new ArrayList<>();
+        List<PublicKey> revoked = new ArrayList<>();
+        for (KnownHostEntry entry : entries) {
+            if (!entry.isHostMatch(host, port)) {
+                continue;
+            }
+            PublicKey key = resolve(entry.getKeyEntry());
+            if (key == null) {
+                continue; // a key type this client cannot parse cannot match what the server presented either
+            }
+            String marker = entry.getMarker();
+            if (marker == null || marker.isEmpty()) {
+                keys.add(key);
+            } else if ("revoked".equals(marker)) {
+                revoked.add(key);
+            }
+            // @cert-authority lines are about certificates, which this client does not accept as host keys
+        }
+        return new Lookup(keys, revoked);
     }
 
     /**
@@ -104,6 +106,25 @@ final class KnownHosts {
             Files.write(file, (prefix + line).getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
         }
     }
+
+    /**
+     * The file's entries, parsed again only when its text changed since the last lookup. Parsing is most of a
+     * lookup's cost (each entry's host patterns and base64 key; about 20 µs an entry), and every connection looks its
+     * host up under the file's lock: without this, N connections parse N entries each, one after another.
+     */
+    private List<KnownHostEntry> entries() throws IOException {
+        String content = content();
+        Parsed last = PARSED.get(file);
+        if (last == null || !last.content().equals(content)) {
+            last = new Parsed(content, List.copyOf(KnownHostEntry.readKnownHostEntries(new StringReader(content),
+                    true)));
+            PARSED.put(file, last);
+        }
+        return last.entries();
+    }
+
+    /** A file's text and the entries parsed from it (public keys only: nothing secret is kept). */
+    private record Parsed(String content, List<KnownHostEntry> entries) {}
 
     /** The file's text, bounded and from a regular file only (a device or pipe would hang every connection). */
     private String content() throws IOException {
