@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Rerun: {@code sudo ./system-test -pl system-tests -am -Dtest=LbChangeBenchmark -Depiphany.bench=true
  * -Dsurefire.failIfNoSpecifiedTests=false} (options: {@code -Depiphany.bench.hosts=10,50,100},
- * {@code -Depiphany.bench.rounds=5}, {@code -Depiphany.bench.jfr=DIR}: a JFR profile of each new JVM, which costs
+ * {@code -Depiphany.bench.rounds=5}, {@code -Depiphany.bench.c1-thresholds=2,3}: more rows of the launcher's JVM
+ * with those compile-threshold scalings, {@code -Depiphany.bench.jfr=DIR}: a JFR profile of each new JVM, which costs
  * CPU of its own: for finding where the time goes, not for the figures).
  */
 @EnabledIfSystemProperty(named = "epiphany.bench", matches = "true")
@@ -124,6 +125,14 @@ class LbChangeBenchmark {
                 Sdk.Jvm c1 = launcher.without("-XX:CompileThresholdScaling");
                 variants.put("SDK, new JVM, CDS, C1, default thresholds",
                         new Measured(() -> sdk.process("default", c1)));
+                // other C1 thresholds to compare, e.g. -Depiphany.bench.c1-thresholds=2,3
+                for (String x : System.getProperty("epiphany.bench.c1-thresholds", "").split(",")) {
+                    if (!x.isBlank()) {
+                        Sdk.Jvm scaled = c1.with("-XX:CompileThresholdScaling=" + x.strip());
+                        variants.put("SDK, new JVM, CDS, C1, thresholds x" + x.strip(),
+                                new Measured(() -> sdk.process("default", scaled)));
+                    }
+                }
                 Sdk.Jvm tiered = c1.without("-XX:TieredStopAtLevel");
                 variants.put("SDK, new JVM, CDS, C1 and C2", new Measured(() -> sdk.process("default", tiered)));
                 variants.put("SDK, in this JVM, default kex", new Measured(sdk::inJvm));
@@ -350,6 +359,12 @@ class LbChangeBenchmark {
             /** These options without the flag named {@code name} ({@code -XX:Name}, any value). */
             Jvm without(String name) {
                 return new Jvm(flags.stream().filter(f -> !f.startsWith(name + "=")).toList(), classPath);
+            }
+
+            Jvm with(String flag) {
+                List<String> more = new ArrayList<>(flags);
+                more.add(flag);
+                return new Jvm(more, classPath);
             }
         }
 
