@@ -39,8 +39,7 @@ final class JoinMastersPhase implements Phase {
                     join.quorum()), () -> joinOne(ctx, join, pending)));
             if (!ctx.cluster.loadBalancer().isExternal()) {
                 steps.add(LoadBalancerPhase.backendsStep(ctx, title(), "add " + m.hostname()
-                        + " to the load balancers of " + ctx.cluster.machines().size() + " hosts (one exec each: the"
-                        + " checked file, then HAProxy's runtime API, or a reload where it refuses)"));
+                        + " to the load balancers of " + ctx.cluster.machines().size() + " hosts"));
             }
         }
         return Work.inOrder(steps);
