@@ -109,8 +109,8 @@ final class KnownHosts {
 
     /**
      * The file's entries, parsed again only when its text changed since the last lookup. Parsing is most of a
-     * lookup's cost (each entry's host patterns and base64 key; about 20 µs an entry), and every connection looks its
-     * host up under the file's lock: without this, N connections parse N entries each, one after another.
+     * lookup's cost (each entry's host patterns and base64 key; about 20 µs an entry), and every connection reads the
+     * file under its lock: without this, N connections parse N entries each, one after another.
      */
     private List<KnownHostEntry> entries() throws IOException {
         String content = content();
