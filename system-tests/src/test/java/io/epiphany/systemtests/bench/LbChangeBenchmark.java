@@ -350,8 +350,12 @@ class LbChangeBenchmark {
         }
 
         Run process(String kex) throws Exception {
-            return process(kex, new Jvm(List.of(), System.getProperty("surefire.test.class.path",
-                    System.getProperty("java.class.path"))));
+            return process(kex, new Jvm(List.of(), testClassPath()));
+        }
+
+        /** This test JVM's class path, which the new JVMs run LbChangeRun from. */
+        private static String testClassPath() {
+            return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         }
 
         /** A new JVM's options and class path. */
@@ -376,8 +380,7 @@ class LbChangeBenchmark {
          */
         Jvm launcher(Path dir) throws Exception {
             List<String> entries = new ArrayList<>();
-            for (String e : System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))
-                    .split(java.io.File.pathSeparator)) {
+            for (String e : testClassPath().split(java.io.File.pathSeparator)) {
                 Path p = Path.of(e);
                 entries.add(Files.isDirectory(p) ? jar(p, dir.resolve("cp-" + entries.size() + ".jar")).toString() : e);
             }
