@@ -16,7 +16,7 @@ import java.util.OptionalLong;
  * @param status HAProxy's status: {@code UP}, {@code DOWN}, {@code DRAIN}, {@code MAINT}, {@code UP 1/2} (going down),
  *     {@code DOWN 1/2} (coming back), {@code no check}
  * @param lastCheck the last check's result code ({@code L7OK}, {@code L4CON} refused, {@code L4TOUT} timeout,
- *     {@code L7STS} bad status...), empty before the first check
+ *     {@code L7STS} bad status...); {@code INI} until its first check has run, empty for a server without checks
  * @param lastCheckMillis how long the last check took, when known
  * @param sessions connections open to the server now ({@code scur})
  * @param weight the effective weight (0 while drained)
@@ -26,6 +26,16 @@ public record HaproxyServerState(String backend, String server, String address, 
     /** Whether HAProxy sends new connections to it. */
     public boolean takesTraffic() {
         return status.startsWith("UP") && weight > 0;
+    }
+
+    /**
+     * Whether its health check has run at least once. Until then HAProxy shows it {@code UP 1/3} (up, but one failed
+     * check takes it out) with check status {@code INI}: after a start or reload for up to {@code fastinter}, for a
+     * server added through the runtime API for {@code downinter} (measured on 2.6.12: docs/host-commands.md, "When a
+     * new server is first checked"). Its "UP" is HAProxy's assumption then, not a check's answer.
+     */
+    public boolean checked() {
+        return !lastCheck.equals("INI");
     }
 
     /** Whether its checks (or live traffic) have taken it out. */

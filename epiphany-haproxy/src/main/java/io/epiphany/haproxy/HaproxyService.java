@@ -130,6 +130,21 @@ public final class HaproxyService {
         runtime.markInConfig(server, "");
     }
 
+    /**
+     * The live file {@link #drain} leaves on a host whose file was {@code config}: for a caller that keeps each host's
+     * live file for {@link #configure(String, String)}.
+     *
+     * @throws IllegalArgumentException when {@code config} has no line for {@code server}
+     */
+    public static String drainedConfig(String config, String server) {
+        return HaproxyRuntime.mark(config, server, HaproxyRuntime.DRAIN_MARK);
+    }
+
+    /** The live file {@link #ready} leaves on a host whose file was {@code config} (see {@link #drainedConfig}). */
+    public static String readyConfig(String config, String server) {
+        return HaproxyRuntime.mark(config, server, "");
+    }
+
     /** What {@link #drain} did on one host. */
     public record Drained(String host, String server, long connectionsAtStart, long connectionsClosed,
                           Duration took) {}
@@ -178,7 +193,7 @@ public final class HaproxyService {
 
     /**
      * {@link #configure(String, boolean) configure(config, true)} for a running HAProxy whose live file the caller
-     * read ({@code live}, e.g. from a facts read): when the two differ only in servers added to or removed from
+     * read ({@code live}, e.g. from the engine's facts): when the two differ only in servers added to or removed from
      * the API servers' backend (a master joined or left), the same one exec gives the running HAProxy the change
      * through its runtime API ({@code add server}, {@code del server}) instead of a reload, after the same
      * {@code haproxy -c} and rename; when HAProxy refuses a command there (2.4, or connections still on a removed
@@ -192,6 +207,14 @@ public final class HaproxyService {
     public boolean configure(String config, String live) {
         Command c = configureCommand(config, live);
         return ConfigSwap.outcome(host.run(c), CONFIG_PATH, ConfigSwap.Then.RELOAD) != ConfigSwap.Outcome.UNCHANGED;
+    }
+
+    /**
+     * Whether {@link #configure(String, String)} would give a HAProxy running {@code live} the change to
+     * {@code config} through its runtime API (only servers of the API servers' backend added or removed).
+     */
+    public static boolean changesOnlyServers(String live, String config) {
+        return ServerDelta.between(live, config).isPresent();
     }
 
     /** The one command {@link #configure(String, String)} runs, for another SSH client (see the other overload). */

@@ -131,8 +131,12 @@ class HaproxyConfigureSimulatedTest {
         assertThat(haproxyDir()).containsExactly("haproxy.cfg");
         assertThat(n1().haproxyBackends().get(HaproxyConfig.BACKEND)).as("the running HAProxy has the new master")
                 .extracting(SimulatedCluster.HaproxyServer::name).containsExactly("m1", "m2", "m3");
-        // checked and in service like the masters loaded from the file (no API server runs here: DOWN)
-        assertThat(haproxy.servers()).extracting(HaproxyServerState::server, HaproxyServerState::status)
+        // as on 2.6.12: the added master is "UP 1/3", not checked, until downinter has passed since 'enable health'
+        assertThat(haproxy.servers()).filteredOn(s -> s.server().equals("m3"))
+                .extracting(HaproxyServerState::status, HaproxyServerState::checked)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("UP 1/3", false));
+        // then checked and in service like the masters loaded from the file (no API server runs here: DOWN)
+        assertThat(FirstChecks.awaited(haproxy)).extracting(HaproxyServerState::server, HaproxyServerState::status)
                 .contains(org.assertj.core.groups.Tuple.tuple("m1", "DOWN"),
                         org.assertj.core.groups.Tuple.tuple("m3", "DOWN"));
 

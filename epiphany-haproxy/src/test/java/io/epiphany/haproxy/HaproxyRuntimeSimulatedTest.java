@@ -55,7 +55,7 @@ class HaproxyRuntimeSimulatedTest {
     }
 
     private HaproxyServerState server(String name) {
-        return haproxy.servers().stream().filter(s -> s.server().equals(name)).findFirst().orElseThrow();
+        return FirstChecks.awaited(haproxy).stream().filter(s -> s.server().equals(name)).findFirst().orElseThrow();
     }
 
     @Test

@@ -25,4 +25,18 @@ class HaproxyServerStateTest {
         assertThat(servers.get(0).takesTraffic()).isTrue();
         assertThat(servers.get(1).down()).isTrue();
     }
+
+    /** As 2.6.12 printed a server added through the runtime API before its first check (and "* INI" during it). */
+    @Test
+    void aServerNotCheckedYetIsUpButNotChecked() {
+        String csv = """
+                # pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,lbtot,tracked,type,rate,rate_lim,rate_max,check_status,check_code,check_duration,hrsp_1xx,addr,
+                kube-apiserver,m5,0,0,0,0,,0,0,0,,0,,0,0,0,0,UP 1/3,1,1,0,0,0,2,0,,1,3,5,,0,,2,0,,0,INI,,,,10.0.0.5:6443,
+                kube-apiserver,m6,0,0,0,0,,0,0,0,,0,,0,0,0,0,UP 1/3,1,1,0,0,0,2,0,,1,3,6,,0,,2,0,,0,* INI,,,,10.0.0.6:6443,
+                kube-apiserver,m1,0,0,0,0,,0,0,0,,0,,0,0,0,0,UP,1,1,0,0,0,2,0,,1,3,1,,0,,2,0,,0,L7OK,200,3,,10.0.0.1:6443,
+                """;
+        List<HaproxyServerState> servers = HaproxyServerState.parseShowStat(csv);
+        assertThat(servers).extracting(HaproxyServerState::takesTraffic).containsExactly(true, true, true);
+        assertThat(servers).extracting(HaproxyServerState::checked).containsExactly(false, false, true);
+    }
 }

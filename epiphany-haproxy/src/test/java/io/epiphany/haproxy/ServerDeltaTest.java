@@ -1,6 +1,7 @@
 package io.epiphany.haproxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.epiphany.api.Cluster;
 import io.epiphany.api.Machine;
@@ -46,9 +47,14 @@ class ServerDeltaTest {
 
     @Test
     void aDrainedMastersMarkedLineCanStillBeRemoved() {
-        String drained = HaproxyRuntime.mark(render(M1, M2, M3), "m3", HaproxyRuntime.DRAIN_MARK);
+        // what the engine keeps as the live file after HaproxyService.drain: the removal still needs no reload
+        String drained = HaproxyService.drainedConfig(render(M1, M2, M3), "m3");
+        assertThat(drained).contains("server m3 [fd00::13]:6443" + HaproxyRuntime.DRAIN_MARK + "\n");
         assertThat(ServerDelta.between(drained, render(M1, M2)).orElseThrow().commands())
                 .containsExactly("set server kube-apiserver/m3 state maint", "del server kube-apiserver/m3");
+        assertThat(HaproxyService.readyConfig(drained, "m3")).as("ready undoes the mark").isEqualTo(render(M1, M2, M3));
+        assertThatThrownBy(() -> HaproxyService.drainedConfig(render(M1, M2), "m3"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no 'server m3' line");
     }
 
     @Test

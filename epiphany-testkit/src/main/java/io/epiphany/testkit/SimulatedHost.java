@@ -250,7 +250,7 @@ public final class SimulatedHost {
             context.store().update(s -> {
                 SimulationState.Host h = s.hosts.get(hostname);
                 if (valid) {
-                    h.haproxyConfig = config;
+                    h.haproxyLoaded(config);
                 } else {
                     h.active.remove("haproxy");
                 }

@@ -38,6 +38,12 @@ final class Context {
     final List<Machine> backends = Collections.synchronizedList(new ArrayList<>());
     /** Hosts whose HAProxy is configured by now, so backend changes reach them. */
     final Set<Machine> balancedHosts = Collections.synchronizedSet(new LinkedHashSet<>());
+    /**
+     * Each host's live haproxy.cfg as the facts read it and this run rewrote it, for a change the running HAProxy can
+     * take through its runtime API (the host's script checks it still is), marked as a drain or ready marked it.
+     * Absent: not known (a drain or ready that failed part-way; a write in flight).
+     */
+    final java.util.Map<Machine, String> haproxyFiles = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<String> completed = Collections.synchronizedList(new ArrayList<>());
     /** What the phases noticed and deliberately left alone, for the plan's notes. */
     private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
@@ -73,6 +79,7 @@ final class Context {
         for (Machine m : cluster.machines()) {
             if (facts.host(m).haproxyConfig().isPresent()) {
                 balancedHosts.add(m);
+                haproxyFiles.put(m, facts.host(m).haproxyConfig().get());
             }
         }
         facts.apiMaster().flatMap(this::machine).ifPresent(m -> source = m);

@@ -39,7 +39,8 @@ final class JoinMastersPhase implements Phase {
                     join.quorum()), () -> joinOne(ctx, join, pending)));
             if (!ctx.cluster.loadBalancer().isExternal()) {
                 steps.add(LoadBalancerPhase.backendsStep(ctx, title(), "add " + m.hostname()
-                        + " to the load balancers of " + ctx.cluster.machines().size() + " hosts"));
+                        + " to the load balancers of " + ctx.cluster.machines().size() + " hosts (one exec each: the"
+                        + " checked file, then HAProxy's runtime API, or a reload where it refuses)"));
             }
         }
         return Work.inOrder(steps);

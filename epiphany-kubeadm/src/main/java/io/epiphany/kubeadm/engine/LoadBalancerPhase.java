@@ -11,7 +11,8 @@ import java.util.stream.Collectors;
 /**
  * HAProxy on every master and node before kubeadm runs: installed when missing, configured with the masters that are
  * joined and healthy (or the one about to be initialised), written only when its content changed, checked with
- * {@code haproxy -c} on the host, reloaded without dropping connections.
+ * {@code haproxy -c} on the host, reloaded without dropping connections; a later master joining or leaving reaches a
+ * running HAProxy through its runtime API instead ({@link #write}).
  */
 final class LoadBalancerPhase implements Phase {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("io.epiphany.kubeadm");
@@ -43,9 +44,13 @@ final class LoadBalancerPhase implements Phase {
             } else if (runtimeClient) {
                 actions.add("install socat (HAProxy's runtime API client) with " + f.packageManager().orElse("?"));
             }
+            // what write() will find in ctx.haproxyFiles, which starts from these facts
+            boolean runtime = !install && f.haproxyActive()
+                    && f.haproxyConfig().map(l -> HaproxyService.changesOnlyServers(l, config)).orElse(false);
             if (write) {
                 actions.add("write haproxy.cfg (backends: " + names + "), check it with haproxy -c, "
-                        + (f.haproxyActive() ? "reload" : "start") + " haproxy");
+                        + (runtime ? "give the running haproxy the servers through its runtime API (reload if refused)"
+                        : f.haproxyActive() ? "reload haproxy" : "start haproxy"));
             } else if (!f.haproxyActive()) {
                 actions.add("start haproxy");
             }
@@ -63,7 +68,7 @@ final class LoadBalancerPhase implements Phase {
                             haproxy.ensureRuntimeClient(f.packageManager().orElseThrow());
                         }
                         if (write) {
-                            haproxy.configure(config, running);
+                            write(ctx, m, config, running);
                         } else {
                             haproxy.start(false);
                         }
@@ -91,7 +96,9 @@ final class LoadBalancerPhase implements Phase {
         Parallel.map(List.copyOf(ctx.balancedHosts), ctx.cluster.ssh().concurrency(), m -> {
             try {
                 new HaproxyService(ctx.host(m)).drain(leaving.hostname(), DRAIN_WAIT);
+                liveFileMarked(ctx, m, live -> HaproxyService.drainedConfig(live, leaving.hostname()));
             } catch (RuntimeException e) {
+                ctx.haproxyFiles.remove(m); // the live file may or may not carry the mark now
                 LOG.warn("{}: could not drain {} through HAProxy's runtime API ({}); the reload removes it", m.hostname(),
                         leaving.hostname(), e.getMessage());
             }
@@ -107,7 +114,9 @@ final class LoadBalancerPhase implements Phase {
         Parallel.map(List.copyOf(ctx.balancedHosts), ctx.cluster.ssh().concurrency(), m -> {
             try {
                 new HaproxyService(ctx.host(m)).ready(master.hostname());
+                liveFileMarked(ctx, m, live -> HaproxyService.readyConfig(live, master.hostname()));
             } catch (RuntimeException e) {
+                ctx.haproxyFiles.remove(m);
                 LOG.warn("{}: could not set {} ready through HAProxy's runtime API ({}); its health check brings it "
                         + "back", m.hostname(), master.hostname(), e.getMessage());
             }
@@ -115,13 +124,41 @@ final class LoadBalancerPhase implements Phase {
         });
     }
 
+    /**
+     * Keeps the host's known live file in step with a drain or ready that marked it (so the removal after a drain
+     * still goes through the runtime API); forgotten when it cannot be (the next write then reloads).
+     */
+    private static void liveFileMarked(Context ctx, Machine m, java.util.function.UnaryOperator<String> mark) {
+        try {
+            ctx.haproxyFiles.computeIfPresent(m, (k, live) -> mark.apply(live));
+        } catch (IllegalArgumentException noSuchLine) {
+            ctx.haproxyFiles.remove(m);
+        }
+    }
+
     /** Points every configured host's HAProxy at the current backends, in parallel, each config checked first. */
     static void updateBackends(Context ctx) {
         String config = ctx.files.haproxyConfig(List.copyOf(ctx.backends));
         List<Machine> hosts = List.copyOf(ctx.balancedHosts);
         Parallel.throwFirstFailure(Parallel.map(hosts, ctx.cluster.ssh().concurrency(), m -> {
-            new HaproxyService(ctx.host(m)).configure(config, true);
+            write(ctx, m, config, true);
             return m;
         }));
+    }
+
+    /**
+     * {@code config} on one host in one exec: given to a running HAProxy through its runtime API when the host's live
+     * file is known ({@link Context#haproxyFiles}) and only servers differ; else (or when HAProxy refuses) reloaded,
+     * or started when it does not run.
+     */
+    private static void write(Context ctx, Machine m, String config, boolean running) {
+        String live = ctx.haproxyFiles.remove(m); // unknown until the exec says what the file is
+        HaproxyService haproxy = new HaproxyService(ctx.host(m));
+        if (running && live != null) {
+            haproxy.configure(config, live);
+        } else {
+            haproxy.configure(config, running);
+        }
+        ctx.haproxyFiles.put(m, config);
     }
 }

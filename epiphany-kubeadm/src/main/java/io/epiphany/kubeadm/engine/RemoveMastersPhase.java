@@ -58,7 +58,8 @@ final class RemoveMastersPhase implements Phase {
             HostFacts f = ctx.facts.host(m);
             if (!ctx.cluster.loadBalancer().isExternal()) {
                 steps.add(new Step(PlannedStep.of(title(), Context.CLUSTER, PlannedStep.Kind.LOAD_BALANCER, "take "
-                        + m.hostname() + " out of the load balancers of " + ctx.cluster.machines().size() + " hosts",
+                        + m.hostname() + " out of the load balancers of " + ctx.cluster.machines().size()
+                        + " hosts (drained, then deleted through HAProxy's runtime API, or a reload where it refuses)",
                         null), () -> {
                             ctx.backends.removeIf(b -> b.hostname().equals(m.hostname()));
                             LoadBalancerPhase.drainEverywhere(ctx, m);

@@ -155,20 +155,22 @@ final class Verification {
     }
 
     /**
-     * Null when the host's HAProxy sends new connections to every master, else which it does not: one answering
-     * master is enough for /readyz, not for high availability (a master left drained, or cut off from this host).
+     * Null when the host's HAProxy sends new connections to every master and has checked each, else which it does
+     * not: one answering master is enough for /readyz, not for high availability (a master left drained, cut off from
+     * this host, or added moments ago and not checked yet).
      */
-    private static String backendsNotServing(Context ctx, Machine host, List<HaproxyServerState> servers) {
+    static String backendsNotServing(List<Machine> masters, List<HaproxyServerState> servers) {
         if (servers.isEmpty()) {
             return "its HAProxy's runtime API did not answer";
         }
         List<String> notServing = new ArrayList<>();
-        for (Machine master : ctx.cluster.masters()) {
+        for (Machine master : masters) {
             var s = servers.stream().filter(x -> x.backend().equals(HaproxyConfig.BACKEND)
                     && x.server().equals(master.hostname())).findFirst();
-            if (s.isEmpty() || !s.get().takesTraffic()) {
-                notServing.add(master.hostname() + " " + s.map(x -> x.status() + (x.lastCheck().isEmpty() ? ""
-                        : ", last check " + x.lastCheck())).orElse("missing"));
+            // not yet checked: HAProxy's "UP" is an assumption that its first check may still overturn
+            if (s.isEmpty() || !s.get().takesTraffic() || !s.get().checked()) {
+                notServing.add(master.hostname() + " " + s.map(x -> x.status() + (!x.checked() ? ", not checked yet"
+                        : x.lastCheck().isEmpty() ? "" : ", last check " + x.lastCheck())).orElse("missing"));
             }
         }
         return notServing.isEmpty() ? null : "its HAProxy does not send to " + notServing;
@@ -177,7 +179,7 @@ final class Verification {
     /** {@link #backendsNotServing} from what the host's HAProxy reports now, or why it did not answer. */
     private static String liveBackendsNotServing(Context ctx, Machine host) {
         try {
-            return backendsNotServing(ctx, host, HaproxyService.servers(host.hostname(),
+            return backendsNotServing(ctx.cluster.masters(), HaproxyService.servers(host.hostname(),
                     ctx.host(host).run(HaproxyService.serversCommand())));
         } catch (IllegalStateException e) {
             return e.getMessage();
@@ -187,7 +189,8 @@ final class Verification {
     /** The facts say the host's load balancer answered /readyz and its HAProxy sent to every master. */
     private static boolean servingByFacts(Context ctx, Machine m) {
         HostFacts h = ctx.facts.host(m);
-        return h.reachable() && h.balancerReady() && backendsNotServing(ctx, m, h.balancerServers()) == null;
+        return h.reachable() && h.balancerReady()
+                && backendsNotServing(ctx.cluster.masters(), h.balancerServers()) == null;
     }
 
     static String url(io.epiphany.api.Cluster cluster) {

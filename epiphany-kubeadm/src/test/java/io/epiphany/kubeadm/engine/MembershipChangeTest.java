@@ -50,8 +50,15 @@ class MembershipChangeTest {
             Plan grow = three.plan(f.options());
             assertThat(grow.toString()).contains("etcd 1 member, quorum 1, tolerates 0 failures → 2 members")
                     .contains("2 members only until the next master joins");
+            assertThat(grow.toString()).contains("add m2 to the load balancers of 5 hosts (one exec each: the checked "
+                    + "file, then HAProxy's runtime API, or a reload where it refuses)");
+            f.fleet.host("n1").processes().clear();
             three.apply(grow, f.options());
             assertCluster(f, three, List.of("m1", "m2", "m3"));
+            // each joined master reached n1's running HAProxy through its runtime API: no reload
+            assertThat(f.fleet.host("n1").processes().commandLines())
+                    .filteredOn(l -> l.startsWith("socat") || l.startsWith("systemctl kill")).isNotEmpty()
+                    .allMatch(l -> l.startsWith("socat"));
 
             Cluster five = f.cluster(List.of("m1", "m2", "m3", "m4", "m5"), NODES);
             five.apply(f.options());
@@ -63,8 +70,13 @@ class MembershipChangeTest {
                     .contains("etcd 4 members, quorum 3, tolerates 1 failure → 3 members, quorum 2, tolerates 1 failure");
             // the leaving masters stay in every config until "Remove masters" drains them: no rewrite before that
             assertThat(shrink.byPhase()).doesNotContainKey("Load balancers");
+            f.fleet.host("n1").processes().clear();
             three.apply(shrink, f.options());
             assertCluster(f, three, List.of("m1", "m2", "m3"));
+            // drained first (the live file marked), then removed from n1's running HAProxy by its runtime API
+            assertThat(f.fleet.host("n1").processes().commandLines())
+                    .filteredOn(l -> l.startsWith("socat") || l.startsWith("systemctl kill")).isNotEmpty()
+                    .allMatch(l -> l.startsWith("socat"));
             assertThat(f.fleet.host("m4").root().resolve("etc/kubernetes/admin.conf")).doesNotExist();
             assertThat(f.fleet.host("m5").root().resolve("etc/haproxy/haproxy.cfg")).doesNotExist();
 

@@ -138,7 +138,7 @@ final class PackageInstaller implements Program {
             }
             if (starts) {
                 h.active.add("haproxy");
-                h.haproxyConfig = config;
+                h.haproxyLoaded(config);
             }
             return null;
         });

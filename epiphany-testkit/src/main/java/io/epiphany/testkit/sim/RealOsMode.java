@@ -66,7 +66,7 @@ public final class RealOsMode {
             } else {
                 h.active.remove("haproxy");
             }
-            h.haproxyConfig = cfg;
+            h.haproxyLoaded(cfg);
             return null;
         });
     }

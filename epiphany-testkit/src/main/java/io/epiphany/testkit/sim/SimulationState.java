@@ -57,6 +57,14 @@ public final class SimulationState {
         public TreeSet<String> enabled = new TreeSet<>();
         /** The haproxy.cfg haproxy runs with (read at start and reload), or null. */
         public String haproxyConfig;
+        /** When haproxy last read its config (epoch milliseconds): its servers' first checks count from there. */
+        public long haproxyLoadedAt;
+
+        /** haproxy (re)started with {@code config}. */
+        public void haproxyLoaded(String config) {
+            haproxyConfig = config;
+            haproxyLoadedAt = System.currentTimeMillis();
+        }
         /** Static pods of a control plane (etcd, apiserver, ...) are running on this host. */
         public boolean controlPlaneRunning;
         /** The apiserver found every file its flags name when it started. */

@@ -23,22 +23,41 @@ import java.util.regex.Pattern;
  * As in real HAProxy, what the API changed lasts until HAProxy (re)loads its config; the config's {@code weight 0}
  * and {@code disabled} are read at load. A server is UP when its master's apiserver runs (the simulation has no
  * network faults and no long-lived connections: {@code scur} is always 0, a check takes 1 ms).
+ *
+ * <p>Until its first check a server is {@code UP 1/<fall>} with check status {@code INI}, as real HAProxy shows it
+ * (measured on Debian 12's 2.6.12: docs/host-commands.md, "When a new server is first checked"): the servers of a
+ * (re)loaded config are first checked spread over {@code fastinter} ({@code fastinter * (i + 1) / (n + 1)} for the
+ * i-th of n), a server added through the runtime API {@code downinter} after {@code enable health}. SIMULATED: those
+ * times run {@value #CHECK_TIME_SCALE} times faster than the configured ones, so tests see the state without waiting
+ * seconds.
  */
 final class Socat implements Program {
     private static final Pattern SERVER = Pattern.compile("^\\s*server\\s+(\\S+)\\s+(\\S+)(.*)$");
+    private static final Pattern WORD_VALUE = Pattern.compile("\\s(fastinter|downinter|inter|fall)\\s+(\\S+)");
+    /** SIMULATED: how much faster than configured the first checks come (see the class Javadoc). */
+    static final int CHECK_TIME_SCALE = 50;
     private static final Pattern SOCKET = Pattern.compile("(?m)^\\s*stats\\s+socket\\s+(\\S+)");
     private static final String HEADER = "# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,"
             + "eresp,wretr,wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,"
             + "lbtot,tracked,type,rate,rate_lim,rate_max,check_status,check_code,check_duration,addr,";
 
-    /** Runtime state of one host's running HAProxy: the config it loaded and each server's admin state and weight. */
+    /**
+     * Runtime state of one host's running HAProxy: the config it loaded and each server as {address, admin state,
+     * weight, "check" or "", checks "on"/"off", first check due ({@link #nowNanos}), its downinter in nanoseconds,
+     * fall}.
+     */
     private static final class Runtime {
         /** The config HAProxy loaded, with the servers the runtime API added or deleted since (what it routes to). */
         String loadedConfig;
         final Map<String, Map<String, String[]>> backends = new LinkedHashMap<>();
 
-        Runtime(String loadedConfig) {
+        /** When HAProxy read {@link #loadedConfig} (epoch milliseconds). */
+        final long loadedAt;
+
+        Runtime(String loadedConfig, long loadedAt) {
             this.loadedConfig = loadedConfig;
+            this.loadedAt = loadedAt;
+            List<String[]> checked = new ArrayList<>();
             String backend = null;
             String defaults = "";
             for (String line : loadedConfig.split("\n")) {
@@ -59,11 +78,64 @@ final class Socat implements Program {
                     String opts = " " + m.group(3) + " ";
                     String admin = opts.contains(" disabled ") ? "maint" : "ready";
                     String weight = opts.contains(" weight 0 ") ? "0" : "1";
-                    String check = (" " + defaults + opts).contains(" check ") ? "check" : "";
-                    backends.get(backend).put(m.group(1), new String[] {m.group(2), admin, weight, check, "on"});
+                    String words = " " + defaults + opts;
+                    String check = words.contains(" check ") ? "check" : "";
+                    String[] server = {m.group(2), admin, weight, check, "on", "0", "", ""};
+                    server[6] = Long.toString(checkTime(words, "downinter"));
+                    server[7] = wordValue(words, "fall").orElse("3");
+                    server[5] = Long.toString(checkTime(words, "fastinter")); // the spread, settled below
+                    backends.get(backend).put(m.group(1), server);
+                    if (!check.isEmpty()) {
+                        checked.add(server);
+                    }
                 }
             }
+            for (int i = 0; i < checked.size(); i++) {
+                String[] server = checked.get(i);
+                server[5] = Long.toString(loadedAt * 1_000_000L + Long.parseLong(server[5]) * (i + 1)
+                        / (checked.size() + 1));
+            }
         }
+    }
+
+    /**
+     * A check interval of the server's words in nanoseconds, divided by {@link #CHECK_TIME_SCALE}: {@code fastinter}
+     * and {@code downinter} default to {@code inter}, which defaults to 2 s (HAProxy's configuration manual).
+     */
+    private static long checkTime(String words, String name) {
+        String value = wordValue(words, name).or(() -> wordValue(words, "inter")).orElse("2s");
+        Matcher m = Pattern.compile("(\\d+)(us|ms|s|m|h|d)?").matcher(value);
+        if (!m.matches()) {
+            return 0;
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "ms" : m.group(2);
+        long nanos = switch (unit) {
+            case "us" -> n * 1_000L;
+            case "ms" -> n * 1_000_000L;
+            case "s" -> n * 1_000_000_000L;
+            case "m" -> n * 60_000_000_000L;
+            case "h" -> n * 3_600_000_000_000L;
+            default -> n * 86_400_000_000_000L;
+        };
+        return nanos / CHECK_TIME_SCALE;
+    }
+
+    /** The clock of the first checks: epoch milliseconds in nanoseconds, as the hosts' state records loads. */
+    private static long nowNanos() {
+        return System.currentTimeMillis() * 1_000_000L;
+    }
+
+    /** The last value of a keyword among a server's words (a server line's own come after default-server's). */
+    private static java.util.Optional<String> wordValue(String words, String name) {
+        Matcher m = WORD_VALUE.matcher(words);
+        String last = null;
+        while (m.find()) {
+            if (m.group(1).equals(name)) {
+                last = m.group(2);
+            }
+        }
+        return java.util.Optional.ofNullable(last);
     }
 
     private final Map<String, Runtime> runtimes = new ConcurrentHashMap<>();
@@ -84,10 +156,10 @@ final class Socat implements Program {
         String path = a.get(1).substring("UNIX-CONNECT:".length());
         String hostname = inv.host().hostname();
         String[] loaded = new String[1];
-        inv.host().store().read(s -> {
+        long loadedAt = inv.host().store().read(s -> {
             SimulationState.Host h = s.hosts.get(hostname);
             loaded[0] = h.active.contains("haproxy") ? h.haproxyConfig : null;
-            return null;
+            return h.haproxyLoadedAt;
         });
         // socat 1.7.4 (Debian 12) as seen on the real-OS fleet: E connect(, AF=1 "<path>", <len + 2>): <strerror>
         String connect = "E connect(, AF=1 \"" + path + "\", " + (path.length() + 2) + "): ";
@@ -105,8 +177,9 @@ final class Socat implements Program {
             // the SDK's socket is mode 600, owned by root
             return error(inv, connect + "Permission denied");
         }
-        Runtime rt = runtimes.compute(hostname, (k, old) -> old != null && old.loadedConfig.equals(loaded[0]) ? old
-                : new Runtime(loaded[0]));
+        // a (re)load starts a new runtime (a runtime-API change rewrites the config text, not the load time)
+        Runtime rt = runtimes.compute(hostname, (k, old) -> old != null && old.loadedAt == loadedAt
+                && old.loadedConfig.equals(loaded[0]) ? old : new Runtime(loaded[0], loadedAt));
         String input = new String(inv.stdin().readAllBytes(), StandardCharsets.UTF_8).strip();
         StringBuilder out = new StringBuilder();
         synchronized (rt) {
@@ -172,6 +245,9 @@ final class Socat implements Program {
                 }
                 if (!s[3].equals("check")) {
                     return "Health check was not configured on this server, cannot enable.\n\n";
+                }
+                if (s[4].equals("off")) {
+                    s[5] = Long.toString(nowNanos() + Long.parseLong(s[6])); // first checked after downinter
                 }
                 s[4] = "on";
                 return "\n";
@@ -254,7 +330,9 @@ final class Socat implements Program {
             }
         }
         // created in maintenance whatever 'disabled' says; 'enable server' readies it, 'enable health' starts checks
-        servers.put(name, new String[] {w[3], "maint", weight, check ? "check" : "", "off"});
+        String words = " " + String.join(" ", java.util.Arrays.asList(w).subList(4, w.length)) + " ";
+        servers.put(name, new String[] {w[3], "maint", weight, check ? "check" : "", "off", "0",
+                Long.toString(checkTime(words, "downinter")), wordValue(words, "fall").orElse("3")});
         return "New server registered.\n\n";
     }
 
@@ -304,10 +382,12 @@ final class Socat implements Program {
                 boolean up = reachable && inv.host().store().read(st -> ClusterAccess.hostByIp(st, ip)
                         .map(h -> ClusterAccess.apiserverUp(st, h)).orElse(false));
                 boolean checked = s[3].equals("check") && s[4].equals("on");
-                String status = s[1].equals("maint") ? "MAINT" : !checked ? "no check" : !up ? "DOWN"
-                        : s[1].equals("drain") ? "DRAIN" : "UP";
+                boolean firstCheckDue = checked && nowNanos() < Long.parseLong(s[5]);
+                String status = s[1].equals("maint") ? "MAINT" : !checked ? "no check" : s[1].equals("drain")
+                        ? "DRAIN" : firstCheckDue ? "UP 1/" + s[7] : !up ? "DOWN" : "UP";
                 // a cut link drops the check's SYN (timeout); a stopped API server refuses it
-                String check = s[1].equals("maint") || !checked ? "" : up ? "L7OK" : reachable ? "L4CON" : "L4TOUT";
+                String check = s[1].equals("maint") || !checked ? "" : firstCheckDue ? "INI" : up ? "L7OK"
+                        : reachable ? "L4CON" : "L4TOUT";
                 // a drained server's effective weight is 0 (src/server.c: the drain flag zeroes the next eweight)
                 String weight = s[1].equals("drain") ? "0" : s[2];
                 rows.add(row(columns, backend.getKey(), server.getKey(), status, weight, check, s[0]));

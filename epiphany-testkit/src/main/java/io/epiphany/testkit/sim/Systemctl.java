@@ -160,7 +160,7 @@ final class Systemctl implements Program {
             return false;
         }
         inv.host().store().update(s -> {
-            s.hosts.get(inv.host().hostname()).haproxyConfig = text;
+            s.hosts.get(inv.host().hostname()).haproxyLoaded(text);
             return null;
         });
         return true;
