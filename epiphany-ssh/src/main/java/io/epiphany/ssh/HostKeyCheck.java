@@ -25,6 +25,8 @@ import org.slf4j.MDC;
  */
 final class HostKeyCheck implements ServerKeyVerifier {
     static final AttributeKey<HostTarget> TARGET = new AttributeKey<>();
+    /** What known_hosts held for the target when its connection began (absent: read at the check). */
+    static final AttributeKey<KnownHosts.Lookup> LOOKUP = new AttributeKey<>();
     private static final Logger LOG = LoggerFactory.getLogger(HostKeyCheck.class);
 
     static String fingerprint(PublicKey key) {
@@ -41,7 +43,7 @@ final class HostKeyCheck implements ServerKeyVerifier {
                     "a configured host", presented));
         }
         try (MDC.MDCCloseable c = MDC.putCloseable("host", target.name())) {
-            HostKeyRejection rejection = judge(target, serverKey, presented);
+            HostKeyRejection rejection = judge(target, context.getAttribute(LOOKUP), serverKey, presented);
             if (rejection != null) {
                 return refuse(session, target.display(), rejection);
             }
@@ -49,7 +51,23 @@ final class HostKeyCheck implements ServerKeyVerifier {
         }
     }
 
-    private static HostKeyRejection judge(HostTarget target, PublicKey key, String presented) {
+    /**
+     * What known_hosts holds for the target, when the check will consult it (no pinned fingerprint, not
+     * INSECURE_ACCEPT_ALL); empty also when it cannot be read, which the check then reports.
+     */
+    static java.util.Optional<KnownHosts.Lookup> knownHostsLookup(HostTarget target) {
+        if (target.pinnedFingerprint().isPresent() || target.policy() == HostKeyPolicy.INSECURE_ACCEPT_ALL) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(new KnownHosts(target.knownHosts()).lookup(target.address(), target.port()));
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private static HostKeyRejection judge(HostTarget target, KnownHosts.Lookup atConnect, PublicKey key,
+            String presented) {
         if (target.pinnedFingerprint().isPresent()) {
             String pinned = normalise(target.pinnedFingerprint().get());
             if (pinned.equals(presented)) {
@@ -66,7 +84,8 @@ final class HostKeyCheck implements ServerKeyVerifier {
         KnownHosts file = new KnownHosts(target.knownHosts());
         KnownHosts.Lookup lookup;
         try {
-            lookup = file.lookup(target.address(), target.port());
+            // read when the connection began (moments ago, for its host-key algorithms): not read twice per connect
+            lookup = atConnect != null ? atConnect : file.lookup(target.address(), target.port());
         } catch (IOException e) {
             return new HostKeyRejection("known_hosts " + file.file() + " unreadable: " + e.getMessage(),
                     "a readable known_hosts", presented);

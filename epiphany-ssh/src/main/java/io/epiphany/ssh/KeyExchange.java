@@ -16,16 +16,24 @@ import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
 
 /**
- * The per-connection key-exchange preference ({@code SshSettings.keyExchange}): the names travel in the connection
- * context, and a listener on the shared client gives the new session those factories before its first KEXINIT.
+ * The per-connection KEXINIT preferences: the key exchanges ({@code SshSettings.keyExchange}) and the host-key
+ * algorithms ({@link HostKeyAlgorithms}, from the host's known_hosts entries). Both travel in the connection context,
+ * and a listener on the shared client gives the new session those factories before its first KEXINIT.
  */
 final class KeyExchange implements SessionListener {
     static final AttributeKey<List<KeyExchangeFactory>> FACTORIES = new AttributeKey<>();
     private static final Map<List<String>, List<KeyExchangeFactory>> CACHE = new ConcurrentHashMap<>();
 
-    /** The connection context of one hop: its target (for the host-key check) and its key exchanges. */
+    /**
+     * The connection context of one hop: its target (for the host-key check), its key exchanges, and what known_hosts
+     * holds for it when the check will ask known_hosts (read once here, for the host-key algorithms and the check).
+     */
     static AttributeRepository context(HostTarget target, List<String> names) {
-        return AttributeRepository.ofAttributesMap(Map.of(HostKeyCheck.TARGET, target, FACTORIES, factories(names)));
+        Map<AttributeKey<?>, Object> context = new java.util.HashMap<>();
+        context.put(HostKeyCheck.TARGET, target);
+        context.put(FACTORIES, factories(names));
+        HostKeyCheck.knownHostsLookup(target).ifPresent(lookup -> context.put(HostKeyCheck.LOOKUP, lookup));
+        return AttributeRepository.ofAttributesMap(context);
     }
 
     /**
@@ -79,6 +87,9 @@ final class KeyExchange implements SessionListener {
         List<KeyExchangeFactory> factories = context == null ? null : context.getAttribute(FACTORIES);
         if (factories != null) {
             session.setKeyExchangeFactories(factories);
+            KnownHosts.Lookup known = context.getAttribute(HostKeyCheck.LOOKUP);
+            session.setSignatureFactories(HostKeyAlgorithms.order(session.getSignatureFactories(),
+                    known == null ? List.of() : known.keys()));
         }
     }
 }

@@ -100,6 +100,35 @@ class HostKeyTest extends SshFixture {
         assertThat(knownHosts).doesNotExist();
     }
 
+    /**
+     * A host with Ed25519 and ECDSA keys known by one of them only (what a plain {@code ssh host} records: OpenSSH
+     * prefers Ed25519) is asked for that one, as OpenSSH's client does, not refused as "HOST KEY CHANGED" because MINA
+     * prefers ECDSA. A key of the known type that differs is still refused.
+     */
+    @Test
+    void aHostKnownByOneOfItsKeysIsAskedForThatOne() throws Exception {
+        java.security.KeyPair ed25519 = TestKeys.ed25519();
+        java.security.KeyPair ecdsa = TestKeys.generate("ecdsa-sha2-nistp256", 256);
+        java.security.KeyPair rsa = TestKeys.generate("ssh-rsa", 2048);
+        TestServer s = TestServer.startWithHostKeys(List.of(ecdsa, rsa, ed25519), List.of(clientKey.getPublic()));
+        servers.add(s);
+        for (java.security.KeyPair known : List.of(ed25519, rsa, ecdsa)) {
+            Files.writeString(knownHosts, "[127.0.0.1]:" + s.port() + " "
+                    + org.apache.sshd.common.config.keys.PublicKeyEntry.toString(known.getPublic()) + "\n");
+            access.close();
+            access = SshRemoteAccess.create();
+            assertThat(access.host(machine(s), settings().build()).run(Command.of("echo", "ok")).stdout())
+                    .as("known by its " + known.getPublic().getAlgorithm() + " key").isEqualTo("ok\n");
+        }
+        Files.writeString(knownHosts, "[127.0.0.1]:" + s.port() + " "
+                + org.apache.sshd.common.config.keys.PublicKeyEntry.toString(TestKeys.ed25519().getPublic()) + "\n");
+        access.close();
+        access = SshRemoteAccess.create();
+        assertThatThrownBy(() -> access.host(machine(s), settings().build()).run(Command.of("true")))
+                .isInstanceOf(RemoteException.class).hasMessageContaining("HOST KEY CHANGED")
+                .hasMessageContaining(HostKeyCheck.fingerprint(ed25519.getPublic()));
+    }
+
     private TestServer startOnPort(int port) throws Exception {
         TestServer s = TestServer.start(TestKeys.ed25519(), List.of(clientKey.getPublic()), port);
         servers.add(s);

@@ -42,14 +42,14 @@ final class TestServer implements AutoCloseable {
     /** How long each public-key check takes (0: at once), so that connects overlap in tests of their bound. */
     volatile long authDelayMillis;
 
-    private TestServer(KeyPair hostKey, List<PublicKey> authorized, boolean sftp, int port) throws IOException {
-        this.hostKey = hostKey;
+    private TestServer(List<KeyPair> hostKeys, List<PublicKey> authorized, boolean sftp, int port) throws IOException {
+        this.hostKey = hostKeys.get(0);
         server = SshServer.setUpDefaultServer();
         server.setHost("127.0.0.1");
         server.setPort(port);
         // as the fleet's hosts (SimulatedHost): OpenSSH sends a loop's packets in one write, MINA packet by packet
         org.apache.sshd.core.CoreModuleProperties.TCP_NODELAY.set(server, true);
-        server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
+        server.setKeyPairProvider(KeyPairProvider.wrap(hostKeys));
         var keys = new KeySetPublickeyAuthenticator("test", authorized);
         server.setPublickeyAuthenticator((user, key, session) -> {
             if (authDelayMillis > 0) {
@@ -103,15 +103,20 @@ final class TestServer implements AutoCloseable {
     }
 
     static TestServer start(KeyPair hostKey, List<PublicKey> authorized) throws IOException {
-        return new TestServer(hostKey, authorized, true, 0);
+        return new TestServer(List.of(hostKey), authorized, true, 0);
     }
 
     static TestServer start(KeyPair hostKey, List<PublicKey> authorized, int port) throws IOException {
-        return new TestServer(hostKey, authorized, true, port);
+        return new TestServer(List.of(hostKey), authorized, true, port);
+    }
+
+    /** A server with several host keys, as an OpenSSH host has (Ed25519, ECDSA, RSA); {@link #hostKey} is the first. */
+    static TestServer startWithHostKeys(List<KeyPair> hostKeys, List<PublicKey> authorized) throws IOException {
+        return new TestServer(hostKeys, authorized, true, 0);
     }
 
     static TestServer startWithoutSftp(KeyPair hostKey, List<PublicKey> authorized) throws IOException {
-        return new TestServer(hostKey, authorized, false, 0);
+        return new TestServer(List.of(hostKey), authorized, false, 0);
     }
 
     int port() {

@@ -190,6 +190,25 @@ class OpenSshTest {
         assertThat(out).contains("openssh-agrees");
     }
 
+    /**
+     * The common way a host gets into known_hosts: one {@code ssh} to it, which records the one key OpenSSH chose
+     * (Ed25519 on a stock host with Ed25519, ECDSA and RSA keys). The SDK then asks the host for that key too.
+     */
+    @Test
+    void aHostRecordedByOpenSshItselfIsAcceptedUnderStrict() throws Exception {
+        OpenSshd s = OpenSshd.start(dir.resolve("three-keys"), null, 0, List.of("ecdsa", "rsa"));
+        cleanup.add(s);
+        s.authorize("root", Path.of(key + ".pub"));
+        String out = OpenSshd.output("ssh", "-F", "/dev/null", "-i", key.toString(), "-p", String.valueOf(s.port),
+                "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new", "-o",
+                "UserKnownHostsFile=" + knownHosts, "root@127.0.0.1", "echo", "recorded");
+        assertThat(out).contains("recorded");
+        assertThat(Files.readAllLines(knownHosts)).as("OpenSSH recorded one key").singleElement().asString()
+                .contains(" ssh-ed25519 ");
+        assertThat(access.host(machine(s), settings().build()).run(Command.of("echo", "sdk")).stdout())
+                .isEqualTo("sdk\n");
+    }
+
     @Test
     void aChangedHostKeyIsRefusedWithBothFingerprints() throws Exception {
         OpenSshd original = sshd("changed");

@@ -40,6 +40,14 @@ final class OpenSshd implements AutoCloseable {
 
     /** Starts sshd in {@code dir} (created), with a new ed25519 host key unless {@code hostKey} is given. */
     static OpenSshd start(Path dir, Path hostKey, int port) throws Exception {
+        return start(dir, hostKey, port, List.of());
+    }
+
+    /**
+     * {@link #start(Path, Path, int)} with more host keys of new keys of these {@code ssh-keygen -t} types, offered
+     * after the first, as a stock OpenSSH host offers its Ed25519, ECDSA and RSA keys.
+     */
+    static OpenSshd start(Path dir, Path hostKey, int port, List<String> moreKeyTypes) throws Exception {
         Files.createDirectories(dir.resolve("keys"));
         Files.createDirectories(Path.of("/run/sshd"));
         Path key = hostKey;
@@ -49,12 +57,21 @@ final class OpenSshd implements AutoCloseable {
             Files.deleteIfExists(Path.of(key + ".pub"));
             run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString());
         }
+        List<String> moreKeys = new java.util.ArrayList<>();
+        for (String type : moreKeyTypes) {
+            Path more = dir.resolve("ssh_host_" + type + "_key");
+            Files.deleteIfExists(more);
+            Files.deleteIfExists(Path.of(more + ".pub"));
+            run("ssh-keygen", "-q", "-t", type, "-N", "", "-f", more.toString());
+            moreKeys.add("HostKey " + more);
+        }
         int p = port > 0 ? port : freePort();
         Path config = dir.resolve("sshd_config");
         Files.writeString(config, String.join("\n",
                 "ListenAddress 127.0.0.1",
                 "Port " + p,
                 "HostKey " + key,
+                String.join("\n", moreKeys),
                 "PidFile " + dir.resolve("sshd.pid"),
                 "AuthorizedKeysFile " + dir.resolve("keys") + "/%u",
                 "PasswordAuthentication no",
