@@ -2,7 +2,6 @@ package io.epiphany.ssh;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.sshd.client.ClientBuilder;
 import org.apache.sshd.client.session.ClientSession;
@@ -10,7 +9,6 @@ import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.kex.BuiltinDHFactories;
 import org.apache.sshd.common.kex.DHFactory;
-import org.apache.sshd.common.kex.KexProposalOption;
 import org.apache.sshd.common.kex.KeyExchangeFactory;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.session.SessionListener;
@@ -74,11 +72,6 @@ final class KeyExchange implements SessionListener {
 
     private static boolean present(String classFile) {
         return KeyExchange.class.getClassLoader().getResource(classFile) != null;
-    }
-
-    /** The key exchange a session negotiated, once its first exchange is done. */
-    static Optional<String> negotiated(ClientSession session) {
-        return Optional.ofNullable(session.getNegotiatedKexParameter(KexProposalOption.ALGORITHMS));
     }
 
     @Override

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.kex.KexProposalOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -177,12 +178,21 @@ final class SshRemoteHost implements RemoteHost {
     }
 
     @Override
-    public synchronized Optional<String> keyExchange() {
+    public Optional<String> keyExchange() {
+        return negotiated(KexProposalOption.ALGORITHMS);
+    }
+
+    @Override
+    public Optional<String> hostKeyAlgorithm() {
+        return negotiated(KexProposalOption.SERVERKEYS);
+    }
+
+    private synchronized Optional<String> negotiated(KexProposalOption option) {
         if (session == null || !session.isDone() || session.isCompletedExceptionally()) {
             return Optional.empty();
         }
         ClientSession s = session.join();
-        return s.isOpen() ? KeyExchange.negotiated(s) : Optional.empty();
+        return s.isOpen() ? Optional.ofNullable(s.getNegotiatedKexParameter(option)) : Optional.empty();
     }
 
     private synchronized CompletableFuture<ClientSession> session() {

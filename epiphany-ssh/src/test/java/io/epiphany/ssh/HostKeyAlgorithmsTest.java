@@ -33,4 +33,13 @@ class HostKeyAlgorithmsTest {
                 .containsExactly("ecdsa-sha2-nistp384", "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa",
                         "ecdsa-sha2-nistp256", "ssh-ed25519");
     }
+
+    @Test
+    void severalKnownKeysGoInOpenSshsOrderAsSshWouldBeShownTheSameKey() throws Exception {
+        // ssh-keyscan writes ECDSA before Ed25519; OpenSSH still asks for Ed25519 first, and so must we
+        assertThat(names(HostKeyAlgorithms.order(MINA, List.of(TestKeys.generate("ssh-rsa", 2048).getPublic(),
+                TestKeys.generate("ecdsa-sha2-nistp256", 256).getPublic(), TestKeys.ed25519().getPublic()))))
+                .containsExactly("ssh-ed25519", "ecdsa-sha2-nistp256", "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa",
+                        "ecdsa-sha2-nistp384");
+    }
 }

@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.epiphany.api.HostKeyPolicy;
 import io.epiphany.api.remote.Command;
 import io.epiphany.api.remote.RemoteException;
+import io.epiphany.api.remote.RemoteHost;
 import java.nio.file.Files;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Host keys: refused keys abort before authentication and nothing runs; TOFU records; pins win. */
@@ -112,14 +115,33 @@ class HostKeyTest extends SshFixture {
         java.security.KeyPair rsa = TestKeys.generate("ssh-rsa", 2048);
         TestServer s = TestServer.startWithHostKeys(List.of(ecdsa, rsa, ed25519), List.of(clientKey.getPublic()));
         servers.add(s);
-        for (java.security.KeyPair known : List.of(ed25519, rsa, ecdsa)) {
+        Map<java.security.KeyPair, String> shown = new LinkedHashMap<>();
+        shown.put(ed25519, "ssh-ed25519");
+        shown.put(rsa, "rsa-sha2-512");
+        shown.put(ecdsa, "ecdsa-sha2-nistp256");
+        for (java.security.KeyPair known : shown.keySet()) {
             Files.writeString(knownHosts, "[127.0.0.1]:" + s.port() + " "
                     + org.apache.sshd.common.config.keys.PublicKeyEntry.toString(known.getPublic()) + "\n");
             access.close();
             access = SshRemoteAccess.create();
-            assertThat(access.host(machine(s), settings().build()).run(Command.of("echo", "ok")).stdout())
+            RemoteHost host = access.host(machine(s), settings().build());
+            assertThat(host.run(Command.of("echo", "ok")).stdout())
                     .as("known by its " + known.getPublic().getAlgorithm() + " key").isEqualTo("ok\n");
+            assertThat(host.hostKeyAlgorithm()).contains(shown.get(known));
         }
+        // known by all three, as ssh-keyscan records a host (ECDSA first): asked for Ed25519, as ssh asks
+        StringBuilder all = new StringBuilder();
+        for (java.security.KeyPair known : List.of(ecdsa, rsa, ed25519)) {
+            all.append("[127.0.0.1]:").append(s.port()).append(' ')
+                    .append(org.apache.sshd.common.config.keys.PublicKeyEntry.toString(known.getPublic())).append('\n');
+        }
+        Files.writeString(knownHosts, all);
+        access.close();
+        access = SshRemoteAccess.create();
+        RemoteHost everyKey = access.host(machine(s), settings().build());
+        assertThat(everyKey.hostKeyAlgorithm()).as("not connected yet").isEmpty();
+        everyKey.run(Command.of("true")).orThrow();
+        assertThat(everyKey.hostKeyAlgorithm()).contains("ssh-ed25519");
         Files.writeString(knownHosts, "[127.0.0.1]:" + s.port() + " "
                 + org.apache.sshd.common.config.keys.PublicKeyEntry.toString(TestKeys.ed25519().getPublic()) + "\n");
         access.close();

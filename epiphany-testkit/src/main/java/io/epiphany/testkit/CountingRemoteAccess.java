@@ -159,6 +159,11 @@ public final class CountingRemoteAccess implements RemoteAccess {
         }
 
         @Override
+        public Optional<String> hostKeyAlgorithm() {
+            return host.hostKeyAlgorithm();
+        }
+
+        @Override
         public String toString() {
             return host.toString();
         }

@@ -55,4 +55,12 @@ public interface RemoteHost {
     default Optional<String> keyExchange() {
         return Optional.empty();
     }
+
+    /**
+     * The host-key algorithm the current connection's host proved itself with (e.g. {@code ssh-ed25519}); empty
+     * when not connected, or for a host that is not reached over SSH.
+     */
+    default Optional<String> hostKeyAlgorithm() {
+        return Optional.empty();
+    }
 }

@@ -213,7 +213,7 @@ public final class HaproxyConfig {
                     }
                 }
                 case "timeout" -> {
-                    if (w.length < 3 || !TIMEOUTS.contains(w[1]) || !w[2].matches("\\d+(us|ms|s|m|h|d)?")) {
+                    if (w.length < 3 || !TIMEOUTS.contains(w[1]) || HaproxyTime.nanos(w[2]).isEmpty()) {
                         problems.add(at + "'timeout' expects a known timeout name and a time value, got '"
                                 + line + "'");
                     }

@@ -41,15 +41,42 @@ final class Socat implements Program {
             + "eresp,wretr,wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,"
             + "lbtot,tracked,type,rate,rate_lim,rate_max,check_status,check_code,check_duration,addr,";
 
-    /**
-     * Runtime state of one host's running HAProxy: the config it loaded and each server as {address, admin state,
-     * weight, "check" or "", checks "on"/"off", first check due ({@link #nowNanos}), its downinter in nanoseconds,
-     * fall}.
-     */
+    /** One server as the running HAProxy has it; changed only under its {@link Runtime}'s lock. */
+    private static final class Server {
+        final String address;
+        /** {@code ready}, {@code drain} or {@code maint}. */
+        String admin;
+        String weight;
+        /** It has a {@code check} keyword. */
+        final boolean checkConfigured;
+        /** Its checks run ({@code enable health} turns them on for an added server). */
+        boolean checksOn;
+        /** When its first check is due ({@link Socat#nowNanos}'s clock): until then {@code UP 1/<fall>}, INI. */
+        long firstCheckDue;
+        /** Its {@code downinter}, scaled (see {@link Socat#checkTime}). */
+        final long downinter;
+        final String fall;
+
+        Server(String address, String admin, String weight, String words, boolean checksOn) {
+            this.address = address;
+            this.admin = admin;
+            this.weight = weight;
+            this.checkConfigured = words.contains(" check ");
+            this.checksOn = checksOn;
+            this.downinter = checkTime(words, "downinter");
+            this.fall = wordValue(words, "fall").orElse("3");
+        }
+
+        boolean checked() {
+            return checkConfigured && checksOn;
+        }
+    }
+
+    /** Runtime state of one host's running HAProxy: the config it loaded and its servers, by backend and name. */
     private static final class Runtime {
         /** The config HAProxy loaded, with the servers the runtime API added or deleted since (what it routes to). */
         String loadedConfig;
-        final Map<String, Map<String, String[]>> backends = new LinkedHashMap<>();
+        final Map<String, Map<String, Server>> backends = new LinkedHashMap<>();
 
         /** When HAProxy read {@link #loadedConfig} (epoch milliseconds). */
         final long loadedAt;
@@ -57,7 +84,8 @@ final class Socat implements Program {
         Runtime(String loadedConfig, long loadedAt) {
             this.loadedConfig = loadedConfig;
             this.loadedAt = loadedAt;
-            List<String[]> checked = new ArrayList<>();
+            List<Server> checked = new ArrayList<>();
+            List<Long> spreads = new ArrayList<>();
             String backend = null;
             String defaults = "";
             for (String line : loadedConfig.split("\n")) {
@@ -79,21 +107,16 @@ final class Socat implements Program {
                     String admin = opts.contains(" disabled ") ? "maint" : "ready";
                     String weight = opts.contains(" weight 0 ") ? "0" : "1";
                     String words = " " + defaults + opts;
-                    String check = words.contains(" check ") ? "check" : "";
-                    String[] server = {m.group(2), admin, weight, check, "on", "0", "", ""};
-                    server[6] = Long.toString(checkTime(words, "downinter"));
-                    server[7] = wordValue(words, "fall").orElse("3");
-                    server[5] = Long.toString(checkTime(words, "fastinter")); // the spread, settled below
+                    Server server = new Server(m.group(2), admin, weight, words, true);
                     backends.get(backend).put(m.group(1), server);
-                    if (!check.isEmpty()) {
+                    if (server.checkConfigured) {
                         checked.add(server);
+                        spreads.add(checkTime(words, "fastinter"));
                     }
                 }
             }
             for (int i = 0; i < checked.size(); i++) {
-                String[] server = checked.get(i);
-                server[5] = Long.toString(loadedAt * 1_000_000L + Long.parseLong(server[5]) * (i + 1)
-                        / (checked.size() + 1));
+                checked.get(i).firstCheckDue = loadedAt * 1_000_000L + spreads.get(i) * (i + 1) / (checked.size() + 1);
             }
         }
     }
@@ -104,21 +127,7 @@ final class Socat implements Program {
      */
     private static long checkTime(String words, String name) {
         String value = wordValue(words, name).or(() -> wordValue(words, "inter")).orElse("2s");
-        Matcher m = Pattern.compile("(\\d+)(us|ms|s|m|h|d)?").matcher(value);
-        if (!m.matches()) {
-            return 0;
-        }
-        long n = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "ms" : m.group(2);
-        long nanos = switch (unit) {
-            case "us" -> n * 1_000L;
-            case "ms" -> n * 1_000_000L;
-            case "s" -> n * 1_000_000_000L;
-            case "m" -> n * 60_000_000_000L;
-            case "h" -> n * 3_600_000_000_000L;
-            default -> n * 86_400_000_000_000L;
-        };
-        return nanos / CHECK_TIME_SCALE;
+        return HaproxyTime.nanos(value).orElse(0) / CHECK_TIME_SCALE;
     }
 
     /** The clock of the first checks: epoch milliseconds in nanoseconds, as the hosts' state records loads. */
@@ -214,7 +223,7 @@ final class Socat implements Program {
                 if (!List.of("ready", "drain", "maint").contains(w[4])) {
                     return "'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n\n";
                 }
-                s[1] = w[4];
+                s.admin = w[4];
                 return "\n";
             });
         }
@@ -224,7 +233,7 @@ final class Socat implements Program {
                 if (!v.matches("\\d{1,3}")) {
                     return "Invalid weight.\n\n";
                 }
-                s[2] = w[3].endsWith("%") ? (Integer.parseInt(v) == 0 ? "0" : s[2]) : v;
+                s.weight = w[3].endsWith("%") ? (Integer.parseInt(v) == 0 ? "0" : s.weight) : v;
                 return "\n";
             });
         }
@@ -240,16 +249,16 @@ final class Socat implements Program {
         if (w.length == 3 && w[0].equals("enable") && (w[1].equals("health") || w[1].equals("server"))) {
             return withServer(rt, w[2], s -> {
                 if (w[1].equals("server")) {
-                    s[1] = "ready";
+                    s.admin = "ready";
                     return "\n";
                 }
-                if (!s[3].equals("check")) {
+                if (!s.checkConfigured) {
                     return "Health check was not configured on this server, cannot enable.\n\n";
                 }
-                if (s[4].equals("off")) {
-                    s[5] = Long.toString(nowNanos() + Long.parseLong(s[6])); // first checked after downinter
+                if (!s.checksOn) {
+                    s.firstCheckDue = nowNanos() + s.downinter; // first checked after downinter
                 }
-                s[4] = "on";
+                s.checksOn = true;
                 return "\n";
             });
         }
@@ -270,7 +279,7 @@ final class Socat implements Program {
                 backend = null;
             }
             Matcher m = SERVER.matcher(lines[i]);
-            Map<String, String[]> servers = backend == null ? null : rt.backends.get(backend);
+            Map<String, Server> servers = backend == null ? null : rt.backends.get(backend);
             if (servers != null && m.matches() && !servers.containsKey(m.group(1))) {
                 continue; // deleted through the runtime API
             }
@@ -283,7 +292,8 @@ final class Socat implements Program {
             if (lastOfBackend) {
                 for (var e : servers.entrySet()) {
                     if (written.add(backend + "/" + e.getKey())) {
-                        out.append("    server ").append(e.getKey()).append(' ').append(e.getValue()[0]).append('\n');
+                        out.append("    server ").append(e.getKey()).append(' ').append(e.getValue().address)
+                                .append('\n');
                     }
                 }
             }
@@ -305,7 +315,7 @@ final class Socat implements Program {
         if (slash < 0) {
             return "Require 'backend/server'.\n\n";
         }
-        Map<String, String[]> servers = rt.backends.get(w[2].substring(0, slash));
+        Map<String, Server> servers = rt.backends.get(w[2].substring(0, slash));
         if (servers == null) {
             return "No such backend.\n";
         }
@@ -313,8 +323,6 @@ final class Socat implements Program {
         if (servers.containsKey(name)) {
             return "Already exists a server with the same name in backend.\n\n";
         }
-        boolean check = false;
-        boolean disabled = false;
         String weight = "1";
         for (int i = 4; i < w.length; i++) {
             if (DYNAMIC_WITH_VALUE.contains(w[i]) && i + 1 < w.length) {
@@ -322,49 +330,46 @@ final class Socat implements Program {
                     weight = w[i + 1];
                 }
                 i++;
-            } else if (DYNAMIC_FLAGS.contains(w[i])) {
-                check |= w[i].equals("check");
-                disabled |= w[i].equals("disabled");
-            } else {
+            } else if (!DYNAMIC_FLAGS.contains(w[i])) {
                 return "unknown keyword '" + w[i] + "'.\n\n";
             }
         }
         // created in maintenance whatever 'disabled' says; 'enable server' readies it, 'enable health' starts checks
         String words = " " + String.join(" ", java.util.Arrays.asList(w).subList(4, w.length)) + " ";
-        servers.put(name, new String[] {w[3], "maint", weight, check ? "check" : "", "off", "0",
-                Long.toString(checkTime(words, "downinter")), wordValue(words, "fall").orElse("3")});
+        servers.put(name, new Server(w[3], "maint", weight, words, false));
         return "New server registered.\n\n";
     }
 
     /** {@code del server B/S}: only a server in maintenance (the simulation holds no connections on it). */
     private static String delServer(Runtime rt, String backendSlashServer) {
         int slash = backendSlashServer.indexOf('/');
-        Map<String, String[]> servers = slash < 0 ? null : rt.backends.get(backendSlashServer.substring(0, slash));
+        Map<String, Server> servers = slash < 0 ? null : rt.backends.get(backendSlashServer.substring(0, slash));
         if (servers == null) {
             return slash < 0 ? "Require 'backend/server'.\n" : "No such backend.\n";
         }
         String name = backendSlashServer.substring(slash + 1);
-        String[] s = servers.get(name);
+        Server s = servers.get(name);
         if (s == null) {
             return "No such server.\n";
         }
-        if (!s[1].equals("maint")) {
+        if (!s.admin.equals("maint")) {
             return "Only servers in maintenance mode can be deleted.\n";
         }
         servers.remove(name);
         return "Server deleted.\n";
     }
 
-    private static String withServer(Runtime rt, String backendSlashServer, java.util.function.Function<String[], String> f) {
+    private static String withServer(Runtime rt, String backendSlashServer,
+            java.util.function.Function<Server, String> f) {
         int slash = backendSlashServer.indexOf('/');
         if (slash < 0) {
             return "Require 'backend/server'.\n\n";
         }
-        Map<String, String[]> servers = rt.backends.get(backendSlashServer.substring(0, slash));
+        Map<String, Server> servers = rt.backends.get(backendSlashServer.substring(0, slash));
         if (servers == null) {
             return "No such backend.\n\n";
         }
-        String[] s = servers.get(backendSlashServer.substring(slash + 1));
+        Server s = servers.get(backendSlashServer.substring(slash + 1));
         return s == null ? "No such server.\n\n" : f.apply(s);
     }
 
@@ -374,23 +379,23 @@ final class Socat implements Program {
         for (var backend : rt.backends.entrySet()) {
             List<String[]> rows = new ArrayList<>();
             for (var server : backend.getValue().entrySet()) {
-                String[] s = server.getValue();
-                String ip = s[0].substring(0, Math.max(0, s[0].lastIndexOf(':'))).replaceAll("[\\[\\]]", "");
+                Server s = server.getValue();
+                String ip = s.address.substring(0, Math.max(0, s.address.lastIndexOf(':'))).replaceAll("[\\[\\]]", "");
                 String self = inv.host().hostname();
                 boolean reachable = inv.host().store().read(st -> ClusterAccess.hostByIp(st, ip)
                         .map(h -> ClusterAccess.reachable(st, self, h)).orElse(true));
                 boolean up = reachable && inv.host().store().read(st -> ClusterAccess.hostByIp(st, ip)
                         .map(h -> ClusterAccess.apiserverUp(st, h)).orElse(false));
-                boolean checked = s[3].equals("check") && s[4].equals("on");
-                boolean firstCheckDue = checked && nowNanos() < Long.parseLong(s[5]);
-                String status = s[1].equals("maint") ? "MAINT" : !checked ? "no check" : s[1].equals("drain")
-                        ? "DRAIN" : firstCheckDue ? "UP 1/" + s[7] : !up ? "DOWN" : "UP";
+                boolean checked = s.checked();
+                boolean firstCheckDue = checked && nowNanos() < s.firstCheckDue;
+                String status = s.admin.equals("maint") ? "MAINT" : !checked ? "no check" : s.admin.equals("drain")
+                        ? "DRAIN" : firstCheckDue ? "UP 1/" + s.fall : !up ? "DOWN" : "UP";
                 // a cut link drops the check's SYN (timeout); a stopped API server refuses it
-                String check = s[1].equals("maint") || !checked ? "" : firstCheckDue ? "INI" : up ? "L7OK"
+                String check = s.admin.equals("maint") || !checked ? "" : firstCheckDue ? "INI" : up ? "L7OK"
                         : reachable ? "L4CON" : "L4TOUT";
                 // a drained server's effective weight is 0 (src/server.c: the drain flag zeroes the next eweight)
-                String weight = s[1].equals("drain") ? "0" : s[2];
-                rows.add(row(columns, backend.getKey(), server.getKey(), status, weight, check, s[0]));
+                String weight = s.admin.equals("drain") ? "0" : s.weight;
+                rows.add(row(columns, backend.getKey(), server.getKey(), status, weight, check, s.address));
             }
             for (String[] r : rows) {
                 csv.append(String.join(",", r)).append('\n');

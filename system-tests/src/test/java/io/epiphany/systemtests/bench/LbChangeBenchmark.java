@@ -37,8 +37,11 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Rerun: {@code sudo ./system-test -pl system-tests -am -Dtest=LbChangeBenchmark -Depiphany.bench=true
  * -Dsurefire.failIfNoSpecifiedTests=false} (options: {@code -Depiphany.bench.hosts=10,50,100},
  * {@code -Depiphany.bench.rounds=5}, {@code -Depiphany.bench.c1-thresholds=2,3}: more rows of the launcher's JVM
- * with those compile-threshold scalings, {@code -Depiphany.bench.jfr=DIR}: a JFR profile of each new JVM, which costs
- * CPU of its own: for finding where the time goes, not for the figures).
+ * with those compile-threshold scalings, {@code -Depiphany.bench.jvm='-XX:+UseSerialGC;-Xss256k'}: more rows of the
+ * launcher's JVM with those options added, {@code -Depiphany.bench.only=REGEX}: only the rows whose names match, and
+ * the two plain floors, {@code -Depiphany.bench.jfr=DIR}: a JFR profile of each new JVM, which costs CPU of its own:
+ * for finding where the time goes, not for the figures). Each row names the key exchange and host-key algorithm
+ * negotiated (the SDK's from its sessions, OpenSSH's from one {@code ssh -v} outside the rounds).
  */
 @EnabledIfSystemProperty(named = "epiphany.bench", matches = "true")
 class LbChangeBenchmark {
@@ -117,7 +120,8 @@ class LbChangeBenchmark {
                 variants.put("floor + work: ssh the swap script with a reload, curve25519",
                         new Measured(() -> sdk.opensshSwap("curve25519-sha256", false)));
                 variants.put("SDK, new JVM, default kex", new Measured(() -> sdk.process("default")));
-                variants.put("SDK, new JVM, MINA's default kex (sntrup761)", new Measured(() -> sdk.process(MINA_DEFAULT_KEX)));
+                variants.put("SDK, new JVM, MINA's default kex (sntrup761)",
+                        new Measured(() -> sdk.process(MINA_DEFAULT_KEX)));
                 // what ./epiphany runs against real machines: an archive of this program's classes, C1 only
                 Sdk.Jvm launcher = sdk.launcher(Files.createDirectories(dir.resolve("launcher-" + n)));
                 variants.put(LAUNCHER, new Measured(() -> sdk.process("default", launcher)));
@@ -135,9 +139,29 @@ class LbChangeBenchmark {
                 }
                 Sdk.Jvm tiered = c1.without("-XX:TieredStopAtLevel");
                 variants.put("SDK, new JVM, CDS, C1 and C2", new Measured(() -> sdk.process("default", tiered)));
+                // more JVM options over the launcher's, e.g. -Depiphany.bench.jvm='-XX:+UseSerialGC;-Xss256k'
+                for (String options : System.getProperty("epiphany.bench.jvm", "").split(";")) {
+                    if (!options.isBlank()) {
+                        Sdk.Jvm more = launcher;
+                        for (String o : options.strip().split("\\s+")) {
+                            more = more.with(o);
+                        }
+                        Sdk.Jvm jvm = more;
+                        variants.put("SDK, new JVM, launcher's + " + options.strip(),
+                                new Measured(() -> sdk.process("default", jvm)));
+                    }
+                }
                 variants.put("SDK, in this JVM, default kex", new Measured(sdk::inJvm));
                 ansible.ifPresent(a -> variants.put(ANSIBLE, new Measured(() -> new Run(a.change(hosts, sdk.next()),
                         "Ansible: new ansible-playbook process, forks=" + n + ", OpenSSH default kex"))));
+                // only the rows whose names match, e.g. -Depiphany.bench.only='curve25519|launcher' (the first two
+                // floors stay: the ratios are against them)
+                String only = System.getProperty("epiphany.bench.only", "");
+                if (!only.isBlank()) {
+                    java.util.regex.Pattern keep = java.util.regex.Pattern.compile(only);
+                    List<String> floors = new ArrayList<>(variants.keySet()).subList(0, 2);
+                    variants.keySet().removeIf(k -> !floors.contains(k) && !keep.matcher(k).find());
+                }
                 List<String> names = new ArrayList<>(variants.keySet());
                 for (int r = 0; r <= rounds; r++) {
                     for (int i = 0; i < names.size(); i++) {
@@ -159,10 +183,9 @@ class LbChangeBenchmark {
                             (double) m.median() / floorDefault, (double) m.median() / floorCurve, m.detail(n),
                             m.all(), m.cpu(n)));
                 }
-                if (ansible.isPresent()) {
+                if (variants.containsKey(ANSIBLE)) {
                     long a = variants.get(ANSIBLE).median();
-                    for (String sdkRow : List.of("SDK, new JVM, default kex", LAUNCHER,
-                            "SDK, in this JVM, default kex")) {
+                    for (String sdkRow : variants.keySet().stream().filter(k -> k.startsWith("SDK")).toList()) {
                         long s = variants.get(sdkRow).median();
                         record(String.format(Locale.ROOT, "  %s / Ansible: %.3f (Ansible takes %.1fx as long)", sdkRow,
                                 (double) s / a, (double) a / s));
@@ -190,9 +213,7 @@ class LbChangeBenchmark {
         Path ips = Files.createTempFile("lb-bench-ips", ".txt");
         try {
             Files.write(ips, hosts.stream().map(FleetHost::ip).toList());
-            String ssh = "ssh -F /dev/null -i " + fleet.privateKey() + " -o BatchMode=yes -o StrictHostKeyChecking=yes"
-                    + " -o UserKnownHostsFile=" + fleet.knownHosts() + (kex == null ? "" : " -o KexAlgorithms=" + kex)
-                    + " \"root@$ip\" " + io.epiphany.api.remote.Shell.quote(remote)
+            String ssh = ssh(fleet, kex) + " \"root@$ip\" " + io.epiphany.api.remote.Shell.quote(remote)
                     + " < " + (stdin == null ? "/dev/null" : stdin.toString());
             long start = System.nanoTime();
             ProcessRun.Result result = timed(List.of("sh", "-c", "while read -r ip; do " + ssh + " & done < " + ips
@@ -204,11 +225,32 @@ class LbChangeBenchmark {
             if (lines != hosts.size()) {
                 throw new IllegalStateException("ssh: " + lines + " expected lines of " + hosts.size() + ": " + out);
             }
-            return new Run(ms, "ops=" + hosts.size() + " kex=" + (kex == null ? "default" : kex),
-                    childrenCpuMs(result.stderr()));
+            String negotiated = NEGOTIATED_BY_OPENSSH.computeIfAbsent(kex == null ? "" : kex,
+                    k -> negotiatedByOpenssh(fleet, kex, hosts.get(0)));
+            return new Run(ms, "ops=" + hosts.size() + " " + negotiated, childrenCpuMs(result.stderr()));
         } finally {
             Files.deleteIfExists(ips);
         }
+    }
+
+    /** OpenSSH's client as the floor runs it, up to the destination: strict host keys, the fleet's key. */
+    private static String ssh(RealOsFleet fleet, String kex) {
+        return "ssh -F /dev/null -i " + fleet.privateKey() + " -o BatchMode=yes -o StrictHostKeyChecking=yes"
+                + " -o UserKnownHostsFile=" + fleet.knownHosts() + (kex == null ? "" : " -o KexAlgorithms=" + kex);
+    }
+
+    /** What the floor's ssh negotiates, per KexAlgorithms option: the same in every round, so asked once. */
+    private static final Map<String, String> NEGOTIATED_BY_OPENSSH = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * {@code kex=<exchange> hostkey=<algorithm>} as OpenSSH's client reports them with {@code -v} ("kex: algorithm:",
+     * "kex: host key algorithm:") for one {@code hostname} on {@code host}, outside the timed rounds.
+     */
+    private static String negotiatedByOpenssh(RealOsFleet fleet, String kex, FleetHost host) {
+        String debug = ProcessRun.run(TIMEOUT, List.of("sh", "-c", ssh(fleet, kex).replaceFirst("^ssh ", "ssh -v ")
+                + " root@" + host.ip() + " hostname < /dev/null")).stderr();
+        return "kex=" + debug.replaceAll("(?s).*kex: algorithm: (\\S+).*", "$1").strip() + " hostkey="
+                + debug.replaceAll("(?s).*kex: host key algorithm: (\\S+).*", "$1").strip();
     }
 
     private static String load() {
@@ -287,8 +329,8 @@ class LbChangeBenchmark {
                     "^warm=(\\d+) .*", "$1"))).toList()), runs.stream().map(r -> r.detail().replaceAll(
                     "^warm=(\\d+) .*", "$1")).toList()) : "";
             String ops = d.replaceAll(".*ops=(\\d+).*", "$1");
-            return String.format(Locale.ROOT, "%.1f ops/host, kex %s", Double.parseDouble(ops) / hosts,
-                    d.replaceAll(".*kex=", "")) + warm;
+            return String.format(Locale.ROOT, "%.1f ops/host, kex %s, host key %s", Double.parseDouble(ops) / hosts,
+                    d.replaceAll(".*kex=(\\S*).*", "$1"), d.replaceAll(".*hostkey=(\\S*).*", "$1")) + warm;
         }
 
         private static long median(List<Long> values) {

@@ -20,7 +20,8 @@ import java.util.concurrent.CompletableFuture;
  * One LB change as a user's program makes it: a new {@link RemoteAccess}, {@link HaproxyService#configure} on every
  * host at once (with the live file the caller read before: a master added or removed reaches the running HAProxy
  * through its runtime API), close. Run as its own JVM by {@link LbChangeBenchmark} (so the JVM's start is in the
- * figure) or in its JVM ({@link #change}). Prints one line: {@code ops=<remote operations> kex=<negotiated exchanges>}.
+ * figure) or in its JVM ({@link #change}). Prints one line: {@code ops=<remote operations> kex=<negotiated exchanges>
+ * hostkey=<host-key algorithms the hosts proved themselves with>}.
  *
  * <p>Arguments: {@code <user> <private key> <known_hosts> <config file> <live config file> <kex list|default>
  * <ip>...}.
@@ -50,6 +51,7 @@ public final class LbChangeRun {
         long firstOps = 0;
         List<Long> warm = new ArrayList<>();
         TreeSet<String> negotiated = new TreeSet<>();
+        TreeSet<String> hostKeys = new TreeSet<>();
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(ips.size());
         try (CountingRemoteAccess access = CountingRemoteAccess.wrap(RemoteAccess.load())) {
             List<RemoteHost> hosts = new ArrayList<>();
@@ -67,6 +69,7 @@ public final class LbChangeRun {
                         throw new IllegalStateException(h.hostname() + ": " + o);
                     }
                     h.keyExchange().ifPresent(negotiated::add);
+                    h.hostKeyAlgorithm().ifPresent(hostKeys::add);
                 });
                 if (c == 0) {
                     firstOps = access.traffic().values().stream()
@@ -79,6 +82,6 @@ public final class LbChangeRun {
             pool.shutdownNow();
         }
         return (warm.isEmpty() ? "" : "warm=" + warm.get(0) + " ") + "ops=" + firstOps + " kex="
-                + String.join(",", negotiated);
+                + String.join(",", negotiated) + " hostkey=" + String.join(",", hostKeys);
     }
 }

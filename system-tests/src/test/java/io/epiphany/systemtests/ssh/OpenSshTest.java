@@ -210,6 +210,25 @@ class OpenSshTest {
     }
 
     @Test
+    void aHostKnownUnderEveryKeyShowsTheSdkTheKeyItShowsSsh() throws Exception {
+        OpenSshd s = OpenSshd.start(dir.resolve("every-key"), null, 0, List.of("ecdsa", "rsa"));
+        cleanup.add(s);
+        s.authorize("root", Path.of(key + ".pub"));
+        // as the README records hosts: ssh-keyscan writes every key the server has
+        Files.writeString(knownHosts, OpenSshd.output("ssh-keyscan", "-p", String.valueOf(s.port), "127.0.0.1")
+                .lines().filter(l -> !l.startsWith("#")).map(l -> l + "\n").reduce("", String::concat));
+        assertThat(Files.readAllLines(knownHosts)).as("ssh-keyscan recorded three keys").hasSize(3);
+        String debug = OpenSshd.output("ssh", "-v", "-F", "/dev/null", "-i", key.toString(), "-p",
+                String.valueOf(s.port), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o",
+                "UserKnownHostsFile=" + knownHosts, "root@127.0.0.1", "true");
+        String shownToSsh = debug.replaceAll("(?s).*kex: host key algorithm: (\\S+).*", "$1");
+        assertThat(shownToSsh).isEqualTo("ssh-ed25519");
+        RemoteHost host = access.host(machine(s), settings().build());
+        host.run(Command.of("true")).orThrow();
+        assertThat(host.hostKeyAlgorithm()).contains(shownToSsh);
+    }
+
+    @Test
     void aChangedHostKeyIsRefusedWithBothFingerprints() throws Exception {
         OpenSshd original = sshd("changed");
         trust(original);
